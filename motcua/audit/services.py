@@ -1,0 +1,117 @@
+"""Writing the audit log. The only write path for AuditEvent."""
+
+import hashlib
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Model
+from django.forms.models import model_to_dict
+from django.utils import timezone
+
+from motcua.audit.models import AuditChain, AuditEvent
+
+SYSTEM_CHAIN = "system"
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Model):
+        return value.pk
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def snapshot(obj: Model) -> dict[str, Any]:
+    """The field values of a model instance as JSON-ready data (for before/after)."""
+    return _jsonable(model_to_dict(obj))
+
+
+def event_hash(event: AuditEvent) -> str:
+    payload = {
+        "chain": event.chain,
+        "seq": event.seq,
+        "prev": event.prev_hash,
+        "at": event.occurred_at.isoformat(),
+        "actor": event.actor_id,
+        "actor_name": event.actor_name,
+        "action": event.action,
+        "type": event.object_type,
+        "id": event.object_id,
+        "repr": event.object_repr,
+        "ip": event.ip_address,
+        "before": event.before,
+        "after": event.after,
+        "extra": event.extra,
+    }
+    encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+def client_ip(request) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    action: str,
+    actor=None,
+    obj: Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+    extra: dict | None = None,
+    chain: str = SYSTEM_CHAIN,
+    request=None,
+) -> AuditEvent:
+    """Append one event to ``chain``. Joins the caller's transaction when there is one.
+
+    The chain head row is locked (select_for_update) so that two writers on the same chain
+    take turns; writers on other chains do not wait.
+    """
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:300]
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    with transaction.atomic():
+        head, _ = AuditChain.objects.get_or_create(key=chain)
+        head = AuditChain.objects.select_for_update().get(pk=head.pk)
+        event = AuditEvent(
+            chain=chain,
+            seq=head.last_seq + 1,
+            prev_hash=head.last_hash,
+            # Stored to the microsecond and hashed from the stored value.
+            occurred_at=timezone.now(),
+            actor=actor,
+            actor_name=(actor.get_full_name() if actor else "")[:200],
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=object_repr[:300],
+            ip_address=client_ip(request),
+            before=_jsonable(before) if before is not None else None,
+            after=_jsonable(after) if after is not None else None,
+            extra=_jsonable(extra or {}),
+        )
+        event.hash = event_hash(event)
+        event.save()
+        head.last_seq = event.seq
+        head.last_hash = event.hash
+        head.save(update_fields=["last_seq", "last_hash"])
+    return event

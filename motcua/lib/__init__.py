@@ -1,0 +1,1 @@
+"""Small helpers shared by every app: environment readers, text folding, API errors."""
