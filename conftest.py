@@ -1,1 +1,63 @@
-"""Project-wide pytest set-up."""
+"""Project-wide pytest set-up: the headless browser used by browser tests.
+
+Browser tests drive Debian's Chromium (/usr/bin/chromium) through Playwright — never a browser
+download — against pytest-django's live server, and check pages with axe-core (npm package,
+installed by `make test` into node_modules/).
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent
+CHROMIUM = "/usr/bin/chromium"
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "var" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package.")
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls
+    # (setting up data) are still synchronous, so tell Django this is intended.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+def axe_violations(page, *, impacts=("serious", "critical")) -> list[dict]:
+    """Run axe-core in the page; return the violations of the given impacts."""
+    if not AXE_JS.exists():
+        pytest.fail("axe-core is missing: `make test` runs `npm ci` to install it.")
+    page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+        if v["impact"] in impacts
+    ]
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
