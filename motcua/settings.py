@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "motcua.workcalendar",
     "motcua.org",
     "motcua.catalog",
+    "motcua.demo",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from motcua.catalog.demo import build_demo_catalog
+from motcua.org.demo import DEMO_PASSWORD, build_demo_org
+
+
+class Command(BaseCommand):
+    help = "Nạp dữ liệu mẫu (tỉnh, cơ quan, cán bộ, thủ tục) và in tài khoản đăng nhập. Chỉ khi DEBUG bật."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "Dữ liệu mẫu chỉ được nạp khi DEBUG bật (máy phát triển). "
+                "Demo data loads only with DEBUG on; this looks like a production database."
+            )
+        org = build_demo_org(stdout=self.stdout)
+        build_demo_catalog(
+            offering_agencies={"commune": org.commune_agencies, "province": org.province_agencies},
+            stdout=self.stdout,
+        )
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS("Tài khoản dùng thử (mật khẩu chung: %s):" % DEMO_PASSWORD))
+        width = max(len(u) for u, _, _ in org.accounts)
+        for username, role, agency in org.accounts:
+            self.stdout.write(f"  {username.ljust(width)}  {role} — {agency}")
+        self.stdout.write("")
+        self.stdout.write("Mở http://127.0.0.1:8000/ (cổng dịch vụ công), http://127.0.0.1:8000/quan-tri/ (quản trị).")
