@@ -20,9 +20,11 @@ class Command(BaseCommand):
             stdout=self.stdout,
         )
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS("Tài khoản dùng thử (mật khẩu chung: %s):" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Tài khoản dùng thử (mật khẩu chung: {DEMO_PASSWORD}):"))
         width = max(len(u) for u, _, _ in org.accounts)
         for username, role, agency in org.accounts:
             self.stdout.write(f"  {username.ljust(width)}  {role} — {agency}")
         self.stdout.write("")
-        self.stdout.write("Mở http://127.0.0.1:8000/ (cổng dịch vụ công), http://127.0.0.1:8000/quan-tri/ (quản trị).")
+        self.stdout.write(
+            "Mở http://127.0.0.1:8000/ (cổng dịch vụ công), http://127.0.0.1:8000/quan-tri/ (quản trị)."
+        )
