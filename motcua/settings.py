@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves the API docs page from its own static files, never a CDN
     "django_tasks_db",
     "axes",
     "motcua.audit",
