@@ -1,3 +1,117 @@
-from ninja import Router
+"""``GET /api/v1/calendar/appointment``: when to come back, and why.
 
-router = Router()
+Query parameters are read as text and checked here, so that each mistake gets its own
+Vietnamese message naming the parameter (400, ``{"code", "message", "details"}``).
+"""
+
+import re
+from datetime import date, datetime
+
+from ninja import Query, Router, Schema
+
+from motcua.lib.errors import InvalidInput
+from motcua.workcalendar.calendar import (
+    RULE_LABELS,
+    UNIT_LABELS,
+    VN_TZ,
+    add_working_time,
+)
+from motcua.workcalendar.selectors import calendar_for_agency_code, calendar_for_schedule
+
+router = Router(tags=["Lịch làm việc"])
+_LOST_PLUS = re.compile(r"(.+[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})")
+
+
+class AppointmentQuery(Schema):
+    received_at: str
+    amount: str
+    unit: str
+    agency: str | None = None
+    explain: bool = False
+    rule: str = "elapsed"
+
+
+class SkippedDay(Schema):
+    date: date
+    reason: str
+
+
+class CountedInterval(Schema):
+    start: datetime
+    end: datetime
+    minutes: int | float
+
+
+class AppointmentOut(Schema):
+    due_at: datetime
+    skipped: list[SkippedDay]
+    intervals: list[CountedInterval] | None = None
+
+
+def _parse_received_at(text: str) -> datetime:
+    value = text.strip()
+    # An unencoded "+07:00" in a query string arrives as " 07:00": put the plus sign back.
+    plus = _LOST_PLUS.fullmatch(value)
+    if plus:
+        value = f"{plus[1]}+{plus[2]}"
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(
+            f"Thời điểm tiếp nhận “{text}” không đúng định dạng ISO 8601 (ví dụ 2026-02-13T16:10:00+07:00).",
+            details={"received_at": text},
+        ) from None
+    if moment.tzinfo is None:
+        # Without an offset the time is read as local time of Viet Nam.
+        moment = moment.replace(tzinfo=VN_TZ)
+    return moment
+
+
+def _parse_amount(text: str) -> int:
+    value = text.strip()
+    if not (value.isascii() and value.isdigit()) or int(value) <= 0:
+        raise InvalidInput(
+            f"Thời hạn (amount) phải là một số nguyên dương, không phải “{text}”.", details={"amount": text}
+        )
+    return int(value)
+
+
+@router.get(
+    "/appointment",
+    response=AppointmentOut,
+    exclude_none=True,
+    summary="Ngày hẹn trả kết quả",
+    description=(
+        "Tính thời điểm hẹn trả từ thời điểm tiếp nhận và thời hạn giải quyết. Đơn vị: "
+        + ", ".join(f"`{u}` ({label})" for u, label in UNIT_LABELS.items())
+        + ". Cách tính (`rule`): "
+        + ", ".join(f"`{r}` ({label})" for r, label in RULE_LABELS.items())
+        + ". `explain=1` liệt kê các khoảng thời gian làm việc đã tính."
+    ),
+)
+def appointment(request, query: Query[AppointmentQuery]):
+    received_at = _parse_received_at(query.received_at)
+    amount = _parse_amount(query.amount)
+    if query.unit not in UNIT_LABELS:
+        raise InvalidInput(
+            f"Đơn vị thời hạn (unit) “{query.unit}” không hợp lệ: dùng một trong "
+            + ", ".join(UNIT_LABELS)
+            + ".",
+            details={"unit": query.unit},
+        )
+    if query.rule not in RULE_LABELS:
+        raise InvalidInput(
+            f"Cách tính (rule) “{query.rule}” không hợp lệ: dùng elapsed hoặc end_of_day.",
+            details={"rule": query.rule},
+        )
+    cal = calendar_for_agency_code(query.agency) if query.agency else calendar_for_schedule(None)
+    result = add_working_time(cal, received_at, amount, query.unit, rule=query.rule, explain=query.explain)
+    out = {
+        "due_at": result.due_at,
+        "skipped": [{"date": day, "reason": reason} for day, reason in result.skipped],
+    }
+    if query.explain:
+        out["intervals"] = [
+            {"start": iv.start, "end": iv.end, "minutes": iv.minutes} for iv in result.intervals or []
+        ]
+    return out

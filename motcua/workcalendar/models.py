@@ -36,6 +36,14 @@ class WorkSchedule(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self):
+        if self.is_default:
+            other = WorkSchedule.objects.filter(is_default=True).exclude(pk=self.pk).first()
+            if other is not None:
+                raise ValidationError(
+                    {"is_default": f"Đã có lịch mặc định khác: “{other.name}”. Bỏ chọn lịch đó trước."}
+                )
+
 
 class WorkSession(models.Model):
     class Weekday(models.IntegerChoices):
@@ -65,6 +73,10 @@ class WorkSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
+
+    def clean(self):
+        if self.start is not None and self.end is not None and self.end <= self.start:
+            raise ValidationError({"end": "Giờ kết thúc buổi làm việc phải sau giờ bắt đầu."})
 
 
 class CalendarDay(models.Model):
@@ -103,7 +115,19 @@ class CalendarDay(models.Model):
         return self.kind == self.Kind.MAKE_UP
 
     def clean(self):
-        if self.kind == self.Kind.MAKE_UP and self.date and self.date.weekday() < 5:
-            raise ValidationError({"kind": "Ngày làm bù phải là thứ Bảy hoặc Chủ nhật."})
-        if self.kind != self.Kind.MAKE_UP and self.replaces:
+        if self.kind == self.Kind.MAKE_UP:
+            if self.date and self.date.weekday() < 5:
+                raise ValidationError({"kind": "Ngày làm bù phải là thứ Bảy hoặc Chủ nhật."})
+            if not self.replaces:
+                raise ValidationError(
+                    {
+                        "replaces": "Ngày làm bù phải ghi ngày nghỉ được hoán đổi "
+                        "(làm việc theo lịch của thứ đó)."
+                    }
+                )
+            if self.replaces.weekday() >= 5:
+                raise ValidationError(
+                    {"replaces": "Ngày được hoán đổi phải là một ngày từ thứ Hai đến thứ Sáu."}
+                )
+        elif self.replaces:
             raise ValidationError({"replaces": "Chỉ ngày làm bù mới thay cho một ngày khác."})

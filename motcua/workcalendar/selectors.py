@@ -1,0 +1,148 @@
+"""Reads for the working calendar: the ``WorkCalendar`` values the arithmetic works on.
+
+Building a calendar reads every schedule row and day off, so it is done once per process and
+kept; a version string in Django's cache (``services.calendar_changed``) tells every process
+when to rebuild. With a shared cache (Redis in production) a change made through the admin in
+one process is seen by the others on their next call.
+"""
+
+import re
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.cache import cache
+
+from motcua.lib.errors import NotFound
+from motcua.workcalendar.calendar import DEFAULT_SESSIONS, WorkCalendar, build_calendar
+from motcua.workcalendar.models import CalendarDay, WorkSchedule
+from motcua.workcalendar.services import VERSION_KEY
+
+_lock = threading.Lock()
+_state: dict = {"version": None, "calendars": {}, "days": None}
+
+
+def calendar_version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def _official_days() -> tuple[dict, dict]:
+    days_off, make_up = {}, {}
+    for day in CalendarDay.objects.all():
+        if day.kind == CalendarDay.Kind.MAKE_UP:
+            make_up[day.date] = day.replaces.weekday() if day.replaces else 0
+        else:
+            days_off[day.date] = day.name
+    return days_off, make_up
+
+
+def _build(schedule: WorkSchedule | None, days: tuple[dict, dict]) -> WorkCalendar:
+    if schedule is None:
+        sessions, cutoff = DEFAULT_SESSIONS, None
+    else:
+        sessions = {}
+        for session in schedule.sessions.all():
+            sessions.setdefault(session.weekday, []).append((session.start, session.end))
+        cutoff = schedule.transfer_cutoff
+    days_off, make_up = days
+    kwargs = {"transfer_cutoff": cutoff} if cutoff is not None else {}
+    return build_calendar(sessions=sessions, days_off=days_off, make_up_days=make_up, **kwargs)
+
+
+def calendar_for_schedule(schedule: WorkSchedule | None = None) -> WorkCalendar:
+    """The calendar of ``schedule`` (``None``: the default schedule), built once and cached.
+
+    Without any schedule marked default, the Monday–Friday week of domain.md is used.
+    """
+    version = calendar_version()
+    with _lock:
+        if _state["version"] != version:
+            _state.update(version=version, calendars={}, days=None)
+        key = schedule.pk if schedule is not None else "default"
+        found = _state["calendars"].get(key)
+        if found is not None:
+            return found
+    if schedule is None:
+        schedule = WorkSchedule.objects.filter(is_default=True).first()
+    days = _state["days"]
+    if days is None:
+        days = _official_days()
+    calendar = _build(schedule, days)
+    with _lock:
+        if _state["version"] == version:
+            _state["days"] = days
+            _state["calendars"][key] = calendar
+    return calendar
+
+
+def calendar_for_agency_code(code: str) -> WorkCalendar:
+    """The calendar of the active agency with identifier code ``code`` (its schedule or the default)."""
+    from motcua.org.models import Agency
+
+    agency = Agency.objects.filter(code=code, active=True).select_related("schedule").first()
+    if agency is None:
+        raise NotFound(f"Không tìm thấy cơ quan có mã “{code}”.", details={"agency": code})
+    return calendar_for_schedule(agency.schedule)
+
+
+def default_schedule() -> WorkSchedule | None:
+    return WorkSchedule.objects.filter(is_default=True).first()
+
+
+_SUBSTITUTED = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
+
+
+@dataclass(frozen=True)
+class HolidayComparison:
+    """Where our schedule of one year and the PyPI package ``holidays`` (VN) disagree."""
+
+    year: int
+    off_only_ours: list[tuple[date, str]]
+    off_only_package: list[tuple[date, str]]
+    make_up_only_ours: list[date]
+    make_up_only_package: list[date]
+
+    @property
+    def agree(self) -> bool:
+        return not (
+            self.off_only_ours or self.off_only_package or self.make_up_only_ours or self.make_up_only_package
+        )
+
+
+def holidays_compare(*, year: int) -> HolidayComparison:
+    """Compare the weekdays off and make-up days of ``year`` with the package ``holidays``.
+
+    Only Monday–Friday days off are compared (a holiday on a weekend does not change the
+    working days; its compensatory weekday does). The package marks a swapped day off as
+    "… (thay cho ngày DD/MM/YYYY)": that date is the make-up day.
+    """
+    import holidays
+
+    package = holidays.country_holidays("VN", years=year, language="vi")
+    theirs_off = {day: name for day, name in package.items() if day.weekday() < 5}
+    theirs_make_up = set()
+    for name in package.values():
+        for part in name.split("; "):
+            found = _SUBSTITUTED.search(part)
+            if found and ("thay cho" in part or "substituted" in part):
+                day, month, yr = (int(x) for x in found.groups())
+                theirs_make_up.add(date(yr, month, day))
+    days = CalendarDay.objects.filter(date__year=year)
+    ours_off = {d.date: d.name for d in days if not d.is_working and d.date.weekday() < 5}
+    ours_make_up = {d.date for d in days if d.is_working}
+    return HolidayComparison(
+        year=year,
+        off_only_ours=sorted((d, n) for d, n in ours_off.items() if d not in theirs_off),
+        off_only_package=sorted((d, n) for d, n in theirs_off.items() if d not in ours_off),
+        make_up_only_ours=sorted(ours_make_up - theirs_make_up),
+        make_up_only_package=sorted(theirs_make_up - ours_make_up),
+    )
+
+
+def calendar_years() -> list[int]:
+    return [d.year for d in CalendarDay.objects.dates("date", "year")]
