@@ -1,3 +1,48 @@
-from ninja import Router
+"""Public JSON API of the organisation: the list of agencies (mounted at /api/v1/)."""
 
-router = Router()
+from ninja import Router, Schema
+
+from motcua.org import selectors
+
+router = Router(tags=["Cơ quan"])
+
+
+class AdministrativeUnitOut(Schema):
+    code: str
+    name: str
+
+
+class AgencyOut(Schema):
+    code: str
+    name: str
+    kind: str
+    administrative_unit: AdministrativeUnitOut | None
+    parent: str | None
+
+
+def _agency_out(agency) -> AgencyOut:
+    unit = agency.admin_unit
+    return AgencyOut(
+        code=agency.code,
+        name=agency.name,
+        kind=agency.kind,
+        administrative_unit=AdministrativeUnitOut(code=unit.code, name=unit.name) if unit else None,
+        parent=agency.parent.code if agency.parent_id else None,
+    )
+
+
+@router.get(
+    "/agencies",
+    response=list[AgencyOut],
+    summary="Danh sách cơ quan",
+    description=(
+        "Các cơ quan đang hoạt động, theo thứ tự cây tổ chức, **không phân trang** (một tỉnh có "
+        "vài trăm cơ quan). Lọc theo `kind` (peoples_committee, department, service_centre, "
+        "one_stop, vertical, other), `admin_unit` (mã đơn vị hành chính mà cơ quan phục vụ) và "
+        "`q` (đầu mã định danh, hoặc từ trong tên, không phân biệt dấu và hoa thường). "
+        "Không cần đăng nhập."
+    ),
+    auth=None,
+)
+def agencies(request, kind: str | None = None, admin_unit: str | None = None, q: str | None = None):
+    return [_agency_out(a) for a in selectors.agencies_list(kind=kind, admin_unit=admin_unit, q=q)]

@@ -55,6 +55,8 @@ class Agency(models.Model):
 
     code = models.CharField("mã định danh", max_length=40, unique=True)
     name = models.CharField("tên", max_length=300)
+    # fold(name) (motcua.lib.text): accent- and case-insensitive search by name. Kept by services.
+    name_folded = models.CharField(max_length=300, editable=False, default="")
     short_name = models.CharField("tên viết tắt", max_length=100, blank=True)
     kind = models.CharField("loại", max_length=30, choices=Kind.choices)
     parent = models.ForeignKey(

@@ -1,0 +1,118 @@
+"""Accounts in the admin: Django's UserAdmin, audited, with the user's roles inline.
+
+The audit snapshots never carry the password hash: a password change is recorded as the fact
+that it happened ("password_changed"), not as the old and new hashes.
+"""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
+
+from motcua.accounts.models import User
+from motcua.audit.admin import AuditedAdmin
+from motcua.audit.services import audit_record, snapshot
+from motcua.org.admin import AuditedInlinesMixin
+from motcua.org.models import Membership
+
+SECRET_FIELDS = ("password",)
+
+
+def user_snapshot(user: User) -> dict:
+    data = snapshot(user)
+    for name in SECRET_FIELDS:
+        data.pop(name, None)
+    return data
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fk_name = "user"
+    extra = 0
+    fields = ["agency", "role", "include_subtree", "active"]
+    autocomplete_fields = ["agency"]
+    verbose_name = "vai trò tại cơ quan"
+    verbose_name_plural = "vai trò tại cơ quan"
+
+
+@admin.register(User)
+class UserAdmin(AuditedInlinesMixin, AuditedAdmin, DjangoUserAdmin):
+    inlines = [MembershipInline]
+    list_display = ["username", "full_name", "kind", "email", "phone", "is_staff", "is_active"]
+    list_filter = ["kind", "is_staff", "is_superuser", "is_active", "groups"]
+    search_fields = ["username", "full_name", "email", "phone"]
+    ordering = ["username"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        ("Thông tin cá nhân", {"fields": ["full_name", "kind", "email", "phone"]}),
+        (
+            "Quyền trong trang quản trị",
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
+        ("Thời điểm", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["username", "full_name", "kind", "usable_password", "password1", "password2"],
+            },
+        ),
+    ]
+
+    def inline_audit_chain(self, obj) -> str:
+        if isinstance(obj, Membership):
+            return obj.agency.code
+        return super().inline_audit_chain(obj)
+
+    def save_model(self, request, obj, form, change):
+        before = None
+        old_hash = None
+        if change and obj.pk:
+            old = User.objects.filter(pk=obj.pk).first()
+            if old is not None:
+                before, old_hash = user_snapshot(old), old.password
+        admin.ModelAdmin.save_model(self, request, obj, form, change)
+        audit_record(
+            action=f"admin.{'change' if change else 'add'}",
+            actor=request.user,
+            obj=obj,
+            before=before,
+            after=user_snapshot(obj),
+            extra={"password_changed": old_hash != obj.password} if change else {"password_set": True},
+            chain=self.audit_chain,
+            request=request,
+        )
+
+    def delete_model(self, request, obj):
+        before = user_snapshot(obj)
+        pk, label, text = obj.pk, obj._meta.label_lower, str(obj)
+        admin.ModelAdmin.delete_model(self, request, obj)
+        audit_record(
+            action="admin.delete",
+            actor=request.user,
+            object_type=label,
+            object_id=str(pk),
+            object_repr=text,
+            before=before,
+            chain=self.audit_chain,
+            request=request,
+        )
+
+    def user_change_password(self, request, id, form_url=""):
+        # Django's view saves the form itself (not through save_model): audit around it.
+        with transaction.atomic():
+            old_hash = User.objects.filter(pk=id).values_list("password", flat=True).first()
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and old_hash is not None:
+                user = User.objects.filter(pk=id).first()
+                if user is not None and user.password != old_hash:
+                    audit_record(
+                        action="admin.password_change",
+                        actor=request.user,
+                        obj=user,
+                        extra={"password_changed": True, "usable_password": user.has_usable_password()},
+                        chain=self.audit_chain,
+                        request=request,
+                    )
+        return response
