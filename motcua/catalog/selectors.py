@@ -1,0 +1,228 @@
+"""Reads of the catalogue: search, procedure detail, fields, where to hand a procedure in."""
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+
+from motcua.catalog.models import (
+    Field,
+    Offering,
+    Procedure,
+    ProcedureToken,
+    ProcessStep,
+    ProcessTemplate,
+    SearchTerm,
+)
+from motcua.lib.errors import InvalidInput, NotFound
+from motcua.lib.text import fold
+from motcua.org.models import Agency
+
+# Above every folded character: "dang" <= token < "dang" + PREFIX_END is "starts with dang".
+PREFIX_END = "\uffff"
+MAX_QUERY_WORDS = 8
+
+
+def _token_filter(word: str, prefix: bool) -> Q:
+    if prefix:
+        return Q(token__gte=word, token__lt=word + PREFIX_END)
+    return Q(token=word)
+
+
+def _search_terms(q: str) -> list[tuple[str, bool]]:
+    words = fold(q).split()[:MAX_QUERY_WORDS]
+    terms: dict[tuple[str, bool], None] = {}
+    for i, word in enumerate(words):
+        # The last word may still be being typed: it matches as a prefix.
+        terms.setdefault((word[:60], i == len(words) - 1), None)
+    return list(terms)
+
+
+def _term_frequencies(terms: list[tuple[str, bool]]) -> dict[tuple[str, bool], int]:
+    """How many procedures each query word occurs in, from ``SearchTerm`` (one query)."""
+    condition = Q()
+    for word, prefix in terms:
+        condition |= Q(term__gte=word, term__lt=word + PREFIX_END) if prefix else Q(term=word)
+    counts = {t: 0 for t in terms}
+    exact = {w: t for t in terms for w in [t[0]] if not t[1]}
+    prefixes = [t for t in terms if t[1]]
+    for term, n in SearchTerm.objects.filter(condition).values_list("term", "procedure_count"):
+        if term in exact:
+            counts[exact[term]] += n
+        for t in prefixes:
+            if term.startswith(t[0]):
+                counts[t] += n
+    return counts
+
+
+def _apply_text_search(qs: QuerySet[Procedure], q: str) -> QuerySet[Procedure]:
+    terms = _search_terms(q)
+    if not terms:
+        return qs
+    frequencies = _term_frequencies(terms)
+    if any(n == 0 for n in frequencies.values()):
+        return qs.none()
+    # Start from the rarest word (its postings are few), then check the others on those
+    # candidates only through the (procedure, token) index: the cost follows the answer's size.
+    terms.sort(key=lambda t: frequencies[t])
+    driver, others = terms[0], terms[1:]
+    qs = qs.filter(pk__in=ProcedureToken.objects.filter(_token_filter(*driver)).values("procedure_id"))
+    for word, prefix in others:
+        qs = qs.filter(
+            Exists(ProcedureToken.objects.filter(_token_filter(word, prefix), procedure_id=OuterRef("pk")))
+        )
+    phrase = " ".join(fold(q).split())
+    return qs.annotate(
+        relevance=Case(
+            When(name_folded__contains=phrase, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    ).order_by("relevance", "name", "code")
+
+
+def procedure_search(
+    *,
+    q: str = "",
+    field: str | None = None,
+    level: str | None = None,
+    agency: str | None = None,
+    online_level: str | None = None,
+) -> QuerySet[Procedure]:
+    """Active procedures matching an accent-insensitive query and filters.
+
+    ``field``: a field code; ``agency``: an agency code (the procedures it offers). Unknown
+    codes raise NotFound, an unknown level or online level InvalidInput. Ordered by relevance
+    (the query as a phrase in the name first) then name; paginate with Django's Paginator.
+    """
+    qs = Procedure.objects.filter(active=True).select_related("field")
+    if level:
+        if level not in Procedure.Level.values:
+            raise InvalidInput(
+                f"Cấp thực hiện không hợp lệ: {level}. Chọn một trong: {', '.join(Procedure.Level.values)}.",
+                details={"level": level},
+            )
+        qs = qs.filter(level=level)
+    if online_level:
+        if online_level not in Procedure.OnlineLevel.values:
+            raise InvalidInput(
+                f"Mức độ trực tuyến không hợp lệ: {online_level}. "
+                f"Chọn một trong: {', '.join(Procedure.OnlineLevel.values)}.",
+                details={"online_level": online_level},
+            )
+        qs = qs.filter(online_level=online_level)
+    if field:
+        field_id = Field.objects.filter(code=field).values_list("pk", flat=True).first()
+        if field_id is None:
+            raise NotFound(f"Không có lĩnh vực mã {field}.", details={"field": field})
+        qs = qs.filter(field_id=field_id)
+    if agency:
+        agency_id = Agency.objects.filter(code=agency).values_list("pk", flat=True).first()
+        if agency_id is None:
+            raise NotFound(f"Không có cơ quan mã {agency}.", details={"agency": agency})
+        qs = qs.filter(
+            Exists(Offering.objects.filter(procedure_id=OuterRef("pk"), agency_id=agency_id, active=True))
+        )
+    if q and q.strip():
+        return _apply_text_search(qs, q)
+    return qs.order_by("name", "code")
+
+
+def _default_steps_prefetch() -> Prefetch:
+    return Prefetch(
+        "process_templates",
+        queryset=ProcessTemplate.objects.filter(agency__isnull=True, active=True).prefetch_related(
+            Prefetch("steps", queryset=ProcessStep.objects.select_related("agency").order_by("order"))
+        ),
+        to_attr="default_templates",
+    )
+
+
+def procedure_detail(code: str) -> Procedure:
+    """An active procedure with everything a citizen needs, prefetched.
+
+    ``procedure.default_templates`` is a list with the default process template (steps
+    prefetched in order), or empty; ``default_process_steps(procedure)`` gives the steps.
+    """
+    procedure = (
+        Procedure.objects.filter(code=code, active=True)
+        .select_related("field")
+        .prefetch_related("documents", "fees", "results", "legal_bases", _default_steps_prefetch())
+        .first()
+    )
+    if procedure is None:
+        raise NotFound(f"Không tìm thấy thủ tục mã {code}.", details={"code": code})
+    return procedure
+
+
+def default_process_steps(procedure: Procedure) -> list[ProcessStep]:
+    templates = getattr(procedure, "default_templates", None)
+    if templates is None:
+        templates = list(procedure.process_templates.filter(agency__isnull=True, active=True))
+    return list(templates[0].steps.all()) if templates else []
+
+
+def fields_with_counts() -> QuerySet[Field]:
+    """Fields with ``procedure_count``: their active procedures; fields without any are left out."""
+    return (
+        Field.objects.annotate(procedure_count=Count("procedures", filter=Q(procedures__active=True)))
+        .filter(procedure_count__gt=0)
+        .order_by("name")
+    )
+
+
+def procedure_offering_agencies(procedure: Procedure) -> QuerySet[Agency]:
+    """The active agencies where the procedure can be handed in, with ``local_time`` annotated."""
+    return (
+        Agency.objects.filter(active=True, offerings__procedure=procedure, offerings__active=True)
+        .annotate(local_time=Sum("offerings__local_time", filter=Q(offerings__procedure=procedure)))
+        .select_related("admin_unit")
+        .order_by("name")
+    )
+
+
+def procedure_time_for(procedure: Procedure, *, agency: Agency | None = None) -> tuple[int, str] | None:
+    """(amount, unit) of the processing time, the agency's shorter local time where set.
+
+    None while the procedure's time or unit is unknown.
+    """
+    if not procedure.has_time:
+        return None
+    if agency is not None:
+        local = (
+            Offering.objects.filter(procedure=procedure, agency=agency, active=True)
+            .values_list("local_time", flat=True)
+            .first()
+        )
+        if local:
+            return local, procedure.time_unit
+    return procedure.processing_time, procedure.time_unit
+
+
+def agency_by_code(code: str) -> Agency:
+    agency = Agency.objects.filter(code=code).first()
+    if agency is None:
+        raise NotFound(f"Không có cơ quan mã {code}.", details={"agency": code})
+    return agency
+
+
+def agency_offerings(agency: Agency) -> QuerySet[Offering]:
+    """What an agency offers: active offerings of active procedures, with the local time."""
+    return (
+        Offering.objects.filter(agency=agency, active=True, procedure__active=True)
+        .select_related("procedure", "procedure__field")
+        .order_by("procedure__name", "procedure__code")
+    )
+
+
+def incomplete_procedures() -> QuerySet[Procedure]:
+    return Procedure.objects.filter(incomplete=True).select_related("field").order_by("code")
