@@ -58,7 +58,8 @@ def _parse_received_at(text: str) -> datetime:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise InvalidInput(
-            f"Thời điểm tiếp nhận “{text}” không đúng định dạng ISO 8601 (ví dụ 2026-02-13T16:10:00+07:00).",
+            f"Thời điểm tiếp nhận (received_at) “{text}” không đúng định dạng ISO 8601 "
+            "(ví dụ 2026-02-13T16:10:00+07:00).",
             details={"received_at": text},
         ) from None
     if moment.tzinfo is None:
