@@ -149,7 +149,8 @@ def agencies_list(
     """Agencies with their parent and administrative unit loaded, in tree order.
 
     ``admin_unit``: a unit or a unit code (any scheme). ``q``: the start of an identifier code,
-    or words of the name, accent- and case-insensitive ("uy ban xa" finds "Ủy ban nhân dân xã…").
+    or words of the name from the start of a word, accent- and case-insensitive ("uy ban nhan
+    dan xa" finds "Ủy ban nhân dân xã…").
     """
     queryset = Agency.objects.select_related("parent", "admin_unit").order_by("path")
     if active is not None:
@@ -166,12 +167,13 @@ def agencies_list(
     elif admin_unit:
         queryset = queryset.filter(admin_unit__code=admin_unit.strip())
     if q and q.strip():
-        words = fold(q).split()
-        by_name = Q()
-        for word in words:
-            by_name &= Q(name_folded__contains=word)
-        by_code = Q(code__startswith=q.strip().upper())
-        queryset = queryset.filter(by_code | by_name) if words else queryset.filter(by_code)
+        # The folded phrase starting at a word boundary: "an binh" finds "... xã An Bình" but
+        # not "Ủy ban nhân dân xã Bình Minh".
+        phrase = fold(q)
+        matches = Q(code__startswith=q.strip().upper())
+        if phrase:
+            matches |= Q(name_folded__startswith=phrase) | Q(name_folded__contains=f" {phrase}")
+        queryset = queryset.filter(matches)
     return queryset
 
 
