@@ -81,6 +81,8 @@ class Rule(StrEnum):
 
 
 Session = tuple[time, time]
+_UNITS = {u.value: u for u in Unit}
+_RULES = {r.value: r for r in Rule}
 
 
 def _seconds(t: time) -> int:
@@ -222,8 +224,10 @@ class _Index:
         return i, local.hour * 3600 + local.minute * 60 + local.second
 
     def moment(self, i: int, seconds: int) -> datetime:
-        day = self.first + timedelta(days=i)
-        return datetime(day.year, day.month, day.day, tzinfo=self.tz) + timedelta(seconds=seconds)
+        day = date.fromordinal(self.first_ordinal + i)
+        hour, rest = divmod(seconds, 3600)
+        minute, second = divmod(rest, 60)
+        return datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=self.tz)
 
     def position(self, i: int, t: int) -> int:
         """Working seconds from the span start up to second ``t`` of day ``i``."""
@@ -302,7 +306,7 @@ class Interval:
         return whole if not rest else self.seconds / 60
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs more than the arithmetic
 class WorkingTimeResult:
     """The result of ``add_working_time``.
 
@@ -432,6 +436,8 @@ def _check_amount(amount: Any) -> int:
 
 
 def _check_unit(unit: Any) -> Unit:
+    if isinstance(unit, str) and unit in _UNITS:
+        return _UNITS[unit]
     try:
         return Unit(unit)
     except ValueError:
@@ -444,6 +450,8 @@ def _check_unit(unit: Any) -> Unit:
 
 
 def _check_rule(rule: Any) -> Rule:
+    if isinstance(rule, str) and rule in _RULES:
+        return _RULES[rule]
     try:
         return Rule(rule)
     except ValueError:
@@ -494,7 +502,7 @@ def add_working_time(
     amount: int,
     unit: str | Unit,
     *,
-    rule: str | Rule = Rule.ELAPSED,
+    rule: str | Rule = "elapsed",
     explain: bool = False,
 ) -> WorkingTimeResult:
     """The due moment of ``amount`` ``unit`` counted from ``start`` (see the module's rules)."""
