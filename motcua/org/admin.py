@@ -10,6 +10,7 @@ from django.contrib import admin
 from motcua.audit.admin import AuditedAdmin
 from motcua.audit.services import audit_record, snapshot
 from motcua.lib.errors import DomainError
+from motcua.lib.text import fold
 from motcua.org import services
 from motcua.org.models import AdministrativeUnit, Agency, Counter, Membership, ServicePoint
 
@@ -120,6 +121,14 @@ class AgencyAdmin(AuditedAdmin):
     list_select_related = ["parent", "admin_unit"]
     autocomplete_fields = ["parent", "admin_unit"]
     ordering = ["path"]
+
+    def get_search_results(self, request, queryset, search_term):
+        # Also match the folded name, so that "ủy ban bình minh" and "uy ban binh minh" agree.
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        folded = fold(search_term)
+        if folded:
+            found |= queryset.filter(name_folded__contains=folded)
+        return found, may_have_duplicates
 
     def save_model(self, request, obj, form, change):
         # Through the services: they keep the subtree's paths and write the audit events.

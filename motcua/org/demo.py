@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
@@ -139,13 +140,16 @@ def _ensure_service_point(agency: Agency, name: str, counters: list[str]) -> Ser
     return point
 
 
-def _ensure_staff(username: str, full_name: str, *, superuser: bool = False):
+def _ensure_staff(username: str, full_name: str, password_hash: list[str], *, superuser: bool = False):
     User = get_user_model()
     user = User.objects.filter(username=username).first()
     if user is None:
         user = User(username=username, full_name=full_name, kind=User.Kind.STAFF)
-        # The demo password is set directly: it is printed and is not meant to pass validators.
-        user.set_password(DEMO_PASSWORD)
+        # The demo password is set directly (it is printed and need not pass the validators),
+        # hashed once for all demo accounts: Argon2 is slow on purpose.
+        if not password_hash:
+            password_hash.append(make_password(DEMO_PASSWORD))
+        user.password = password_hash[0]
         user.is_staff = user.is_superuser = superuser
         user.save()
     return user
@@ -257,19 +261,22 @@ def build_demo_org(*, stdout=None) -> DemoOrg:
         _ensure_service_point(centre, f"Điểm tiếp nhận tại {_local_name(communes[0].unit)}", BRANCH_COUNTERS)
 
         accounts: list[tuple[str, str, str]] = []
+        hashed: list[str] = []
         _grant(
             accounts,
-            _ensure_staff("quantri", "Quản trị hệ thống", superuser=True),
+            _ensure_staff("quantri", "Quản trị hệ thống", hashed, superuser=True),
             committee,
             Role.ADMINISTRATOR,
         )
-        _grant(accounts, _ensure_staff("motcua", "Nguyễn Thị Mai"), centre, Role.RECEPTIONIST)
-        _grant(accounts, _ensure_staff("chuyenvien", "Trần Văn Minh"), departments[0], Role.SPECIALIST)
-        _grant(accounts, _ensure_staff("lanhdao", "Lê Thị Hoa"), departments[0], Role.LEADER)
-        _grant(accounts, _ensure_staff("giamdoc", "Phạm Văn Đức"), centre, Role.DIRECTOR)
-        _grant(accounts, _ensure_staff("giamsat", "Hoàng Thị Lan"), committee, Role.SUPERVISOR)
+        _grant(accounts, _ensure_staff("motcua", "Nguyễn Thị Mai", hashed), centre, Role.RECEPTIONIST)
+        _grant(
+            accounts, _ensure_staff("chuyenvien", "Trần Văn Minh", hashed), departments[0], Role.SPECIALIST
+        )
+        _grant(accounts, _ensure_staff("lanhdao", "Lê Thị Hoa", hashed), departments[0], Role.LEADER)
+        _grant(accounts, _ensure_staff("giamdoc", "Phạm Văn Đức", hashed), centre, Role.DIRECTOR)
+        _grant(accounts, _ensure_staff("giamsat", "Hoàng Thị Lan", hashed), committee, Role.SUPERVISOR)
         for commune in communes:
-            user = _ensure_staff(commune.receptionist, f"Cán bộ một cửa {_local_name(commune.unit)}")
+            user = _ensure_staff(commune.receptionist, f"Cán bộ một cửa {_local_name(commune.unit)}", hashed)
             _grant(accounts, user, commune.committee, Role.RECEPTIONIST)
 
     _say(

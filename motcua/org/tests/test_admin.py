@@ -36,8 +36,9 @@ def test_every_organisation_page_of_the_admin_opens(admin_client, page):
     assert admin_client.get(page).status_code == 200
 
 
-def test_it_finds_agencies_by_name_without_accents(admin_client, org_tree):
-    page = admin_client.get("/quan-tri/org/agency/", {"q": "binh minh"}).content.decode()
+@pytest.mark.parametrize("q", ["binh minh", "BÌNH MINH", "Bình Minh"])
+def test_it_finds_agencies_by_name_with_or_without_accents(admin_client, org_tree, q):
+    page = admin_client.get("/quan-tri/org/agency/", {"q": q}).content.decode()
 
     assert "000.00.32.H99" in page
     assert "000.00.31.H99" not in page
