@@ -130,8 +130,9 @@ class Procedure(models.Model):
         verbose_name_plural = "thủ tục hành chính"
         ordering = ["name", "code"]
         indexes = [
-            # The catalogue lists active procedures by name, a page at a time.
-            models.Index(fields=["active", "name"], name="procedure_active_name"),
+            # The catalogue lists procedures by name, a page at a time. Deliberately no index
+            # on ``active``: a search must be driven by its token postings (see selectors).
+            models.Index(fields=["name"], name="procedure_name"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -164,7 +165,8 @@ class Procedure(models.Model):
         number of working hours (it depends on the start date and the holidays), so process
         budgets use the *least* working time such a period contains in an ordinary week: in n
         consecutive days, 5 per whole week plus the rest beyond a weekend (n = 7q + r →
-        5q + max(0, r − 2) working days); a month counts as 28 days (February, the shortest).
+        5q + max(0, r − 2) working days, at least 1 since a period ending on a day off rolls to
+        the next working day); a month counts as 28 days (February, the shortest).
         """
         amount = self.processing_time if amount is None else amount
         if not amount or not self.time_unit:
@@ -180,11 +182,13 @@ def working_hours_in(amount: int, unit: str) -> int:
         return amount * HOURS_PER_WORKING_DAY
     days = amount * 28 if unit == Procedure.TimeUnit.MONTHS else amount
     weeks, rest = divmod(days, 7)
-    return (weeks * 5 + max(0, rest - 2)) * HOURS_PER_WORKING_DAY
+    # A period ending on a day off rolls to the close of the next working day (Civil Code
+    # art. 148), so it always holds at least one working day.
+    return max(1, weeks * 5 + max(0, rest - 2)) * HOURS_PER_WORKING_DAY
 
 
 class ProcedureToken(models.Model):
-    """One folded word of a procedure's name, code or field: the search index.
+    """One folded word of a procedure's name or code: the search index.
 
     Search intersects the postings of the query's words, starting from the rarest
     (``SearchTerm.procedure_count``) so that its cost follows the size of the answer,

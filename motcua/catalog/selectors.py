@@ -4,6 +4,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -124,7 +125,12 @@ def procedure_search(
         field_id = Field.objects.filter(code=field).values_list("pk", flat=True).first()
         if field_id is None:
             raise NotFound(f"Không có lĩnh vực mã {field}.", details={"field": field})
-        qs = qs.filter(field_id=field_id)
+        if q and q.strip():
+            # "+ 0" keeps the planner from walking the field's index instead of the (fewer)
+            # search candidates; without a query the index is the right path.
+            qs = qs.alias(field_plain=F("field_id") + 0).filter(field_plain=field_id)
+        else:
+            qs = qs.filter(field_id=field_id)
     if agency:
         agency_id = Agency.objects.filter(code=agency).values_list("pk", flat=True).first()
         if agency_id is None:

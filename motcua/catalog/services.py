@@ -109,14 +109,15 @@ def field_get_or_create(*, name: str, code: str | None = None, managing_ministry
 # Search index
 
 
-def _index_words(procedure: Procedure, field_name: str) -> set[str]:
-    words = tokens(procedure.name) + tokens(procedure.code) + tokens(field_name)
+def _index_words(procedure: Procedure) -> set[str]:
+    # Name and code only: a field's name would match all of its procedures (use the field filter).
+    words = tokens(procedure.name) + tokens(procedure.code)
     return {w[:60] for w in words}
 
 
 def procedure_reindex(*, procedure: Procedure) -> None:
     """Bring the procedure's search tokens and the term counts up to date (inside a transaction)."""
-    wanted = _index_words(procedure, procedure.field.name)
+    wanted = _index_words(procedure)
     folded = fold(procedure.name)[:500]
     if procedure.name_folded != folded:
         Procedure.objects.filter(pk=procedure.pk).update(name_folded=folded)
@@ -143,13 +144,13 @@ def search_index_rebuild(*, batch_size: int = 5000) -> int:
         counts: dict[str, int] = {}
         batch: list[ProcedureToken] = []
         total = 0
-        rows = Procedure.objects.values_list("pk", "code", "name", "field__name", "name_folded")
+        rows = Procedure.objects.values_list("pk", "code", "name", "name_folded")
         renamed: list[Procedure] = []
-        for pk, code, name, field_name, name_folded in rows.iterator(chunk_size=batch_size):
+        for pk, code, name, name_folded in rows.iterator(chunk_size=batch_size):
             stub = Procedure(pk=pk, code=code, name=name)
             if name_folded != fold(name)[:500]:
                 renamed.append(Procedure(pk=pk, name_folded=fold(name)[:500]))
-            for word in _index_words(stub, field_name):
+            for word in _index_words(stub):
                 batch.append(ProcedureToken(procedure_id=pk, token=word))
                 counts[word] = counts.get(word, 0) + 1
             if len(batch) >= batch_size:
@@ -394,7 +395,7 @@ def procedure_apply(*, procedure: Procedure, values: dict, demo_values: list[str
         procedure.demo_values = new_demo
         Procedure.objects.filter(pk=procedure.pk).update(demo_values=new_demo)
         changed.append("demo_values")
-    if is_new or {"name", "field"} & set(changed):
+    if is_new or "name" in changed:
         procedure_reindex(procedure=procedure)
     _refresh_completeness(procedure)
     return changed
@@ -534,7 +535,7 @@ def offering_create(
 # Process templates
 
 
-def _format_hours(value: Decimal) -> str:
+def format_hours(value: Decimal) -> str:
     text = f"{value.normalize():f}"
     return text.replace(".", ",")
 
@@ -558,14 +559,14 @@ def process_target_hours(*, procedure: Procedure, agency: Agency | None = None) 
         )
     unit = procedure.time_unit
     if unit == Procedure.TimeUnit.WORKING_HOURS:
-        explained = f"{_format_hours(hours)} giờ làm việc"
+        explained = f"{format_hours(hours)} giờ làm việc"
     elif unit == Procedure.TimeUnit.WORKING_DAYS:
-        explained = f"{_format_hours(hours)} giờ làm việc = {amount} ngày làm việc"
+        explained = f"{format_hours(hours)} giờ làm việc = {amount} ngày làm việc"
     else:
         days = int(hours) // 8
         label = "ngày" if unit == Procedure.TimeUnit.DAYS else "tháng"
         explained = (
-            f"{_format_hours(hours)} giờ làm việc = {days} ngày làm việc ít nhất có trong {amount} {label}"
+            f"{format_hours(hours)} giờ làm việc = {days} ngày làm việc ít nhất có trong {amount} {label}"
         )
     return hours, explained
 
@@ -592,7 +593,7 @@ def process_template_save(
     total = sum((s["budget_hours"] for s in cleaned), Decimal(0))
     if total != target:
         raise InvalidInput(
-            f"Tổng thời gian các bước ({_format_hours(total)} giờ làm việc) khác thời hạn giải quyết "
+            f"Tổng thời gian các bước ({format_hours(total)} giờ làm việc) khác thời hạn giải quyết "
             f"của thủ tục ({explained}).",
             code="budget_mismatch",
             details={"steps_total_hours": str(total), "procedure_hours": str(target)},
