@@ -7,7 +7,7 @@ Vietnamese message naming the parameter (400, ``{"code", "message", "details"}``
 import re
 from datetime import date, datetime
 
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from motcua.lib.errors import InvalidInput
 from motcua.workcalendar.calendar import (
@@ -23,12 +23,15 @@ _LOST_PLUS = re.compile(r"(.+[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2}
 
 
 class AppointmentQuery(Schema):
-    received_at: str
-    amount: str
-    unit: str
-    agency: str | None = None
-    explain: bool = False
-    rule: str = "elapsed"
+    received_at: str = Field(
+        description="Thời điểm tiếp nhận, ISO 8601; không ghi múi giờ thì hiểu là giờ Việt Nam.",
+        examples=["2026-02-13T16:10:00+07:00"],
+    )
+    amount: str = Field(description="Thời hạn: số nguyên dương.", examples=["5"])
+    unit: str = Field(description="working_days, working_hours, days hoặc months.", examples=["working_days"])
+    agency: str | None = Field(None, description="Mã định danh cơ quan; bỏ trống: lịch mặc định.")
+    explain: bool = Field(False, description="1: liệt kê các khoảng thời gian làm việc đã tính.")
+    rule: str = Field("elapsed", description="elapsed (tính đủ thời gian) hoặc end_of_day.")
 
 
 class SkippedDay(Schema):

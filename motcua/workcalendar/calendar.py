@@ -341,8 +341,9 @@ def build_calendar(
     Saturdays is closed on them too. In the Monday–Friday week they are ordinary weekend days and
     keep the weekday as their reason.
     """
-    make_up = dict(make_up_days or {})
     week = tuple(tuple(sessions.get(wd, ())) for wd in range(7))
+    # A make-up day follows the weekday it replaces; a unit closed on that weekday stays closed.
+    make_up = {day: wd for day, wd in (make_up_days or {}).items() if week[wd]}
     off = dict(days_off)
     # Group the official days off into breaks: runs of days off joined by weekend days.
     runs: list[list[date]] = []

@@ -1,17 +1,18 @@
 """The seeded schedule, the cached calendars, the admin and the holidays cross-check."""
 
+import json
 from datetime import date, time
 from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from motcua.audit.models import AuditEvent
 from motcua.lib.errors import NotFound
 from motcua.org.models import Agency
-from motcua.workcalendar.calendar import add_working_time, is_working_time
+from motcua.workcalendar.calendar import DATA_FILE, add_working_time, is_working_time
 from motcua.workcalendar.models import CalendarDay, WorkSchedule, WorkSession
 from motcua.workcalendar.selectors import calendar_for_agency_code, calendar_for_schedule
 from motcua.workcalendar.services import calendar_changed
@@ -198,3 +199,45 @@ def test_it_reports_where_the_holidays_package_differs_and_keeps_the_official_sc
     out = StringIO()
     call_command("calendar_check_holidays", "--year", "2025", stdout=out)
     assert out.getvalue().strip() == "Năm 2025: khớp với gói holidays."
+
+
+def test_it_loads_a_year_from_a_file_audits_the_changes_and_reports_unchanged_days(tmp_path):
+    # The reference file again: everything is already there.
+    out = StringIO()
+    call_command("calendar_load_year", str(DATA_FILE), "--year", "2026", stdout=out)
+    assert out.getvalue().strip() == "Năm 2026: thêm 0, sửa 0, giữ nguyên 15 ngày."
+    # An official notice for 2028 (invented for the test) adds one day off.
+    notice = {
+        "2028": {
+            "status": "official",
+            "days_off": [
+                {"date": "2028-01-03", "name": "Nghỉ thử nghiệm", "kind": "holiday", "sources": ["test"]}
+            ],
+            "make_up_workdays": [],
+        }
+    }
+    path = tmp_path / "2028.json"
+    path.write_text(json.dumps(notice), encoding="utf-8")
+    out = StringIO()
+    call_command("calendar_load_year", str(path), stdout=out)
+    assert "Năm 2028: thêm 1, sửa 0, giữ nguyên 0 ngày." in out.getvalue()
+    assert AuditEvent.objects.filter(action="calendar.day_add", object_repr__contains="03/01/2028").exists()
+    assert not is_working_time(calendar_for_schedule(), vn(2028, 1, 3, 9, 0))
+
+
+def test_it_loads_nothing_when_one_entry_is_broken(tmp_path):
+    notice = {
+        "2028": {
+            "status": "official",
+            "days_off": [
+                {"date": "2028-01-03", "name": "Nghỉ thử nghiệm", "kind": "holiday"},
+                {"date": "2028-02-31", "name": "Ngày không có", "kind": "holiday"},
+            ],
+            "make_up_workdays": [],
+        }
+    }
+    path = tmp_path / "2028.json"
+    path.write_text(json.dumps(notice), encoding="utf-8")
+    with pytest.raises(CommandError, match="mục 2 năm 2028"):
+        call_command("calendar_load_year", str(path), stdout=StringIO())
+    assert not CalendarDay.objects.filter(date__year=2028).exists()
