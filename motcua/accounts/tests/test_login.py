@@ -102,3 +102,14 @@ def test_it_forgets_earlier_failures_after_a_successful_sign_in(client, officer)
     response = _sign_in(client, "canbo", PASSWORD)
 
     assert response.status_code == 302
+
+
+def test_the_lockout_page_names_the_configured_cool_off_in_whole_minutes():
+    from datetime import timedelta
+
+    from motcua.accounts.templatetags.accounts_extras import minutes
+
+    assert minutes(timedelta(minutes=15)) == 15
+    assert minutes(timedelta(minutes=30)) == 30
+    assert minutes(timedelta(seconds=61)) == 2
+    assert minutes(None) == 15
