@@ -49,10 +49,13 @@ node_modules/.installed: package.json package-lock.json
 system-deps: $(VENV)/.system
 browser-deps: $(VENV)/.system node_modules/.installed
 
+# The demo is a province's portal on a developer's machine: DEBUG on, its name in the header.
+run: export DEBUG = 1
+run: export MOTCUA_PROVINCE_NAME ?= Tỉnh Tuyên Quang
 run: install
-	DEBUG=1 $(BIN)/python manage.py migrate --no-input
-	DEBUG=1 $(BIN)/python manage.py demo_load
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py demo_load
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install browser-deps
 	$(BIN)/python -m pytest -q

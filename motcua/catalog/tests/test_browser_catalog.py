@@ -18,6 +18,7 @@ def test_a_citizen_finds_a_procedure_and_reads_it_on_desktop_and_phone(live_serv
 
     # Desktop: search without accents from the home page.
     page.goto(live_server.url + "/")
+    assert axe_violations(page) == []
     page.get_by_label("Tên thủ tục hoặc mã thủ tục").fill("dang ky khai sinh")
     page.get_by_role("button", name="Tìm kiếm").click()
     page.wait_for_url("**/thu-tuc/?q=*")
