@@ -121,7 +121,8 @@ class Procedure(models.Model):
         help_text="Các trường do dữ liệu mẫu điền thay cho giá trị nguồn còn thiếu.",
     )
     source = models.JSONField("nguồn dữ liệu", default=dict, blank=True)
-    # Folded name ("dang ky khai sinh"): phrase matches rank first in search results.
+    # Folded name ("dang ky khai sinh"): the sort key of lists ("Đ" sorts with "d"), and
+    # phrase matches rank first in search results.
     name_folded = models.CharField(max_length=500, editable=False, default="")
     updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
 
@@ -132,7 +133,7 @@ class Procedure(models.Model):
         indexes = [
             # The catalogue lists procedures by name, a page at a time. Deliberately no index
             # on ``active``: a search must be driven by its token postings (see selectors).
-            models.Index(fields=["name"], name="procedure_name"),
+            models.Index(fields=["name_folded", "code"], name="procedure_sort"),
         ]
         constraints = [
             models.CheckConstraint(

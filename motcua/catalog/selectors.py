@@ -88,7 +88,7 @@ def _apply_text_search(qs: QuerySet[Procedure], q: str) -> QuerySet[Procedure]:
             default=Value(1),
             output_field=IntegerField(),
         )
-    ).order_by("relevance", "name", "code")
+    ).order_by("relevance", "name_folded", "code")
 
 
 def procedure_search(
@@ -103,7 +103,8 @@ def procedure_search(
 
     ``field``: a field code; ``agency``: an agency code (the procedures it offers). Unknown
     codes raise NotFound, an unknown level or online level InvalidInput. Ordered by relevance
-    (the query as a phrase in the name first) then name; paginate with Django's Paginator.
+    (the query as a phrase in the name first) then name without accents (so that
+    "Đăng ký …" sorts among the d's); paginate with Django's Paginator.
     """
     qs = Procedure.objects.filter(active=True).select_related("field")
     if level:
@@ -140,7 +141,7 @@ def procedure_search(
         )
     if q and q.strip():
         return _apply_text_search(qs, q)
-    return qs.order_by("name", "code")
+    return qs.order_by("name_folded", "code")
 
 
 def _default_steps_prefetch() -> Prefetch:
@@ -182,7 +183,7 @@ def fields_with_counts() -> QuerySet[Field]:
     return (
         Field.objects.annotate(procedure_count=Count("procedures", filter=Q(procedures__active=True)))
         .filter(procedure_count__gt=0)
-        .order_by("name")
+        .order_by("code")
     )
 
 
@@ -226,7 +227,7 @@ def agency_offerings(agency: Agency) -> QuerySet[Offering]:
     return (
         Offering.objects.filter(agency=agency, active=True, procedure__active=True)
         .select_related("procedure", "procedure__field")
-        .order_by("procedure__name", "procedure__code")
+        .order_by("procedure__name_folded", "procedure__code")
     )
 
 

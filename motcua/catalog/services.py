@@ -600,8 +600,9 @@ def process_template_save(
         )
     with transaction.atomic():
         template = (
-            ProcessTemplate.objects.select_for_update()
+            ProcessTemplate.objects.select_for_update(of=("self",))
             .filter(procedure=procedure, agency=agency, active=True)
+            .order_by("pk")
             .first()
         )
         before = None

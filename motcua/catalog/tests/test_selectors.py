@@ -1,0 +1,140 @@
+import pytest
+from django.core.paginator import Paginator
+
+from motcua.catalog import selectors, services
+from motcua.catalog.tests.factories import make_agency, make_field, make_procedure
+from motcua.lib.errors import InvalidInput, NotFound
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalogue():
+    ho_tich = make_field("Hộ tịch")
+    dat_dai = make_field("Đất đai")
+    khai_sinh = make_procedure("1.001193", "Thủ tục đăng ký khai sinh", field=ho_tich)
+    lien_thong = make_procedure(
+        "2.000986",
+        "Liên thông thủ tục hành chính về đăng ký khai sinh, đăng ký thường trú, cấp thẻ bảo hiểm y tế",
+        field=ho_tich,
+        online_level="full",
+    )
+    ket_hon = make_procedure("1.000894", "Thủ tục đăng ký kết hôn", field=ho_tich)
+    gcn = make_procedure(
+        "1.013978", "Đăng ký, cấp Giấy chứng nhận quyền sử dụng đất lần đầu", field=dat_dai, level="province"
+    )
+    old = make_procedure("1.000001", "Đăng ký khai sinh (thủ tục cũ)", field=ho_tich, active=False)
+    commune = make_agency()
+    services.offering_create(agency=commune, procedure=khai_sinh, local_time=3, actor=None)
+    services.offering_create(agency=commune, procedure=ket_hon, actor=None)
+    return {
+        "khai_sinh": khai_sinh,
+        "lien_thong": lien_thong,
+        "ket_hon": ket_hon,
+        "gcn": gcn,
+        "old": old,
+        "commune": commune,
+    }
+
+
+def codes(qs) -> list[str]:
+    return [p.code for p in qs]
+
+
+@pytest.mark.parametrize(
+    "q", ["dang ky khai sinh", "ĐĂNG KÝ KHAI SINH", "Đăng ký khai sinh", "  đăng   ký KHAI sinh "]
+)
+def test_the_three_spellings_find_the_same_active_procedures_phrase_matches_first(catalogue, q):
+    assert codes(selectors.procedure_search(q=q)) == ["2.000986", "1.001193"]
+
+
+def test_the_last_word_matches_as_a_prefix_and_a_code_is_searchable(catalogue):
+    assert codes(selectors.procedure_search(q="ket h")) == ["1.000894"]
+    assert codes(selectors.procedure_search(q="khai s")) == ["2.000986", "1.001193"]
+    assert codes(selectors.procedure_search(q="1.013978")) == ["1.013978"]
+    assert codes(selectors.procedure_search(q="khai sinh thuong tru")) == ["2.000986"]
+    assert codes(selectors.procedure_search(q="khai sinh ly hon")) == []
+    assert codes(selectors.procedure_search(q="xyzzy")) == []
+
+
+def test_without_a_query_every_active_procedure_is_listed_by_name(catalogue):
+    assert codes(selectors.procedure_search()) == ["1.013978", "2.000986", "1.000894", "1.001193"]
+
+
+def test_filters_by_field_level_agency_and_online_level(catalogue):
+    assert codes(selectors.procedure_search(field="dat-dai")) == ["1.013978"]
+    assert codes(selectors.procedure_search(q="dang ky", field="ho-tich")) == [
+        "2.000986",
+        "1.000894",
+        "1.001193",
+    ]
+    assert codes(selectors.procedure_search(level="province")) == ["1.013978"]
+    assert codes(selectors.procedure_search(agency="000.00.31.H13")) == ["1.000894", "1.001193"]
+    assert codes(selectors.procedure_search(q="khai sinh", agency="000.00.31.H13")) == ["1.001193"]
+    assert codes(selectors.procedure_search(online_level="full")) == ["2.000986"]
+
+
+def test_unknown_filter_values_are_refused_in_vietnamese(catalogue):
+    with pytest.raises(NotFound, match="Không có lĩnh vực mã khong-co"):
+        selectors.procedure_search(field="khong-co")
+    with pytest.raises(NotFound, match="Không có cơ quan mã 000.00.99.H99"):
+        selectors.procedure_search(agency="000.00.99.H99")
+    with pytest.raises(InvalidInput, match="Cấp thực hiện không hợp lệ: huyen"):
+        selectors.procedure_search(level="huyen")
+    with pytest.raises(InvalidInput, match="Mức độ trực tuyến không hợp lệ"):
+        selectors.procedure_search(online_level="4")
+
+
+def test_a_search_page_costs_the_same_few_queries(catalogue, django_assert_num_queries):
+    with django_assert_num_queries(3):  # term frequencies, count, page
+        page = Paginator(selectors.procedure_search(q="dang ky"), 20).page(1)
+        assert [p.field.name for p in page.object_list] == ["Đất đai", "Hộ tịch", "Hộ tịch", "Hộ tịch"]
+
+
+def test_the_detail_prefetches_everything_in_a_fixed_number_of_queries(catalogue, django_assert_num_queries):
+    services.process_template_save(
+        procedure=catalogue["khai_sinh"],
+        steps=[
+            {"name": "Tiếp nhận", "performer": "receiving_role", "role": "receptionist", "budget_hours": 8},
+            {"name": "Thẩm định", "performer": "handling_role", "role": "specialist", "budget_hours": 32},
+        ],
+        actor=None,
+    )
+    # procedure + field, documents, fees, results, legal bases, default template, its steps
+    with django_assert_num_queries(7):
+        procedure = selectors.procedure_detail("1.001193")
+        assert procedure.field.name == "Hộ tịch"
+        assert [d.code for d in procedure.documents.all()] == ["TP01"]
+        assert [f.text for f in procedure.fees.all()] == ["Miễn phí"]
+        assert [r.name for r in procedure.results.all()] == ["Giấy khai sinh"]
+        assert list(procedure.legal_bases.all()) == []
+        assert [s.name for s in selectors.default_process_steps(procedure)] == ["Tiếp nhận", "Thẩm định"]
+
+
+def test_an_unknown_or_inactive_procedure_is_not_found(catalogue):
+    with pytest.raises(NotFound, match="Không tìm thấy thủ tục mã 1.000001"):
+        selectors.procedure_detail("1.000001")
+    with pytest.raises(NotFound):
+        selectors.procedure_detail("9.999999")
+
+
+def test_fields_with_counts_count_active_procedures(catalogue):
+    assert [(f.code, f.procedure_count) for f in selectors.fields_with_counts()] == [
+        ("dat-dai", 1),
+        ("ho-tich", 3),
+    ]
+
+
+def test_where_to_hand_in_and_the_time_that_applies_there(catalogue):
+    khai_sinh, commune = catalogue["khai_sinh"], catalogue["commune"]
+    agencies = list(selectors.procedure_offering_agencies(khai_sinh))
+    assert [(a.code, a.local_time) for a in agencies] == [("000.00.31.H13", 3)]
+    assert selectors.procedure_time_for(khai_sinh) == (5, "working_days")
+    assert selectors.procedure_time_for(khai_sinh, agency=commune) == (3, "working_days")
+    assert selectors.procedure_time_for(catalogue["ket_hon"], agency=commune) == (5, "working_days")
+    assert list(selectors.procedure_offering_agencies(catalogue["gcn"])) == []
+
+
+def test_no_time_is_given_while_the_unit_is_unknown():
+    procedure = make_procedure(time_unit=None)
+    assert selectors.procedure_time_for(procedure) is None
