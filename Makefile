@@ -7,12 +7,15 @@ BIN := $(VENV)/bin
 # Python 3.12+ (Django 6.1 needs it): the first interpreter found, including pyenv's.
 PYTHON ?= $(shell for p in python3.13 python3.12 /root/.pyenv/versions/3.12*/bin/python3.12 /root/.pyenv/versions/3.13*/bin/python3.13 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p; break; }; done)
-APT_PACKAGES := chromium fonts-noto-core poppler-utils
+# Debian packages: what printing forms needs (fonts carrying Vietnamese, Pango for WeasyPrint),
+# and for the tests also Chromium (browser tests) and poppler (PDF pages to PNG).
+RUN_PACKAGES := fonts-noto-core libpango-1.0-0 libpangoft2-1.0-0
+TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test install system-deps browser-deps lint format lock serve demo
+.PHONY: help run test install system-deps browser-deps lint format lock apt-install
 
 help:
 	@echo "make run   — cài đặt, tạo dữ liệu mẫu, chạy máy chủ tại http://$(HOST):$(PORT)"
@@ -31,15 +34,21 @@ $(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml
 
 install: $(VENV)/.installed
 
-# Debian packages the tests use: Chromium for browser tests, Noto fonts (Vietnamese) and
-# poppler for PDFs. Installed once; nothing is downloaded outside Debian's and npm's registries.
+# Installed once; nothing is downloaded outside Debian's and npm's registries.
+$(VENV)/.system-run: | $(BIN)/python
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(RUN_PACKAGES)"
+	@touch $@
+
 $(VENV)/.system: | $(BIN)/python
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(TEST_PACKAGES)"
+	@touch $@
+
+apt-install:
+	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "Cài gói Debian:$$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
-	@touch $@
 
 # axe-core (accessibility checks injected into pages by the browser tests), locked by package-lock.json.
 node_modules/.installed: package.json package-lock.json
@@ -52,7 +61,7 @@ browser-deps: $(VENV)/.system node_modules/.installed
 # The demo is a province's portal on a developer's machine: DEBUG on, its name in the header.
 run: export DEBUG = 1
 run: export MOTCUA_PROVINCE_NAME ?= Tỉnh Tuyên Quang
-run: install
+run: install $(VENV)/.system-run
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py demo_load
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
