@@ -203,6 +203,16 @@ def _refresh_completeness(procedure: Procedure) -> None:
     )
 
 
+def procedure_refresh(*, procedure: Procedure) -> None:
+    """After an edit outside these services (the admin): search index and completeness.
+
+    The admin's own save has written the audit event already.
+    """
+    with transaction.atomic():
+        procedure_reindex(procedure=procedure)
+        _refresh_completeness(procedure)
+
+
 # ---------------------------------------------------------------------------------------------
 # Child rows
 
