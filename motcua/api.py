@@ -57,12 +57,14 @@ def _http_error(request, exc: HttpError):
 
 def _register_routers() -> None:
     from motcua.catalog.api import router as catalog_router
+    from motcua.dossiers.api import router as dossiers_router
     from motcua.org.api import router as org_router
     from motcua.workcalendar.api import router as calendar_router
 
     api.add_router("/calendar", calendar_router)
     api.add_router("/", catalog_router)
     api.add_router("/", org_router)
+    api.add_router("/", dossiers_router)
 
 
 _register_routers()

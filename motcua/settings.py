@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "motcua.workcalendar",
     "motcua.org",
     "motcua.catalog",
+    "motcua.notifications",
+    "motcua.dossiers",
     "motcua.demo",
 ]
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("quan-tri/", admin.site.urls),
     path("tai-khoan/", include("motcua.accounts.urls")),
+    path("", include("motcua.dossiers.urls")),
     path("", include("motcua.catalog.urls")),
 ]
 

@@ -23,3 +23,23 @@ class User(AbstractUser):
 
     def get_full_name(self) -> str:
         return self.full_name or super().get_full_name() or self.username
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API (``Authorization: Bearer <token>``). Only its SHA-256 is stored."""
+
+    user = models.ForeignKey(
+        User, verbose_name="tài khoản", on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField("tên", max_length=100, blank=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    last_used_at = models.DateTimeField("dùng lần cuối", null=True, blank=True)
+    revoked = models.BooleanField("đã thu hồi", default=False)
+
+    class Meta:
+        verbose_name = "khóa API"
+        verbose_name_plural = "khóa API"
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.name or 'API'}"

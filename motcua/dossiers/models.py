@@ -1,0 +1,425 @@
+"""Dossiers (hồ sơ): the record of one application, its documents and files, and the steps
+(the control slip, Mẫu 06) it went through.
+
+State lives in ``Dossier.state`` (internal, finer) and ``Dossier.status_code`` (the national
+portal's code 1–10, derived from the state and stored for filtering). Every change goes through
+a service in ``services.py``; concurrent writers are told apart by ``version`` (optimistic
+locking: a service updates ``WHERE version = <the version the actor saw>``).
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from motcua.catalog.models import Procedure, RequiredDocument
+from motcua.org.models import Agency
+
+
+class NationalStatus(models.IntegerChoices):
+    SUBMITTED = 1, "Mới đăng ký"
+    RECEIVED = 2, "Được tiếp nhận"
+    REFUSED = 3, "Không được tiếp nhận"
+    PROCESSING = 4, "Đang xử lý"
+    SUPPLEMENT = 5, "Yêu cầu bổ sung giấy tờ"
+    PAYMENT = 6, "Yêu cầu thực hiện nghĩa vụ tài chính"
+    WITHDRAWN = 7, "Công dân yêu cầu rút hồ sơ"
+    STOPPED = 8, "Dừng xử lý"
+    FINISHED = 9, "Đã xử lý xong"
+    RETURNED = 10, "Đã trả kết quả"
+
+
+class Timeliness(models.TextChoices):
+    EARLY = "early", "Trước hạn"
+    ON_TIME = "on_time", "Đúng hạn"
+    LATE = "late", "Quá hạn"
+
+
+class Dossier(models.Model):
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", "Mới đăng ký trực tuyến"
+        INTAKE_SUPPLEMENT = "intake_supplement", "Hướng dẫn bổ sung khi tiếp nhận"
+        REFUSED = "refused", "Từ chối tiếp nhận"
+        RECEIVED = "received", "Đã tiếp nhận, chờ xử lý"
+        PROCESSING = "processing", "Đang xử lý"
+        SUPPLEMENT = "supplement", "Chờ bổ sung trong quá trình xử lý"
+        PAYMENT = "payment", "Chờ thực hiện nghĩa vụ tài chính"
+        APPROVED = "approved", "Đã phê duyệt, chờ hoàn thành kết quả"
+        WITHDRAWN = "withdrawn", "Đã rút hồ sơ"
+        STOPPED = "stopped", "Dừng xử lý"
+        FINISHED = "finished", "Có kết quả, chờ trả"
+        RETURNED = "returned", "Đã trả kết quả"
+
+    STATUS_OF_STATE = {
+        State.SUBMITTED: NationalStatus.SUBMITTED,
+        State.INTAKE_SUPPLEMENT: NationalStatus.SUPPLEMENT,
+        State.REFUSED: NationalStatus.REFUSED,
+        State.RECEIVED: NationalStatus.RECEIVED,
+        State.PROCESSING: NationalStatus.PROCESSING,
+        State.SUPPLEMENT: NationalStatus.SUPPLEMENT,
+        State.PAYMENT: NationalStatus.PAYMENT,
+        State.APPROVED: NationalStatus.PROCESSING,
+        State.WITHDRAWN: NationalStatus.WITHDRAWN,
+        State.STOPPED: NationalStatus.STOPPED,
+        State.FINISHED: NationalStatus.FINISHED,
+        State.RETURNED: NationalStatus.RETURNED,
+    }
+    OPEN_STATES = (State.RECEIVED, State.PROCESSING, State.SUPPLEMENT, State.PAYMENT, State.APPROVED)
+
+    class Channel(models.IntegerChoices):
+        COUNTER = 1, "Trực tiếp"
+        ONLINE = 2, "Trực tuyến"
+        POST = 3, "Bưu chính công ích"
+
+    class ResultDelivery(models.TextChoices):
+        COUNTER = "counter", "Nhận tại Bộ phận Một cửa"
+        POST = "post", "Qua dịch vụ bưu chính"
+        ONLINE = "online", "Nhận bản điện tử trực tuyến"
+
+    class ApplicantKind(models.TextChoices):
+        PERSON = "person", "Cá nhân"
+        ORGANISATION = "organisation", "Tổ chức, doanh nghiệp"
+
+    class Outcome(models.TextChoices):
+        NONE = "", "Chưa có"
+        APPROVED = "approved", "Giải quyết"
+        REJECTED = "rejected", "Không giải quyết (có văn bản trả lời)"
+
+    # Identity: the code is what people read and type; uid addresses the dossier in URLs
+    # where the code is not yet public; never a bare sequential id.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    code = models.CharField("mã hồ sơ", max_length=60, unique=True)
+    pin = models.CharField("mã tra cứu (PIN)", max_length=6)
+    version = models.PositiveIntegerField("phiên bản", default=1)
+
+    procedure = models.ForeignKey(
+        Procedure, verbose_name="thủ tục", on_delete=models.PROTECT, related_name="dossiers"
+    )
+    # Taken at reception: processing time and unit, counting rule, supplement policy, steps,
+    # fees; the dossier keeps the rules it was received under even if the catalogue changes.
+    procedure_snapshot = models.JSONField("thông tin thủ tục khi tiếp nhận", default=dict)
+    rules_version = models.CharField("phiên bản quy tắc", max_length=40, blank=True)
+    receiving_agency = models.ForeignKey(
+        Agency, verbose_name="cơ quan tiếp nhận", on_delete=models.PROTECT, related_name="received_dossiers"
+    )
+    handling_agency = models.ForeignKey(
+        Agency, verbose_name="cơ quan giải quyết", on_delete=models.PROTECT, related_name="handled_dossiers"
+    )
+
+    applicant_kind = models.CharField("loại người nộp", max_length=20, choices=ApplicantKind.choices)
+    applicant_name = models.CharField("họ tên / tên tổ chức", max_length=300)
+    citizen_id = models.CharField("số định danh cá nhân", max_length=12, blank=True)
+    date_of_birth = models.DateField("ngày sinh", null=True, blank=True)
+    tax_code = models.CharField("mã số thuế", max_length=14, blank=True)
+    representative = models.CharField("người đại diện", max_length=200, blank=True)
+    phone = models.CharField("điện thoại", max_length=20, blank=True)
+    email = models.EmailField("thư điện tử", blank=True)
+    address = models.CharField("địa chỉ", max_length=500, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="tài khoản công dân",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="dossiers",
+    )
+
+    channel = models.PositiveSmallIntegerField("kênh nộp", choices=Channel.choices)
+    result_delivery = models.CharField(
+        "hình thức nhận kết quả", max_length=10, choices=ResultDelivery.choices
+    )
+    state = models.CharField("trạng thái", max_length=20, choices=State.choices)
+    status_code = models.PositiveSmallIntegerField("mã trạng thái quốc gia", choices=NationalStatus.choices)
+    outcome = models.CharField(
+        "kết quả giải quyết", max_length=10, choices=Outcome.choices, blank=True, default=""
+    )
+
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    submitted_at = models.DateTimeField("nộp lúc", null=True, blank=True)
+    received_at = models.DateTimeField("tiếp nhận lúc", null=True, blank=True)
+    clock_started_at = models.DateTimeField(
+        "bắt đầu tính thời hạn",
+        null=True,
+        blank=True,
+        help_text="Tiếp nhận, hoặc nhận đủ bổ sung khi tính lại từ đầu.",
+    )
+    transfer_at = models.DateTimeField("chuyển xử lý lúc", null=True, blank=True)
+    original_due_at = models.DateTimeField("ngày hẹn trả ban đầu", null=True, blank=True)
+    due_at = models.DateTimeField("ngày hẹn trả", null=True, blank=True)
+    finished_at = models.DateTimeField("hoàn thành lúc", null=True, blank=True)
+    returned_at = models.DateTimeField("trả kết quả lúc", null=True, blank=True)
+    closed_at = models.DateTimeField("kết thúc lúc", null=True, blank=True, help_text="Từ chối, rút, dừng.")
+    timeliness = models.CharField("đúng hạn", max_length=10, choices=Timeliness.choices, blank=True)
+
+    current_step = models.ForeignKey(
+        "DossierStep",
+        verbose_name="bước hiện tại",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    holder_agency = models.ForeignKey(
+        Agency,
+        verbose_name="cơ quan đang giữ",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="held_dossiers",
+    )
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="cán bộ đang xử lý",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="held_dossiers",
+    )
+
+    supplement_count = models.PositiveSmallIntegerField("số lần yêu cầu bổ sung", default=0)
+    supplement_flagged = models.BooleanField(
+        "yêu cầu bổ sung lần hai", default=False, help_text="Chỉ số quốc gia tính hồ sơ này là trễ hạn."
+    )
+    extension_count = models.PositiveSmallIntegerField("số lần gia hạn", default=0)
+    fee_due_vnd = models.PositiveBigIntegerField("số tiền phải nộp", null=True, blank=True)
+    collected_by = models.CharField("người nhận kết quả", max_length=200, blank=True)
+    postal_tracking = models.CharField("mã bưu gửi", max_length=60, blank=True)
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "hồ sơ"
+        verbose_name_plural = "hồ sơ"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(extension_count__lte=1), name="dossier_one_extension"),
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"],
+                condition=models.Q(idempotency_key__isnull=False),
+                name="dossier_idempotency_key",
+            ),
+        ]
+        indexes = [
+            # The inbox: open dossiers of an agency by due time (partial: closed ones never match).
+            models.Index(
+                fields=["holder_agency", "due_at"],
+                condition=models.Q(state__in=["received", "processing", "supplement", "payment", "approved"]),
+                name="dossier_open_by_agency_due",
+            ),
+            # An officer's own inbox.
+            models.Index(
+                fields=["holder", "due_at"],
+                condition=models.Q(state__in=["received", "processing", "supplement", "payment", "approved"]),
+                name="dossier_open_by_holder_due",
+            ),
+            # Counter "today" pages and reports by receiving agency and day.
+            models.Index(fields=["receiving_agency", "received_at"], name="dossier_received"),
+            models.Index(fields=["handling_agency", "state", "due_at"], name="dossier_handling_state_due"),
+            models.Index(fields=["citizen_id"], name="dossier_citizen_id"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES
+
+
+class DailySequence(models.Model):
+    """The last dossier number given by an agency on a day: the NNNN of the dossier code.
+
+    Incremented inside the transaction that creates the dossier, under a row lock, so numbers
+    are unique and gapless per agency per day (a rolled-back reception gives its number back).
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "day"], name="daily_sequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.day} #{self.last_number}"
+
+
+class DossierDocument(models.Model):
+    class CopyKind(models.TextChoices):
+        ORIGINAL = "original", "Bản chính"
+        CERTIFIED_COPY = "certified_copy", "Bản sao có chứng thực"
+        PHOTOCOPY = "photocopy", "Bản sao / bản chụp"
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
+    requirement = models.ForeignKey(
+        RequiredDocument, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requirement_code = models.CharField("mã thành phần", max_length=20, blank=True)
+    name = models.TextField("tên giấy tờ")
+    copy_kind = models.CharField("loại bản", max_length=20, choices=CopyKind.choices)
+    count = models.PositiveSmallIntegerField("số lượng", default=1)
+    digitised = models.BooleanField("đã số hóa", default=False)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "giấy tờ trong hồ sơ"
+        verbose_name_plural = "giấy tờ trong hồ sơ"
+        ordering = ["dossier", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name[:80]
+
+
+def dossier_file_path(instance: "DossierFile", filename: str) -> str:
+    # Stored under a random name: the original file name is kept in the row, never trusted.
+    return f"dossiers/{instance.document.dossier.uid}/{uuid.uuid4().hex}"
+
+
+class DossierFile(models.Model):
+    document = models.ForeignKey(DossierDocument, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField("tệp", upload_to=dossier_file_path)
+    original_name = models.CharField("tên tệp gốc", max_length=255)
+    content_type = models.CharField("loại tệp", max_length=50)
+    size = models.PositiveIntegerField("kích thước (byte)")
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("tải lên lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "tệp đính kèm"
+        verbose_name_plural = "tệp đính kèm"
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class DossierStep(models.Model):
+    """One hand-over: who gave, who received, when, by when, and how it ended (Mẫu 06 row)."""
+
+    class Kind(models.TextChoices):
+        RECEPTION = "reception", "Tiếp nhận"
+        PROCESS = "process", "Xử lý"
+        SUPPLEMENT = "supplement", "Chờ bổ sung"
+        PAYMENT = "payment", "Chờ nộp phí, lệ phí"
+        RETURN = "return", "Trả kết quả"
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps")
+    seq = models.PositiveSmallIntegerField("thứ tự")
+    kind = models.CharField("loại", max_length=20, choices=Kind.choices, default=Kind.PROCESS)
+    template_order = models.PositiveSmallIntegerField("bước trong quy trình", null=True, blank=True)
+    name = models.CharField("tên bước", max_length=300)
+    agency = models.ForeignKey(Agency, verbose_name="cơ quan", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField("vai trò", max_length=20, blank=True)
+    giver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="bên giao",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    receiver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="bên nhận",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    started_at = models.DateTimeField("nhận lúc")
+    due_at = models.DateTimeField("hạn xử lý", null=True, blank=True)
+    finished_at = models.DateTimeField("xong lúc", null=True, blank=True)
+    timeliness = models.CharField("đúng hạn", max_length=10, choices=Timeliness.choices, blank=True)
+    ended_by = models.CharField("kết thúc bằng", max_length=30, blank=True)
+    note = models.TextField("ghi chú", blank=True)
+
+    class Meta:
+        verbose_name = "bước xử lý hồ sơ"
+        verbose_name_plural = "phiếu kiểm soát quá trình"
+        ordering = ["dossier", "seq"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "seq"], name="dossier_step_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} #{self.seq} {self.name}"
+
+
+class DossierPause(models.Model):
+    """A stretch when the clock does not run (or after which it restarts): supplement, payment."""
+
+    class Reason(models.TextChoices):
+        SUPPLEMENT = "supplement", "Yêu cầu bổ sung, hoàn thiện hồ sơ"
+        PAYMENT = "payment", "Chờ thực hiện nghĩa vụ tài chính"
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="pauses")
+    reason = models.CharField("lý do", max_length=20, choices=Reason.choices)
+    # Supplement requests (Mẫu 02): [{"name": ..., "reason": ...}] — what is missing and why.
+    items = models.JSONField("nội dung yêu cầu", default=list, blank=True)
+    note = models.TextField("ghi chú", blank=True)
+    started_at = models.DateTimeField("bắt đầu")
+    ended_at = models.DateTimeField("kết thúc", null=True, blank=True)
+    policy = models.CharField("cách tính thời hạn", max_length=10, blank=True, help_text="restart hoặc pause")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "tạm dừng tính thời hạn"
+        verbose_name_plural = "tạm dừng tính thời hạn"
+        ordering = ["dossier", "started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} {self.started_at:%d/%m/%Y}"
+
+
+class DossierExtension(models.Model):
+    """Apology and extension (Mẫu 04): at most one per dossier, before the appointment."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="extension")
+    reason = models.TextField("lý do")
+    previous_due_at = models.DateTimeField("hẹn trả cũ")
+    new_due_at = models.DateTimeField("hẹn trả mới")
+    created_at = models.DateTimeField("lập lúc")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "văn bản xin lỗi và hẹn lại"
+        verbose_name_plural = "văn bản xin lỗi và hẹn lại"
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.new_due_at:%d/%m/%Y}"
+
+
+class DossierEvent(models.Model):
+    """The dossier's own dated history (statuses, refusals, stops, comments): what the timeline,
+    the tracking page and the forms read. The tamper-evident copy is the audit log."""
+
+    class Kind(models.TextChoices):
+        STATUS = "status", "Chuyển trạng thái"
+        COMMENT = "comment", "Ý kiến"
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.STATUS)
+    action = models.CharField("hành động", max_length=40)
+    state = models.CharField("trạng thái sau", max_length=20, blank=True)
+    status_code = models.PositiveSmallIntegerField("mã trạng thái", null=True, blank=True)
+    at = models.DateTimeField("lúc")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField("nội dung", blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "diễn biến hồ sơ"
+        verbose_name_plural = "diễn biến hồ sơ"
+        ordering = ["dossier", "at", "pk"]
+        indexes = [models.Index(fields=["dossier", "at"], name="dossier_event_at")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.action} {self.at:%d/%m/%Y %H:%M}"

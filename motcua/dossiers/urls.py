@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+from motcua.dossiers.views import backoffice, counter, printing, tracking
+
+urlpatterns = [
+    path("quay/", include((counter.urlpatterns, "counter"))),
+    path("xu-ly/", include((backoffice.urlpatterns, "backoffice"))),
+    path("tra-cuu/", include((tracking.urlpatterns, "tracking"))),
+    path("bieu-mau/", include((printing.urlpatterns, "printing"))),
+]
