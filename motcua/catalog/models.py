@@ -129,7 +129,7 @@ class Procedure(models.Model):
     class Meta:
         verbose_name = "thủ tục hành chính"
         verbose_name_plural = "thủ tục hành chính"
-        ordering = ["name", "code"]
+        ordering = ["name_folded", "code"]
         indexes = [
             # The catalogue lists procedures by name, a page at a time. Deliberately no index
             # on ``active``: a search must be driven by its token postings (see selectors).

@@ -67,8 +67,8 @@ def _term_frequencies(terms: list[tuple[str, bool]]) -> dict[tuple[str, bool], i
 
 def _apply_text_search(qs: QuerySet[Procedure], q: str) -> QuerySet[Procedure]:
     terms = _search_terms(q)
-    if not terms:
-        return qs
+    if not terms:  # only punctuation: nothing to search for
+        return qs.order_by("name_folded", "code")
     frequencies = _term_frequencies(terms)
     if any(n == 0 for n in frequencies.values()):
         return qs.none()
