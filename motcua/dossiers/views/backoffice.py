@@ -1,2 +1,519 @@
+"""Back office pages (/xu-ly/): the inbox and the dossier page, for staff only.
 
-urlpatterns: list = []
+- ``inbox``: "Của tôi" (dossiers the user holds) or "Của cơ quan" (the agencies the user can
+  see, one chosen or all), in buckets with counts, searchable, sortable by due time, 20 a page.
+  Complete without JavaScript; with htmx the region ``#danh-sach`` alone is swapped.
+- ``dossier_page``: applicant, documents with inline previews, the control-slip rows, the
+  dated history, comments, printable forms, and one small form per action this user may take
+  now. Each action form posts to ``dossier_action`` with the version the page was rendered at.
+- ``dossier_file``: streams one attached file after checking jurisdiction again.
+
+Every read goes through ``motcua.dossiers.selectors`` (jurisdiction-filtered, the personal-data
+view audited); every write through the action's service.
+"""
+
+import math
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from motcua.catalog.models import Procedure
+from motcua.dossiers.forms.backoffice import ActionChoices, ActionForm, CommentForm
+from motcua.dossiers.models import Dossier, DossierFile, DossierStep
+from motcua.lib.errors import Conflict, DomainError, Forbidden, NotFound
+from motcua.org.models import Agency, Membership
+from motcua.org.selectors import agencies_visible_to, user_can_act
+from motcua.workcalendar.calendar import working_time_between
+from motcua.workcalendar.models import WorkSchedule
+from motcua.workcalendar.selectors import calendar_for_schedule
+
+PAGE_SIZE = 20
+
+
+class _Selectors:
+    """``motcua.dossiers.selectors``, imported on first use (keeps this module importable alone)."""
+
+    def __getattr__(self, name):
+        from motcua.dossiers import selectors as module
+
+        return getattr(module, name)
+
+
+selectors = _Selectors()
+SCOPES = [("mine", "Của tôi"), ("agency", "Của cơ quan")]
+BUCKETS = [
+    ("all", "Tất cả"),
+    ("to_process", "Cần xử lý"),
+    ("due_soon", "Đến hạn trong ngày làm việc tới"),
+    ("late", "Quá hạn"),
+    ("supplement", "Chờ bổ sung"),
+]
+SORTS = [
+    ("due_at", "Hạn xử lý: sớm nhất trước"),
+    ("-due_at", "Hạn xử lý: muộn nhất trước"),
+    ("received_at", "Ngày tiếp nhận: cũ nhất trước"),
+]
+STALE_MESSAGE = "Hồ sơ đã thay đổi do người khác vừa xử lý. Vui lòng tải lại trang."
+# Officers a dossier may be assigned to: those who act on files, not the read-only supervisor.
+OFFICER_ROLES = (
+    Membership.Role.SPECIALIST,
+    Membership.Role.LEADER,
+    Membership.Role.DIRECTOR,
+    Membership.Role.RECEPTIONIST,
+)
+# The legal forms (printing:form) and when each applies to a dossier.
+PRINTABLE_FORMS = [
+    ("01", "Mẫu 01 – Giấy tiếp nhận hồ sơ và hẹn trả kết quả", lambda d: d.received_at is not None),
+    (
+        "02",
+        "Mẫu 02 – Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
+        lambda d: d.supplement_count > 0 or d.state == Dossier.State.INTAKE_SUPPLEMENT,
+    ),
+    ("03", "Mẫu 03 – Phiếu từ chối tiếp nhận", lambda d: d.state == Dossier.State.REFUSED),
+    ("04", "Mẫu 04 – Phiếu xin lỗi và hẹn lại ngày trả kết quả", lambda d: d.extension_count > 0),
+    ("05", "Mẫu 05 – Phiếu dừng giải quyết", lambda d: d.state == Dossier.State.STOPPED),
+    ("06", "Mẫu 06 – Phiếu kiểm soát quá trình giải quyết", lambda d: d.received_at is not None),
+]
+PREVIEW_TYPES = {"application/pdf", "image/jpeg", "image/png"}
+
+
+# -------------------------------------------------------------------------------------------
+# Access
+
+
+def staff_required(view):
+    """Anonymous → sign-in page; signed-in citizens and organisations → 403."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if user.kind != get_user_model().Kind.STAFF and not user.is_superuser:
+            return _denied(request, "Trang này chỉ dành cho cán bộ, công chức.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _denied(request, message: str, status: int = 403):
+    return render(request, "dossiers/backoffice/denied.html", {"message": message}, status=status)
+
+
+class _PageError(Exception):
+    def __init__(self, response):
+        self.response = response
+
+
+def _load_dossier(request, code: str) -> Dossier:
+    try:
+        return selectors.dossier_for_staff(request.user, code, request=request)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except Forbidden as exc:
+        raise _PageError(_denied(request, exc.message)) from exc
+
+
+def _handles_page_errors(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except _PageError as exc:
+            return exc.response
+
+    return wrapper
+
+
+# -------------------------------------------------------------------------------------------
+# Inbox
+
+
+def _choice(value: str, allowed: list[tuple[str, str]], default: str, what: str) -> tuple[str, str | None]:
+    value = (value or "").strip() or default
+    if value not in dict(allowed):
+        return default, f"{what} “{value}” không hợp lệ."
+    return value, None
+
+
+def _calendars_for(rows) -> dict:
+    """The working calendar of each row's holding agency: one query for the page's schedules."""
+    ids = {getattr(d.holder_agency, "schedule_id", None) for d in rows}
+    schedules = (
+        {s.pk: s for s in WorkSchedule.objects.filter(pk__in=[i for i in ids if i])} if any(ids) else {}
+    )
+    calendars = {None: calendar_for_schedule(None)}
+    for pk, schedule in schedules.items():
+        calendars[pk] = calendar_for_schedule(schedule)
+    return calendars
+
+
+def due_badge(dossier: Dossier, calendar, now) -> dict:
+    """How the due time reads in the inbox: a CSS modifier and a text that says it all."""
+    if dossier.state in (Dossier.State.SUPPLEMENT, Dossier.State.PAYMENT):
+        label = "Chờ bổ sung" if dossier.state == Dossier.State.SUPPLEMENT else "Chờ nộp phí, lệ phí"
+        return {"kind": "paused", "text": label}
+    if dossier.due_at is None:
+        return {"kind": "none", "text": "Chưa có hạn"}
+    if dossier.due_at < now:
+        hours = working_time_between(calendar, dossier.due_at, now).total_seconds() / 3600
+        if hours >= 8:
+            return {"kind": "late", "text": f"Quá hạn {math.floor(hours / 8)} ngày làm việc"}
+        return {"kind": "late", "text": f"Quá hạn {max(1, math.ceil(hours))} giờ làm việc"}
+    hours = working_time_between(calendar, now, dossier.due_at).total_seconds() / 3600
+    if hours <= 8:
+        return {"kind": "soon", "text": f"Còn {max(0, math.floor(hours))} giờ làm việc"}
+    return {"kind": "ok", "text": f"Còn {math.floor(hours / 8)} ngày làm việc"}
+
+
+@require_GET
+@staff_required
+@vary_on_headers("HX-Request")
+def inbox(request):
+    user = request.user
+    get = request.GET
+    errors: list[str] = []
+    scope, error = _choice(get.get("scope"), SCOPES, "mine", "Phạm vi")
+    errors += [error] if error else []
+    bucket, error = _choice(get.get("bucket"), BUCKETS, "all", "Nhóm hồ sơ")
+    errors += [error] if error else []
+    sort, error = _choice(get.get("sort"), SORTS, "due_at", "Cách sắp xếp")
+    errors += [error] if error else []
+    q = get.get("q", "").strip()[:100]
+    procedure_code = get.get("procedure", "").strip()[:60]
+
+    visible = agencies_visible_to(user).filter(active=True).order_by("path")
+    agency = None
+    agency_code = get.get("agency", "").strip()
+    if scope == "agency" and agency_code:
+        agency = visible.filter(code=agency_code).first()
+        if agency is None:
+            errors.append(f"Bạn không có quyền xem hồ sơ của cơ quan có mã “{agency_code}”.")
+    procedures = (
+        Procedure.objects.filter(offerings__agency__in=visible, offerings__active=True)
+        .distinct()
+        .order_by("name")
+        .only("code", "name")
+    )
+
+    rows, counts, page = [], {}, None
+    if not errors:
+        try:
+            results = selectors.dossiers_inbox(
+                user, scope=scope, agency=agency, bucket=bucket, q=q, sort=sort
+            )
+            if procedure_code:
+                results = results.filter(procedure__code=procedure_code)
+            counts = selectors.inbox_counts(user, scope=scope, agency=agency)
+            page = Paginator(results, PAGE_SIZE).get_page(get.get("page"))
+        except DomainError as exc:
+            errors.append(exc.message)
+    if page is not None:
+        now = timezone.now()
+        calendars = _calendars_for(page.object_list)
+        for dossier in page.object_list:
+            schedule_id = getattr(dossier.holder_agency, "schedule_id", None)
+            calendar = calendars.get(schedule_id) or calendars[None]
+            rows.append({"dossier": dossier, "due": due_badge(dossier, calendar, now)})
+
+    params = {
+        "scope": scope,
+        "agency": agency.code if agency else "",
+        "bucket": bucket,
+        "q": q,
+        "procedure": procedure_code,
+        "sort": sort,
+    }
+
+    def link(**changes) -> str:
+        merged = {**params, **changes}
+        if merged["scope"] != "agency":
+            merged["agency"] = ""
+        return "?" + urlencode({k: v for k, v in merged.items() if v not in ("", None)})
+
+    context = {
+        "params": params,
+        "errors": errors,
+        "scope": scope,
+        "bucket": bucket,
+        "agency": agency,
+        "agencies": visible,
+        "procedures": procedures,
+        "sorts": SORTS,
+        "tabs": [
+            {"value": v, "label": label, "url": link(scope=v, bucket="all"), "current": v == scope}
+            for v, label in SCOPES
+        ],
+        "buckets": [
+            {
+                "value": v,
+                "label": label,
+                "count": counts.get(v, 0),
+                "url": link(bucket=v),
+                "current": v == bucket,
+            }
+            for v, label in BUCKETS
+        ],
+        "sort_toggle": link(sort="-due_at" if sort == "due_at" else "due_at"),
+        "page": page,
+        "rows": rows,
+        "prev_url": link(page=page.previous_page_number()) if page and page.has_previous() else None,
+        "next_url": link(page=page.next_page_number()) if page and page.has_next() else None,
+    }
+    template = "dossiers/backoffice/inbox.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#list"
+    return render(request, template, context, status=400 if errors else 200)
+
+
+# -------------------------------------------------------------------------------------------
+# Dossier page
+
+
+def _officers_of(agency: Agency | None):
+    User = get_user_model()
+    if agency is None:
+        return User.objects.none()
+    ancestors = [int(p) for p in agency.path.strip("/").split("/") if p and int(p) != agency.pk]
+    return (
+        User.objects.filter(is_active=True, kind=User.Kind.STAFF)
+        .filter(
+            # a membership on the agency itself, or on an ancestor that covers its subtree
+            pk__in=Membership.objects.filter(active=True, role__in=OFFICER_ROLES)
+            .filter(Q(agency_id=agency.pk) | Q(agency_id__in=ancestors, include_subtree=True))
+            .values("user_id")
+        )
+        .order_by("full_name", "username")
+    )
+
+
+def _action_choices(dossier: Dossier, needs: set[str]) -> ActionChoices:
+    choices = ActionChoices()
+    if "officer" in needs:
+        choices.officers = _officers_of(dossier.holder_agency or dossier.handling_agency)
+    if "to_agency" in needs:
+        choices.agencies = Agency.objects.filter(active=True).order_by("path")
+    if "to_seq" in needs:
+        current = dossier.current_step_id
+        choices.earlier_steps = [
+            (s.seq, f"Bước {s.seq}: {s.name} – {s.agency.name}")
+            for s in DossierStep.objects.filter(dossier=dossier, kind=DossierStep.Kind.PROCESS)
+            .exclude(pk=current)
+            .select_related("agency")
+            .order_by("seq")
+        ]
+    return choices
+
+
+def _print_links(dossier: Dossier) -> list[dict]:
+    links = []
+    for number, label, applies in PRINTABLE_FORMS:
+        if not applies(dossier):
+            continue
+        try:
+            url = reverse("printing:form", kwargs={"uid": dossier.uid, "form": number})
+        except NoReverseMatch:
+            continue
+        links.append({"number": number, "label": label, "url": url})
+    return links
+
+
+STATE_LABELS = dict(Dossier.State.choices)
+
+
+def format_vnd(amount: int) -> str:
+    """1250000 → "1.250.000 đ"."""
+    return f"{amount:,}".replace(",", ".") + " đ"
+
+
+def _history(events) -> tuple[list[dict], list]:
+    from motcua.dossiers.actions import ACTIONS
+
+    labels = {a.service.__name__.removeprefix("dossier_"): a.label for a in ACTIONS.values()}
+    labels.update({name: a.label for name, a in ACTIONS.items()})
+    history, comments = [], []
+    for event in events:
+        if event.kind == "comment":
+            comments.append(event)
+            continue
+        history.append(
+            {
+                "event": event,
+                "title": labels.get(event.action) or STATE_LABELS.get(event.state) or event.action,
+                "state": STATE_LABELS.get(event.state, ""),
+            }
+        )
+    return history, comments
+
+
+def _render_dossier(
+    request,
+    dossier: Dossier,
+    *,
+    bound: ActionForm | None = None,
+    comment_form: CommentForm | None = None,
+    error: str | None = None,
+    status: int = 200,
+):
+    user = request.user
+    actions = list(selectors.dossier_available_actions(user, dossier))
+    needs = {n for a in actions for n in a.needs}
+    choices = _action_choices(dossier, needs)
+    forms = []
+    for action in actions:
+        if bound is not None and bound.action.name == action.name:
+            bound.choices = choices
+            forms.append(bound)
+        else:
+            forms.append(ActionForm(action=action, choices=choices, initial={"version": dossier.version}))
+    if bound is not None and bound.action.name not in {a.name for a in actions}:
+        forms.insert(0, bound)  # keep what was typed, even if the action is no longer offered
+    documents = list(dossier.documents.prefetch_related("files").order_by("order", "pk"))
+    history, comments = _history(selectors.dossier_timeline(dossier))
+    context = {
+        "dossier": dossier,
+        "status_label": dossier.get_status_code_display(),
+        "documents": documents,
+        "steps": list(selectors.dossier_steps(dossier)),
+        "history": history,
+        "comments": comments,
+        "action_forms": forms,
+        "comment_form": comment_form or CommentForm(),
+        "print_links": _print_links(dossier),
+        "can_comment": bool(actions) or user_can_act(user, dossier.holder_agency or dossier.handling_agency),
+        "fee_due": format_vnd(dossier.fee_due_vnd) if dossier.fee_due_vnd else "",
+        "error": error,
+        "preview_types": PREVIEW_TYPES,
+    }
+    return render(request, "dossiers/backoffice/dossier.html", context, status=status)
+
+
+@require_GET
+@staff_required
+@_handles_page_errors
+def dossier_page(request, code: str):
+    dossier = _load_dossier(request, code)
+    return _render_dossier(request, dossier)
+
+
+@require_POST
+@staff_required
+@_handles_page_errors
+def dossier_action(request, code: str, action: str):
+    from motcua.dossiers.actions import ACTIONS
+
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise Http404("Không có thao tác này.")
+    dossier = _load_dossier(request, code)
+    form = ActionForm(request.POST, action=spec, choices=_action_choices(dossier, set(spec.needs)))
+    if not form.is_valid():
+        if "version" in form.errors:
+            return _render_dossier(
+                request,
+                dossier,
+                bound=form,
+                error="Biểu mẫu thiếu phiên bản hồ sơ. Vui lòng tải lại trang.",
+                status=400,
+            )
+        return _render_dossier(
+            request, dossier, bound=form, error="Vui lòng kiểm tra lại thông tin đã nhập.", status=400
+        )
+    version = form.cleaned_data["version"]
+    if version != dossier.version:
+        return _render_dossier(request, dossier, bound=form, error=STALE_MESSAGE, status=409)
+    available = {a.name for a in selectors.dossier_available_actions(request.user, dossier)}
+    if spec.name not in available:
+        return _render_dossier(
+            request,
+            dossier,
+            bound=form,
+            error=f"Bạn không thể “{spec.label}” hồ sơ này ở trạng thái hiện tại.",
+            status=403,
+        )
+    try:
+        spec.service(
+            actor=request.user,
+            dossier=dossier,
+            expected_version=version,
+            request=request,
+            **form.service_kwargs(),
+        )
+    except Conflict as exc:
+        fresh = _reload(request, code) or dossier
+        message = STALE_MESSAGE if fresh.version != version else exc.message
+        return _render_dossier(request, fresh, bound=form, error=message, status=409)
+    except DomainError as exc:
+        return _render_dossier(request, dossier, bound=form, error=exc.message, status=exc.status)
+    messages.success(request, f"Đã thực hiện: {spec.label} (hồ sơ {dossier.code}).")
+    return redirect("backoffice:dossier", code=dossier.code)
+
+
+def _reload(request, code: str) -> Dossier | None:
+    try:
+        return selectors.dossier_for_staff(request.user, code, request=request)
+    except DomainError:
+        return None
+
+
+@require_POST
+@staff_required
+@_handles_page_errors
+def dossier_comment(request, code: str):
+    from motcua.dossiers.services import dossier_add_comment
+
+    dossier = _load_dossier(request, code)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return _render_dossier(
+            request, dossier, comment_form=form, error="Hãy nhập nội dung ý kiến.", status=400
+        )
+    try:
+        dossier_add_comment(
+            actor=request.user, dossier=dossier, body=form.cleaned_data["body"].strip(), request=request
+        )
+    except DomainError as exc:
+        return _render_dossier(request, dossier, comment_form=form, error=exc.message, status=exc.status)
+    messages.success(request, "Đã ghi ý kiến.")
+    return redirect(reverse("backoffice:dossier", kwargs={"code": dossier.code}) + "#y-kien")
+
+
+@require_GET
+@staff_required
+@_handles_page_errors
+@xframe_options_sameorigin  # the dossier page previews PDFs in an <iframe>
+def dossier_file(request, code: str, file_id: int):
+    dossier = _load_dossier(request, code)
+    stored = DossierFile.objects.filter(pk=file_id, document__dossier=dossier).first()
+    if stored is None:
+        raise Http404("Không tìm thấy tệp này trong hồ sơ.")
+    inline = stored.content_type in PREVIEW_TYPES
+    response = FileResponse(
+        stored.file.open("rb"), content_type=stored.content_type if inline else "application/octet-stream"
+    )
+    response["Content-Disposition"] = content_disposition_header(not inline, stored.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+urlpatterns = [
+    path("", inbox, name="inbox"),
+    path("ho-so/<str:code>/", dossier_page, name="dossier"),
+    path("ho-so/<str:code>/tep/<int:file_id>/", dossier_file, name="file"),
+    path("ho-so/<str:code>/y-kien/", dossier_comment, name="comment"),
+    path("ho-so/<str:code>/thao-tac/<str:action>/", dossier_action, name="action"),
+]

@@ -1,0 +1,1 @@
+"""Django forms of the dossier pages, one module per face (``counter``, …)."""

@@ -1,0 +1,234 @@
+"""Forms of the back office: one form per action, built from what the action needs.
+
+An action (``motcua.dossiers.actions.ACTIONS``) names its inputs in ``needs`` ("officer",
+"to_agency", "note", "reason", …); ``ActionForm`` builds exactly those fields, with the choices
+the view computed for this dossier (officers of the holding agency, earlier steps, agencies),
+and ``service_kwargs()`` turns them into the keyword arguments of the action's service. The
+hidden ``version`` is the dossier's version when the page was rendered: the service refuses
+the action if somebody changed the dossier meanwhile (optimistic locking).
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django import forms
+
+from motcua.org.models import Agency
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+DATETIME_FORMAT = "%d/%m/%Y %H:%M"
+SUPPLEMENT_ROWS = 3
+
+
+@dataclass
+class ActionChoices:
+    """What the selects of the action forms offer, computed once per page."""
+
+    officers: object = None  # QuerySet[User]: staff of the holding agency
+    agencies: object = None  # QuerySet[Agency]: where a dossier may be forwarded
+    earlier_steps: list[tuple[int, str]] = field(default_factory=list)  # (seq, label)
+
+
+class OfficerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name()
+
+
+class AgencyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name} ({obj.code})"
+
+
+def parse_local_datetime(value: str) -> datetime:
+    """ "dd/mm/yyyy HH:MM" in Vietnam's time → an aware datetime; ValueError if malformed."""
+    naive = datetime.strptime(value.strip(), DATETIME_FORMAT)  # noqa: DTZ007 — made aware below
+    return naive.replace(tzinfo=LOCAL_TZ)
+
+
+def parse_amount_vnd(value: str) -> int:
+    """ "1.250.000", "1250000 đ" → 1250000; ValueError if not a positive whole number of đồng."""
+    digits = value.replace(".", "").replace(",", "").replace("đ", "").replace(" ", "").strip()
+    if not digits.isdigit():
+        raise ValueError(value)
+    amount = int(digits)
+    if amount <= 0:
+        raise ValueError(value)
+    return amount
+
+
+class ActionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, data=None, *, action, choices: ActionChoices | None = None, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{action.name}_%s")
+        super().__init__(data, **kwargs)
+        self.action = action
+        self.choices = choices or ActionChoices()
+        self.needs = list(action.needs)
+        for need in self.needs:
+            self._add(need)
+        for name, form_field in self.fields.items():
+            if form_field.help_text:
+                form_field.widget.attrs["aria-describedby"] = f"{self.auto_id % name}_help"
+
+    # -- fields ---------------------------------------------------------------------------
+
+    def _add(self, need: str) -> None:
+        name = self.action.name
+        if need == "officer":
+            required = name in {"assign"}
+            self.fields["officer"] = OfficerChoiceField(
+                label="Cán bộ xử lý" if required else "Cán bộ nhận (không bắt buộc)",
+                queryset=self.choices.officers if self.choices.officers is not None else _no_users(),
+                required=required,
+                empty_label="— Chọn cán bộ —" if required else "— Để lãnh đạo đơn vị nhận phân công —",
+                error_messages={
+                    "required": "Hãy chọn cán bộ xử lý.",
+                    "invalid_choice": "Cán bộ được chọn không thuộc cơ quan đang giữ hồ sơ.",
+                },
+            )
+        elif need == "to_agency":
+            self.fields["to_agency"] = AgencyChoiceField(
+                label="Chuyển đến cơ quan",
+                queryset=self.choices.agencies
+                if self.choices.agencies is not None
+                else Agency.objects.none(),
+                to_field_name="code",
+                required=False,
+                empty_label="— Bước tiếp theo của quy trình —",
+                help_text="Để trống: chuyển sang bước kế tiếp theo quy trình của thủ tục.",
+                error_messages={"invalid_choice": "Cơ quan được chọn không hợp lệ."},
+            )
+        elif need == "to_seq":
+            self.fields["to_seq"] = forms.TypedChoiceField(
+                label="Trả về bước",
+                choices=[("", "— Chọn bước —"), *self.choices.earlier_steps],
+                coerce=int,
+                error_messages={
+                    "required": "Hãy chọn bước cần trả về.",
+                    "invalid_choice": "Bước được chọn không hợp lệ.",
+                },
+            )
+        elif need == "note":
+            self.fields["note"] = forms.CharField(
+                label="Ghi chú" if name != "send-back" else "Lý do trả lại",
+                required=name == "send-back",
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                error_messages={"required": "Hãy ghi lý do trả lại."},
+            )
+        elif need == "reason":
+            self.fields["reason"] = forms.CharField(
+                label="Lý do",
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                error_messages={"required": "Hãy ghi rõ lý do."},
+            )
+        elif need == "items":
+            for i in range(1, SUPPLEMENT_ROWS + 1):
+                self.fields[f"item_name_{i}"] = forms.CharField(
+                    label=f"Giấy tờ cần bổ sung {i}", required=False, max_length=300
+                )
+                self.fields[f"item_reason_{i}"] = forms.CharField(
+                    label=f"Lý do {i}", required=False, max_length=500
+                )
+        elif need == "amount_vnd":
+            self.fields["amount_vnd"] = forms.CharField(
+                label="Số tiền phải nộp (đồng)",
+                max_length=20,
+                help_text="Ví dụ: 1.250.000",
+                widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+                error_messages={"required": "Hãy nhập số tiền phải nộp."},
+            )
+        elif need == "new_due_at":
+            self.fields["new_due_at"] = forms.CharField(
+                label="Ngày hẹn trả mới",
+                max_length=16,
+                help_text="Dạng dd/mm/yyyy HH:MM, ví dụ 25/12/2026 16:00",
+                widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "dd/mm/yyyy HH:MM"}),
+                error_messages={"required": "Hãy nhập ngày hẹn trả mới."},
+            )
+        elif need == "collected_by":
+            self.fields["collected_by"] = forms.CharField(
+                label="Người nhận kết quả", required=False, max_length=200
+            )
+        elif need == "postal_tracking":
+            self.fields["postal_tracking"] = forms.CharField(
+                label="Mã bưu gửi", required=False, max_length=60
+            )
+        elif need == "body":
+            self.fields["body"] = forms.CharField(
+                label="Nội dung", max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+            )
+        else:  # an input this page does not know yet: a plain text box named after it
+            self.fields[need] = forms.CharField(label=need, required=False, max_length=2000)
+
+    # -- validation -----------------------------------------------------------------------
+
+    def clean_amount_vnd(self) -> int:
+        try:
+            return parse_amount_vnd(self.cleaned_data["amount_vnd"])
+        except ValueError:
+            raise forms.ValidationError("Số tiền phải là số nguyên dương, ví dụ 1.250.000.") from None
+
+    def clean_new_due_at(self) -> datetime:
+        try:
+            return parse_local_datetime(self.cleaned_data["new_due_at"])
+        except ValueError:
+            raise forms.ValidationError(
+                "Ngày hẹn trả mới phải có dạng dd/mm/yyyy HH:MM, ví dụ 25/12/2026 16:00."
+            ) from None
+
+    def clean(self):
+        data = super().clean()
+        if "items" in self.needs:
+            items = []
+            for i in range(1, SUPPLEMENT_ROWS + 1):
+                name = (data.get(f"item_name_{i}") or "").strip()
+                reason = (data.get(f"item_reason_{i}") or "").strip()
+                if name and not reason:
+                    self.add_error(f"item_reason_{i}", "Hãy ghi lý do cần bổ sung giấy tờ này.")
+                elif reason and not name:
+                    self.add_error(f"item_name_{i}", "Hãy ghi tên giấy tờ cần bổ sung.")
+                elif name:
+                    items.append((name, reason))
+            if not items and not self.errors:
+                self.add_error("item_name_1", "Hãy ghi ít nhất một giấy tờ cần bổ sung và lý do.")
+            data["items"] = items
+        return data
+
+    @property
+    def item_rows(self) -> list[tuple]:
+        """(name field, reason field) pairs for the template."""
+        return [(self[f"item_name_{i}"], self[f"item_reason_{i}"]) for i in range(1, SUPPLEMENT_ROWS + 1)]
+
+    def service_kwargs(self) -> dict:
+        """The keyword arguments of the action's service (without actor/dossier/version)."""
+        from motcua.dossiers.services import SupplementItem
+
+        data = self.cleaned_data
+        kwargs = {}
+        for need in self.needs:
+            if need == "items":
+                kwargs["items"] = [SupplementItem(name=n, reason=r) for n, r in data["items"]]
+            elif need in ("note", "reason", "collected_by", "postal_tracking", "body"):
+                kwargs[need] = (data.get(need) or "").strip()
+            else:
+                kwargs[need] = data.get(need)
+        return kwargs
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Ý kiến mới",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Hãy nhập nội dung ý kiến."},
+    )
+
+
+def _no_users():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.none()
