@@ -1,3 +1,440 @@
-from ninja import Router
+"""Dossier API (mounted at /api/v1/): intake, files, transitions, reads, and public tracking.
 
-router = Router()
+Every operation except tracking needs a signed-in user: ``Authorization: Bearer <token>``
+(``manage.py create_api_token``) or the pages' session (``motcua/accounts/auth.py``). The API
+calls the same services and selectors as the pages, so the rules are the same: jurisdiction
+(403), what the caller may not know exists (404), the wrong state or a stale ``version`` (409),
+bad input (400), all in the shape ``{"code", "message", "details"}``.
+"""
+
+from importlib import import_module
+
+from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
+from ninja import File, Form, Router
+from ninja.files import UploadedFile
+
+from motcua.accounts.auth import API_AUTH
+from motcua.dossiers import schemas, tracking
+from motcua.dossiers.models import Dossier, NationalStatus
+from motcua.lib.errors import DomainError, InvalidInput, NotFound
+from motcua.org.selectors import agency_by_code
+
+
+class _Lazy:
+    """A module imported on first use: the dossier services, selectors and actions are written
+    alongside this API, which must stay importable meanwhile."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attr):
+        return getattr(import_module(self._name), attr)
+
+
+services = _Lazy("motcua.dossiers.services")
+selectors = _Lazy("motcua.dossiers.selectors")
+dossier_actions = _Lazy("motcua.dossiers.actions")
+
+router = Router(tags=["Hồ sơ"], auth=API_AUTH)
+
+PAGE_SIZE = 20
+ERRORS = {400: schemas.ErrorOut, 401: schemas.ErrorOut, 403: schemas.ErrorOut, 404: schemas.ErrorOut}
+NOT_FOUND = "Không tìm thấy hồ sơ."
+
+
+class TooManyRequests(DomainError):
+    status = 429
+    code = "throttled"
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _is_staff(user) -> bool:
+    return getattr(user, "kind", None) == get_user_model().Kind.STAFF
+
+
+def _dossier(request, code: str) -> Dossier:
+    """The dossier for this staff caller: 404 if unknown (or the caller is not staff), 403 outside
+    the caller's jurisdiction. Logs the view of the applicant's personal data (the selector)."""
+    if not _is_staff(request.auth):
+        raise NotFound(NOT_FOUND, details={"code": code})
+    return selectors.dossier_for_staff(request.auth, code, request=request)
+
+
+def _ref(obj) -> dict | None:
+    return {"code": obj.code, "name": obj.name} if obj is not None else None
+
+
+def _person(user) -> dict | None:
+    return {"username": user.username, "full_name": user.get_full_name()} if user is not None else None
+
+
+def _summary(d: Dossier) -> dict:
+    return {
+        "code": d.code,
+        "uid": str(d.uid),
+        "version": d.version,
+        "state": d.state,
+        "state_name": d.get_state_display(),
+        "status_code": d.status_code,
+        "status_name": NationalStatus(d.status_code).label,
+        "procedure": _ref(d.procedure),
+        "receiving_agency": _ref(d.receiving_agency),
+        "handling_agency": _ref(d.handling_agency),
+        "holder_agency": _ref(d.holder_agency) if d.holder_agency_id else None,
+        "holder": _person(d.holder) if d.holder_id else None,
+        "applicant_name": d.applicant_name,
+        "channel": d.channel,
+        "result_delivery": d.result_delivery,
+        "received_at": d.received_at,
+        "due_at": d.due_at,
+        "finished_at": d.finished_at,
+        "returned_at": d.returned_at,
+        "timeliness": d.timeliness,
+        "supplement_count": d.supplement_count,
+        "extension_count": d.extension_count,
+    }
+
+
+def _file(f, document) -> dict:
+    return {
+        "id": f.pk,
+        "requirement": document.requirement_code,
+        "document": document.name,
+        "original_name": f.original_name,
+        "content_type": f.content_type,
+        "size": f.size,
+        "sha256": f.sha256,
+        "uploaded_at": f.uploaded_at,
+    }
+
+
+def _detail(request, d: Dossier) -> dict:
+    documents = d.documents.prefetch_related("files")
+    return {
+        **_summary(d),
+        "applicant": {
+            "kind": d.applicant_kind,
+            "name": d.applicant_name,
+            "citizen_id": d.citizen_id,
+            "date_of_birth": d.date_of_birth,
+            "tax_code": d.tax_code,
+            "representative": d.representative,
+            "phone": d.phone,
+            "email": d.email,
+            "address": d.address,
+        },
+        "original_due_at": d.original_due_at,
+        "fee_due_vnd": d.fee_due_vnd,
+        "collected_by": d.collected_by,
+        "postal_tracking": d.postal_tracking,
+        "documents": [
+            {
+                "requirement": doc.requirement_code,
+                "name": doc.name,
+                "copy_kind": doc.copy_kind,
+                "count": doc.count,
+                "digitised": doc.digitised,
+                "files": [_file(f, doc) for f in doc.files.all()],
+            }
+            for doc in documents
+        ],
+        "available_actions": [a.name for a in selectors.dossier_available_actions(request.auth, d)],
+    }
+
+
+def _intake(body: schemas.DossierCreateIn):
+    a = body.applicant
+    if a.kind == "person":
+        applicant = services.ApplicantData(
+            kind="person",
+            name=a.full_name.strip(),
+            citizen_id=a.citizen_id.strip(),
+            date_of_birth=a.date_of_birth,
+            phone=a.phone.strip(),
+            email=a.email.strip(),
+            address=a.address.strip(),
+        )
+    else:
+        applicant = services.ApplicantData(
+            kind="organisation",
+            name=a.name.strip(),
+            tax_code=a.tax_code.strip(),
+            representative=a.representative.strip(),
+            phone=a.phone.strip(),
+            email=a.email.strip(),
+            address=a.address.strip(),
+        )
+    return services.IntakeData(
+        procedure=body.procedure.strip(),
+        receiving_agency=body.receiving_agency.strip(),
+        channel=body.channel,
+        result_delivery=body.result_delivery,
+        applicant=applicant,
+        documents=[
+            services.DocumentInput(
+                requirement=doc.requirement.strip(), copy_kind=doc.copy_kind, count=doc.count
+            )
+            for doc in body.documents
+        ],
+        handling_agency=(body.handling_agency or "").strip() or None,
+    )
+
+
+def _page_number(page: str | None, pages: int) -> int:
+    if page in (None, ""):
+        return 1
+    try:
+        number = int(page)
+    except ValueError:
+        raise InvalidInput(f"Số trang không hợp lệ: {page}.", details={"page": page}) from None
+    if number < 1 or number > max(pages, 1):
+        raise InvalidInput(
+            f"Không có trang {number} (có {max(pages, 1)} trang).", details={"page": number, "pages": pages}
+        )
+    return number
+
+
+# -- action inputs ----------------------------------------------------------------------------
+
+MISSING = {
+    "reason": "Nhập lý do.",
+    "note": "Nhập ghi chú.",
+    "items": "Nêu ít nhất một giấy tờ cần bổ sung và lý do.",
+    "officer": "Chọn cán bộ nhận hồ sơ (tên đăng nhập).",
+    "to_agency": "Chọn cơ quan nhận hồ sơ (mã định danh).",
+    "to_seq": "Chọn bước trả lại.",
+    "amount_vnd": "Nhập số tiền phải nộp.",
+    "new_due_at": "Nhập ngày hẹn trả mới.",
+    "collected_by": "Nhập tên người nhận kết quả.",
+    "postal_tracking": "Nhập mã bưu gửi.",
+}
+
+
+def _officer(username: str):
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None or not _is_staff(user):
+        raise InvalidInput(f"Không có cán bộ “{username}”.", details={"field": "officer"})
+    return user
+
+
+def _agency(code: str):
+    try:
+        return agency_by_code(code)
+    except NotFound:
+        raise InvalidInput(f"Không có cơ quan mã {code}.", details={"field": "to_agency"}) from None
+
+
+def _action_kwargs(action, body: schemas.ActionIn) -> dict:
+    """The service's keyword arguments for the inputs the action needs (``Action.needs``);
+    a required one left empty is a 400 naming every missing field."""
+    kwargs: dict = {}
+    missing: dict[str, str] = {}
+    for need in action.needs:
+        value = getattr(body, need, None)
+        if isinstance(value, str):
+            value = value.strip()
+        if value in (None, "", []):
+            if need in action.required:
+                missing[need] = MISSING.get(need, f"Thiếu {need}.")
+                continue
+            if need in ("officer", "to_agency", "to_seq", "amount_vnd", "new_due_at"):
+                value = None
+        elif need == "items":
+            value = [services.SupplementItem(name=i.name.strip(), reason=i.reason.strip()) for i in value]
+        elif need == "officer":
+            value = _officer(value)
+        elif need == "to_agency":
+            value = _agency(value)
+        kwargs[need] = value
+    if missing:
+        raise InvalidInput(" ".join(missing.values()), details={"fields": missing})
+    return kwargs
+
+
+# -- endpoints --------------------------------------------------------------------------------
+
+
+@router.post(
+    "/dossiers",
+    response={201: schemas.DossierCreatedOut, **ERRORS, 409: schemas.ErrorOut},
+    summary="Tiếp nhận hồ sơ",
+    description=(
+        "Tạo và tiếp nhận một hồ sơ (cấp mã hồ sơ, mã tra cứu và ngày hẹn trả). Gửi kèm header "
+        "`Idempotency-Key` để gửi lại an toàn: cùng khóa, cùng người gửi trả về đúng hồ sơ đã tạo, "
+        "không tạo hồ sơ mới. Tệp đính kèm gửi sau qua `POST /dossiers/{code}/files`."
+    ),
+)
+def dossier_create(request, body: schemas.DossierCreateIn):
+    key = (request.headers.get("Idempotency-Key") or "").strip() or None
+    if key is not None and len(key) > 100:
+        raise InvalidInput("Idempotency-Key dài quá 100 ký tự.", details={"Idempotency-Key": len(key)})
+    try:
+        dossier = services.dossier_receive(
+            actor=request.auth, data=_intake(body), idempotency_key=key, request=request
+        )
+    except NotFound as exc:
+        # An unknown procedure or agency named in the body is bad input, not a missing resource.
+        raise InvalidInput(exc.message, code=exc.code, details=exc.details) from None
+    return 201, {
+        "code": dossier.code,
+        "pin": dossier.pin,
+        "status_code": dossier.status_code,
+        "received_at": dossier.received_at,
+        "due_at": dossier.due_at,
+    }
+
+
+@router.get(
+    "/dossiers",
+    response={200: schemas.DossierListOut, **ERRORS},
+    summary="Danh sách hồ sơ (hộp việc)",
+    description=(
+        "Các bộ lọc của hộp việc: `scope` mine|agency, `agency` (mã cơ quan), `bucket` "
+        "all|to_process|due_soon|late|supplement, `q` (mã hồ sơ, tên hoặc số định danh), `sort` "
+        "due_at|-due_at|received_at; 20 hồ sơ một trang."
+    ),
+)
+def dossier_list(
+    request,
+    scope: str = "mine",
+    agency: str | None = None,
+    bucket: str = "all",
+    q: str = "",
+    sort: str = "due_at",
+    page: str | None = None,
+):
+    if not _is_staff(request.auth):
+        raise NotFound("Không có hộp việc cho tài khoản này.")
+    agency_obj = agency_by_code(agency.strip()) if agency else None
+    qs = selectors.dossiers_inbox(
+        request.auth, scope=scope, agency=agency_obj, bucket=bucket, q=q.strip()[:200], sort=sort
+    )
+    paginator = Paginator(qs, PAGE_SIZE)
+    number = _page_number(page, paginator.num_pages)
+    return {
+        "items": [_summary(d) for d in paginator.page(number).object_list],
+        "count": paginator.count,
+        "page": number,
+        "pages": paginator.num_pages,
+    }
+
+
+@router.get(
+    "/dossiers/{code}",
+    response={200: schemas.DossierDetailOut, **ERRORS},
+    summary="Chi tiết hồ sơ",
+    description="Người nộp, giấy tờ và tệp, các thao tác được phép lúc này. Việc xem được ghi nhật ký.",
+)
+def dossier_get(request, code: str):
+    return _detail(request, _dossier(request, code))
+
+
+@router.get(
+    "/dossiers/{code}/steps",
+    response={200: list[schemas.StepOut], **ERRORS},
+    summary="Phiếu kiểm soát quá trình (các bước)",
+)
+def dossier_steps(request, code: str):
+    dossier = _dossier(request, code)
+    return [
+        {
+            "seq": s.seq,
+            "kind": s.kind,
+            "name": s.name,
+            "agency": _ref(s.agency),
+            "role": s.role,
+            "giver": _person(s.giver) if s.giver_id else None,
+            "receiver": _person(s.receiver) if s.receiver_id else None,
+            "started_at": s.started_at,
+            "due_at": s.due_at,
+            "finished_at": s.finished_at,
+            "timeliness": s.timeliness,
+            "ended_by": s.ended_by,
+            "note": s.note,
+        }
+        for s in selectors.dossier_steps(dossier)
+    ]
+
+
+@router.post(
+    "/dossiers/{code}/files",
+    response={201: schemas.FileOut, **ERRORS, 409: schemas.ErrorOut},
+    summary="Đính kèm tệp vào một thành phần hồ sơ",
+    description="Multipart: `requirement` (mã thành phần, ví dụ TP01) và `file` (PDF, JPEG, PNG).",
+)
+def dossier_file_add(request, code: str, requirement: Form[str], file: File[UploadedFile]):
+    dossier = _dossier(request, code)
+    created = services.dossier_attach_file(
+        actor=request.auth,
+        dossier=dossier,
+        requirement_code=requirement.strip(),
+        uploaded_file=file,
+        request=request,
+    )
+    return 201, _file(created, created.document)
+
+
+@router.post(
+    "/dossiers/{code}/actions/{action}",
+    response={200: schemas.DossierSummaryOut, **ERRORS, 409: schemas.ErrorOut},
+    summary="Thao tác trên hồ sơ",
+    description=(
+        "`action` là tên thao tác (kebab-case): receive, refuse, request-supplement, "
+        "receive-supplement, assign, forward, send-back, approve, reject, request-payment, "
+        "record-payment, stop, withdraw, extend, finish, return-result. "
+        "Thân: `version` (phiên bản hồ sơ đang xem, bắt buộc) và những gì thao tác cần: "
+        "`reason`, `note`, `items` [{name, reason}], `officer` (tên đăng nhập), `to_agency`, "
+        "`to_seq`, `amount_vnd`, `new_due_at`, `collected_by`, `postal_tracking`. "
+        "409 nếu trạng thái không cho phép hoặc hồ sơ đã thay đổi."
+    ),
+)
+def dossier_action(request, code: str, action: str, body: schemas.ActionIn):
+    spec = dossier_actions.ACTIONS.get(action)
+    if spec is None:
+        raise NotFound(f"Không có thao tác “{action}”.", details={"action": action})
+    dossier = _dossier(request, code)
+    kwargs = _action_kwargs(spec, body)
+    updated = spec.service(
+        actor=request.auth, dossier=dossier, expected_version=body.version, request=request, **kwargs
+    )
+    return 200, _summary(updated)
+
+
+@router.get(
+    "/tracking/{code}",
+    response={200: schemas.TrackingOut, 400: schemas.ErrorOut, 404: schemas.ErrorOut, 429: schemas.ErrorOut},
+    summary="Tra cứu hồ sơ (công dân)",
+    description=(
+        "Không cần đăng nhập. Mã hồ sơ và mã tra cứu (`pin`) → trạng thái, thủ tục, ngày tiếp nhận, "
+        "ngày hẹn trả, cơ quan đang giữ hồ sơ và diễn biến. Sai mã tra cứu trả về như mã hồ sơ không "
+        "tồn tại; quá 10 lần sai trong 10 phút từ một địa chỉ → 429."
+    ),
+    auth=None,
+    tags=["Tra cứu"],
+)
+def tracking_get(request, code: str, pin: str = ""):
+    try:
+        result = tracking.track(request, code, pin)
+    except tracking.Throttled as exc:
+        raise TooManyRequests(exc.message) from None
+    if result is None:
+        raise NotFound(tracking.NOT_FOUND_MESSAGE)
+    response = {
+        "code": result.code,
+        "status_code": result.status_code,
+        "status_name": result.status_name,
+        "procedure": {"code": result.procedure_code, "name": result.procedure_name},
+        "received_at": result.received_at,
+        "due_at": result.due_at,
+        "finished_at": result.finished_at,
+        "returned_at": result.returned_at,
+        "holder_agency": result.holder_agency,
+        "applicant": result.applicant_masked,
+        "history": [
+            {"at": h.at, "status_code": h.status_code, "status_name": h.status_name} for h in result.history
+        ],
+    }
+    return 200, response

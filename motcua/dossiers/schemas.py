@@ -1,0 +1,213 @@
+"""ninja schemas of the dossier API (``motcua/dossiers/api.py``): what goes in, what comes out.
+
+The intake body's names are a contract with integrators and kiosks (issue 4, §6): ``procedure``,
+``receiving_agency``, ``channel``, ``result_delivery``, ``applicant`` (``kind`` person with
+``full_name``/``citizen_id``/…, or organisation with ``name``/``tax_code``/…), ``documents``.
+Validation that needs the database (citizen ID checksum, procedure offered by the agency, the
+document codes) is the services' job, so every interface gives the same Vietnamese message.
+"""
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from ninja import Schema
+from pydantic import Field
+
+# -- in ---------------------------------------------------------------------------------------
+
+
+class PersonIn(Schema):
+    kind: Literal["person"]
+    full_name: str = Field(max_length=300, description="Họ và tên")
+    citizen_id: str = Field("", max_length=20, description="Số định danh cá nhân (12 chữ số)")
+    date_of_birth: date | None = Field(None, description="Ngày sinh (YYYY-MM-DD)")
+    phone: str = Field("", max_length=20)
+    email: str = Field("", max_length=254)
+    address: str = Field("", max_length=500)
+
+
+class OrganisationIn(Schema):
+    kind: Literal["organisation"]
+    name: str = Field(max_length=300, description="Tên tổ chức, doanh nghiệp")
+    tax_code: str = Field("", max_length=14, description="Mã số thuế / mã số doanh nghiệp")
+    representative: str = Field("", max_length=200, description="Người đại diện")
+    phone: str = Field("", max_length=20)
+    email: str = Field("", max_length=254)
+    address: str = Field("", max_length=500)
+
+
+ApplicantIn = Annotated[PersonIn | OrganisationIn, Field(discriminator="kind")]
+
+
+class DocumentIn(Schema):
+    requirement: str = Field(max_length=20, description="Mã thành phần hồ sơ của thủ tục, ví dụ TP01")
+    copy_kind: Literal["original", "certified_copy", "photocopy"] = "original"
+    count: int = Field(1, ge=1, le=99)
+
+
+class DossierCreateIn(Schema):
+    procedure: str = Field(max_length=40, description="Mã thủ tục")
+    receiving_agency: str = Field(max_length=40, description="Mã định danh cơ quan tiếp nhận")
+    channel: Literal[1, 2, 3] = Field(1, description="1 trực tiếp, 2 trực tuyến, 3 bưu chính")
+    result_delivery: Literal["counter", "post", "online"] = "counter"
+    applicant: ApplicantIn
+    documents: list[DocumentIn] = Field(default_factory=list, max_length=100)
+    handling_agency: str | None = Field(None, max_length=40, description="Mã cơ quan giải quyết, nếu khác")
+
+
+class SupplementItemIn(Schema):
+    name: str = Field(max_length=500, description="Giấy tờ cần bổ sung")
+    reason: str = Field(max_length=1000, description="Lý do")
+
+
+class ActionIn(Schema):
+    """Body of ``POST /dossiers/{code}/actions/{action}``: ``version`` plus what the action needs."""
+
+    version: int = Field(ge=1, description="Phiên bản hồ sơ mà người thao tác đang xem (khóa lạc quan)")
+    note: str = Field("", max_length=5000)
+    reason: str = Field("", max_length=5000)
+    items: list[SupplementItemIn] = Field(default_factory=list, max_length=100)
+    officer: str | None = Field(None, max_length=150, description="Tên đăng nhập của cán bộ nhận")
+    to_agency: str | None = Field(None, max_length=40, description="Mã cơ quan nhận")
+    to_seq: int | None = Field(None, ge=1, description="Bước (thứ tự) trả lại")
+    amount_vnd: int | None = Field(None, ge=0, description="Số tiền phải nộp (đồng)")
+    new_due_at: datetime | None = Field(None, description="Ngày hẹn trả mới")
+    collected_by: str = Field("", max_length=200, description="Người nhận kết quả")
+    postal_tracking: str = Field("", max_length=60, description="Mã bưu gửi")
+
+
+# -- out --------------------------------------------------------------------------------------
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    details: dict
+
+
+class DossierCreatedOut(Schema):
+    code: str
+    pin: str
+    status_code: int
+    received_at: datetime | None
+    due_at: datetime | None
+
+
+class RefOut(Schema):
+    code: str
+    name: str
+
+
+class PersonRefOut(Schema):
+    username: str
+    full_name: str
+
+
+class DossierSummaryOut(Schema):
+    code: str
+    uid: str
+    version: int
+    state: str
+    state_name: str
+    status_code: int
+    status_name: str
+    procedure: RefOut
+    receiving_agency: RefOut
+    handling_agency: RefOut
+    holder_agency: RefOut | None
+    holder: PersonRefOut | None
+    applicant_name: str
+    channel: int
+    result_delivery: str
+    received_at: datetime | None
+    due_at: datetime | None
+    finished_at: datetime | None
+    returned_at: datetime | None
+    timeliness: str
+    supplement_count: int
+    extension_count: int
+
+
+class ApplicantOut(Schema):
+    kind: str
+    name: str
+    citizen_id: str
+    date_of_birth: date | None
+    tax_code: str
+    representative: str
+    phone: str
+    email: str
+    address: str
+
+
+class FileOut(Schema):
+    id: int
+    requirement: str
+    document: str
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+
+
+class DocumentOut(Schema):
+    requirement: str
+    name: str
+    copy_kind: str
+    count: int
+    digitised: bool
+    files: list[FileOut]
+
+
+class DossierDetailOut(DossierSummaryOut):
+    applicant: ApplicantOut
+    original_due_at: datetime | None
+    fee_due_vnd: int | None
+    collected_by: str
+    postal_tracking: str
+    documents: list[DocumentOut]
+    available_actions: list[str]
+
+
+class DossierListOut(Schema):
+    items: list[DossierSummaryOut]
+    count: int
+    page: int
+    pages: int
+
+
+class StepOut(Schema):
+    seq: int
+    kind: str
+    name: str
+    agency: RefOut
+    role: str
+    giver: PersonRefOut | None
+    receiver: PersonRefOut | None
+    started_at: datetime
+    due_at: datetime | None
+    finished_at: datetime | None
+    timeliness: str
+    ended_by: str
+    note: str
+
+
+class TrackingHistoryOut(Schema):
+    at: datetime
+    status_code: int
+    status_name: str
+
+
+class TrackingOut(Schema):
+    code: str
+    status_code: int
+    status_name: str
+    procedure: RefOut
+    received_at: datetime | None
+    due_at: datetime | None
+    finished_at: datetime | None
+    returned_at: datetime | None
+    holder_agency: str | None
+    applicant: str = Field(description="Tên người nộp, đã che bớt")
+    history: list[TrackingHistoryOut]
