@@ -361,6 +361,8 @@ class DossierPause(models.Model):
     started_at = models.DateTimeField("bắt đầu")
     ended_at = models.DateTimeField("kết thúc", null=True, blank=True)
     policy = models.CharField("cách tính thời hạn", max_length=10, blank=True, help_text="restart hoặc pause")
+    # The state the dossier goes back to when the pause ends (processing, received, approved…).
+    resume_state = models.CharField("trạng thái khi tiếp tục", max_length=20, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -1,0 +1,85 @@
+"""The transitions a page or the API can offer on an existing dossier, by kebab-case name.
+
+``Action.needs`` lists the inputs the service takes beyond ``actor``, ``dossier`` and
+``expected_version`` (``required`` those that must be filled); ``rule`` names the entry of
+``services.RULES`` that decides state and roles.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from motcua.dossiers import services
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    service: Callable
+    needs: list[str] = field(default_factory=list)
+    required: list[str] = field(default_factory=list)
+    rule: str = ""
+    danger: bool = False
+
+    def rule_for(self, dossier) -> str:
+        if self.name == "request-supplement" and dossier.state == services.State.SUBMITTED:
+            return "request-supplement-intake"
+        return self.rule or self.name
+
+
+def _a(name, label, service, needs=(), required=(), danger=False) -> Action:
+    return Action(
+        name=name, label=label, service=service, needs=list(needs), required=list(required), danger=danger
+    )
+
+
+ACTIONS: dict[str, Action] = {
+    a.name: a
+    for a in (
+        _a("receive", "Tiếp nhận", services.dossier_receive),
+        _a("refuse", "Từ chối tiếp nhận", services.dossier_refuse, ["reason"], ["reason"], danger=True),
+        _a(
+            "request-supplement",
+            "Yêu cầu bổ sung",
+            services.dossier_request_supplement,
+            ["items", "note"],
+            ["items"],
+        ),
+        _a("receive-supplement", "Nhận hồ sơ bổ sung", services.dossier_receive_supplement, ["note"]),
+        _a("assign", "Phân công xử lý", services.dossier_assign, ["officer"], ["officer"]),
+        _a("forward", "Chuyển xử lý", services.dossier_forward, ["to_agency", "officer", "note"]),
+        _a(
+            "send-back",
+            "Trả lại bước trước",
+            services.dossier_send_back,
+            ["to_seq", "note"],
+            ["to_seq", "note"],
+        ),
+        _a("approve", "Phê duyệt", services.dossier_approve, ["note"]),
+        _a("reject", "Không giải quyết", services.dossier_reject, ["reason"], ["reason"], danger=True),
+        _a(
+            "request-payment",
+            "Yêu cầu nộp phí, lệ phí",
+            services.dossier_request_payment,
+            ["amount_vnd", "note"],
+            ["amount_vnd"],
+        ),
+        _a("record-payment", "Ghi nhận đã nộp phí", services.dossier_record_payment, ["note"]),
+        _a("stop", "Dừng xử lý", services.dossier_stop, ["reason"], ["reason"], danger=True),
+        _a("withdraw", "Rút hồ sơ", services.dossier_withdraw, ["reason"], ["reason"], danger=True),
+        _a(
+            "extend",
+            "Xin lỗi và gia hạn",
+            services.dossier_extend,
+            ["reason", "new_due_at"],
+            ["reason", "new_due_at"],
+        ),
+        _a("finish", "Hoàn thành kết quả", services.dossier_finish, ["note"]),
+        _a(
+            "return-result",
+            "Trả kết quả",
+            services.dossier_return_result,
+            ["collected_by", "postal_tracking"],
+        ),
+    )
+}

@@ -1,0 +1,229 @@
+"""Reads of dossiers for staff and citizens. Every staff read goes through the jurisdiction
+filter (``agencies_visible_to``); viewing one dossier's personal data is audited."""
+
+import secrets
+from datetime import datetime, time, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from motcua.audit.services import audit_record
+from motcua.dossiers.actions import ACTIONS, Action
+from motcua.dossiers.models import Dossier, DossierEvent, DossierStep
+from motcua.dossiers.services import _Roles, action_permitted
+from motcua.lib.errors import Forbidden, InvalidInput, NotFound
+from motcua.org.models import Agency, Membership
+from motcua.org.selectors import agencies_actable_by, agencies_visible_to, agency_subtree, user_can_see
+from motcua.workcalendar.calendar import VN_TZ, add_working_time
+from motcua.workcalendar.selectors import calendar_for_schedule
+
+State = Dossier.State
+TO_PROCESS = (State.RECEIVED, State.PROCESSING, State.APPROVED)
+CLOCK_RUNNING = (State.RECEIVED, State.PROCESSING, State.APPROVED)
+BUCKETS = ("all", "to_process", "due_soon", "late", "supplement")
+SORTS = {
+    "due_at": ("due_at", "pk"),
+    "-due_at": ("-due_at", "-pk"),
+    "received_at": ("received_at", "pk"),
+    "-received_at": ("-received_at", "-pk"),
+}
+DETAIL_RELATED = (
+    "procedure",
+    "procedure__field",
+    "receiving_agency",
+    "handling_agency",
+    "holder_agency",
+    "holder",
+    "current_step",
+    "owner",
+)
+
+
+def _visible_q(user) -> Q:
+    visible = agencies_visible_to(user)
+    return (
+        Q(receiving_agency__in=visible)
+        | Q(handling_agency__in=visible)
+        | Q(holder_agency__in=visible)
+        | Q(Exists(DossierStep.objects.filter(dossier=OuterRef("pk"), agency__in=visible)))
+    )
+
+
+def _for_staff(user, lookup: dict, request) -> Dossier:
+    dossier = Dossier.objects.select_related(*DETAIL_RELATED).filter(**lookup).first()
+    if dossier is None:
+        raise NotFound(
+            "Không tìm thấy hồ sơ.", code="dossier_not_found", details=lookup if "code" in lookup else {}
+        )
+    if not Dossier.objects.filter(pk=dossier.pk).filter(_visible_q(user)).exists():
+        raise Forbidden(
+            f"Hồ sơ {dossier.code} không thuộc phạm vi cơ quan bạn công tác.", code="outside_jurisdiction"
+        )
+    audit_record(
+        action="personal_data.view",
+        actor=user,
+        obj=dossier,
+        extra={"code": dossier.code},
+        chain=dossier.holder_agency.code if dossier.holder_agency_id else dossier.receiving_agency.code,
+        request=request,
+    )
+    return dossier
+
+
+def dossier_for_staff(user, code: str, *, request=None) -> Dossier:
+    """The dossier with ``code`` (NotFound), if in the user's jurisdiction (Forbidden); the view
+    of the applicant's personal data is audited."""
+    return _for_staff(user, {"code": (code or "").strip().upper()}, request)
+
+
+def dossier_by_uid_for_staff(user, uid, *, request=None) -> Dossier:
+    try:
+        import uuid
+
+        uid = uuid.UUID(str(uid))
+    except ValueError:
+        raise NotFound("Không tìm thấy hồ sơ.", code="dossier_not_found") from None
+    return _for_staff(user, {"uid": uid}, request)
+
+
+def dossier_available_actions(user, dossier: Dossier) -> list[Action]:
+    """The actions this user may take on the dossier now (state and role checked)."""
+    roles = _Roles(user, dossier)
+    if not roles.any():
+        return []
+    return [a for a in ACTIONS.values() if action_permitted(user, dossier, a.rule_for(dossier), roles)]
+
+
+def _scope_queryset(user, *, scope: str, agency) -> QuerySet[Dossier]:
+    qs = Dossier.objects.all()
+    if scope == "mine":
+        return qs.filter(holder=user)
+    if scope != "agency":
+        raise InvalidInput(f"Phạm vi “{scope}” không hợp lệ: mine hoặc agency.", details={"field": "scope"})
+    if agency is not None:
+        if isinstance(agency, str):
+            agency = Agency.objects.filter(code=agency.strip().upper()).first()
+            if agency is None:
+                raise NotFound("Không tìm thấy cơ quan.", code="agency_not_found")
+        if not user_can_see(user, agency):
+            raise Forbidden(
+                f"Cơ quan {agency.code} không thuộc phạm vi của bạn.", code="outside_jurisdiction"
+            )
+        return qs.filter(holder_agency__in=agency_subtree(agency).values("pk"))
+    return qs.filter(holder_agency__in=agencies_visible_to(user).values("pk"))
+
+
+def _next_working_day_close(now: datetime) -> datetime:
+    cal = calendar_for_schedule(None)
+    return add_working_time(cal, now, 1, "working_days", rule="end_of_day").due_at
+
+
+def _bucket_q(bucket: str, now: datetime) -> Q:
+    if bucket == "all":
+        return Q(state__in=Dossier.OPEN_STATES)
+    if bucket == "to_process":
+        return Q(state__in=TO_PROCESS)
+    if bucket == "due_soon":
+        return Q(state__in=CLOCK_RUNNING, due_at__gte=now, due_at__lte=_next_working_day_close(now))
+    if bucket == "late":
+        return Q(state__in=CLOCK_RUNNING, due_at__lt=now)
+    if bucket == "supplement":
+        return Q(state=State.SUPPLEMENT)
+    raise InvalidInput(f"Nhóm hồ sơ “{bucket}” không hợp lệ.", details={"field": "bucket"})
+
+
+def _search_q(q: str) -> Q:
+    q = (q or "").strip()
+    if not q:
+        return Q()
+    match = Q(code__istartswith=q) | Q(applicant_name__icontains=q)
+    if q.isdigit():
+        match |= Q(citizen_id=q)
+    return match
+
+
+def dossiers_inbox(
+    user, *, scope="mine", agency=None, bucket="all", q="", sort="due_at"
+) -> QuerySet[Dossier]:
+    """Open dossiers of the officer (``mine``: held by them) or of the agencies they see
+    (``agency``; one agency and its subtree when given), by bucket, searched and sorted."""
+    if sort not in SORTS:
+        raise InvalidInput(f"Cách sắp xếp “{sort}” không hợp lệ.", details={"field": "sort"})
+    now = timezone.now()
+    return (
+        _scope_queryset(user, scope=scope, agency=agency)
+        .filter(_bucket_q(bucket, now))
+        .filter(_search_q(q))
+        .select_related("procedure", "holder_agency", "holder", "receiving_agency")
+        .order_by(*SORTS[sort])
+    )
+
+
+def inbox_counts(user, *, scope="agency", agency=None) -> dict[str, int]:
+    """Counts per bucket in one query: all, to_process, due_soon, late, supplement."""
+    now = timezone.now()
+    qs = _scope_queryset(user, scope=scope, agency=agency).filter(state__in=Dossier.OPEN_STATES)
+    return qs.aggregate(**{b: Count("pk", filter=_bucket_q(b, now)) for b in BUCKETS})
+
+
+def _local_day_bounds(now: datetime) -> tuple[datetime, datetime]:
+    day = now.astimezone(VN_TZ).date()
+    start = datetime.combine(day, time(0, 0), tzinfo=VN_TZ)
+    return start, start + timedelta(days=1)
+
+
+def counter_today(user, *, agency=None) -> dict[str, QuerySet]:
+    """The counter's day: received today, due today (still open), results waiting to be collected."""
+    receptionist = {Membership.Role.RECEPTIONIST}
+    if agency is not None:
+        if isinstance(agency, str):
+            agency = Agency.objects.filter(code=agency.strip().upper()).first()
+            if agency is None:
+                raise NotFound("Không tìm thấy cơ quan.", code="agency_not_found")
+        if not agencies_actable_by(user, roles=receptionist).filter(pk=agency.pk).exists():
+            raise Forbidden(
+                f"Bạn không phải cán bộ tiếp nhận của {agency.code}.", code="outside_jurisdiction"
+            )
+        agencies = Agency.objects.filter(pk=agency.pk).values("pk")
+    else:
+        agencies = agencies_actable_by(user, roles=receptionist).values("pk")
+    start, end = _local_day_bounds(timezone.now())
+    base = Dossier.objects.filter(receiving_agency__in=agencies).select_related(
+        "procedure", "holder_agency", "receiving_agency"
+    )
+    return {
+        "received_today": base.filter(received_at__gte=start, received_at__lt=end).order_by(
+            "-received_at", "-pk"
+        ),
+        "due_today": base.filter(state__in=Dossier.OPEN_STATES, due_at__gte=start, due_at__lt=end).order_by(
+            "due_at", "pk"
+        ),
+        "waiting_collection": base.filter(state=State.FINISHED).order_by("finished_at", "pk"),
+    }
+
+
+def dossier_timeline(dossier: Dossier) -> list[DossierEvent]:
+    return list(dossier.events.select_related("actor", "agency").order_by("at", "pk"))
+
+
+def dossier_steps(dossier: Dossier) -> QuerySet[DossierStep]:
+    return dossier.steps.select_related("agency", "giver", "receiver").order_by("seq")
+
+
+def dossier_for_tracking(code: str, pin: str) -> Dossier | None:
+    """The dossier for a citizen's lookup, or None for an unknown code or a wrong PIN alike."""
+    code = (code or "").strip().upper()
+    pin = (pin or "").strip().upper()
+    if not code or not pin:
+        return None
+    dossier = (
+        Dossier.objects.select_related("procedure", "holder_agency", "receiving_agency")
+        .filter(code=code)
+        .first()
+    )
+    if dossier is None:
+        secrets.compare_digest("XXXXXX", pin)
+        return None
+    if not secrets.compare_digest(dossier.pin.encode(), pin.encode()):
+        return None
+    return dossier

@@ -1,0 +1,43 @@
+"""Writing the outbox: the only write path for OutboxMessage.
+
+Messages are written in the caller's transaction (a rolled-back change leaves no message);
+a sender (later work) claims pending rows by ``next_attempt_at``.
+"""
+
+from django.utils import timezone
+
+from motcua.notifications.models import OutboxMessage
+
+
+def outbox_enqueue(*, dossier, event: str, body: str, subject: str = "") -> list[OutboxMessage]:
+    """Queue ``body`` for the applicant of ``dossier``: an SMS to the phone, an e-mail to the
+    address (both when both are known), else an in-app notice to the owner's account.
+
+    Nothing is queued for an applicant without any contact. One INSERT for all rows.
+    """
+    now = timezone.now()
+    rows: list[OutboxMessage] = []
+    common = {"dossier": dossier, "event": event[:60], "body": body, "next_attempt_at": now}
+    if dossier.phone:
+        rows.append(OutboxMessage(channel=OutboxMessage.Channel.SMS, recipient=dossier.phone, **common))
+    if dossier.email:
+        rows.append(
+            OutboxMessage(
+                channel=OutboxMessage.Channel.EMAIL, recipient=dossier.email, subject=subject[:300], **common
+            )
+        )
+    if not rows and dossier.owner_id:
+        rows.append(
+            OutboxMessage(
+                channel=OutboxMessage.Channel.IN_APP,
+                recipient=str(dossier.owner_id),
+                subject=subject[:300],
+                **common,
+            )
+        )
+    if not rows:
+        return []
+    if len(rows) == 1:
+        rows[0].save(force_insert=True)
+        return rows
+    return OutboxMessage.objects.bulk_create(rows)
