@@ -10,6 +10,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -28,15 +29,31 @@ from motcua.lib.errors import InvalidInput, NotFound
 from motcua.lib.text import fold
 from motcua.org.models import Agency
 
-# Above every folded character: "dang" <= token < "dang" + PREFIX_END is "starts with dang".
-PREFIX_END = "\uffff"
+# Folded tokens hold only these characters (motcua.lib.text.fold), in this order under every
+# collation (C, ICU, glibc): "starts with w" is the range w <= token < successor(w), with no
+# sentinel character whose rank would depend on the database's collation.
+ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 MAX_QUERY_WORDS = 8
 
 
+def prefix_successor(word: str) -> str | None:
+    """The least string above every string starting with ``word`` ("dang" → "danh", "az" → "b")."""
+    chars = list(word)
+    while chars:
+        index = ALPHABET.find(chars.pop())
+        if 0 <= index < len(ALPHABET) - 1:
+            return "".join(chars) + ALPHABET[index + 1]
+    return None
+
+
+def _range(column: str, word: str) -> Q:
+    upper = prefix_successor(word)
+    condition = Q(**{f"{column}__gte": word})
+    return condition & Q(**{f"{column}__lt": upper}) if upper else condition
+
+
 def _token_filter(word: str, prefix: bool) -> Q:
-    if prefix:
-        return Q(token__gte=word, token__lt=word + PREFIX_END)
-    return Q(token=word)
+    return _range("token", word) if prefix else Q(token=word)
 
 
 def _search_terms(q: str) -> list[tuple[str, bool]]:
@@ -52,7 +69,7 @@ def _term_frequencies(terms: list[tuple[str, bool]]) -> dict[tuple[str, bool], i
     """How many procedures each query word occurs in, from ``SearchTerm`` (one query)."""
     condition = Q()
     for word, prefix in terms:
-        condition |= Q(term__gte=word, term__lt=word + PREFIX_END) if prefix else Q(term=word)
+        condition |= _range("term", word) if prefix else Q(term=word)
     counts = {t: 0 for t in terms}
     exact = {w: t for t in terms for w in [t[0]] if not t[1]}
     prefixes = [t for t in terms if t[1]]
@@ -77,10 +94,27 @@ def _apply_text_search(qs: QuerySet[Procedure], q: str) -> QuerySet[Procedure]:
     terms.sort(key=lambda t: frequencies[t])
     driver, others = terms[0], terms[1:]
     qs = qs.filter(pk__in=ProcedureToken.objects.filter(_token_filter(*driver)).values("procedure_id"))
-    for word, prefix in others:
-        qs = qs.filter(
-            Exists(ProcedureToken.objects.filter(_token_filter(word, prefix), procedure_id=OuterRef("pk")))
+    exact = [word for word, prefix in others if not prefix]
+    if exact:
+        # One correlated count for all the other whole words (a procedure holds a token once),
+        # rather than one semi-join each: PostgreSQL's planning time grows fast with joins.
+        matched = (
+            ProcedureToken.objects.filter(procedure_id=OuterRef("pk"), token__in=exact)
+            .order_by()
+            .values("procedure_id")
+            .annotate(n=Count("pk"))
+            .values("n")
         )
+        qs = qs.alias(matched_words=Subquery(matched, output_field=IntegerField())).filter(
+            matched_words=len(exact)
+        )
+    for word, prefix in others:
+        if prefix:
+            qs = qs.filter(
+                Exists(
+                    ProcedureToken.objects.filter(_token_filter(word, prefix), procedure_id=OuterRef("pk"))
+                )
+            )
     phrase = " ".join(fold(q).split())
     return qs.annotate(
         relevance=Case(

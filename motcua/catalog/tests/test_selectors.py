@@ -138,3 +138,11 @@ def test_where_to_hand_in_and_the_time_that_applies_there(catalogue):
 def test_no_time_is_given_while_the_unit_is_unknown():
     procedure = make_procedure(time_unit=None)
     assert selectors.procedure_time_for(procedure) is None
+
+
+@pytest.mark.parametrize(
+    ("word", "successor"),
+    [("dang", "danh"), ("ky", "kz"), ("az", "b"), ("a9", "aa"), ("zz", None), ("1", "2")],
+)
+def test_a_prefix_ends_before_the_successor_of_its_last_character(word, successor):
+    assert selectors.prefix_successor(word) == successor
