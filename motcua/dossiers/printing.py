@@ -1,0 +1,620 @@
+"""The printed legal forms of a dossier (Circular 03/2025/TT-VPCP, Appendix I), as PDF.
+
+    render_form("01", dossier, request=request)  -> bytes  # A5 portrait
+    render_register(agency=..., date_from=..., date_to=..., dossiers=...) -> bytes  # A4 landscape
+
+Forms (``FORMS``): 01 receipt and appointment, 02 supplement request, 03 refusal, 04 apology
+and new appointment, 05 notice of stopping, 06 process control slip; 07 the tracking register.
+Each is an HTML template under ``dossiers/forms/`` rendered by WeasyPrint in "Noto Serif"
+(Debian's fonts-noto-core, installed by ``make``). Dates are shown dd/mm/yyyy and times HH:MM in
+Asia/Ho_Chi_Minh. Every form renders even when optional data is missing: a blank stays a dotted
+line for the officer to fill in by hand.
+
+Reads only: nothing here writes to the database.
+"""
+
+import base64
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import qrcode
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent, DossierPause, DossierStep
+from motcua.lib.errors import InvalidInput
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+TRACKING_PATH = "/tra-cuu/"
+
+# The QR code: medium error correction (survives a crease or a stamp over a corner), 8 pixels a
+# module, the standard 4-module quiet zone is replaced by 2 (the form leaves white space around).
+QR_BOX_SIZE = 8
+QR_BORDER = 2
+
+
+@dataclass(frozen=True)
+class FormInfo:
+    number: str
+    title: str
+    template: str
+    # What the dossier must have for the form to mean something (see ``form_applies``).
+    needs: str
+
+
+FORMS: dict[str, FormInfo] = {
+    "01": FormInfo("01", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả", "dossiers/forms/mau_01.html", "received"),
+    "02": FormInfo(
+        "02", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ", "dossiers/forms/mau_02.html", "supplement"
+    ),
+    "03": FormInfo(
+        "03", "Phiếu từ chối tiếp nhận, giải quyết hồ sơ", "dossiers/forms/mau_03.html", "refusal"
+    ),
+    "04": FormInfo(
+        "04", "Phiếu xin lỗi và hẹn lại ngày trả kết quả", "dossiers/forms/mau_04.html", "extension"
+    ),
+    "05": FormInfo("05", "Thông báo dừng giải quyết hồ sơ", "dossiers/forms/mau_05.html", "stop"),
+    "06": FormInfo(
+        "06", "Phiếu kiểm soát quá trình giải quyết hồ sơ", "dossiers/forms/mau_06.html", "received"
+    ),
+}
+REGISTER = FormInfo("07", "Sổ theo dõi hồ sơ", "dossiers/forms/mau_07.html", "")
+
+# Event actions that carry the reason printed on a form (the event's ``note``).
+REFUSAL_ACTIONS = ("refuse", "reject")
+STOP_ACTIONS = ("stop", "withdraw")
+
+
+# ---------------------------------------------------------------------------------------------
+# Formatting
+
+
+def local(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, TZ)
+    return value.astimezone(TZ)
+
+
+def fmt_date(value: datetime | date | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = local(value).date()
+    return f"{value:%d/%m/%Y}"
+
+
+def fmt_datetime(value: datetime | None) -> str:
+    """``22/11/2026 09:30``."""
+    if value is None:
+        return ""
+    value = local(value)
+    return f"{value:%d/%m/%Y %H:%M}"
+
+
+def fmt_time_long(value: datetime | None) -> str:
+    """``09 giờ 30 phút, ngày 22/11/2026`` (the receipt's wording: giờ, phút, ngày)."""
+    if value is None:
+        return ""
+    value = local(value)
+    return f"{value:%H} giờ {value:%M} phút, ngày {value:%d/%m/%Y}"
+
+
+def place_name(agency) -> str:
+    """The place in the date line: the agency's administrative unit without its type ("An Bình")."""
+    unit = getattr(agency, "admin_unit", None) if agency is not None else None
+    name = (unit.name if unit is not None else "") or ""
+    prefixes = [getattr(unit, "division_type", "") or ""] if unit is not None else []
+    prefixes += ["Thành phố", "Tỉnh", "Xã", "Phường", "Đặc khu", "Thị trấn", "Quận", "Huyện", "Thị xã"]
+    for prefix in prefixes:
+        if prefix and name.lower().startswith(prefix.lower() + " "):
+            return name[len(prefix) + 1 :].strip()
+    return name.strip()
+
+
+def date_line(agency, value: datetime | date | None) -> dict:
+    """Parts of "An Bình, ngày 22 tháng 11 năm 2026" (the template lays them out)."""
+    if value is None:
+        value = timezone.now()
+    if isinstance(value, datetime):
+        value = local(value).date()
+    return {"place": place_name(agency), "day": f"{value:%d}", "month": f"{value:%m}", "year": f"{value:%Y}"}
+
+
+def person_name(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() if hasattr(user, "get_full_name") else str(user)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tracking link and QR code
+
+
+def tracking_url(code: str, *, request=None) -> str:
+    """The absolute address of the public tracking page for ``code``.
+
+    ``settings.MOTCUA_PUBLIC_URL`` when set (a deployment behind a proxy knows its public name
+    best); otherwise the request's own address; otherwise the development server's.
+    """
+    query = urlencode({"ma": code})
+    public = getattr(settings, "MOTCUA_PUBLIC_URL", "") or ""
+    if public:
+        return f"{public.rstrip('/')}{TRACKING_PATH}?{query}"
+    if request is not None:
+        return request.build_absolute_uri(f"{TRACKING_PATH}?{query}")
+    return f"{DEFAULT_PUBLIC_URL}{TRACKING_PATH}?{query}"
+
+
+def qr_code(data: str) -> qrcode.QRCode:
+    qr = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=QR_BOX_SIZE, border=QR_BORDER
+    )
+    qr.add_data(data)
+    qr.make(fit=True)
+    return qr
+
+
+def qr_png_data_uri(data: str) -> str:
+    """A PNG data URI of the QR code for ``data`` (generated here: no network)."""
+    image = qr_code(data).make_image(fill_color="black", back_color="white")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+# ---------------------------------------------------------------------------------------------
+# What each form reads
+
+
+def latest_supplement(dossier: Dossier) -> DossierPause | None:
+    return (
+        DossierPause.objects.filter(dossier=dossier, reason=DossierPause.Reason.SUPPLEMENT)
+        .select_related("requested_by")
+        .order_by("-started_at", "-pk")
+        .first()
+    )
+
+
+def latest_event(dossier: Dossier, actions: tuple[str, ...]) -> DossierEvent | None:
+    return (
+        DossierEvent.objects.filter(dossier=dossier, action__in=actions)
+        .select_related("actor", "agency", "agency__parent", "agency__admin_unit")
+        .order_by("-at", "-pk")
+        .first()
+    )
+
+
+def dossier_extension(dossier: Dossier):
+    try:
+        return dossier.extension
+    except Dossier.extension.RelatedObjectDoesNotExist:
+        return None
+
+
+def form_applies(form: str, dossier: Dossier) -> bool:
+    """Whether the dossier has what form ``form`` reports (a receipt needs a reception, …)."""
+    info = FORMS.get(form)
+    if info is None:
+        return False
+    if info.needs == "received":
+        return dossier.received_at is not None
+    if info.needs == "supplement":
+        return DossierPause.objects.filter(dossier=dossier, reason=DossierPause.Reason.SUPPLEMENT).exists()
+    if info.needs == "refusal":
+        return DossierEvent.objects.filter(dossier=dossier, action__in=REFUSAL_ACTIONS).exists()
+    if info.needs == "extension":
+        return dossier_extension(dossier) is not None
+    if info.needs == "stop":
+        return DossierEvent.objects.filter(dossier=dossier, action__in=STOP_ACTIONS).exists()
+    return True
+
+
+def available_forms(dossier: Dossier) -> list[FormInfo]:
+    """The forms 01–06 that mean something for this dossier now, in order (for links)."""
+    return [info for number, info in FORMS.items() if form_applies(number, dossier)]
+
+
+def reception_officer(dossier: Dossier):
+    event = latest_event(dossier, ("receive",))
+    if event is not None and event.actor is not None:
+        return event.actor
+    step = (
+        DossierStep.objects.filter(dossier=dossier, kind=DossierStep.Kind.RECEPTION)
+        .select_related("receiver", "giver")
+        .order_by("seq")
+        .first()
+    )
+    if step is not None and (step.receiver or step.giver):
+        return step.receiver or step.giver
+    return dossier.created_by
+
+
+def processing_time_text(dossier: Dossier) -> str:
+    """ "05 ngày làm việc": from the snapshot taken at reception, else the catalogue."""
+    snapshot = dossier.procedure_snapshot or {}
+    amount = snapshot.get("processing_time")
+    unit = snapshot.get("time_unit")
+    if isinstance(snapshot.get("time"), dict):
+        amount = amount or snapshot["time"].get("amount")
+        unit = unit or snapshot["time"].get("unit")
+    procedure = dossier.procedure
+    if not amount or not unit:
+        amount, unit = procedure.processing_time, procedure.time_unit
+    if not amount or not unit:
+        return ""
+    labels = dict(procedure.TimeUnit.choices)
+    return f"{int(amount):02d} {labels.get(unit, unit)}"
+
+
+def applicant_context(dossier: Dossier) -> dict:
+    is_org = dossier.applicant_kind == Dossier.ApplicantKind.ORGANISATION
+    return {
+        "is_organisation": is_org,
+        "salutation": "Tổ chức" if is_org else "Ông/Bà",
+        "name": dossier.applicant_name,
+        "citizen_id": dossier.citizen_id,
+        "date_of_birth": fmt_date(dossier.date_of_birth),
+        "tax_code": dossier.tax_code,
+        "representative": dossier.representative,
+        "phone": dossier.phone,
+        "email": dossier.email,
+        "address": dossier.address,
+    }
+
+
+def agency_context(agency) -> dict:
+    """The issuing agency as printed top left: its parent (regular) over its own name (bold)."""
+    if agency is None:
+        return {"parent": "", "name": "", "address": "", "phone": "", "place": ""}
+    parent = agency.parent
+    # Decree 30/2020: the managing body's name above the issuer's, except for People's
+    # Committees, which print their own name alone ("ỦY BAN NHÂN DÂN / XÃ AN BÌNH").
+    parent_name = parent.name.upper() if parent is not None else ""
+    name = agency.name.upper()
+    if agency.kind == agency.Kind.PEOPLES_COMMITTEE:
+        parent_name = ""
+        for prefix in ("ỦY BAN NHÂN DÂN ", "UỶ BAN NHÂN DÂN "):
+            if name.startswith(prefix):
+                parent_name, name = prefix.strip(), name[len(prefix) :]
+    return {
+        "parent": parent_name,
+        "name": name,
+        "plain_name": agency.name,
+        "address": agency.address,
+        "phone": agency.phone,
+        "email": agency.email,
+        "place": place_name(agency),
+    }
+
+
+def document_rows(dossier: Dossier) -> list[dict]:
+    rows = []
+    for index, document in enumerate(
+        DossierDocument.objects.filter(dossier=dossier).order_by("order", "pk"), start=1
+    ):
+        kind = document.copy_kind
+        rows.append(
+            {
+                "index": index,
+                "name": document.name,
+                "original": document.count if kind == DossierDocument.CopyKind.ORIGINAL else "",
+                "certified": document.count if kind == DossierDocument.CopyKind.CERTIFIED_COPY else "",
+                "photocopy": document.count if kind == DossierDocument.CopyKind.PHOTOCOPY else "",
+                "copy_kind": document.get_copy_kind_display(),
+                "count": document.count,
+            }
+        )
+    return rows
+
+
+TIMELINESS_LABELS = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
+
+
+def step_rows(dossier: Dossier, *, now: datetime) -> list[dict]:
+    rows = []
+    steps = (
+        DossierStep.objects.filter(dossier=dossier)
+        .select_related("agency", "giver", "receiver")
+        .order_by("seq", "pk")
+    )
+    for index, step in enumerate(steps, start=1):
+        giver = person_name(step.giver)
+        if not giver and step.kind == DossierStep.Kind.RECEPTION:
+            giver = dossier.applicant_name
+        if step.timeliness:
+            result = TIMELINESS_LABELS.get(step.timeliness, step.get_timeliness_display())
+            result_class = step.timeliness
+        elif step.finished_at is None:
+            late = step.due_at is not None and now > step.due_at
+            result = "Đang xử lý, đã quá hạn" if late else "Đang xử lý"
+            result_class = "open_late" if late else "open"
+        else:
+            result, result_class = "", ""
+        rows.append(
+            {
+                "index": index,
+                "name": step.name,
+                "kind": step.get_kind_display(),
+                "agency": step.agency.name if step.agency_id else "",
+                "giver": giver,
+                "receiver": person_name(step.receiver),
+                "started": fmt_datetime(step.started_at),
+                "due": fmt_datetime(step.due_at),
+                "finished": fmt_datetime(step.finished_at),
+                "result": result,
+                "result_class": result_class,
+                "note": step.note,
+            }
+        )
+    return rows
+
+
+def _common(dossier: Dossier, info: FormInfo, *, issuer, issued_at) -> dict:
+    procedure = dossier.procedure
+    return {
+        "form": info,
+        "dossier": dossier,
+        "code": dossier.code,
+        "agency": agency_context(issuer),
+        "date_line": date_line(issuer, issued_at),
+        "applicant": applicant_context(dossier),
+        "procedure_name": procedure.name,
+        "procedure_code": procedure.code,
+        "received_at": fmt_time_long(dossier.received_at),
+        "received_date": fmt_date(dossier.received_at),
+        "due_at": fmt_time_long(dossier.due_at),
+        "due_date": fmt_date(dossier.due_at),
+        "receiving_agency": dossier.receiving_agency.name,
+        "handling_agency": dossier.handling_agency.name,
+        "result_delivery": dossier.get_result_delivery_display() if dossier.result_delivery else "",
+        "channel": dossier.get_channel_display() if dossier.channel else "",
+    }
+
+
+def _context_01(dossier: Dossier, info: FormInfo, request) -> dict:
+    context = _common(dossier, info, issuer=dossier.receiving_agency, issued_at=dossier.received_at)
+    url = tracking_url(dossier.code, request=request)
+    officer = reception_officer(dossier)
+    documents = document_rows(dossier)
+    context.update(
+        documents=documents,
+        document_total=sum(d["count"] for d in documents),
+        processing_time=processing_time_text(dossier),
+        tracking_url=url,
+        qr_data_uri=qr_png_data_uri(url),
+        pin=dossier.pin,
+        officer=person_name(officer),
+        delivery_place=dossier.receiving_agency.address
+        if dossier.result_delivery == Dossier.ResultDelivery.COUNTER
+        else "",
+    )
+    return context
+
+
+def _context_02(dossier: Dossier, info: FormInfo, request) -> dict:
+    pause = latest_supplement(dossier)
+    issued_at = pause.started_at if pause is not None else None
+    context = _common(dossier, info, issuer=dossier.receiving_agency, issued_at=issued_at)
+    items = []
+    for index, item in enumerate((pause.items if pause is not None else None) or [], start=1):
+        if isinstance(item, dict):
+            items.append({"index": index, "name": item.get("name", ""), "reason": item.get("reason", "")})
+        else:
+            items.append({"index": index, "name": str(item), "reason": ""})
+    during_processing = dossier.state == Dossier.State.SUPPLEMENT or (
+        dossier.transfer_at is not None and pause is not None and pause.started_at >= dossier.transfer_at
+    )
+    context.update(
+        items=items,
+        note=pause.note if pause is not None else "",
+        officer=person_name(pause.requested_by) if pause is not None else "",
+        supplement_number=dossier.supplement_count or (1 if pause is not None else 0),
+        during_processing=during_processing,
+    )
+    return context
+
+
+def _context_03(dossier: Dossier, info: FormInfo, request) -> dict:
+    event = latest_event(dossier, REFUSAL_ACTIONS)
+    after_appraisal = event is not None and event.action == "reject"
+    issuer = dossier.handling_agency if after_appraisal else dossier.receiving_agency
+    if event is not None and event.agency is not None:
+        issuer = event.agency
+    context = _common(dossier, info, issuer=issuer, issued_at=event.at if event is not None else None)
+    context.update(
+        reason=event.note if event is not None else "",
+        after_appraisal=after_appraisal,
+        officer=person_name(event.actor) if event is not None else "",
+        issuer_name=issuer.name,
+    )
+    return context
+
+
+def _context_04(dossier: Dossier, info: FormInfo, request) -> dict:
+    extension = dossier_extension(dossier)
+    issuer = dossier.handling_agency
+    context = _common(
+        dossier, info, issuer=issuer, issued_at=extension.created_at if extension is not None else None
+    )
+    previous = (
+        extension.previous_due_at if extension is not None else (dossier.original_due_at or dossier.due_at)
+    )
+    context.update(
+        reason=extension.reason if extension is not None else "",
+        previous_due=fmt_time_long(previous),
+        new_due=fmt_time_long(extension.new_due_at) if extension is not None else "",
+        officer=person_name(extension.created_by) if extension is not None else "",
+        issuer_name=issuer.name,
+    )
+    return context
+
+
+def _context_05(dossier: Dossier, info: FormInfo, request) -> dict:
+    event = latest_event(dossier, STOP_ACTIONS)
+    issuer = dossier.handling_agency
+    if event is not None and event.agency is not None:
+        issuer = event.agency
+    context = _common(dossier, info, issuer=issuer, issued_at=event.at if event is not None else None)
+    context.update(
+        reason=event.note if event is not None else "",
+        withdrawn=event is not None and event.action == "withdraw",
+        stopped_on=fmt_date(event.at) if event is not None else "",
+        officer=person_name(event.actor) if event is not None else "",
+        issuer_name=issuer.name,
+    )
+    return context
+
+
+def _context_06(dossier: Dossier, info: FormInfo, request) -> dict:
+    context = _common(dossier, info, issuer=dossier.receiving_agency, issued_at=dossier.received_at)
+    rows = step_rows(dossier, now=timezone.now())
+    agencies = []
+    for row in rows:
+        if row["agency"] and row["agency"] not in agencies and row["agency"] != dossier.handling_agency.name:
+            agencies.append(row["agency"])
+    extension = dossier_extension(dossier)
+    context.update(
+        steps=rows,
+        cooperating=[a for a in agencies if a != dossier.receiving_agency.name],
+        extended_from=fmt_datetime(extension.previous_due_at) if extension is not None else "",
+        due_short=fmt_datetime(dossier.due_at),
+        finished=fmt_datetime(dossier.finished_at),
+        returned=fmt_datetime(dossier.returned_at),
+        outcome=TIMELINESS_LABELS.get(dossier.timeliness, ""),
+    )
+    return context
+
+
+CONTEXTS = {
+    "01": _context_01,
+    "02": _context_02,
+    "03": _context_03,
+    "04": _context_04,
+    "05": _context_05,
+    "06": _context_06,
+}
+
+
+def form_html(form: str, dossier: Dossier, *, request=None) -> str:
+    """The HTML of form ``form`` before it becomes a PDF (tests look at it; so can a preview)."""
+    info = FORMS.get(form)
+    if info is None:
+        raise InvalidInput(
+            f"Không có biểu mẫu số “{form}”; chọn một trong: {', '.join(FORMS)}.", details={"form": form}
+        )
+    dossier = (
+        Dossier.objects.select_related(
+            "procedure",
+            "receiving_agency__parent",
+            "receiving_agency__admin_unit",
+            "handling_agency__parent",
+            "handling_agency__admin_unit",
+            "created_by",
+        )
+        .filter(pk=dossier.pk)
+        .first()
+        or dossier
+    )
+    return render_to_string(info.template, CONTEXTS[form](dossier, info, request))
+
+
+def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
+    # Imported here: WeasyPrint loads Pango at import, which only printing needs.
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=base_url or str(settings.BASE_DIR)).write_pdf()
+
+
+def render_form(form: str, dossier: Dossier, *, request=None) -> bytes:
+    """Form ``form`` ("01"–"06") of ``dossier`` as an A5 PDF."""
+    return html_to_pdf(form_html(form, dossier, request=request))
+
+
+# ---------------------------------------------------------------------------------------------
+# Mẫu 07, the tracking register
+
+
+def register_row(index: int, dossier: Dossier, *, now: datetime) -> dict:
+    extension = dossier_extension(dossier) if dossier.extension_count else None
+    if dossier.timeliness:
+        timeliness = TIMELINESS_LABELS.get(dossier.timeliness, dossier.get_timeliness_display())
+        timeliness_class = dossier.timeliness
+    elif dossier.is_open and dossier.due_at is not None:
+        late = now > dossier.due_at
+        timeliness = "Đang giải quyết, đã quá hạn" if late else "Đang giải quyết, còn hạn"
+        timeliness_class = "open_late" if late else "open"
+    else:
+        timeliness, timeliness_class = "", ""
+    return {
+        "index": index,
+        "code": dossier.code,
+        # Printed on two lines: the agency's identifier, then day and number.
+        "code_agency": dossier.code.partition("-")[0] + ("-" if "-" in dossier.code else ""),
+        "code_rest": dossier.code.partition("-")[2],
+        "procedure": dossier.procedure.name,
+        "procedure_code": dossier.procedure.code,
+        "applicant": dossier.applicant_name,
+        "address": dossier.address,
+        "phone": dossier.phone,
+        "handling_agency": dossier.handling_agency.name,
+        "received": fmt_datetime(dossier.received_at),
+        "due": fmt_datetime(dossier.due_at),
+        "extended_from": fmt_date(extension.previous_due_at) if extension is not None else "",
+        "finished": fmt_datetime(dossier.finished_at),
+        "returned": fmt_datetime(dossier.returned_at),
+        "collected_by": dossier.collected_by,
+        "status": Dossier.State(dossier.state).label
+        if dossier.state in Dossier.State.values
+        else dossier.state,
+        "status_code": dossier.status_code,
+        "timeliness": timeliness,
+        "timeliness_class": timeliness_class,
+    }
+
+
+def register_html(*, agency, date_from: date, date_to: date, dossiers, now: datetime | None = None) -> str:
+    now = now or timezone.now()
+    rows = [register_row(i, d, now=now) for i, d in enumerate(dossiers, start=1)]
+    counts = {
+        key: sum(1 for r in rows if r["timeliness_class"] == key)
+        for key in ("early", "on_time", "late", "open", "open_late")
+    }
+    context = {
+        "form": REGISTER,
+        "agency": agency_context(agency),
+        "date_line": date_line(agency, now),
+        "date_from": fmt_date(date_from),
+        "date_to": fmt_date(date_to),
+        "rows": rows,
+        "total": len(rows),
+        "counts": counts,
+        "printed_at": fmt_datetime(now),
+    }
+    return render_to_string(REGISTER.template, context)
+
+
+def render_register(*, agency, date_from: date, date_to: date, dossiers) -> bytes:
+    """Mẫu 07: one row per dossier of ``dossiers`` (already chosen for the period), A4 landscape."""
+    return html_to_pdf(register_html(agency=agency, date_from=date_from, date_to=date_to, dossiers=dossiers))
+
+
+def register_dossiers(*, agency, date_from: date, date_to: date, visible_agencies=None):
+    """Dossiers received by ``agency`` or an agency below it between the two days (inclusive,
+    local time), in order of reception. ``visible_agencies`` narrows to what a user may see."""
+    start = timezone.make_aware(datetime.combine(date_from, datetime.min.time()), TZ)
+    end = timezone.make_aware(datetime.combine(date_to, datetime.max.time()), TZ)
+    queryset = Dossier.objects.filter(
+        receiving_agency__path__startswith=agency.path, received_at__gte=start, received_at__lte=end
+    )
+    if visible_agencies is not None:
+        queryset = queryset.filter(receiving_agency__in=visible_agencies)
+    return queryset.select_related("procedure", "handling_agency", "extension").order_by(
+        "received_at", "code"
+    )
