@@ -212,3 +212,18 @@ def test_documents_keep_copy_kinds_conditions_and_uploaded_templates_across_reim
     assert RequiredDocument.objects.get(pk=docs[0].pk).template.name == "catalog/forms/to-khai.docx"
     fees = list(Fee.objects.filter(procedure=procedure).values_list("channel", "amount_vnd"))
     assert fees == [("online", 10000), ("counter", 20000)]
+
+
+def test_the_reindex_command_rebuilds_search_after_a_bulk_load():
+    from motcua.catalog.models import ProcedureToken, SearchTerm
+    from motcua.catalog.selectors import procedure_search
+
+    import_items(reference_items("1.001193", "1.000894"))
+    ProcedureToken.objects.all().delete()
+    SearchTerm.objects.all().delete()
+    assert list(procedure_search(q="khai sinh")) == []
+    out = StringIO()
+    call_command("catalog_reindex", stdout=out)
+    assert "Đã dựng lại chỉ mục" in out.getvalue()
+    assert [p.code for p in procedure_search(q="khai sinh")] == ["1.001193"]
+    assert SearchTerm.objects.get(term="dang").procedure_count == 2
