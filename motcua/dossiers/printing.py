@@ -239,11 +239,12 @@ def reception_officer(dossier: Dossier):
 def processing_time_text(dossier: Dossier) -> str:
     """ "05 ngày làm việc": from the snapshot taken at reception, else the catalogue."""
     snapshot = dossier.procedure_snapshot or {}
-    amount = snapshot.get("processing_time")
-    unit = snapshot.get("time_unit")
-    if isinstance(snapshot.get("time"), dict):
-        amount = amount or snapshot["time"].get("amount")
-        unit = unit or snapshot["time"].get("unit")
+    # The snapshot taken by dossier_receive: {"time": 5, "unit": "working_days", ...}.
+    amount, unit = snapshot.get("time"), snapshot.get("unit")
+    if isinstance(amount, dict):
+        amount, unit = amount.get("amount"), amount.get("unit") or unit
+    amount = amount or snapshot.get("processing_time")
+    unit = unit or snapshot.get("time_unit")
     procedure = dossier.procedure
     if not amount or not unit:
         amount, unit = procedure.processing_time, procedure.time_unit

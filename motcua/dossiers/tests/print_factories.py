@@ -101,7 +101,7 @@ def make_dossier(
         "code": f"{tree.one_stop_a.code}-{received_at:%y%m%d}-{number:04d}",
         "pin": "K7M2Q9",
         "procedure": world.procedure,
-        "procedure_snapshot": {"processing_time": 3, "time_unit": "working_days"},
+        "procedure_snapshot": {"time": 3, "unit": "working_days"},
         "receiving_agency": tree.one_stop_a,
         "handling_agency": tree.commune_a,
         "applicant_kind": Dossier.ApplicantKind.PERSON,

@@ -1,2 +1,146 @@
+"""The legal forms as PDF (mounted at /bieu-mau/, namespace ``printing``).
 
-urlpatterns: list = []
+    {% url 'printing:form' uid=dossier.uid form='01' %}   -> /bieu-mau/<uid>/mau-01.pdf
+    {% url 'printing:register' %}?agency=<code>&tu=01/11/2026&den=30/11/2026
+
+Staff only: a form is shown to whoever may see the dossier (``dossier_by_uid_for_staff``, which
+also records the view of the applicant's personal data); the register to whoever may see the
+agency. The PDF opens in the browser (inline) and is never cached.
+"""
+
+import re
+from datetime import date, timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import path, register_converter
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from motcua.dossiers import printing
+from motcua.dossiers.selectors import dossier_by_uid_for_staff
+from motcua.lib.errors import DomainError, Forbidden, InvalidInput, NotFound
+from motcua.org.selectors import agencies_visible_to, agency_by_code, user_can_see
+
+# A register covers at most a year: longer periods are reports, not a register to print.
+MAX_REGISTER_DAYS = 366
+DAY_RE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+class FormNumberConverter:
+    """The two digits of a dossier form, 01–06 (07 is the register, with its own address)."""
+
+    regex = "0[1-6]"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value) -> str:
+        return f"{int(value):02d}" if str(value).isdigit() else str(value)
+
+
+register_converter(FormNumberConverter, "mau_so")
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _error(request, message: str, status: int) -> HttpResponse:
+    return render(request, "dossiers/forms/error.html", {"message": message, "status": status}, status=status)
+
+
+def _domain_error(exc: DomainError):
+    if isinstance(exc, NotFound):
+        raise Http404(exc.message)
+    if isinstance(exc, Forbidden):
+        raise PermissionDenied(exc.message)
+    return None
+
+
+@require_GET
+@never_cache
+@login_required
+def form_pdf(request, uid, form: str):
+    try:
+        dossier = dossier_by_uid_for_staff(request.user, uid, request=request)
+    except (NotFound, Forbidden) as exc:
+        _domain_error(exc)
+    if not printing.form_applies(form, dossier):
+        info = printing.FORMS[form]
+        return _error(
+            request,
+            f"Hồ sơ {dossier.code} chưa có nội dung cho Mẫu số {form} ({info.title}).",
+            404,
+        )
+    content = printing.render_form(form, dossier, request=request)
+    return _pdf_response(content, f"mau-{form}-{dossier.code}.pdf")
+
+
+def parse_day(value: str, what: str) -> date:
+    """A dd/mm/yyyy day from a query string, or InvalidInput with a Vietnamese message."""
+    text = (value or "").strip()
+    match = DAY_RE.fullmatch(text)
+    try:
+        if match is None:
+            raise ValueError(text)
+        day, month, year = (int(part) for part in match.groups())
+        return date(year, month, day)
+    except ValueError:
+        raise InvalidInput(
+            f"{what} “{text}” không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 01/11/2026.",
+            details={"field": what},
+        ) from None
+
+
+def register_period(tu: str | None, den: str | None) -> tuple[date, date]:
+    """The period asked for; by default the current month up to today."""
+    today = timezone.localdate()
+    date_from = parse_day(tu, "Ngày bắt đầu") if tu else today.replace(day=1)
+    date_to = parse_day(den, "Ngày kết thúc") if den else today
+    if date_to < date_from:
+        raise InvalidInput(
+            f"Ngày kết thúc ({date_to:%d/%m/%Y}) phải từ ngày bắt đầu ({date_from:%d/%m/%Y}) trở đi."
+        )
+    if date_to - date_from > timedelta(days=MAX_REGISTER_DAYS - 1):
+        raise InvalidInput(f"Sổ theo dõi in tối đa {MAX_REGISTER_DAYS} ngày một lần; hãy chọn kỳ ngắn hơn.")
+    return date_from, date_to
+
+
+@require_GET
+@never_cache
+@login_required
+def register_pdf(request):
+    code = (request.GET.get("agency") or "").strip()
+    if not code:
+        return _error(request, "Chọn cơ quan (tham số agency là mã định danh của cơ quan).", 400)
+    try:
+        date_from, date_to = register_period(request.GET.get("tu"), request.GET.get("den"))
+    except InvalidInput as exc:
+        return _error(request, exc.message, 400)
+    try:
+        agency = agency_by_code(code)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    if not user_can_see(request.user, agency):
+        raise PermissionDenied(f"Bạn không có quyền xem sổ theo dõi hồ sơ của {agency.name}.")
+    dossiers = printing.register_dossiers(
+        agency=agency,
+        date_from=date_from,
+        date_to=date_to,
+        visible_agencies=agencies_visible_to(request.user),
+    )
+    content = printing.render_register(agency=agency, date_from=date_from, date_to=date_to, dossiers=dossiers)
+    return _pdf_response(content, f"so-theo-doi-{agency.code}-{date_from:%Y%m%d}-{date_to:%Y%m%d}.pdf")
+
+
+urlpatterns = [
+    path("<uuid:uid>/mau-<mau_so:form>.pdf", form_pdf, name="form"),
+    path("so-theo-doi.pdf", register_pdf, name="register"),
+]
