@@ -74,7 +74,17 @@ class LegalBasisInline(admin.TabularInline):
 
 @admin.register(Procedure)
 class ProcedureAdmin(AuditedAdmin):
-    list_display = ["code", "name", "field", "level", "processing_time", "time_unit", "incomplete", "active"]
+    list_display = [
+        "code",
+        "name",
+        "field",
+        "level",
+        "processing_time",
+        "time_unit",
+        "incomplete",
+        "missing_text",
+        "active",
+    ]
     list_filter = [IncompleteFilter, "level", "online_level", "active", "field"]
     search_fields = ["code", "name"]
     list_select_related = ["field"]
@@ -111,6 +121,10 @@ class ProcedureAdmin(AuditedAdmin):
         ),
         ("Tình trạng dữ liệu", {"fields": ["incomplete", "missing", "demo_values", "source", "updated_at"]}),
     ]
+
+    @admin.display(description="Còn thiếu")
+    def missing_text(self, obj):
+        return ", ".join(obj.missing)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

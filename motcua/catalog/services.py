@@ -132,7 +132,10 @@ def procedure_reindex(*, procedure: Procedure) -> None:
     if added:
         ProcedureToken.objects.bulk_create([ProcedureToken(procedure=procedure, token=t) for t in added])
         existing = set(SearchTerm.objects.filter(term__in=added).values_list("term", flat=True))
-        SearchTerm.objects.bulk_create([SearchTerm(term=t, procedure_count=0) for t in added - existing])
+        # ignore_conflicts: another import may create the same new term concurrently.
+        SearchTerm.objects.bulk_create(
+            [SearchTerm(term=t, procedure_count=0) for t in added - existing], ignore_conflicts=True
+        )
         SearchTerm.objects.filter(term__in=added).update(procedure_count=F("procedure_count") + 1)
 
 

@@ -23,6 +23,7 @@ def test_the_admin_lists_incomplete_procedures_under_a_filter(admin_client):
     text = response.content.decode()
     assert "Thiếu thông tin" in text
     assert "1.000002" in text and "1.000001" not in text
+    assert "đơn vị của thời hạn giải quyết" in text  # the "Còn thiếu" column
 
 
 def test_the_admin_refuses_to_offer_an_incomplete_procedure(admin_client):
