@@ -1,0 +1,464 @@
+"""Forms of the counter pages (/quay/): the new dossier (applicant, documents, scans, delivery,
+refusal reason, supplement items) and returning a result.
+
+Forms only check what a person typed; the rules (the procedure is offered here, the dossier is
+in a state that allows the action, the officer's rights) are the services' to enforce.
+"""
+
+from datetime import date
+from urllib.parse import parse_qs, urlsplit
+
+from django import forms
+from django.utils import timezone
+from django.utils.text import slugify
+
+from motcua.dossiers.files import validate_upload
+from motcua.dossiers.models import Dossier, DossierDocument
+from motcua.dossiers.services import validate_citizen_id
+from motcua.lib.errors import InvalidInput
+
+ACCEPTED_SCANS = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
+MAX_SUPPLEMENT_ITEMS = 30
+
+
+def tax_code_problem(value: str) -> str | None:
+    """A tax code is 10 digits, or 10 digits, a hyphen and 3 digits (a branch)."""
+    main, _, branch = value.partition("-")
+    if len(main) == 10 and main.isdigit() and (not _ or (len(branch) == 3 and branch.isdigit())):
+        return None
+    return "Mã số thuế gồm 10 chữ số, hoặc 10 chữ số, dấu gạch ngang và 3 chữ số (đơn vị phụ thuộc)."
+
+
+def code_from_scan(value: str) -> str:
+    """The dossier code in what a barcode/QR scanner typed: the code itself, or the tracking
+    address printed as a QR code on Mẫu 01 (``…/tra-cuu/?ma=<code>&…``)."""
+    value = (value or "").strip()
+    if "?" in value or "://" in value:
+        codes = parse_qs(urlsplit(value).query).get("ma")
+        if codes:
+            value = codes[0].strip()
+    return value.upper()
+
+
+class VietnameseDateInput(forms.TextInput):
+    def __init__(self, attrs=None):
+        base = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "bday"}
+        super().__init__({**base, **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, date):
+            return value.strftime("%d/%m/%Y")
+        return super().format_value(value)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPTED_SCANS}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+REQUIRED = {"required": "Thông tin này là bắt buộc."}
+
+
+def _copy_kind_and_count(document) -> tuple[str, int]:
+    """The copy kind and number the catalogue asks for (the first of original, certified, copy)."""
+    for kind, count in (
+        (DossierDocument.CopyKind.ORIGINAL, document.original_count),
+        (DossierDocument.CopyKind.CERTIFIED_COPY, document.certified_copy_count),
+        (DossierDocument.CopyKind.PHOTOCOPY, document.photocopy_count),
+    ):
+        if count:
+            return kind, count
+    return DossierDocument.CopyKind.ORIGINAL, 1
+
+
+class DocumentRow:
+    """One required document of the procedure and its bound fields, for the template."""
+
+    def __init__(self, form: "IntakeForm", document, key: str):
+        self.document = document
+        self.key = key
+        self.received = form[f"{key}_received"]
+        self.copy_kind = form[f"{key}_copy_kind"]
+        self.count = form[f"{key}_count"]
+        self.files = form[f"{key}_files"]
+        self.mandatory = document.mandatory and not document.condition.strip()
+        self.catalogue_counts = [
+            (label, n)
+            for label, n in (
+                ("bản chính", document.original_count),
+                ("bản sao có chứng thực", document.certified_copy_count),
+                ("bản sao", document.photocopy_count),
+            )
+            if n
+        ]
+
+    @property
+    def errors(self) -> list[str]:
+        return [*self.received.errors, *self.copy_kind.errors, *self.count.errors, *self.files.errors]
+
+
+class IntakeForm(forms.Form):
+    """The new dossier at the counter: one form, three outcomes (``action``).
+
+    receive: every mandatory document (without a condition) must be ticked; refuse: a reason;
+    supplement: what is missing and why (items; pre-filled with the unticked mandatory
+    documents when none were given).
+    """
+
+    ACTIONS = {"receive": "Tiếp nhận", "refuse": "Từ chối tiếp nhận", "supplement": "Yêu cầu bổ sung"}
+
+    action = forms.ChoiceField(choices=list(ACTIONS.items()), widget=forms.HiddenInput, initial="receive")
+    idempotency_key = forms.CharField(max_length=100, required=False, widget=forms.HiddenInput)
+
+    kind = forms.ChoiceField(
+        label="Người nộp hồ sơ",
+        choices=Dossier.ApplicantKind.choices,
+        initial=Dossier.ApplicantKind.PERSON,
+        widget=forms.RadioSelect,
+        error_messages=REQUIRED,
+    )
+    full_name = forms.CharField(
+        label="Họ và tên",
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    citizen_id = forms.CharField(
+        label="Số định danh cá nhân",
+        max_length=20,
+        required=False,
+        help_text="12 chữ số, in trên thẻ căn cước.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    date_of_birth = forms.DateField(
+        label="Ngày sinh",
+        required=False,
+        input_formats=["%d/%m/%Y"],
+        help_text="Ngày/tháng/năm, ví dụ 05/09/1990.",
+        widget=VietnameseDateInput(),
+        error_messages={"invalid": "Ngày sinh phải theo dạng ngày/tháng/năm, ví dụ 05/09/1990."},
+    )
+    org_name = forms.CharField(label="Tên tổ chức, doanh nghiệp", max_length=300, required=False)
+    tax_code = forms.CharField(
+        label="Mã số thuế",
+        max_length=14,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    representative = forms.CharField(label="Người đại diện theo pháp luật", max_length=200, required=False)
+    phone = forms.CharField(
+        label="Điện thoại",
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    )
+    email = forms.EmailField(
+        label="Thư điện tử",
+        required=False,
+        error_messages={"invalid": "Địa chỉ thư điện tử không hợp lệ, ví dụ: ten@example.vn."},
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    address = forms.CharField(
+        label="Địa chỉ",
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+
+    result_delivery = forms.ChoiceField(
+        label="Hình thức nhận kết quả",
+        choices=Dossier.ResultDelivery.choices,
+        initial=Dossier.ResultDelivery.COUNTER,
+        widget=forms.RadioSelect,
+        error_messages=REQUIRED,
+    )
+    refusal_reason = forms.CharField(
+        label="Lý do từ chối tiếp nhận",
+        required=False,
+        max_length=2000,
+        help_text="Bắt buộc khi từ chối; in trên Mẫu 03.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    supplement_note = forms.CharField(
+        label="Ghi chú hướng dẫn bổ sung",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, procedure, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.procedure = procedure
+        self.documents = list(procedure.documents.all())
+        self.keys: dict[str, object] = {}
+        for document in self.documents:
+            key = "tp_" + (slugify(document.code).replace("-", "_") or str(document.pk))
+            self.keys[key] = document
+            kind, count = _copy_kind_and_count(document)
+            self.fields[f"{key}_received"] = forms.BooleanField(label="Đã nhận", required=False)
+            self.fields[f"{key}_copy_kind"] = forms.ChoiceField(
+                label="Loại bản",
+                choices=DossierDocument.CopyKind.choices,
+                initial=kind,
+                error_messages=REQUIRED,
+            )
+            self.fields[f"{key}_count"] = forms.IntegerField(
+                label="Số lượng",
+                min_value=1,
+                max_value=99,
+                initial=count,
+                required=False,
+                error_messages={
+                    "invalid": "Số lượng phải là số nguyên.",
+                    "min_value": "Số lượng ít nhất là 1.",
+                    "max_value": "Số lượng nhiều nhất là 99.",
+                },
+            )
+            self.fields[f"{key}_files"] = MultipleFileField(label="Tệp quét (PDF, JPEG, PNG)", required=False)
+        self.item_count = self._item_rows()
+        for n in range(self.item_count):
+            self.fields[f"item_{n}_name"] = forms.CharField(
+                label=f"Giấy tờ, nội dung cần bổ sung {n + 1}", max_length=500, required=False
+            )
+            self.fields[f"item_{n}_reason"] = forms.CharField(
+                label=f"Lý do {n + 1}", max_length=1000, required=False
+            )
+
+    def _item_rows(self) -> int:
+        """Rows for supplement items: those posted (non-empty), plus two blank ones to add to."""
+        if not self.is_bound:
+            return 2
+        filled = 0
+        for n in range(MAX_SUPPLEMENT_ITEMS):
+            if (self.data.get(f"item_{n}_name") or "").strip() or (
+                self.data.get(f"item_{n}_reason") or ""
+            ).strip():
+                filled = n + 1
+        return min(max(filled + 2, 2), MAX_SUPPLEMENT_ITEMS)
+
+    # -- what the template reads --------------------------------------------------------------
+
+    def document_rows(self) -> list[DocumentRow]:
+        return [DocumentRow(self, document, key) for key, document in self.keys.items()]
+
+    def item_rows(self) -> list[tuple]:
+        return [(n + 1, self[f"item_{n}_name"], self[f"item_{n}_reason"]) for n in range(self.item_count)]
+
+    def applicant_fields(self, names: str) -> list:
+        return [self[name] for name in names.split()]
+
+    # -- validation --------------------------------------------------------------------------
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action") or "receive"
+        self._clean_applicant(data)
+        self._clean_documents(data, action)
+        if action == "refuse" and not (data.get("refusal_reason") or "").strip():
+            self.add_error("refusal_reason", "Nhập lý do từ chối tiếp nhận (in trên Mẫu 03).")
+        if action == "supplement":
+            self._clean_items(data)
+        return data
+
+    def _clean_applicant(self, data: dict) -> None:
+        kind = data.get("kind")
+        if kind == Dossier.ApplicantKind.PERSON:
+            if not (data.get("full_name") or "").strip():
+                self.add_error("full_name", "Nhập họ và tên người nộp hồ sơ.")
+            citizen_id = "".join((data.get("citizen_id") or "").split())
+            data["citizen_id"] = citizen_id
+            if not citizen_id:
+                self.add_error("citizen_id", "Nhập số định danh cá nhân (12 chữ số).")
+            elif "citizen_id" not in self.errors:
+                try:
+                    validate_citizen_id(citizen_id, data.get("date_of_birth"))
+                except InvalidInput as exc:
+                    self.add_error("citizen_id", exc.message)
+            dob = data.get("date_of_birth")
+            if dob and dob > timezone.localdate():
+                self.add_error("date_of_birth", "Ngày sinh không thể ở sau hôm nay.")
+        elif kind == Dossier.ApplicantKind.ORGANISATION:
+            if not (data.get("org_name") or "").strip():
+                self.add_error("org_name", "Nhập tên tổ chức, doanh nghiệp.")
+            tax_code = "".join((data.get("tax_code") or "").split())
+            data["tax_code"] = tax_code
+            if not tax_code:
+                self.add_error("tax_code", "Nhập mã số thuế của tổ chức.")
+            else:
+                problem = tax_code_problem(tax_code)
+                if problem:
+                    self.add_error("tax_code", problem)
+            if not (data.get("representative") or "").strip():
+                self.add_error("representative", "Nhập họ tên người đại diện.")
+        phone = (data.get("phone") or "").strip()
+        if phone:
+            digits = phone.replace(" ", "").replace(".", "").replace("-", "")
+            if digits.startswith("+84"):
+                digits = "0" + digits[3:]
+            if not (digits.isdigit() and 10 <= len(digits) <= 11 and digits.startswith("0")):
+                self.add_error("phone", "Số điện thoại gồm 10 chữ số bắt đầu bằng 0, ví dụ 0912 345 678.")
+            else:
+                data["phone"] = digits
+
+    def _clean_documents(self, data: dict, action: str) -> None:
+        missing = []
+        for key, document in self.keys.items():
+            received = data.get(f"{key}_received")
+            files = data.get(f"{key}_files") or []
+            if received and not data.get(f"{key}_count"):
+                self.add_error(f"{key}_count", "Nhập số lượng bản đã nhận.")
+            if files and not received:
+                self.add_error(f"{key}_files", "Đánh dấu đã nhận giấy tờ này, hoặc bỏ các tệp đã chọn.")
+            for upload in files:
+                problem = self.file_problem(upload)
+                if problem:
+                    self.add_error(f"{key}_files", problem)
+            # The rule of the service (dossier_receive): mandatory and not conditional.
+            if document.mandatory and not document.condition.strip() and not received:
+                missing.append(document)
+        self.missing_documents = missing
+        if action == "receive" and missing:
+            for key, document in self.keys.items():
+                if document in missing:
+                    self.add_error(f"{key}_received", "Giấy tờ bắt buộc chưa nhận.")
+            self.add_error(
+                None,
+                "Hồ sơ chưa đủ giấy tờ bắt buộc nên chưa thể tiếp nhận: hãy đánh dấu giấy tờ đã nhận, "
+                "hoặc chọn «Yêu cầu bổ sung».",
+            )
+
+    def file_problem(self, upload) -> str | None:
+        """Why a scan cannot join the dossier (the core's check: type from content, size)."""
+        try:
+            validate_upload(upload)
+        except InvalidInput as exc:
+            return exc.message
+        upload.seek(0)
+        return None
+
+    def _clean_items(self, data: dict) -> None:
+        items = []
+        for n in range(self.item_count):
+            name = (data.get(f"item_{n}_name") or "").strip()
+            reason = (data.get(f"item_{n}_reason") or "").strip()
+            if name and not reason:
+                self.add_error(f"item_{n}_reason", "Ghi rõ lý do cần bổ sung.")
+            elif reason and not name:
+                self.add_error(f"item_{n}_name", "Ghi tên giấy tờ, nội dung cần bổ sung.")
+            elif name:
+                items.append((name, reason))
+        data["items"] = items
+        if items or any(k.startswith("item_") for k in self.errors):
+            return
+        # Nothing listed yet: offer the unticked mandatory documents as the items, for the
+        # officer to give a reason for each (Mẫu 02 says what is missing *and why*).
+        self.prefill_items([d.name for d in self.missing_documents])
+        self.add_error(
+            None,
+            "Liệt kê giấy tờ, nội dung cần bổ sung và lý do cho từng mục, rồi bấm lại «Yêu cầu bổ sung»."
+            if self.missing_documents
+            else "Liệt kê ít nhất một giấy tờ, nội dung cần bổ sung và lý do.",
+        )
+
+    def prefill_items(self, names: list[str]) -> None:
+        """Show ``names`` as supplement items (each still needing its reason) in the re-rendered form."""
+        if not names:
+            return
+        self.data = self.data.copy()
+        for n, name in enumerate(names[:MAX_SUPPLEMENT_ITEMS]):
+            self.data[f"item_{n}_name"] = name
+        self.item_count = min(len(names) + 2, MAX_SUPPLEMENT_ITEMS)
+        for n in range(self.item_count):
+            self.fields.setdefault(
+                f"item_{n}_name",
+                forms.CharField(
+                    label=f"Giấy tờ, nội dung cần bổ sung {n + 1}", max_length=500, required=False
+                ),
+            )
+            self.fields.setdefault(
+                f"item_{n}_reason", forms.CharField(label=f"Lý do {n + 1}", max_length=1000, required=False)
+            )
+            if n < len(names):
+                self._errors.setdefault(f"item_{n}_reason", self.error_class(["Ghi rõ lý do cần bổ sung."]))
+
+    # -- results ------------------------------------------------------------------------------
+
+    def received_documents(self) -> list[tuple[object, str, int, list]]:
+        """(catalogue document, copy kind, count, uploaded files) of every ticked document."""
+        data = self.cleaned_data
+        return [
+            (
+                document,
+                data[f"{key}_copy_kind"],
+                data.get(f"{key}_count") or 1,
+                data.get(f"{key}_files") or [],
+            )
+            for key, document in self.keys.items()
+            if data.get(f"{key}_received")
+        ]
+
+    def applicant_name(self) -> str:
+        data = self.cleaned_data
+        if data["kind"] == Dossier.ApplicantKind.ORGANISATION:
+            return data["org_name"].strip()
+        return data["full_name"].strip()
+
+
+class ReturnForm(forms.Form):
+    """Handing the result over: to the applicant (or someone they sent) at the counter, or to the post."""
+
+    METHODS = [("counter", "Trao tại quầy"), ("post", "Gửi qua bưu chính")]
+
+    code = forms.CharField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    method = forms.ChoiceField(
+        label="Hình thức trả",
+        choices=METHODS,
+        initial="counter",
+        widget=forms.RadioSelect,
+        error_messages=REQUIRED,
+    )
+    collected_by = forms.CharField(label="Họ tên người nhận kết quả", max_length=150, required=False)
+    collector_id = forms.CharField(
+        label="Số giấy tờ tùy thân của người nhận (không bắt buộc)",
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    postal_tracking = forms.CharField(label="Mã bưu gửi", max_length=60, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("method") == "counter":
+            if not (data.get("collected_by") or "").strip():
+                self.add_error("collected_by", "Nhập họ tên người nhận kết quả.")
+            collector_id = "".join((data.get("collector_id") or "").split())
+            data["collector_id"] = collector_id
+            if collector_id and not (collector_id.isalnum() and 8 <= len(collector_id) <= 12):
+                self.add_error(
+                    "collector_id", "Số giấy tờ gồm 8 đến 12 chữ số hoặc chữ cái (căn cước, hộ chiếu)."
+                )
+        elif data.get("method") == "post":
+            if not (data.get("postal_tracking") or "").strip():
+                self.add_error("postal_tracking", "Nhập mã bưu gửi do bưu điện cấp.")
+        return data
+
+    def collected_by_text(self) -> str:
+        data = self.cleaned_data
+        if data["method"] != "counter":
+            return ""
+        name = data["collected_by"].strip()
+        return f"{name} (số giấy tờ {data['collector_id']})" if data.get("collector_id") else name
