@@ -11,7 +11,7 @@ from importlib import import_module
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from ninja import File, Form, Router
+from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from motcua.accounts.auth import API_AUTH
@@ -278,13 +278,16 @@ def dossier_create(request, body: schemas.DossierCreateIn):
     except NotFound as exc:
         # An unknown procedure or agency named in the body is bad input, not a missing resource.
         raise InvalidInput(exc.message, code=exc.code, details=exc.details) from None
-    return 201, {
-        "code": dossier.code,
-        "pin": dossier.pin,
-        "status_code": dossier.status_code,
-        "received_at": dossier.received_at,
-        "due_at": dossier.due_at,
-    }
+    return Status(
+        201,
+        {
+            "code": dossier.code,
+            "pin": dossier.pin,
+            "status_code": dossier.status_code,
+            "received_at": dossier.received_at,
+            "due_at": dossier.due_at,
+        },
+    )
 
 
 @router.get(
@@ -374,7 +377,7 @@ def dossier_file_add(request, code: str, requirement: Form[str], file: File[Uplo
         uploaded_file=file,
         request=request,
     )
-    return 201, _file(created, created.document)
+    return Status(201, _file(created, created.document))
 
 
 @router.post(
@@ -400,7 +403,7 @@ def dossier_action(request, code: str, action: str, body: schemas.ActionIn):
     updated = spec.service(
         actor=request.auth, dossier=dossier, expected_version=body.version, request=request, **kwargs
     )
-    return 200, _summary(updated)
+    return _summary(updated)
 
 
 @router.get(
@@ -437,4 +440,4 @@ def tracking_get(request, code: str, pin: str = ""):
             {"at": h.at, "status_code": h.status_code, "status_name": h.status_name} for h in result.history
         ],
     }
-    return 200, response
+    return response

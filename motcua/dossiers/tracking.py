@@ -101,17 +101,20 @@ def record_failure(address: str) -> int:
 
 
 def public_view(dossier: Dossier) -> PublicDossier:
-    from motcua.dossiers import selectors
-
     history: list[HistoryEntry] = []
-    events = [e for e in selectors.dossier_timeline(dossier) if e.kind == DossierEvent.Kind.STATUS]
-    for event in events:
-        code = event.status_code or Dossier.STATUS_OF_STATE.get(event.state)
+    # Status changes only (no comments, no notes, no actors): the dossier's own dated history.
+    events = (
+        DossierEvent.objects.filter(dossier=dossier, kind=DossierEvent.Kind.STATUS)
+        .order_by("at", "pk")
+        .values_list("at", "status_code", "state")
+    )
+    for at, status_code, state in events:
+        code = status_code or Dossier.STATUS_OF_STATE.get(state)
         if not code:
             continue
         if history and history[-1].status_code == code:
             continue  # a hand-over inside "Đang xử lý" is not a new status for the citizen
-        history.append(HistoryEntry(at=event.at, status_code=code, status_name=NationalStatus(code).label))
+        history.append(HistoryEntry(at=at, status_code=code, status_name=NationalStatus(code).label))
     return PublicDossier(
         code=dossier.code,
         status_code=dossier.status_code,
