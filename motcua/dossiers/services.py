@@ -48,7 +48,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from motcua.audit.models import AuditChain, AuditEvent
@@ -218,13 +218,17 @@ class _Roles:
         self.actor = actor
         self.dossier = dossier
         self._cache: dict[int, set[str]] = {}
+        self.supervises = False
 
     def at(self, agency_id: int | None) -> set[str]:
         if agency_id is None:
             return set()
         if agency_id not in self._cache:
             agency = Agency(pk=agency_id, path=_agency_path(self.dossier, agency_id))
-            self._cache[agency_id] = user_roles_at(self.actor, agency) & ANY_ACTING
+            found = user_roles_at(self.actor, agency)
+            if Role.SUPERVISOR in found:
+                self.supervises = True
+            self._cache[agency_id] = found & ANY_ACTING
         return self._cache[agency_id]
 
     def agency_id(self, where: str) -> int | None:
@@ -288,6 +292,10 @@ def _check(actor, dossier: Dossier, action: str) -> _Roles:
     """State then role checks of ``action`` on the locked ``dossier`` (Conflict / Forbidden)."""
     roles = _Roles(actor, dossier)
     if not roles.any():
+        if roles.supervises:
+            raise Forbidden(
+                f"Bạn chỉ có quyền theo dõi, không được xử lý hồ sơ {dossier.code}.", code="read_only"
+            )
         raise Forbidden(
             f"Bạn không có quyền xử lý hồ sơ {dossier.code}: hồ sơ không thuộc cơ quan bạn công tác.",
             code="outside_jurisdiction",
@@ -883,20 +891,24 @@ def _snapshot(intake: _Intake) -> dict:
         amount = intake.offering.local_time
     if intake.channel == Dossier.Channel.ONLINE and procedure.online_time:
         amount = min(amount, procedure.online_time)
-    steps = list(
-        ProcessStep.objects.filter(
-            template__procedure=procedure,
-            template__active=True,
-            template__agency_id__in=[intake.handling.pk, intake.receiving.pk],
+    # One query for the candidate templates: the handling agency's own variant, else the
+    # receiving agency's, else the procedure's default.
+    candidates = list(
+        ProcessStep.objects.filter(template__procedure=procedure, template__active=True)
+        .filter(
+            Q(template__agency_id__in=[intake.handling.pk, intake.receiving.pk])
+            | Q(template__agency__isnull=True)
         )
-        .select_related("agency")
+        .select_related("agency", "template")
         .order_by("order")
-    ) or list(
-        ProcessStep.objects.filter(
-            template__procedure=procedure, template__active=True, template__agency__isnull=True
-        )
-        .select_related("agency")
-        .order_by("order")
+    )
+    by_template: dict[int | None, list[ProcessStep]] = {}
+    for s in candidates:
+        by_template.setdefault(s.template.agency_id, []).append(s)
+    steps = (
+        by_template.get(intake.handling.pk)
+        or by_template.get(intake.receiving.pk)
+        or by_template.get(None, [])
     )
     step_rows = [
         {
@@ -962,6 +974,11 @@ def _next_template_step(dossier: Dossier, after_order: int | None) -> dict | Non
         if after_order is None or step["order"] > after_order:
             return step
     return None
+
+
+def _origin_step(dossier: Dossier) -> DossierStep | None:
+    """The latest step that follows the template (the one an inter-agency step came from)."""
+    return dossier.steps.filter(template_order__isnull=False).order_by("-seq").first()
 
 
 def _handling_cal(dossier: Dossier) -> WorkCalendar:
@@ -1532,22 +1549,34 @@ def dossier_forward(
         roles = _check(actor, locked, "forward")
         _check_version(locked, expected_version)
         current = locked.current_step
-        template = _next_template_step(locked, current.template_order if current else None)
         if isinstance(to_agency, str):
             code = to_agency.strip().upper()
             to_agency = Agency.objects.filter(code=code, active=True).first()
             if to_agency is None:
                 raise NotFound(f"Không tìm thấy cơ quan có mã định danh “{code}”.", code="agency_not_found")
         if to_agency is not None:
-            agency_id = to_agency.pk
-        elif template is not None:
-            agency_id = _step_agency_id(template, locked)
+            # Inter-agency (liên thông): an extra step outside the template, no budget of its own.
+            template, agency_id = None, to_agency.pk
+        elif current is not None and current.template_order is None:
+            # Back from an inter-agency step to the step that sent it.
+            origin = _origin_step(locked)
+            template = _template_step(locked, origin.template_order) if origin else None
+            if template is None:
+                raise Conflict(
+                    f"Không xác định được bước tiếp theo của hồ sơ {locked.code}.", code="last_step"
+                )
+            agency_id = origin.agency_id
+            if officer is None and origin.receiver_id:
+                officer = origin.receiver
         else:
-            raise Conflict(
-                f"Hồ sơ {locked.code} đang ở bước cuối của quy trình: "
-                "lãnh đạo phê duyệt hoặc không giải quyết.",
-                code="last_step",
-            )
+            template = _next_template_step(locked, current.template_order if current else None)
+            if template is None:
+                raise Conflict(
+                    f"Hồ sơ {locked.code} đang ở bước cuối của quy trình: "
+                    "lãnh đạo phê duyệt hoặc không giải quyết.",
+                    code="last_step",
+                )
+            agency_id = _step_agency_id(template, locked)
         _check_officer(officer, agency_id)
         cal = _handling_cal(locked)
         _end_step(current, now, "forward", note)
@@ -1649,7 +1678,11 @@ def dossier_approve(*, actor, dossier, expected_version, note="", request=None) 
         current = locked.current_step
         _end_step(current, now, "approve", note)
         changes: dict[str, Any] = {"state": State.APPROVED, "outcome": Dossier.Outcome.APPROVED}
-        template = _next_template_step(locked, current.template_order if current else None)
+        order = current.template_order if current else None
+        if current is not None and order is None:
+            origin = _origin_step(locked)
+            order = origin.template_order if origin else None
+        template = _next_template_step(locked, order)
         if template is not None:
             agency_id = _step_agency_id(template, locked)
             step = _start_step(

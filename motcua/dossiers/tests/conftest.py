@@ -159,3 +159,47 @@ def received(world, frozen):
 
 def at(traveller, moment: datetime) -> None:
     traveller.move_to(moment)
+
+
+def advance(world: World, state: str, *, data: IntakeData | None = None):
+    """A fresh dossier brought to ``state`` through the services (time as it is now)."""
+    S = services.State
+    r, sp, ld = world.receptionist, world.specialist, world.leader
+    if state == S.SUBMITTED:
+        return services.dossier_submit_online(citizen=world.citizen, data=data or intake(world, channel=2))
+    if state == S.INTAKE_SUPPLEMENT:
+        return services.dossier_request_supplement(
+            actor=r,
+            items=[services.SupplementItem("Giấy xác nhận tình trạng hôn nhân", "Chưa nộp")],
+            data=data or intake(world, documents=[DocumentInput("TP01")]),
+        )
+    if state == S.REFUSED:
+        return services.dossier_refuse(actor=r, reason="Không thuộc thẩm quyền", data=data or intake(world))
+    d = services.dossier_receive(actor=r, data=data or intake(world))
+    if state == S.RECEIVED:
+        return d
+    d = services.dossier_forward(actor=r, dossier=d, expected_version=d.version, officer=sp)
+    if state == S.PROCESSING:
+        return d
+    if state == S.SUPPLEMENT:
+        return services.dossier_request_supplement(
+            actor=sp,
+            dossier=d,
+            expected_version=d.version,
+            items=[services.SupplementItem("Tờ khai", "Thiếu chữ ký")],
+        )
+    if state == S.PAYMENT:
+        return services.dossier_request_payment(
+            actor=sp, dossier=d, expected_version=d.version, amount_vnd=50_000
+        )
+    if state in (S.WITHDRAWN, S.STOPPED):
+        fn = services.dossier_withdraw if state == S.WITHDRAWN else services.dossier_stop
+        return fn(actor=ld, dossier=d, expected_version=d.version, reason="Theo đơn")
+    d = services.dossier_forward(actor=sp, dossier=d, expected_version=d.version, officer=ld)
+    d = services.dossier_approve(actor=ld, dossier=d, expected_version=d.version)
+    if state == S.APPROVED:
+        return d
+    d = services.dossier_finish(actor=r, dossier=d, expected_version=d.version)
+    if state == S.FINISHED:
+        return d
+    return services.dossier_return_result(actor=r, dossier=d, expected_version=d.version, collected_by="Hoa")
