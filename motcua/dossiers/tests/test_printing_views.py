@@ -1,0 +1,170 @@
+"""The form pages /bieu-mau/…: PDFs for staff with jurisdiction, nothing for anyone else."""
+
+import io
+import uuid
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from motcua.audit.models import AuditEvent
+from motcua.dossiers import services
+from motcua.dossiers.tests.conftest import intake
+
+pytestmark = pytest.mark.django_db
+
+
+def form_url(dossier, form="01") -> str:
+    return reverse("printing:form", kwargs={"uid": dossier.uid, "form": form})
+
+
+def register_url(**params) -> str:
+    from urllib.parse import urlencode
+
+    return reverse("printing:register") + ("?" + urlencode(params) if params else "")
+
+
+def test_form_addresses_are_stable_for_other_pages_to_link():
+    uid = uuid.UUID("7d0f9a4e-3c1b-4e55-9a8e-0b6c2f1d2e3a")
+    assert reverse("printing:form", kwargs={"uid": uid, "form": "01"}) == f"/bieu-mau/{uid}/mau-01.pdf"
+    assert reverse("printing:register") == "/bieu-mau/so-theo-doi.pdf"
+
+
+def test_the_receiving_officer_gets_the_receipt_as_an_inline_pdf(client, world, received):
+    client.force_login(world.receptionist)
+    response = client.get(form_url(received))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'inline; filename="mau-01-{received.code}.pdf"'
+    assert "no-cache" in response["Cache-Control"] or "no-store" in response["Cache-Control"]
+    page = PdfReader(io.BytesIO(response.content)).pages[0]
+    assert received.code in page.extract_text()
+    # The tracking link uses the address the officer reached the server by.
+    assert f"http://testserver/tra-cuu/?ma={received.code}" in page.extract_text()
+    assert AuditEvent.objects.filter(action="personal_data.view", object_id=str(received.pk)).exists()
+
+
+def test_the_handling_committees_leader_may_print_the_control_slip(client, world, received):
+    client.force_login(world.leader)
+    response = client.get(form_url(received, "06"))
+    assert response.status_code == 200
+    assert "PHIẾU KIỂM SOÁT QUÁ TRÌNH" in PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, received):
+    url = form_url(received)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+    assert "next=" in response["Location"]
+
+
+def test_staff_of_another_commune_are_refused(client, world, received):
+    client.force_login(world.outsider)
+    assert client.get(form_url(received)).status_code == 403
+
+
+def test_a_citizen_account_is_refused(client, world, received):
+    client.force_login(world.citizen)
+    assert client.get(form_url(received)).status_code == 403
+
+
+def test_an_unknown_dossier_is_not_found(client, world, received):
+    client.force_login(world.receptionist)
+    response = client.get(reverse("printing:form", kwargs={"uid": uuid.uuid4(), "form": "01"}))
+    assert response.status_code == 404
+
+
+def test_form_numbers_outside_01_to_06_have_no_address(client, world, received):
+    client.force_login(world.receptionist)
+    assert client.get(f"/bieu-mau/{received.uid}/mau-07.pdf").status_code == 404
+    assert client.get(f"/bieu-mau/{received.uid}/mau-1.pdf").status_code == 404
+
+
+def test_a_form_for_something_that_did_not_happen_is_not_found_with_a_reason(client, world, received):
+    client.force_login(world.receptionist)
+    response = client.get(form_url(received, "03"))
+    assert response.status_code == 404
+    assert f"Hồ sơ {received.code} chưa có nội dung cho Mẫu số 03" in response.content.decode()
+
+
+def test_a_refusal_prints_once_the_dossier_was_refused(client, world, frozen):
+    refused = services.dossier_refuse(
+        actor=world.receptionist, reason="Không thuộc thẩm quyền.", data=intake(world)
+    )
+    client.force_login(world.receptionist)
+    response = client.get(form_url(refused, "03"))
+    assert response.status_code == 200
+    assert "Không thuộc thẩm quyền." in PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+
+
+# ---------------------------------------------------------------------------------------------
+# The register
+
+
+def test_the_register_prints_the_period_for_staff_who_see_the_agency(client, world, received):
+    client.force_login(world.receptionist)
+    response = client.get(register_url(agency="000.00.31.H99", tu="01/03/2026", den="31/03/2026"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert (
+        response["Content-Disposition"]
+        == 'inline; filename="so-theo-doi-000.00.31.H99-20260301-20260331.pdf"'
+    )
+    page = PdfReader(io.BytesIO(response.content)).pages[0]
+    assert (round(float(page.mediabox.width), 2), round(float(page.mediabox.height), 2)) == (841.89, 595.28)
+    text = page.extract_text()
+    assert "SỔ THEO DÕI HỒ SƠ" in text
+    assert "01/03/2026" in text and "31/03/2026" in text
+    assert received.code.partition("-")[2] in text
+
+
+def test_the_register_defaults_to_this_month_so_far(client, world, received):
+    client.force_login(world.receptionist)
+    response = client.get(register_url(agency="000.01.31.H99"))
+    assert response.status_code == 200
+    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    assert "Từ ngày 01/03/2026 đến ngày 02/03/2026" in text
+
+
+@pytest.mark.parametrize(
+    ("tu", "den", "message"),
+    [
+        ("31/02/2026", "31/03/2026", "Ngày bắt đầu “31/02/2026” không hợp lệ"),
+        ("2026-03-01", "31/03/2026", "Ngày bắt đầu “2026-03-01” không hợp lệ"),
+        ("01/03/2026", "ngày mai", "Ngày kết thúc “ngày mai” không hợp lệ"),
+        ("31/03/2026", "01/03/2026", "Ngày kết thúc (01/03/2026) phải từ ngày bắt đầu (31/03/2026) trở đi"),
+        ("01/01/2025", "31/03/2026", "tối đa 366 ngày"),
+    ],
+)
+def test_malformed_register_periods_get_a_vietnamese_400(client, world, frozen, tu, den, message):
+    client.force_login(world.receptionist)
+    response = client.get(register_url(agency="000.00.31.H99", tu=tu, den=den))
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    assert message in response.content.decode()
+
+
+def test_the_register_needs_an_agency(client, world, frozen):
+    client.force_login(world.receptionist)
+    response = client.get(register_url(tu="01/03/2026", den="31/03/2026"))
+    assert response.status_code == 400
+    assert "Chọn cơ quan" in response.content.decode()
+
+
+def test_the_register_of_an_unknown_agency_is_not_found(client, world, frozen):
+    client.force_login(world.receptionist)
+    assert client.get(register_url(agency="999.99.99.H99")).status_code == 404
+
+
+def test_the_register_of_an_agency_outside_ones_jurisdiction_is_refused(client, world, received):
+    client.force_login(world.outsider)
+    assert client.get(register_url(agency="000.00.31.H99")).status_code == 403
+
+
+def test_the_register_sends_anonymous_visitors_to_sign_in(client, frozen):
+    response = client.get(register_url(agency="000.00.31.H99"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
