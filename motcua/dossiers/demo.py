@@ -34,6 +34,7 @@ from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from motcua.audit.services import _jsonable
 from motcua.catalog.models import Offering, Procedure, ProcessStep, ProcessTemplate
 from motcua.dossiers.models import (
     DailySequence,
@@ -44,13 +45,15 @@ from motcua.dossiers.models import (
     DossierPause,
     DossierStep,
 )
+from motcua.dossiers.services import RULES_VERSION, _add_hours
 from motcua.org.demo import DemoOrg, _refuse_outside_development, _say
 from motcua.org.models import Agency, Membership
 from motcua.workcalendar.calendar import VN_TZ, add_working_time, classify, transfer_moment
-from motcua.workcalendar.selectors import calendar_for_schedule, calendar_version
+from motcua.workcalendar.selectors import calendar_for_schedule
 
 DEMO_KEY_PREFIX = "demo:"  # idempotency_key of the demo dossiers: how a second run knows them
 DAYS_BACK = 183
+RECENT_SHARE, RECENT_DAYS = 0.25, 20  # a quarter of the dossiers came in the last 20 working days
 BATCH = 500
 PIN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -211,6 +214,13 @@ def _at(cal, position: int) -> datetime:
     return ix.moment(*ix.at_position(max(1, int(position))))
 
 
+def _shift(cal, moment: datetime, seconds: float) -> datetime:
+    """``moment`` moved by ``seconds`` of working time (as the services shift a paused clock)."""
+    if seconds <= 0:
+        return moment
+    return _at(cal, _pos(cal, moment) + int(seconds))
+
+
 def _plus(cal, moment: datetime, seconds: float) -> datetime:
     """``moment`` plus ``seconds`` of working time (from the next working moment)."""
     return _at(cal, _pos(cal, moment) + max(60, int(seconds)))
@@ -260,7 +270,6 @@ class _Context:
             put(commune.one_stop, Role.RECEPTIONIST, commune.receptionist)
             put(commune.committee, Role.RECEPTIONIST, commune.receptionist)
 
-        self.rules_version = calendar_version()
         self.calendars: dict[int, object] = {}
         self.procs: dict[int, _Proc] = {}
         templates = {
@@ -334,15 +343,15 @@ class _Context:
             {"kind": f.kind, "amount_vnd": f.amount_vnd, "text": f.text, "description": f.description}
             for f in procedure.fees.all()
         ]
+        # What services._snapshot copies at reception (time, unit, rule and policy are set per
+        # dossier: the offering's local time, the online time).
         snapshot = {
             "code": procedure.code,
             "name": procedure.name,
-            "level": procedure.level,
-            "field": procedure.field.name,
-            "processing_time": procedure.processing_time,
-            "time_unit": procedure.time_unit,
-            "counting_rule": procedure.counting_rule,
-            "supplement_policy": procedure.supplement_policy,
+            "procedure_time": procedure.processing_time,
+            "unit": procedure.time_unit,
+            "rule": procedure.counting_rule,
+            "policy": procedure.supplement_policy,
             "steps": [
                 {
                     "order": s.order,
@@ -350,6 +359,7 @@ class _Context:
                     "performer": s.performer,
                     "role": s.role,
                     "agency": s.agency.code if s.agency_id else None,
+                    "agency_id": s.agency_id,
                     "budget_hours": str(s.budget_hours),
                 }
                 for s in steps
@@ -363,7 +373,7 @@ class _Context:
             documents=documents,
             snapshot_base=snapshot,
             has_fee=any((f["amount_vnd"] or 0) > 0 for f in fees),
-            online=procedure.online_level in ("full", "partial"),
+            online=procedure.online_level != Procedure.OnlineLevel.NONE,
         )
 
     def _site(self, offerings, receiving, handling, weight, late, local_name, ward) -> None:
@@ -455,6 +465,7 @@ class _Plan:
     channel: int
     delivery: str
     intake: str  # receive | refuse | intake_supplement
+    intake_back: bool  # after an intake supplement, the applicant comes back and it is received
     review_hours: float
     late: bool
     ratio: float
@@ -471,7 +482,8 @@ class _Plan:
 
 
 class _Life:
-    """Simulates one dossier up to ``now``; collects the rows it would have produced."""
+    """Simulates one dossier up to ``now``; collects the rows the services would have written
+    (same states, fields, step rows, pauses, events and event names as ``services.py``)."""
 
     def __init__(
         self, ctx: _Context, rng: random.Random, now: datetime, site: _Site, proc: _Proc, local_time
@@ -480,11 +492,10 @@ class _Life:
         self.cal_r = ctx.calendar(site.receiving)
         self.cal_h = ctx.calendar(site.handling)
         procedure = proc.procedure
+        self.local_time = local_time
         self.amount = local_time or procedure.processing_time
         self.unit = procedure.time_unit
-        self.rule = (
-            "end_of_day" if procedure.counting_rule == Procedure.CountingRule.END_OF_DAY else "elapsed"
-        )
+        self.rule = procedure.counting_rule
         budgets = [float(s.budget_hours) for s in proc.steps]
         total = sum(budgets) or 1.0
         self.cum_share = []
@@ -496,7 +507,6 @@ class _Life:
             "procedure": procedure,
             "receiving_agency": site.receiving,
             "handling_agency": site.handling,
-            "rules_version": ctx.rules_version,
             "state": "",
             "version": 1,
             "supplement_count": 0,
@@ -504,24 +514,23 @@ class _Life:
             "extension_count": 0,
             "outcome": "",
             "timeliness": "",
-            "holder_agency": None,
+            "holder_agency": site.receiving,
             "holder": None,
+            "procedure_snapshot": {},
+            "rules_version": "",
         }
         self.steps: list[dict] = []
         self.pauses: list[dict] = []
         self.events: list[dict] = []
         self.extension: dict | None = None
         self.created_at: datetime | None = None
+        self.receptionist = ctx.officer(site.receiving, Role.RECEPTIONIST)
 
-    # -- bookkeeping
+    # -- bookkeeping ---------------------------------------------------------------------------
     def _when(self, t: datetime) -> datetime:
         if t > self.now:
             raise _Cut
         return t
-
-    def _set_state(self, state: str) -> None:
-        self.d["state"] = state
-        self.d["status_code"] = int(Dossier.STATUS_OF_STATE[state])
 
     def _event(self, t, action, actor, agency, note="", data=None) -> None:
         self.events.append(
@@ -533,59 +542,67 @@ class _Life:
                 "actor": actor,
                 "agency": agency,
                 "note": note,
-                "data": data or {},
+                "data": _jsonable(data or {}),
             }
         )
 
-    def _transition(self, t, state, action, actor, agency, note="", data=None) -> None:
-        if self.d["state"]:
-            self.d["version"] += 1
-        self._set_state(state)
+    def _create(self, t, state, action, actor, agency, note="", data=None) -> None:
+        """A new dossier (version 1) and its first event."""
+        self.d["state"] = state
+        self.d["status_code"] = int(Dossier.STATUS_OF_STATE[state])
+        self._event(t, action, actor, agency, note, data)
+
+    def _change(self, t, action, actor, agency, note="", data=None, **changes) -> None:
+        """A transition on an existing dossier: ``_finish`` of the services (version + 1)."""
+        for name, value in changes.items():
+            self.d[name] = value
+            if name == "state":
+                self.d["status_code"] = int(Dossier.STATUS_OF_STATE[value])
+        self.d["version"] += 1
         self._event(t, action, actor, agency, note, data)
 
     def _agency_of(self, step: ProcessStep) -> Agency:
-        if step.performer == ProcessStep.Performer.NAMED_AGENCY and step.agency is not None:
-            return step.agency
         if step.performer == ProcessStep.Performer.RECEIVING_ROLE:
             return self.site.receiving
+        if step.performer == ProcessStep.Performer.NAMED_AGENCY and step.agency is not None:
+            return step.agency
         return self.site.handling
 
-    def _open_step(self, t, kind, index, giver, *, name=None, agency=None, role=None, due=True):
-        template = self.proc.steps[index] if index is not None else None
-        agency = agency or self._agency_of(template)
-        role = role if role is not None else (template.role if template else "")
-        receiver = self.ctx.officer(agency, role) if role else None
-        due_at = None
-        if due and template is not None:
-            due_at = _plus(self.ctx.calendar(agency), t, float(template.budget_hours) * HOUR)
+    def _open_step(self, t, index, giver, receiver, kind=DossierStep.Kind.PROCESS) -> dict:
+        template = self.proc.steps[index]
         step = {
             "seq": len(self.steps) + 1,
             "kind": kind,
-            "template_order": template.order if template else None,
-            "name": name or template.name,
-            "agency": agency,
-            "role": role,
+            "template_order": template.order,
+            "name": template.name,
+            "agency": self._agency_of(template),
+            "role": template.role,
             "giver": giver,
             "receiver": receiver,
             "started_at": t,
-            "due_at": due_at,
+            "due_at": _add_hours(self.cal_h, t, template.budget_hours),
             "finished_at": None,
             "timeliness": "",
             "ended_by": "",
             "note": "",
         }
         self.steps.append(step)
-        self.d["holder_agency"], self.d["holder"] = agency, receiver
         return step
 
-    def _close_step(self, t, ended_by, note="") -> object:
+    def _end_step(self, t, ended_by, note="") -> None:
+        if not self.steps or self.steps[-1]["finished_at"] is not None:
+            return
         step = self.steps[-1]
         step["finished_at"] = t
+        step["timeliness"] = classify(t, step["due_at"]) if step["due_at"] else ""
         step["ended_by"] = ended_by
-        step["note"] = note
-        if step["due_at"] is not None:
-            step["timeliness"] = classify(t, step["due_at"])
-        return step["receiver"]
+        if note:
+            step["note"] = (step["note"] + "\n" + note).strip()
+
+    def _end_pauses(self, t) -> None:
+        for pause in self.pauses:
+            if pause["ended_at"] is None:
+                pause["ended_at"] = t
 
     def _due_from(self, start: datetime) -> datetime:
         return add_working_time(self.cal_h, start, self.amount, self.unit, rule=self.rule).due_at
@@ -594,7 +611,11 @@ class _Life:
         position = self.clock_pos + self.plan.ratio * self.window * share + self.shift
         return _at(self.cal_h, position)
 
-    # -- the life
+    def _staff(self, index: int):
+        template = self.proc.steps[index]
+        return self.ctx.officer(self._agency_of(template), template.role)
+
+    # -- the life -----------------------------------------------------------------------------
     def run(self, plan: _Plan, created: datetime) -> None:
         self.plan = plan
         self.d["channel"] = plan.channel
@@ -605,199 +626,260 @@ class _Life:
             pass
 
     def _live(self, plan: _Plan, t: datetime) -> None:
-        receptionist = self.ctx.officer(self.site.receiving, Role.RECEPTIONIST)
+        receptionist, receiving = self.receptionist, self.site.receiving
         self.created_at = t
-        self.d["created_by"] = None if plan.channel == Dossier.Channel.ONLINE else receptionist
-        if plan.channel == Dossier.Channel.ONLINE:
+        online = plan.channel == Dossier.Channel.ONLINE
+        self.d["created_by"] = None if online else receptionist
+        if online:
             self.d["submitted_at"] = t
-            self.d["holder_agency"] = self.site.receiving
-            self._transition(t, State.SUBMITTED, "submit_online", None, self.site.receiving)
+            self._create(t, State.SUBMITTED, "submit_online", None, receiving)
             t = self._when(_plus(self.cal_r, t, plan.review_hours * HOUR))
         if plan.intake == "refuse":
-            self.d["closed_at"] = t
-            self.d["holder_agency"] = None
             reason = self.rng.choice(REFUSAL_REASONS)
-            self._transition(t, State.REFUSED, "refuse", receptionist, self.site.receiving, note=reason)
+            if online:
+                self._end_pauses(t)
+                self._change(
+                    t,
+                    "refuse",
+                    receptionist,
+                    receiving,
+                    reason,
+                    state=State.REFUSED,
+                    closed_at=t,
+                    holder=None,
+                )
+            else:
+                self.d["closed_at"] = t
+                self._create(t, State.REFUSED, "refuse", receptionist, receiving, reason)
             return
         if plan.intake == "intake_supplement":
             items = self._items()
-            self.pauses.append(self._pause(t, "supplement", items, receptionist))
-            self.d["supplement_count"] = 1
-            self.d["holder_agency"] = self.site.receiving
-            self._transition(
-                t, State.INTAKE_SUPPLEMENT, "request_supplement", receptionist, self.site.receiving,
-                data={"items": items},
-            )  # fmt: skip
+            self.pauses.append(self._pause(t, "supplement", items, receptionist, "", State.RECEIVED))
+            if online:
+                self._change(
+                    t, "request-supplement", receptionist, receiving, data={"items": items},
+                    state=State.INTAKE_SUPPLEMENT,
+                )  # fmt: skip
+            else:
+                self._create(
+                    t,
+                    State.INTAKE_SUPPLEMENT,
+                    "request_supplement",
+                    receptionist,
+                    receiving,
+                    data={"items": items},
+                )
+            if not plan.intake_back:
+                return
+            # The applicant comes back with what was missing: the same dossier is received.
+            t = self._when(_plus(self.cal_r, t, self.rng.uniform(0.5, 6) * DAY))
+            self._end_pauses(t)
+            self._receive(t, existing=True)
             return
-        self._receive(t, receptionist)
+        self._receive(t, existing=online)
 
     def _items(self) -> list[dict]:
         documents = self.proc.documents or []
-        picked = (
-            self.rng.sample(documents, k=min(len(documents), self.rng.choice([1, 1, 2]))) if documents else []
-        )
+        k = min(len(documents), self.rng.choice([1, 1, 2]))
+        picked = self.rng.sample(documents, k=k) if documents else []
         names = [d.name.split("\n")[0][:200] for d in picked] or ["Đơn (tờ khai) đề nghị"]
         return [{"name": n, "reason": self.rng.choice(SUPPLEMENT_REASONS)} for n in names]
 
-    def _pause(self, t, reason, items, by) -> dict:
+    def _pause(self, t, reason, items, by, policy, resume_state) -> dict:
         return {
             "reason": reason,
             "items": items,
             "note": "",
             "started_at": t,
             "ended_at": None,
-            "policy": self.proc.procedure.supplement_policy if reason == "supplement" else "pause",
+            "policy": policy,
+            "resume_state": resume_state,
             "requested_by": by,
         }
 
-    def _receive(self, t: datetime, receptionist) -> None:
-        plan, rng = self.plan, self.rng
-        steps = self.proc.steps
-        self.d["received_at"] = t
-        self.d["clock_started_at"] = t
+    def _receive(self, t: datetime, *, existing: bool) -> None:
+        plan, rng, steps = self.plan, self.rng, self.proc.steps
+        receptionist, receiving = self.receptionist, self.site.receiving
         due = self._due_from(t)
-        self.d["original_due_at"] = self.d["due_at"] = due
-        paper = plan.channel != Dossier.Channel.ONLINE
-        self.d["transfer_at"] = transfer_moment(self.cal_r, t) if paper else t
+        first_agency = self._agency_of(steps[0])
+        holder = receptionist if first_agency == receiving else None
+        kind = (
+            DossierStep.Kind.RECEPTION
+            if steps[0].performer == ProcessStep.Performer.RECEIVING_ROLE
+            else DossierStep.Kind.PROCESS
+        )
+        self._open_step(t, 0, None, holder, kind)
+        changes = {
+            "state": State.RECEIVED,
+            "procedure_snapshot": self.snapshot,
+            "rules_version": RULES_VERSION,
+            "received_at": t,
+            "clock_started_at": t,
+            "transfer_at": transfer_moment(self.cal_r, t),
+            "original_due_at": due,
+            "due_at": due,
+            "holder_agency": first_agency,
+            "holder": holder,
+        }
+        if existing:
+            self._change(t, "receive", receptionist, receiving, **changes)
+        else:
+            self.d.update(changes)
+            self._create(t, State.RECEIVED, "receive", receptionist, receiving)
         self.clock_pos = _pos(self.cal_h, t)
         self.window = max(HOUR, _pos(self.cal_h, due) - self.clock_pos)
         self.shift = 0.0
-        index = 0
-        has_reception = steps[0].performer == ProcessStep.Performer.RECEIVING_ROLE and len(steps) > 1
-        if has_reception:
-            self._open_step(t, DossierStep.Kind.RECEPTION, 0, receptionist)
-        else:
-            self.d["holder_agency"], self.d["holder"] = self.site.receiving, receptionist
-        self._transition(t, State.RECEIVED, "receive", receptionist, self.site.receiving)
         if plan.extend:
-            self.ext_at = _at(self.cal_h, _pos(self.cal_h, due) - rng.uniform(1.0, 2.0) * DAY)
-        if has_reception:
-            # Forwarded at the transfer moment (after the 15:00 cut-off: next morning).
-            handed = _plus(self.cal_r, self.d["transfer_at"], rng.uniform(0.05, 0.6) * HOUR)
-            handed = min(handed, max(self._target(self.cum_share[0]), _plus(self.cal_r, t, 600)))
-            giver = self._close_step(self._when(handed), "forward")
-            index = 1
-        else:
-            handed, giver = t, receptionist
-        last_process = max(i for i in range(len(steps)) if _Context._is_process(steps, i))
-        first_process = index
-        t = handed
-        while index <= last_process:
-            self._open_step(t, DossierStep.Kind.PROCESS, index, giver)
-            if self.d["state"] == State.RECEIVED:
-                self._transition(t, State.PROCESSING, "forward", giver, self.steps[-1]["agency"])
-            else:
-                self._event(t, "forward", giver, self.steps[-1]["agency"])
-                self.d["version"] += 1
-            if index == first_process:
-                t = self._appraisal_troubles(t, index)
-                if t is None:
-                    return
-            end = max(self._target(self.cum_share[index]), _plus(self.cal_h, t, rng.uniform(0.3, 2) * HOUR))
-            end = self._maybe_extend(end, self.cum_share[index])
-            actor = self.steps[-1]["receiver"]
-            if index < last_process:
-                if plan.payment and index == first_process:
-                    end, giver = self._payment(end)
-                    t = end
-                    index += 1
-                    continue
-                giver = self._close_step(self._when(end), "forward")
-                t = end
-                index += 1
-                continue
-            # The last processing step: the decision.
-            self._when(end)
-            agency = self.steps[-1]["agency"]
-            if plan.reject:
-                # Not granted after appraisal: the written answer goes back like a result.
-                reason = rng.choice(REJECT_REASONS)
-                self._close_step(end, "reject", reason)
-                self.d["outcome"] = Dossier.Outcome.REJECTED
-                self._event(end, "reject", actor, agency, note=reason)
-                self.d["version"] += 1
-            else:
-                self._close_step(end, "approve")
-                self.d["outcome"] = Dossier.Outcome.APPROVED
-                self._transition(end, State.APPROVED, "approve", actor, agency)
-            giver, t = actor, end
-            index += 1
-        self._finish(t, giver, index)
+            self.ext_at = _at(self.cal_h, _pos(self.cal_h, due) - rng.uniform(1.05, 2.0) * DAY)
 
-    def _appraisal_troubles(self, t: datetime, index: int) -> datetime | None:
-        """Supplements, withdrawal and stop during the first processing step. None: it ended there."""
-        plan, rng = self.plan, self.rng
-        for request in range(plan.supplement):
-            asked = self._when(_plus(self.cal_h, t, rng.uniform(2, 20) * HOUR))  # within 3 working days
-            officer = self.steps[-1]["receiver"]
-            items = self._items()
-            self._close_step(asked, "request_supplement")
-            self._open_step(
-                asked, DossierStep.Kind.SUPPLEMENT, None, officer,
-                name="Chờ người nộp bổ sung hồ sơ", agency=self.site.handling, role="",
+        last_process = max(i for i in range(len(steps)) if _Context._is_process(steps, i))
+        first_process = min(i for i in range(len(steps)) if _Context._is_process(steps, i))
+        index = 0
+        t_step = t
+        while True:
+            step = self.steps[-1]
+            actor = step["receiver"]
+            if index == 0 and kind == DossierStep.Kind.RECEPTION:
+                # Forwarded at the transfer moment (after the 15:00 cut-off: next morning).
+                end = _plus(self.cal_r, self.d["transfer_at"], rng.uniform(0.05, 0.6) * HOUR)
+                end = min(end, max(self._target(self.cum_share[0]), _plus(self.cal_r, t_step, 600)))
+            else:
+                if index == first_process:
+                    if not self._troubles(t_step):
+                        return
+                end = max(
+                    self._target(self.cum_share[index]), _plus(self.cal_h, t_step, rng.uniform(0.3, 2) * HOUR)
+                )
+                end = self._maybe_extend(end, self.cum_share[index])
+                if index == first_process and plan.payment and index < last_process:
+                    end = self._payment(end, actor)
+            self._when(end)
+            if index == last_process:
+                break
+            receiver = self._staff(index + 1)
+            self._end_step(end, "forward")
+            new = self._open_step(end, index + 1, actor, receiver)
+            self._change(
+                end, "forward", actor, step["agency"],
+                data={"step": new["seq"], "step_name": new["name"], "to_agency": new["agency"].pk},
+                state=State.PROCESSING, holder_agency=new["agency"], holder=receiver,
             )  # fmt: skip
-            self.d["holder"] = officer
-            pause = self._pause(asked, "supplement", items, officer)
+            index += 1
+            t_step = end
+        # The decision, at the end of the last processing step.
+        agency = self.steps[-1]["agency"]
+        if plan.reject:
+            reason = rng.choice(REJECT_REASONS)
+            self._end_step(end, "reject", reason)
+            self._change(
+                end, "reject", actor, agency, reason,
+                state=State.FINISHED, outcome=Dossier.Outcome.REJECTED,
+                holder_agency=self.site.receiving, holder=None,
+                finished_at=end, timeliness=classify(end, self.d["due_at"]),
+            )  # fmt: skip
+            self._return(end)
+            return
+        self._end_step(end, "approve")
+        changes = {"state": State.APPROVED, "outcome": Dossier.Outcome.APPROVED}
+        if index + 1 < len(steps):
+            new = self._open_step(end, index + 1, actor, None)
+            changes.update(holder_agency=new["agency"], holder=None)
+        self._change(end, "approve", actor, agency, **changes)
+        # The result is issued and handed to the counter: finished (status 9).
+        done = max(self._target(1.0), _plus(self.cal_h, end, rng.uniform(0.2, 1.5) * HOUR))
+        self._when(done)
+        self._end_step(done, "finish")
+        self._change(
+            done, "finish", self.receptionist, self.site.receiving,
+            state=State.FINISHED, holder_agency=self.site.receiving,
+            finished_at=done, timeliness=classify(done, self.d["due_at"]),
+        )  # fmt: skip
+        self._return(done)
+
+    def _return(self, done: datetime) -> None:
+        plan, rng = self.plan, self.rng
+        if plan.never_collect:
+            return
+        collected_by = postal_tracking = ""
+        if plan.delivery == Dossier.ResultDelivery.ONLINE:
+            back = _plus(self.cal_r, done, rng.uniform(0.05, 0.5) * HOUR)
+        elif plan.delivery == Dossier.ResultDelivery.POST:
+            back = _plus(self.cal_r, done, rng.uniform(0.2, 1.0) * DAY)
+            postal_tracking = f"EB{rng.randint(0, 999999999):09d}VN"
+        else:
+            back = _plus(self.cal_r, done, plan.collect_days * DAY)
+            collected_by = self.collector
+        self._when(back)
+        self._change(
+            back, "return-result", self.receptionist, self.site.receiving,
+            data={"collected_by": collected_by, "postal_tracking": postal_tracking},
+            state=State.RETURNED, returned_at=back, collected_by=collected_by,
+            postal_tracking=postal_tracking, holder=None,
+        )  # fmt: skip
+
+    def _troubles(self, t: datetime) -> bool:
+        """Supplements, withdrawal and stop during the first processing step. False: it ended."""
+        plan, rng = self.plan, self.rng
+        step = self.steps[-1]
+        for request in range(plan.supplement):
+            asked = self._when(_plus(self.cal_h, t, rng.uniform(2, 20) * HOUR))
+            officer = step["receiver"]
+            items = self._items()
+            policy = self.proc.procedure.supplement_policy or Procedure.SupplementPolicy.RESTART
+            late_request = _pos(self.cal_h, asked) - _pos(self.cal_h, self.d["received_at"]) > 3 * DAY
+            pause = self._pause(asked, "supplement", items, officer, policy, self.d["state"])
             self.pauses.append(pause)
-            self.d["supplement_count"] += 1
-            if self.d["supplement_count"] >= 2:
-                self.d["supplement_flagged"] = True
-            self._transition(
-                asked, State.SUPPLEMENT, "request_supplement", officer, self.site.handling,
-                data={"items": items, "second_request": self.d["supplement_count"] >= 2},
+            count = self.d["supplement_count"] + 1
+            changes = {"state": State.SUPPLEMENT, "supplement_count": count}
+            if count >= 2:
+                changes["supplement_flagged"] = True
+            self._change(
+                asked, "request-supplement", officer, step["agency"],
+                data={"items": items, "policy": policy, "late_request": late_request, "count": count},
+                **changes,
             )  # fmt: skip
             if plan.supplement_never and request == plan.supplement - 1:
                 if plan.stop_after_silence:
                     stopped = self._when(_plus(self.cal_h, asked, rng.uniform(12, 20) * DAY))
-                    pause["ended_at"] = stopped
-                    self._close_step(stopped, "stop")
-                    self._stop(stopped, officer, STOP_REASONS[0])
-                return None
+                    self._close(stopped, "stop", State.STOPPED, officer, STOP_REASONS[0])
+                return False
             back = self._when(_plus(self.cal_r, asked, rng.uniform(0.5, 8) * DAY))
             pause["ended_at"] = back
-            self._close_step(back, "receive_supplement")
-            if pause["policy"] == Procedure.SupplementPolicy.PAUSE:
+            changes = {"state": pause["resume_state"] or State.PROCESSING}
+            if policy == Procedure.SupplementPolicy.PAUSE:
                 paused = _pos(self.cal_h, back) - _pos(self.cal_h, asked)
                 self.shift += paused
-                self.d["due_at"] = _at(self.cal_h, _pos(self.cal_h, self.d["due_at"]) + paused)
+                changes["due_at"] = _shift(self.cal_h, self.d["due_at"], paused)
+                step["due_at"] = _shift(self.cal_h, step["due_at"], paused)
             else:
-                self.d["clock_started_at"] = back
-                self.d["due_at"] = self._due_from(back)
+                changes["due_at"] = self._due_from(back)
+                changes["clock_started_at"] = back
+                template = next(x for x in self.proc.steps if x.order == step["template_order"])
+                step["due_at"] = _add_hours(self.cal_h, back, template.budget_hours)
                 self.clock_pos = _pos(self.cal_h, back)
-                self.window = max(HOUR, _pos(self.cal_h, self.d["due_at"]) - self.clock_pos)
+                self.window = max(HOUR, _pos(self.cal_h, changes["due_at"]) - self.clock_pos)
                 self.shift = 0.0
-            receptionist = self.ctx.officer(self.site.receiving, Role.RECEPTIONIST)
-            self._open_step(back, DossierStep.Kind.PROCESS, index, receptionist)
-            self._transition(back, State.PROCESSING, "receive_supplement", receptionist, self.site.receiving)
+            self._change(
+                back, "receive-supplement", self.receptionist, self.site.receiving,
+                data={"policy": policy}, **changes,
+            )  # fmt: skip
             t = back
         if plan.withdraw or plan.stop:
-            at = self._when(_plus(self.cal_h, t, rng.uniform(0.5, 0.9) * (self._target_pos_gap(index, t))))
-            officer = self.steps[-1]["receiver"]
+            gap = max(HOUR, _pos(self.cal_h, self._target(self.cum_share[-1])) - _pos(self.cal_h, t))
+            at = self._when(_plus(self.cal_h, t, rng.uniform(0.1, 0.6) * gap))
+            officer = step["receiver"] or self.receptionist
             if plan.withdraw:
-                self._close_step(at, "withdraw")
-                self.d["closed_at"] = at
-                self.d["holder_agency"] = self.d["holder"] = None
-                self._transition(
-                    at,
-                    State.WITHDRAWN,
-                    "withdraw",
-                    officer,
-                    self.site.handling,
-                    note=rng.choice(WITHDRAW_REASONS),
-                )
+                self._close(at, "withdraw", State.WITHDRAWN, self.receptionist, rng.choice(WITHDRAW_REASONS))
             else:
-                self._close_step(at, "stop")
-                self._stop(at, officer, STOP_REASONS[1])
-            return None
-        return t
+                self._close(at, "stop", State.STOPPED, officer, STOP_REASONS[1])
+            return False
+        return True
 
-    def _target_pos_gap(self, index: int, t: datetime) -> float:
-        return max(HOUR, _pos(self.cal_h, self._target(self.cum_share[index])) - _pos(self.cal_h, t))
-
-    def _stop(self, t, officer, reason) -> None:
-        self.d["closed_at"] = t
-        self.d["holder_agency"] = self.d["holder"] = None
-        self._transition(t, State.STOPPED, "stop", officer, self.site.handling, note=reason)
+    def _close(self, t, action, state, actor, reason) -> None:
+        self._end_step(t, action, reason)
+        self._end_pauses(t)
+        agency = self.steps[-1]["agency"] if self.steps else self.site.receiving
+        self._change(t, action, actor, agency, reason, state=state, closed_at=t, holder=None)
 
     def _maybe_extend(self, end: datetime, share: float) -> datetime:
         """Apology and extension, at least a working day before the appointment, once."""
@@ -805,14 +887,15 @@ class _Life:
         if not plan.extend or self.d["extension_count"] or self.d["supplement_count"]:
             return end
         at = self.ext_at
-        if at >= end or at <= self.steps[-1]["started_at"]:
+        step = self.steps[-1]
+        if at >= end or at <= step["started_at"]:
             return end
         self._when(at)
         previous = self.d["due_at"]
         days = max(1, round(self.window / DAY * self.rng.uniform(0.3, 0.6)))
         new_due = _at(self.cal_h, _pos(self.cal_h, previous) + days * DAY)
         reason = self.rng.choice(EXTENSION_REASONS)
-        officer = self.steps[-1]["receiver"]
+        officer = step["receiver"]
         self.extension = {
             "reason": reason,
             "previous_due_at": previous,
@@ -820,12 +903,10 @@ class _Life:
             "created_at": at,
             "created_by": officer,
         }
-        self.d["extension_count"] = 1
-        self.d["due_at"] = new_due
-        self.d["version"] += 1
-        self._event(
-            at, "extend", officer, self.steps[-1]["agency"], note=reason,
-            data={"previous_due_at": previous.isoformat(), "new_due_at": new_due.isoformat()},
+        self._change(
+            at, "extend", officer, step["agency"], reason,
+            data={"previous_due_at": previous, "new_due_at": new_due},
+            due_at=new_due, extension_count=1,
         )  # fmt: skip
         # Most extended dossiers then keep the new appointment: finish within it.
         if self.rng.random() < 0.7:
@@ -834,63 +915,29 @@ class _Life:
             return max(min(end, self._target(share)), _plus(self.cal_h, at, 600))
         return end
 
-    def _payment(self, asked: datetime) -> tuple[datetime, object]:
+    def _payment(self, asked: datetime, officer) -> datetime:
+        """Payment requested at the end of appraisal; the clock pauses until it is recorded."""
         rng = self.rng
         self._when(asked)
-        officer = self.steps[-1]["receiver"]
+        step = self.steps[-1]
         amount = rng.choice([50_000, 100_000, 250_000, 500_000, 1_250_000, 3_600_000])
-        self._close_step(asked, "request_payment")
-        self._open_step(
-            asked, DossierStep.Kind.PAYMENT, None, officer,
-            name="Chờ thực hiện nghĩa vụ tài chính", agency=self.site.handling, role="",
-        )  # fmt: skip
-        self.d["holder"] = officer
-        pause = self._pause(asked, "payment", [], officer)
+        pause = self._pause(asked, "payment", [], officer, Procedure.SupplementPolicy.PAUSE, self.d["state"])
         self.pauses.append(pause)
-        self.d["fee_due_vnd"] = amount
-        self._transition(
-            asked, State.PAYMENT, "request_payment", officer, self.site.handling, data={"amount_vnd": amount}
-        )
+        self._change(
+            asked, "request-payment", officer, step["agency"], data={"amount_vnd": amount},
+            state=State.PAYMENT, fee_due_vnd=amount,
+        )  # fmt: skip
         paid = self._when(_plus(self.cal_h, asked, rng.uniform(0.3, 4) * DAY))
         pause["ended_at"] = paid
         paused = _pos(self.cal_h, paid) - _pos(self.cal_h, asked)
         self.shift += paused
-        self.d["due_at"] = _at(self.cal_h, _pos(self.cal_h, self.d["due_at"]) + paused)
-        self._close_step(paid, "record_payment")
-        self._transition(paid, State.PROCESSING, "record_payment", officer, self.site.handling)
-        return paid, officer
-
-    def _finish(self, t: datetime, giver, index: int) -> None:
-        plan, rng = self.plan, self.rng
-        steps = self.proc.steps
-        if index < len(steps):
-            self._open_step(t, DossierStep.Kind.RETURN, index, giver)
-            end = max(self._target(1.0), _plus(self.cal_r, t, rng.uniform(0.2, 1.5) * HOUR))
-            self._when(end)
-            receptionist = self.steps[-1]["receiver"]
-            self._close_step(end, "finish")
-            self.d["holder_agency"], self.d["holder"] = self.site.receiving, receptionist
-        else:
-            end = self._when(_plus(self.cal_h, t, rng.uniform(0.2, 1.5) * HOUR))
-            receptionist = self.ctx.officer(self.site.receiving, Role.RECEPTIONIST)
-            self.d["holder_agency"], self.d["holder"] = self.site.receiving, receptionist
-        self.d["finished_at"] = end
-        self.d["timeliness"] = classify(end, self.d["due_at"])
-        self._transition(end, State.FINISHED, "finish", receptionist, self.site.receiving)
-        if plan.never_collect:
-            return
-        if plan.delivery == Dossier.ResultDelivery.ONLINE:
-            back = _plus(self.cal_r, end, rng.uniform(0.05, 0.5) * HOUR)
-        elif plan.delivery == Dossier.ResultDelivery.POST:
-            back = _plus(self.cal_r, end, rng.uniform(0.2, 1.0) * DAY)
-            self.d["postal_tracking"] = f"EB{rng.randint(0, 999999999):09d}VN"
-        else:
-            back = _plus(self.cal_r, end, plan.collect_days * DAY)
-            self.d["collected_by"] = self.collector
-        self._when(back)
-        self.d["returned_at"] = back
-        self.d["holder_agency"] = self.d["holder"] = None
-        self._transition(back, State.RETURNED, "return_result", receptionist, self.site.receiving)
+        step["due_at"] = _shift(self.cal_h, step["due_at"], paused)
+        self._change(
+            paid, "record-payment", officer, step["agency"],
+            state=pause["resume_state"] or State.PROCESSING,
+            due_at=_shift(self.cal_h, self.d["due_at"], paused),
+        )  # fmt: skip
+        return _plus(self.cal_h, paid, rng.uniform(0.2, 2) * HOUR)
 
 
 # --- planning ---------------------------------------------------------------------------------
@@ -964,6 +1011,7 @@ def _plan(rng: random.Random, site: _Site, proc: _Proc, force: str | None) -> _P
         channel=int(channel),
         delivery=delivery,
         intake=intake,
+        intake_back=rng.random() < 0.6 and force != State.INTAKE_SUPPLEMENT,
         review_hours=rng.uniform(0.5, 12) if force != State.SUBMITTED else 200.0,
         late=late,
         ratio=ratio,
@@ -1007,6 +1055,9 @@ def _one(
         created = _at(cal, end_pos - rng.uniform(low, high) * DAY)
     elif force is not None:
         created = _at(cal, end_pos - rng.uniform(0.5, 40) * DAY)
+    elif rng.random() < RECENT_SHARE:
+        # Busier lately (more services online, the end-of-year rush): more open dossiers to show.
+        created = _at(cal, end_pos - rng.uniform(0, RECENT_DAYS) * DAY)
     else:
         created = _at(cal, rng.uniform(_pos(cal, start), end_pos))
     if created >= now:
@@ -1015,7 +1066,7 @@ def _one(
     life.collector = person.pop("collector")
     life.d.update(person)
     documents = []
-    for order, doc in enumerate(proc.documents):
+    for order, doc in enumerate(proc.documents, start=1):
         if not doc.mandatory and rng.random() < 0.6:
             continue
         if doc.original_count:
@@ -1030,12 +1081,12 @@ def _one(
         )  # fmt: skip
     life.documents = documents
     life.d["pin"] = "".join(rng.choice(PIN_ALPHABET) for _ in range(6))
-    life.d["procedure_snapshot"] = {
-        **proc.snapshot_base,
-        "amount": life.amount,
-        "unit": life.unit,
-    }
-    life.run(_plan(rng, site, proc, force), created)
+    plan = _plan(rng, site, proc, force)
+    amount = life.amount
+    if plan.channel == Dossier.Channel.ONLINE and procedure.online_time:
+        amount = life.amount = min(amount, procedure.online_time)
+    life.snapshot = {**proc.snapshot_base, "time": amount, "local_time": local_time}
+    life.run(plan, created)
     return life
 
 
