@@ -7,6 +7,7 @@ calls the same services and selectors as the pages, so the rules are the same: j
 bad input (400), all in the shape ``{"code", "message", "details"}``.
 """
 
+from datetime import UTC
 from importlib import import_module
 
 from django.contrib.auth import get_user_model
@@ -63,6 +64,11 @@ def _dossier(request, code: str) -> Dossier:
     return selectors.dossier_for_staff(request.auth, code, request=request)
 
 
+def _utc(moment):
+    """Times leave the API in UTC ("…Z"), whichever zone the service computed them in."""
+    return moment.astimezone(UTC) if moment is not None else None
+
+
 def _ref(obj) -> dict | None:
     return {"code": obj.code, "name": obj.name} if obj is not None else None
 
@@ -88,10 +94,10 @@ def _summary(d: Dossier) -> dict:
         "applicant_name": d.applicant_name,
         "channel": d.channel,
         "result_delivery": d.result_delivery,
-        "received_at": d.received_at,
-        "due_at": d.due_at,
-        "finished_at": d.finished_at,
-        "returned_at": d.returned_at,
+        "received_at": _utc(d.received_at),
+        "due_at": _utc(d.due_at),
+        "finished_at": _utc(d.finished_at),
+        "returned_at": _utc(d.returned_at),
         "timeliness": d.timeliness,
         "supplement_count": d.supplement_count,
         "extension_count": d.extension_count,
@@ -107,7 +113,7 @@ def _file(f, document) -> dict:
         "content_type": f.content_type,
         "size": f.size,
         "sha256": f.sha256,
-        "uploaded_at": f.uploaded_at,
+        "uploaded_at": _utc(f.uploaded_at),
     }
 
 
@@ -126,7 +132,7 @@ def _detail(request, d: Dossier) -> dict:
             "email": d.email,
             "address": d.address,
         },
-        "original_due_at": d.original_due_at,
+        "original_due_at": _utc(d.original_due_at),
         "fee_due_vnd": d.fee_due_vnd,
         "collected_by": d.collected_by,
         "postal_tracking": d.postal_tracking,
@@ -284,8 +290,8 @@ def dossier_create(request, body: schemas.DossierCreateIn):
             "code": dossier.code,
             "pin": dossier.pin,
             "status_code": dossier.status_code,
-            "received_at": dossier.received_at,
-            "due_at": dossier.due_at,
+            "received_at": _utc(dossier.received_at),
+            "due_at": _utc(dossier.due_at),
         },
     )
 
@@ -351,9 +357,9 @@ def dossier_steps(request, code: str):
             "role": s.role,
             "giver": _person(s.giver) if s.giver_id else None,
             "receiver": _person(s.receiver) if s.receiver_id else None,
-            "started_at": s.started_at,
-            "due_at": s.due_at,
-            "finished_at": s.finished_at,
+            "started_at": _utc(s.started_at),
+            "due_at": _utc(s.due_at),
+            "finished_at": _utc(s.finished_at),
             "timeliness": s.timeliness,
             "ended_by": s.ended_by,
             "note": s.note,
@@ -430,14 +436,15 @@ def tracking_get(request, code: str, pin: str = ""):
         "status_code": result.status_code,
         "status_name": result.status_name,
         "procedure": {"code": result.procedure_code, "name": result.procedure_name},
-        "received_at": result.received_at,
-        "due_at": result.due_at,
-        "finished_at": result.finished_at,
-        "returned_at": result.returned_at,
+        "received_at": _utc(result.received_at),
+        "due_at": _utc(result.due_at),
+        "finished_at": _utc(result.finished_at),
+        "returned_at": _utc(result.returned_at),
         "holder_agency": result.holder_agency,
         "applicant": result.applicant_masked,
         "history": [
-            {"at": h.at, "status_code": h.status_code, "status_name": h.status_name} for h in result.history
+            {"at": _utc(h.at), "status_code": h.status_code, "status_name": h.status_name}
+            for h in result.history
         ],
     }
     return response
