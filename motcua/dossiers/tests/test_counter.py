@@ -289,9 +289,7 @@ def test_receiving_a_complete_dossier_with_scans_gives_its_code_pin_and_appointm
     assert dossier.code in body and dossier.pin in body
     assert "08:00 ngày 09/03/2026" in body
     assert "Đã đính kèm 2 tệp quét vào hồ sơ." in body
-    if page.context["print_url"]:  # the printing pages are mounted
-        assert f'href="{page.context["print_url"]}"' in body
-        assert page.context["print_url"].endswith("01/") or "01" in page.context["print_url"]
+    assert f'href="/bieu-mau/{dossier.uid}/mau-01.pdf"' in body  # Mẫu 01, the receipt
 
 
 def test_a_second_press_of_the_button_does_not_receive_the_dossier_twice(officer, frozen):
@@ -339,6 +337,7 @@ def test_refusing_needs_a_reason_and_then_records_it(officer, frozen):
     assert d.events.get(action="refuse").note == reason
     body = officer.get(response["Location"]).content.decode()
     assert "Đã từ chối tiếp nhận hồ sơ" in body and reason in body
+    assert f'href="/bieu-mau/{d.uid}/mau-03.pdf"' in body
 
 
 def test_a_supplement_request_first_lists_the_missing_mandatory_documents_for_their_reasons(officer, frozen):
@@ -369,6 +368,7 @@ def test_a_supplement_request_first_lists_the_missing_mandatory_documents_for_th
     ]
     body = officer.get(response["Location"]).content.decode()
     assert "Đã hướng dẫn bổ sung hồ sơ" in body and "Bản đã nộp hết hạn (quá 6 tháng)." in body
+    assert f'href="/bieu-mau/{d.uid}/mau-02.pdf"' in body
 
 
 # ---------------------------------------------------------------------------------------------
