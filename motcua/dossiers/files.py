@@ -30,8 +30,12 @@ def max_bytes() -> int:
 
 
 def _megabytes(size: int) -> str:
+    """The limit as people say it: "10 MB", "2,5 MB", "512 KB"."""
+    if size < 1024 * 1024:
+        return f"{size // 1024} KB"
     value = size / (1024 * 1024)
-    return f"{value:g}".replace(".", ",") if value == int(value) else f"{value:.1f}".replace(".", ",")
+    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",") + " MB"
 
 
 def sniff(head: bytes) -> str | None:
@@ -49,7 +53,7 @@ def _read(uploaded, limit: int, name: str) -> bytes:
     size = getattr(uploaded, "size", None)
     if size is not None and size > limit:
         raise InvalidInput(
-            f"Tệp “{name}” lớn hơn {_megabytes(limit)} MB.", code="file_too_large", details={"size": size}
+            f"Tệp “{name}” lớn hơn {_megabytes(limit)}.", code="file_too_large", details={"size": size}
         )
     if hasattr(uploaded, "seek"):
         uploaded.seek(0)
@@ -64,7 +68,7 @@ def _read(uploaded, limit: int, name: str) -> bytes:
         data = uploaded.read(limit + 1)
     if len(data) > limit:
         raise InvalidInput(
-            f"Tệp “{name}” lớn hơn {_megabytes(limit)} MB.",
+            f"Tệp “{name}” lớn hơn {_megabytes(limit)}.",
             code="file_too_large",
             details={"size": len(data)},
         )
