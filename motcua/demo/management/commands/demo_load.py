@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from motcua.catalog.demo import build_demo_catalog
+from motcua.dossiers.demo import build_demo_dossiers
 from motcua.org.demo import DEMO_PASSWORD, build_demo_org
 
 
@@ -19,6 +20,7 @@ class Command(BaseCommand):
             offering_agencies={"commune": org.commune_agencies, "province": org.province_agencies},
             stdout=self.stdout,
         )
+        build_demo_dossiers(org=org, stdout=self.stdout)
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Tài khoản dùng thử (mật khẩu chung: {DEMO_PASSWORD}):"))
         width = max(len(u) for u, _, _ in org.accounts)
@@ -26,5 +28,6 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username.ljust(width)}  {role} — {agency}")
         self.stdout.write("")
         self.stdout.write(
-            "Mở http://127.0.0.1:8000/ (cổng dịch vụ công), http://127.0.0.1:8000/quan-tri/ (quản trị)."
+            "Mở http://127.0.0.1:8000/ — cổng dịch vụ công; /quay/ — quầy tiếp nhận; /xu-ly/ — xử lý hồ sơ; "
+            "/tra-cuu/ — tra cứu; /quan-tri/ — quản trị; /api/v1/docs — API."
         )
