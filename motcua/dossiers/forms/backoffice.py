@@ -25,7 +25,8 @@ SUPPLEMENT_ROWS = 3
 class ActionChoices:
     """What the selects of the action forms offer, computed once per page."""
 
-    officers: object = None  # QuerySet[User]: staff of the holding agency
+    officers: object = None  # QuerySet[User]: staff of the holding agency (assign)
+    forward_officers: object = None  # QuerySet[User]: staff of the holding and handling agencies
     agencies: object = None  # QuerySet[Agency]: where a dossier may be forwarded
     earlier_steps: list[tuple[int, str]] = field(default_factory=list)  # (seq, label)
 
@@ -76,13 +77,14 @@ class ActionForm(forms.Form):
 
     def _add(self, need: str) -> None:
         name = self.action.name
+        required = need in self.action.required
         if need == "officer":
-            required = name in {"assign"}
+            officers = self.choices.forward_officers if name == "forward" else self.choices.officers
             self.fields["officer"] = OfficerChoiceField(
                 label="Cán bộ xử lý" if required else "Cán bộ nhận (không bắt buộc)",
-                queryset=self.choices.officers if self.choices.officers is not None else _no_users(),
+                queryset=officers if officers is not None else _no_users(),
                 required=required,
-                empty_label="— Chọn cán bộ —" if required else "— Để lãnh đạo đơn vị nhận phân công —",
+                empty_label="— Chọn cán bộ —" if required else "— Để lãnh đạo đơn vị phân công —",
                 error_messages={
                     "required": "Hãy chọn cán bộ xử lý.",
                     "invalid_choice": "Cán bộ được chọn không thuộc cơ quan đang giữ hồ sơ.",
@@ -112,8 +114,8 @@ class ActionForm(forms.Form):
             )
         elif need == "note":
             self.fields["note"] = forms.CharField(
-                label="Ghi chú" if name != "send-back" else "Lý do trả lại",
-                required=name == "send-back",
+                label="Lý do trả lại" if name == "send-back" else "Ghi chú",
+                required=required,
                 max_length=2000,
                 widget=forms.Textarea(attrs={"rows": 2}),
                 error_messages={"required": "Hãy ghi lý do trả lại."},
@@ -151,11 +153,11 @@ class ActionForm(forms.Form):
             )
         elif need == "collected_by":
             self.fields["collected_by"] = forms.CharField(
-                label="Người nhận kết quả", required=False, max_length=200
+                label="Người nhận kết quả", required=required, max_length=200
             )
         elif need == "postal_tracking":
             self.fields["postal_tracking"] = forms.CharField(
-                label="Mã bưu gửi", required=False, max_length=60
+                label="Mã bưu gửi (gửi qua bưu chính)", required=required, max_length=60
             )
         elif need == "body":
             self.fields["body"] = forms.CharField(

@@ -215,6 +215,7 @@ def inbox(request):
             results = selectors.dossiers_inbox(
                 user, scope=scope, agency=agency, bucket=bucket, q=q, sort=sort
             )
+            results = results.select_related("current_step")
             if procedure_code:
                 results = results.filter(procedure__code=procedure_code)
             counts = selectors.inbox_counts(user, scope=scope, agency=agency)
@@ -283,27 +284,24 @@ def inbox(request):
 # Dossier page
 
 
-def _officers_of(agency: Agency | None):
+def _officers_of(agencies: list[Agency | None]):
+    """Active staff with an acting role on one of ``agencies`` (directly or through a subtree)."""
     User = get_user_model()
-    if agency is None:
-        return User.objects.none()
-    ancestors = [int(p) for p in agency.path.strip("/").split("/") if p and int(p) != agency.pk]
-    return (
-        User.objects.filter(is_active=True, kind=User.Kind.STAFF)
-        .filter(
-            # a membership on the agency itself, or on an ancestor that covers its subtree
-            pk__in=Membership.objects.filter(active=True, role__in=OFFICER_ROLES)
-            .filter(Q(agency_id=agency.pk) | Q(agency_id__in=ancestors, include_subtree=True))
-            .values("user_id")
-        )
-        .order_by("full_name", "username")
-    )
+    covering = Q(pk__in=[])
+    for agency in {a for a in agencies if a is not None}:
+        ancestors = [int(p) for p in agency.path.strip("/").split("/") if p and int(p) != agency.pk]
+        covering |= Q(agency_id=agency.pk) | Q(agency_id__in=ancestors, include_subtree=True)
+    memberships = Membership.objects.filter(active=True, role__in=OFFICER_ROLES).filter(covering)
+    return User.objects.filter(
+        is_active=True, kind=User.Kind.STAFF, pk__in=memberships.values("user_id")
+    ).order_by("full_name", "username")
 
 
 def _action_choices(dossier: Dossier, needs: set[str]) -> ActionChoices:
     choices = ActionChoices()
     if "officer" in needs:
-        choices.officers = _officers_of(dossier.holder_agency or dossier.handling_agency)
+        choices.officers = _officers_of([dossier.holder_agency or dossier.handling_agency])
+        choices.forward_officers = _officers_of([dossier.holder_agency, dossier.handling_agency])
     if "to_agency" in needs:
         choices.agencies = Agency.objects.filter(active=True).order_by("path")
     if "to_seq" in needs:
@@ -393,7 +391,12 @@ def _render_dossier(
         "action_forms": forms,
         "comment_form": comment_form or CommentForm(),
         "print_links": _print_links(dossier),
-        "can_comment": bool(actions) or user_can_act(user, dossier.holder_agency or dossier.handling_agency),
+        "can_comment": bool(actions)
+        or any(
+            user_can_act(user, a)
+            for a in {dossier.holder_agency, dossier.handling_agency, dossier.receiving_agency}
+            if a is not None
+        ),
         "fee_due": format_vnd(dossier.fee_due_vnd) if dossier.fee_due_vnd else "",
         "error": error,
         "preview_types": PREVIEW_TYPES,
@@ -454,7 +457,7 @@ def dossier_action(request, code: str, action: str):
         )
     except Conflict as exc:
         fresh = _reload(request, code) or dossier
-        message = STALE_MESSAGE if fresh.version != version else exc.message
+        message = STALE_MESSAGE if exc.code == "stale" or fresh.version != version else exc.message
         return _render_dossier(request, fresh, bound=form, error=message, status=409)
     except DomainError as exc:
         return _render_dossier(request, dossier, bound=form, error=exc.message, status=exc.status)
