@@ -1,0 +1,89 @@
+"""Concurrency on PostgreSQL: gapless codes under simultaneous receptions, and one winner when two
+officers act on the same version. (SQLite serialises every writer, so these prove nothing there.)"""
+
+import threading
+
+import pytest
+import time_machine
+from django.db import connection, connections
+
+from motcua.dossiers import services
+from motcua.dossiers.models import DailySequence, Dossier, DossierEvent
+from motcua.dossiers.tests.conftest import MONDAY_8AM, advance, build_world, intake
+from motcua.lib.errors import Conflict
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs PostgreSQL's row locks and concurrent connections (CI runs the suite on PostgreSQL)",
+    ),
+]
+
+
+def _run_together(functions):
+    """Run the functions in threads released at the same moment; return (results, errors)."""
+    barrier = threading.Barrier(len(functions))
+    results, errors = [None] * len(functions), [None] * len(functions)
+
+    def run(i, fn):
+        try:
+            barrier.wait(timeout=30)
+            results[i] = fn()
+        except Exception as exc:  # noqa: BLE001 — reported to the test
+            errors[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(functions)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return results, errors
+
+
+def test_twenty_simultaneous_receptions_get_twenty_gapless_codes():
+    world = build_world()
+    with time_machine.travel(MONDAY_8AM, tick=False):
+        results, errors = _run_together(
+            [
+                lambda: services.dossier_receive(actor=world.receptionist, data=intake(world))
+                for _ in range(20)
+            ]
+        )
+    assert errors == [None] * 20
+    codes = sorted(d.code for d in results)
+    assert codes == [f"000.01.31.H99-260302-{n:04d}" for n in range(1, 21)]
+    assert Dossier.objects.count() == 20
+    assert DailySequence.objects.get().last_number == 20
+
+
+def test_two_officers_on_the_same_version_one_wins_the_other_is_told_to_reload():
+    world = build_world()
+    with time_machine.travel(MONDAY_8AM, tick=False):
+        d = advance(world, services.State.PROCESSING)
+        events_before = DossierEvent.objects.filter(dossier=d).count()
+        version = d.version
+        results, errors = _run_together(
+            [
+                lambda: services.dossier_approve(
+                    actor=world.leader, dossier=d.code, expected_version=version
+                ),
+                lambda: services.dossier_forward(
+                    actor=world.specialist, dossier=d.code, expected_version=version
+                ),
+            ]
+        )
+    winners = [r for r in results if r is not None]
+    losers = [e for e in errors if e is not None]
+    assert len(winners) == 1 and len(losers) == 1
+    assert isinstance(losers[0], Conflict) and losers[0].code == "stale"
+    assert "Vui lòng tải lại trang" in losers[0].message
+    fresh = Dossier.objects.get(pk=d.pk)
+    assert fresh.version == version + 1
+    assert (fresh.state, fresh.current_step_id) == (winners[0].state, winners[0].current_step_id)
+    # The winner's whole change is there, the loser's nothing.
+    assert DossierEvent.objects.filter(dossier=d).count() == events_before + 1
+    assert DossierEvent.objects.filter(dossier=d).last().action in ("approve", "forward")
+    assert fresh.steps.count() == 3
