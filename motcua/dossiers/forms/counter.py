@@ -199,13 +199,28 @@ class IntakeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, procedure, **kwargs):
+    def __init__(self, *args, procedure, handling_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.procedure = procedure
+        if handling_choices:
+            # A public service centre receives for several agencies: which one handles it.
+            choices = [(a.code, a.name) for a in handling_choices]
+            if len(choices) > 1:
+                choices.insert(0, ("", "— Chọn cơ quan giải quyết —"))
+            self.fields["handling_agency"] = forms.ChoiceField(
+                label="Cơ quan giải quyết",
+                choices=choices,
+                error_messages={
+                    "required": "Chọn cơ quan giải quyết hồ sơ.",
+                    "invalid_choice": "Cơ quan này không giải quyết thủ tục đã chọn.",
+                },
+            )
         self.documents = list(procedure.documents.all())
         self.keys: dict[str, object] = {}
         for document in self.documents:
             key = "tp_" + (slugify(document.code).replace("-", "_") or str(document.pk))
+            if key in self.keys:  # codes that differ only in punctuation
+                key = f"{key}_{document.pk}"
             self.keys[key] = document
             kind, count = _copy_kind_and_count(document)
             self.fields[f"{key}_received"] = forms.BooleanField(label="Đã nhận", required=False)

@@ -569,3 +569,36 @@ def test_an_unknown_code_and_another_communes_dossier_are_explained(client, worl
     assert unknown.status_code == 404
     assert "Không tìm thấy hồ sơ mã “000.01.32.H99-260302-9999”" in unknown.content.decode()
     assert client.get(f"/quay/tiep-nhan/{received.uid}/").status_code == 403
+
+
+def test_a_public_service_centre_receives_for_a_department_it_chooses(client, world, frozen):
+    from motcua.catalog import services as catalog_services
+
+    catalog_services.offering_create(agency=world.tree.department, procedure=world.procedure, actor=None)
+    centre_officer = make_staff("quay_tinh", world.tree.centre, Role.RECEPTIONIST)
+    client.force_login(centre_officer)
+    assert [p.code for p in client.get(INTAKE, {"q": "ket hon"}).context["results"]] == [PROCEDURE_CODE]
+    page = client.get(INTAKE, {"thu-tuc": PROCEDURE_CODE})
+    # Everything offered under the province, communes included (reception anywhere in the province).
+    assert page.context["form"].fields["handling_agency"].choices == [
+        ("", "— Chọn cơ quan giải quyết —"),
+        ("000.00.11.H99", "Sở Tư pháp tỉnh Thử Nghiệm"),
+        ("000.00.31.H99", "Ủy ban nhân dân xã An Bình"),
+    ]
+    assert "Cơ quan giải quyết" in page.content.decode()
+
+    unchosen = client.post(INTAKE, form_data())
+    assert unchosen.status_code == 400
+    assert _error_of(unchosen, "handling_agency") == ["Chọn cơ quan giải quyết hồ sơ."]
+    response = client.post(INTAKE, form_data(handling_agency="000.00.32.H99"))  # commune B does not offer it
+    assert response.status_code == 400
+    assert _error_of(response, "handling_agency") == ["Cơ quan này không giải quyết thủ tục đã chọn."]
+
+    assert client.post(INTAKE, form_data(handling_agency="000.00.11.H99")).status_code == 302
+    d = Dossier.objects.get()
+    assert d.code.startswith("000.00.01.H99-260302-")
+    assert (d.receiving_agency, d.handling_agency) == (world.tree.centre, world.tree.department)
+
+
+def test_a_commune_officer_is_not_asked_for_the_handling_agency(officer, frozen):
+    assert "handling_agency" not in officer.get(INTAKE, {"thu-tuc": PROCEDURE_CODE}).context["form"].fields

@@ -12,7 +12,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from motcua.catalog import selectors as catalog
+from motcua.catalog.models import Offering
 from motcua.dossiers import selectors, services
 from motcua.dossiers.files import max_bytes
 from motcua.dossiers.forms.counter import IntakeForm, ReturnForm, code_from_scan
@@ -145,17 +146,49 @@ def today(request):
 
 
 def offering_agencies(agency) -> list:
-    """Where a dossier received at ``agency`` may be handled: the agency itself or an agency
-    above it (a one-stop unit receives for its committee), as ``dossier_receive`` decides."""
+    """Where a dossier received at ``agency`` is handled by default: the agency itself or the
+    nearest agency above it (a one-stop unit receives for its committee), as ``dossier_receive``
+    decides when no handling agency is named."""
     return [agency, *reversed(list(agency_ancestors(agency)))]
 
 
+def served_root(agency):
+    """A public service centre receives for every agency under its parent (the province's
+    departments); other counters only for the agencies above them. The root, or None."""
+    if agency.kind == Agency.Kind.SERVICE_CENTRE and agency.parent_id:
+        return agency.parent
+    return None
+
+
 def procedures_offered(agency, q: str = ""):
-    """``procedure_search`` limited to what ``agency`` or an agency above it offers."""
+    """``procedure_search`` limited to what can be received at ``agency``."""
     offered = Q()
     for offering_agency in offering_agencies(agency):
         offered |= Q(pk__in=catalog.procedure_search(agency=offering_agency.code).values("pk"))
+    root = served_root(agency)
+    if root is not None:
+        offered |= Q(
+            Exists(
+                Offering.objects.filter(
+                    procedure_id=OuterRef("pk"),
+                    active=True,
+                    agency__active=True,
+                    agency__path__startswith=root.path,
+                )
+            )
+        )
     return catalog.procedure_search(q=q).filter(offered)
+
+
+def handling_choices(procedure, agency) -> list:
+    """The agencies the officer must choose from to handle ``procedure``: empty when the
+    receiving agency or one above it offers it (the service then picks the nearest)."""
+    offering = list(catalog.procedure_offering_agencies(procedure))
+    default = {a.pk for a in offering_agencies(agency)}
+    if any(a.pk in default for a in offering):
+        return []
+    root = served_root(agency)
+    return [a for a in offering if root is not None and a.path.startswith(root.path)]
 
 
 def _offered(procedure, agency) -> bool:
@@ -231,7 +264,11 @@ def intake(request):
     procedure, problem = _procedure_for(code, agency)
     if problem:
         return _search_page(request, agency, error=problem[0], status=problem[1])
-    form = IntakeForm(procedure=procedure, initial={"idempotency_key": uuid.uuid4().hex})
+    form = IntakeForm(
+        procedure=procedure,
+        handling_choices=handling_choices(procedure, agency),
+        initial={"idempotency_key": uuid.uuid4().hex},
+    )
     return _form_page(request, agency, procedure, form)
 
 
@@ -260,6 +297,7 @@ def _intake_data(form, procedure, agency) -> "services.IntakeData":
         result_delivery=data["result_delivery"],
         applicant=applicant,
         documents=documents,
+        handling_agency=data.get("handling_agency") or None,
     )
 
 
@@ -282,6 +320,7 @@ SERVICE_FIELDS = {
     "address": "address",
     "result_delivery": "result_delivery",
     "reason": "refusal_reason",
+    "handling_agency": "handling_agency",
 }
 
 
@@ -300,7 +339,9 @@ def _intake_post(request, agency):
     procedure, problem = _procedure_for(request.POST.get("procedure", ""), agency)
     if problem:
         return _search_page(request, agency, error=problem[0], status=problem[1])
-    form = IntakeForm(request.POST, request.FILES, procedure=procedure)
+    form = IntakeForm(
+        request.POST, request.FILES, procedure=procedure, handling_choices=handling_choices(procedure, agency)
+    )
     if not form.is_valid():
         return _form_page(request, agency, procedure, form, status=400)
     action = form.cleaned_data.get("action") or "receive"
