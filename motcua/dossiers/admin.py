@@ -1,0 +1,102 @@
+"""Dossiers in the admin: read-only (list, search, filters, detail with its steps and events).
+
+Every change goes through ``services``; the admin can neither add, change nor delete. Opening a
+dossier's page shows the applicant's personal data, so it is audited like any staff view.
+"""
+
+from django.contrib import admin
+
+from motcua.audit.services import audit_record
+from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent, DossierStep
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class DocumentInline(ReadOnlyInline):
+    model = DossierDocument
+    fields = ["requirement_code", "name", "copy_kind", "count", "digitised"]
+    readonly_fields = fields
+
+
+class StepInline(ReadOnlyInline):
+    model = DossierStep
+    fields = [
+        "seq",
+        "name",
+        "agency",
+        "giver",
+        "receiver",
+        "started_at",
+        "due_at",
+        "finished_at",
+        "timeliness",
+    ]
+    readonly_fields = fields
+
+
+class EventInline(ReadOnlyInline):
+    model = DossierEvent
+    fields = ["at", "action", "state", "status_code", "actor", "agency", "note"]
+    readonly_fields = fields
+
+
+@admin.register(Dossier)
+class DossierAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "applicant_name",
+        "procedure",
+        "receiving_agency",
+        "holder_agency",
+        "state",
+        "status_code",
+        "received_at",
+        "due_at",
+        "timeliness",
+    ]
+    list_select_related = ["procedure", "receiving_agency", "holder_agency"]
+    list_filter = ["status_code", "state", "channel", "timeliness", "supplement_flagged", "receiving_agency"]
+    search_fields = ["code", "applicant_name", "citizen_id"]
+    date_hierarchy = "received_at"
+    ordering = ["-received_at", "-pk"]
+    inlines = [DocumentInline, StepInline, EventInline]
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in Dossier._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        dossier = Dossier.objects.select_related("receiving_agency").filter(pk=object_id).first()
+        if dossier is not None and getattr(response, "status_code", 200) == 200:
+            audit_record(
+                action="personal_data.view",
+                actor=request.user,
+                obj=dossier,
+                extra={"code": dossier.code, "via": "admin"},
+                chain=dossier.receiving_agency.code,
+                request=request,
+            )
+        return response
