@@ -147,6 +147,21 @@ def test_malformed_register_periods_get_a_vietnamese_400(client, world, frozen, 
     assert message in response.content.decode()
 
 
+def test_a_register_too_long_to_print_asks_for_a_shorter_period(client, world, frozen, monkeypatch):
+    from motcua.dossiers.views import printing as printing_views
+
+    services.dossier_receive(actor=world.receptionist, data=intake(world))
+    services.dossier_receive(actor=world.receptionist, data=intake(world))
+    monkeypatch.setattr(printing_views, "MAX_REGISTER_ROWS", 1)
+    client.force_login(world.receptionist)
+    response = client.get(register_url(agency="000.00.31.H99", tu="01/03/2026", den="31/03/2026"))
+    assert response.status_code == 400
+    assert (
+        "Kỳ đã chọn có 2 hồ sơ, vượt quá 1 hồ sơ mỗi lần in; hãy chọn kỳ ngắn hơn."
+        in response.content.decode()
+    )
+
+
 def test_the_register_needs_an_agency(client, world, frozen):
     client.force_login(world.receptionist)
     response = client.get(register_url(tu="01/03/2026", den="31/03/2026"))

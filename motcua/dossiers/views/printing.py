@@ -27,6 +27,9 @@ from motcua.org.selectors import agencies_visible_to, agency_by_code, user_can_s
 
 # A register covers at most a year: longer periods are reports, not a register to print.
 MAX_REGISTER_DAYS = 366
+# WeasyPrint lays out roughly 8–10 register rows a second: beyond this many rows the request
+# would run for minutes, so the officer is asked for a shorter period instead.
+MAX_REGISTER_ROWS = 1000
 DAY_RE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
@@ -43,6 +46,11 @@ class FormNumberConverter:
 
 
 register_converter(FormNumberConverter, "mau_so")
+
+
+def _number(value: int) -> str:
+    """1.250 (Vietnamese thousands separator)."""
+    return f"{value:,}".replace(",", ".")
 
 
 def _pdf_response(content: bytes, filename: str) -> HttpResponse:
@@ -136,6 +144,14 @@ def register_pdf(request):
         date_to=date_to,
         visible_agencies=agencies_visible_to(request.user),
     )
+    count = dossiers.count()
+    if count > MAX_REGISTER_ROWS:
+        return _error(
+            request,
+            f"Kỳ đã chọn có {_number(count)} hồ sơ, vượt quá {_number(MAX_REGISTER_ROWS)} hồ sơ mỗi "
+            "lần in; hãy chọn kỳ ngắn hơn.",
+            400,
+        )
     content = printing.render_register(agency=agency, date_from=date_from, date_to=date_to, dossiers=dossiers)
     return _pdf_response(content, f"so-theo-doi-{agency.code}-{date_from:%Y%m%d}-{date_to:%Y%m%d}.pdf")
 
