@@ -602,3 +602,36 @@ def test_a_public_service_centre_receives_for_a_department_it_chooses(client, wo
 
 def test_a_commune_officer_is_not_asked_for_the_handling_agency(officer, frozen):
     assert "handling_agency" not in officer.get(INTAKE, {"thu-tuc": PROCEDURE_CODE}).context["form"].fields
+
+
+def test_a_change_landing_between_reading_and_writing_is_reported_and_reloaded(
+    officer, world, frozen, monkeypatch
+):
+    from motcua.dossiers import selectors
+    from motcua.dossiers.views import counter
+
+    d = finished_dossier(world, frozen)
+    real = selectors.dossier_for_staff
+    calls = []
+
+    def read_then_someone_else_returns_it(user, code, *, request=None):
+        seen = real(user, code, request=request)
+        if not calls:  # a colleague hands the result over right after this officer's read
+            other = real(user, code)
+            services.dossier_return_result(
+                actor=world.receptionist,
+                dossier=other,
+                expected_version=other.version,
+                collected_by="Đồng nghiệp",
+            )
+        calls.append(code)
+        return seen
+
+    monkeypatch.setattr(counter.selectors, "dossier_for_staff", read_then_someone_else_returns_it)
+    response = officer.post(
+        RETURN, {"code": d.code, "version": d.version, "method": "counter", "collected_by": "Lê Văn Nhận"}
+    )
+    assert response.status_code == 302 and response["Location"] == f"{RETURN}?ma={d.code}"
+    d.refresh_from_db()
+    assert (d.state, d.collected_by) == ("returned", "Đồng nghiệp")
+    assert "Hồ sơ đã thay đổi trong lúc bạn thao tác" in officer.get(response["Location"]).content.decode()
