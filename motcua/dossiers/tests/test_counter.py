@@ -357,11 +357,13 @@ def test_a_supplement_request_first_lists_the_missing_mandatory_documents_for_th
         item_1_name="Ảnh chân dung",
         item_1_reason="Thiếu.",
         supplement_note="Nộp bổ sung tại quầy số 2.",
+        tp_tp01_files=[upload("to-khai.pdf", PDF)],
     )
     response = officer.post(INTAKE, data)
     d = Dossier.objects.get()
     assert response["Location"] == f"/quay/tiep-nhan/{d.uid}/"
     assert (d.state, d.status_code) == ("intake_supplement", 5)
+    assert DossierFile.objects.get(document__dossier=d).document.requirement_code == "TP01"
     assert DossierPause.objects.get(dossier=d).items == [
         {"name": "Giấy xác nhận tình trạng hôn nhân", "reason": "Bản đã nộp hết hạn (quá 6 tháng)."},
         {"name": "Ảnh chân dung", "reason": "Thiếu."},

@@ -372,7 +372,7 @@ def _intake_post(request, agency):
     except DomainError as exc:
         _add_service_error(form, exc)
         return _form_page(request, agency, procedure, form, status=exc.status)
-    if action == "receive":
+    if action in ("receive", "supplement"):  # a refused dossier keeps no files
         _attach_scans(request, dossier, form)
     return redirect("counter:done", uid=dossier.uid)
 
