@@ -1,0 +1,191 @@
+"""The back office in headless Chromium: commune A's leader opens the agency inbox, narrows it
+with htmx (and without JavaScript), opens a dossier with a scanned PDF and image, gives it to a
+specialist through its action form; at 1280 px and on a 390 px phone, with axe-core on the
+inbox and the dossier page (no "serious" or "critical" violation).
+
+One journey in one test: a browser test's database is emptied after it.
+"""
+
+import io
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+from PIL import Image, ImageDraw
+
+from conftest import axe_violations, screenshot
+from motcua.dossiers import services
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.services import ApplicantData
+from motcua.dossiers.tests.conftest import build_world, intake
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+PDF = (
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+    b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+    b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] >> endobj\n"
+    b"trailer << /Root 1 0 R >>\n%%EOF\n"
+)
+NAMES = ["Nguyễn Thị Hoa", "Trần Văn Đức", "Lê Thị Hương", "Phạm Quốc Việt", "Đỗ Thị Ánh"]
+
+
+def sign_in(context, live_server, user) -> None:
+    """Put a signed-in session of ``user`` into the browser context (no password round trip)."""
+    client = Client()
+    client.force_login(user)
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+
+
+def png() -> bytes:
+    image = Image.new("RGB", (240, 160), "white")
+    ImageDraw.Draw(image).rectangle((20, 20, 220, 140), outline="navy", width=4)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def applicant(name: str) -> ApplicantData:
+    return ApplicantData(
+        kind="person",
+        name=name,
+        citizen_id="001190012345",
+        date_of_birth=timezone.datetime(1990, 5, 17).date(),
+        phone="0912345678",
+        address="Thôn Đông, xã An Bình",
+    )
+
+
+def build(world) -> dict:
+    """Five dossiers at commune A: two received three weeks ago (late), the others this week."""
+    made = []
+    now = timezone.now()
+    for i, name in enumerate(NAMES):
+        received_at = now - timedelta(days=21 if i < 2 else 1)
+        with time_machine.travel(received_at, tick=False):
+            d = services.dossier_receive(
+                actor=world.receptionist, data=intake(world, applicant=applicant(name))
+            )
+            if i != 4:
+                d = services.dossier_forward(actor=world.receptionist, dossier=d, expected_version=d.version)
+                if i < 3:
+                    d = services.dossier_assign(
+                        actor=world.leader, dossier=d, expected_version=d.version, officer=world.specialist
+                    )
+        made.append(d)
+    target = made[2]
+    services.dossier_attach_file(
+        actor=world.specialist,
+        dossier=target,
+        requirement_code="TP01",
+        uploaded_file=SimpleUploadedFile("to-khai-ket-hon.pdf", PDF, content_type="application/pdf"),
+    )
+    services.dossier_attach_file(
+        actor=world.specialist,
+        dossier=Dossier.objects.get(pk=target.pk),
+        requirement_code="TP02",
+        uploaded_file=SimpleUploadedFile("xac-nhan-hon-nhan.png", png(), content_type="image/png"),
+    )
+    services.dossier_add_comment(
+        actor=world.specialist,
+        dossier=Dossier.objects.get(pk=target.pk),
+        body="Đã kiểm tra bản chính tờ khai.",
+    )
+    return {"late": made[:2], "target": Dossier.objects.get(pk=target.pk), "all": made}
+
+
+def test_a_leader_works_through_the_inbox_and_a_dossier_on_desktop_and_phone(live_server, browser, page):
+    world = build_world()
+    data = build(world)
+    target = data["target"]
+    sign_in(page.context, live_server, world.leader)
+
+    # The agency inbox, every bucket with its count.
+    page.goto(live_server.url + "/xu-ly/?scope=agency")
+    assert page.get_by_role("heading", level=1).inner_text() == "Hồ sơ cần xử lý"
+    assert page.locator("table.bo-table tbody tr").count() == 5
+    late_link = page.get_by_role("link", name="Quá hạn 2")
+    assert late_link.is_visible()
+    assert axe_violations(page) == []
+    screenshot(page, "backoffice-inbox-1280")
+
+    # htmx: a bucket swaps the list region only (the page's own marker survives the swap).
+    page.evaluate("window.__kept = true")
+    late_link.click()
+    page.wait_for_url("**bucket=late**")
+    page.wait_for_function("document.querySelectorAll('table.bo-table tbody tr').length === 2")
+    assert page.evaluate("window.__kept") is True
+    codes = page.locator("a.bo-code").all_inner_texts()
+    assert sorted(codes) == sorted(d.code for d in data["late"])
+    assert page.locator(".bo-due--late").first.inner_text().startswith("Quá hạn")
+    # a search narrows further, still in place
+    page.get_by_label("Mã hồ sơ hoặc tên người nộp").fill("Đức")
+    page.get_by_role("button", name="Lọc").click()
+    page.wait_for_function("document.querySelectorAll('table.bo-table tbody tr').length === 1")
+    assert page.evaluate("window.__kept") is True
+
+    # The dossier page.
+    page.goto(live_server.url + "/xu-ly/?scope=agency")
+    page.get_by_role("link", name=target.code).click()
+    page.wait_for_url(f"**/xu-ly/ho-so/{target.code}/")
+    assert page.get_by_role("heading", level=1).inner_text() == f"Hồ sơ {target.code}"
+    for heading in ["Người nộp hồ sơ", "Thành phần hồ sơ", "Quá trình xử lý", "Ý kiến", "Thao tác"]:
+        assert page.get_by_role("heading", name=heading).is_visible(), heading
+    page.locator("summary", has_text="xac-nhan-hon-nhan.png").click()
+    image = page.get_by_role(
+        "img", name="Bản quét “Giấy xác nhận tình trạng hôn nhân” – tệp xac-nhan-hon-nhan.png"
+    )
+    image.wait_for()
+    page.wait_for_function("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
+    page.locator("summary", has_text="to-khai-ket-hon.pdf").click()
+    assert page.locator("iframe.bo-preview--pdf").is_visible()
+    assert axe_violations(page) == []
+    screenshot(page, "backoffice-dossier-1280")
+
+    # The leader gives the dossier to another specialist through the assign form.
+    page.locator("summary", has_text="Phân công xử lý").click()
+    page.get_by_label("Cán bộ xử lý").select_option(label="Đinh Thị Hai")
+    page.get_by_role("button", name="Phân công xử lý").click()
+    page.wait_for_url(f"**/xu-ly/ho-so/{target.code}/")
+    page.get_by_text("Đã thực hiện: Phân công xử lý").wait_for()
+    assert Dossier.objects.get(pk=target.pk).holder == world.specialist2
+    assert axe_violations(page) == []
+
+    # A 390 px phone: nothing wider than the screen, still accessible.
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN", is_mobile=True)
+    try:
+        sign_in(phone, live_server, world.leader)
+        mobile = phone.new_page()
+        for path, name in [
+            ("/xu-ly/?scope=agency", "backoffice-inbox-390"),
+            (f"/xu-ly/ho-so/{target.code}/", "backoffice-dossier-390"),
+        ]:
+            mobile.goto(live_server.url + path)
+            assert mobile.evaluate("document.documentElement.scrollWidth") <= 390, path
+            assert axe_violations(mobile) == [], path
+            screenshot(mobile, name)
+    finally:
+        phone.close()
+
+    # Without JavaScript the tabs, buckets and filters are plain links and GET forms.
+    nojs = browser.new_context(java_script_enabled=False, locale="vi-VN")
+    try:
+        sign_in(nojs, live_server, world.leader)
+        plain = nojs.new_page()
+        plain.goto(live_server.url + "/xu-ly/")
+        plain.get_by_role("link", name="Của cơ quan").click()
+        plain.wait_for_url("**scope=agency**")
+        plain.get_by_role("link", name="Quá hạn 2").click()
+        plain.wait_for_url("**bucket=late**")
+        assert plain.locator("table.bo-table tbody tr").count() == 2
+        plain.select_option("#bo-sort", "-due_at")
+        plain.get_by_role("button", name="Lọc").click()
+        plain.wait_for_url("**sort=-due_at**")
+        assert plain.locator("table.bo-table tbody tr").count() == 2
+    finally:
+        nojs.close()
