@@ -345,7 +345,9 @@ def step_rows(dossier: Dossier, *, now: datetime) -> list[dict]:
                 "kind": step.get_kind_display(),
                 "agency": step.agency.name if step.agency_id else "",
                 "giver": giver,
-                "receiver": person_name(step.receiver),
+                # Handed to an agency before anyone there took it: the agency received it.
+                "receiver": person_name(step.receiver)
+                or (step.agency.short_name or step.agency.name if step.agency_id else ""),
                 "started": fmt_datetime(step.started_at),
                 "due": fmt_datetime(step.due_at),
                 "finished": fmt_datetime(step.finished_at),
@@ -425,9 +427,8 @@ def _context_02(dossier: Dossier, info: FormInfo, request) -> dict:
 def _context_03(dossier: Dossier, info: FormInfo, request) -> dict:
     event = latest_event(dossier, REFUSAL_ACTIONS)
     after_appraisal = event is not None and event.action == "reject"
+    # At the counter the one-stop unit refuses; after appraisal the competent agency does.
     issuer = dossier.handling_agency if after_appraisal else dossier.receiving_agency
-    if event is not None and event.agency is not None:
-        issuer = event.agency
     context = _common(dossier, info, issuer=issuer, issued_at=event.at if event is not None else None)
     context.update(
         reason=event.note if event is not None else "",
@@ -459,9 +460,8 @@ def _context_04(dossier: Dossier, info: FormInfo, request) -> dict:
 
 def _context_05(dossier: Dossier, info: FormInfo, request) -> dict:
     event = latest_event(dossier, STOP_ACTIONS)
+    # The competent agency stops processing, whoever held the dossier at the time.
     issuer = dossier.handling_agency
-    if event is not None and event.agency is not None:
-        issuer = event.agency
     context = _common(dossier, info, issuer=issuer, issued_at=event.at if event is not None else None)
     context.update(
         reason=event.note if event is not None else "",

@@ -229,7 +229,7 @@ def test_rejection_after_appraisal_comes_from_the_handling_committee_and_its_hea
     )
 
     text = pdf_text(printing.render_form("03", dossier))
-    assert "ỦY BAN NHÂN DÂN XÃ AN BÌNH" in text
+    assert "ỦY BAN NHÂN DÂN XÃ AN BÌNH" in text and "TRUNG TÂM PHỤC VỤ" not in text
     assert "An Bình, ngày 04 tháng 03 năm 2026" in text
     assert "Ủy ban nhân dân xã An Bình không giải quyết hồ sơ này với lý do cụ thể như sau: " + reason in text
     assert "THỦ TRƯỞNG CƠ QUAN (Ký, ghi rõ họ tên và đóng dấu) Trịnh Văn Lãnh" in text
@@ -281,6 +281,9 @@ def test_notice_of_stopping_gives_the_day_and_the_reason(world, frozen):
     text = pdf_text(pdf)
     assert_header(text, number="05", place_date="An Bình, ngày 04 tháng 03 năm 2026")
     assert "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ" in text
+    # Issued by the competent committee, not the one-stop unit that held the dossier.
+    assert "ỦY BAN NHÂN DÂN XÃ AN BÌNH" in text and "TRUNG TÂM PHỤC VỤ" not in text
+    assert "Ủy ban nhân dân xã An Bình thông báo dừng giải quyết hồ sơ" in text
     assert "Kính gửi: Ông/Bà Nguyễn Thị Thu Hường" in text
     assert "thông báo dừng giải quyết hồ sơ nêu trên kể từ ngày 04/03/2026" in text
     assert reason in text
@@ -340,6 +343,11 @@ def test_control_slip_has_one_row_per_hand_over_with_people_times_and_result(wor
         "3 Phê duyệt Ủy ban nhân dân xã An Bình Nguyễn Văn Chuyên → Trịnh Văn Lãnh Nhận: 04/03/2026 10:00"
         in text
     )
+    # Handed back to the one-stop unit before anyone there took it: the unit is the receiver.
+    assert (
+        "4 Trả kết quả Trung tâm Phục vụ hành chính công xã An Bình Trịnh Văn Lãnh → "
+        "Trung tâm Phục vụ hành chính công xã An Bình"
+    ) in text
     assert "Có kết quả lúc 05/03/2026 08:00" in text
 
 
