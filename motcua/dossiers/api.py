@@ -12,6 +12,7 @@ from importlib import import_module
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
@@ -67,6 +68,11 @@ def _dossier(request, code: str) -> Dossier:
 def _utc(moment):
     """Times leave the API in UTC ("…Z"), whichever zone the service computed them in."""
     return moment.astimezone(UTC) if moment is not None else None
+
+
+def _iso(moment) -> str | None:
+    """The same text pydantic gives an aware datetime, in UTC: "2026-03-02T02:00:00Z"."""
+    return _utc(moment).isoformat().replace("+00:00", "Z") if moment is not None else None
 
 
 def _ref(obj) -> dict | None:
@@ -431,20 +437,25 @@ def tracking_get(request, code: str, pin: str = ""):
         raise TooManyRequests(exc.message) from None
     if result is None:
         raise NotFound(tracking.NOT_FOUND_MESSAGE)
-    response = {
+    # Built here and sent as is (ninja passes an HttpResponse through): the public lookup is the
+    # hottest read of the system, and it must cost about what the health check costs. The shape
+    # is the TrackingOut schema above (the tests compare it field by field).
+    body = {
         "code": result.code,
         "status_code": result.status_code,
         "status_name": result.status_name,
         "procedure": {"code": result.procedure_code, "name": result.procedure_name},
-        "received_at": _utc(result.received_at),
-        "due_at": _utc(result.due_at),
-        "finished_at": _utc(result.finished_at),
-        "returned_at": _utc(result.returned_at),
+        "received_at": _iso(result.received_at),
+        "due_at": _iso(result.due_at),
+        "finished_at": _iso(result.finished_at),
+        "returned_at": _iso(result.returned_at),
         "holder_agency": result.holder_agency,
         "applicant": result.applicant_masked,
         "history": [
-            {"at": _utc(h.at), "status_code": h.status_code, "status_name": h.status_name}
+            {"at": _iso(h.at), "status_code": h.status_code, "status_name": h.status_name}
             for h in result.history
         ],
     }
+    response = JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "no-store"
     return response
