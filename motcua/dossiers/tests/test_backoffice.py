@@ -611,3 +611,77 @@ def test_the_file_view_checks_jurisdiction_again(client, world, with_pdf, four):
     client.force_login(world.specialist)
     # a file id under the wrong dossier code is not found
     assert client.get(f"/xu-ly/ho-so/{four['A'].code}/tep/{stored.pk}/").status_code == 404
+
+
+# ---------------------------------------------------------------------------------------------
+# More actions through their forms, with worked values
+
+
+def test_an_extension_typed_as_dd_mm_yyyy_is_read_in_vietnam_time(client, world, four):
+    client.force_login(world.leader)
+    c = four["C"]  # received Friday 6 March 08:00, due a week later: time enough to extend
+    response = client.post(
+        action_url(c, "extend"),
+        {"version": c.version, "reason": "Cần xác minh tại địa phương", "new_due_at": "20/03/2026 16:00"},
+    )
+    assert response.status_code == 302
+    c = reload(c)
+    assert c.due_at == vn(2026, 3, 20, 16, 0)  # 09:00 UTC
+    assert c.extension_count == 1
+    page = client.get(page_url(c))
+    body = page.content.decode()
+    assert "20/03/2026 16:00" in body
+    assert "04" in [link["number"] for link in page.context["print_links"]]
+    # a second extension is not offered any more
+    assert "extend" not in [f.action.name for f in page.context["action_forms"]]
+
+
+def test_a_payment_request_reads_the_amount_with_dots(client, world, four):
+    client.force_login(world.specialist)
+    b = four["B"]
+    bad = client.post(action_url(b, "request-payment"), {"version": b.version, "amount_vnd": "một triệu"})
+    assert bad.status_code == 400
+    assert "Số tiền phải là số nguyên dương" in bad.content.decode()
+    assert reload(b).state == Dossier.State.PROCESSING
+    response = client.post(
+        action_url(b, "request-payment"), {"version": b.version, "amount_vnd": "1.250.000"}
+    )
+    assert response.status_code == 302
+    b = reload(b)
+    assert (b.state, b.fee_due_vnd) == (Dossier.State.PAYMENT, 1250000)
+    assert "1.250.000 đ" in client.get(page_url(b)).content.decode()
+
+
+def test_stopping_needs_a_reason_and_closes_the_dossier(client, world, four):
+    client.force_login(world.leader)
+    b = four["B"]
+    response = client.post(
+        action_url(b, "stop"),
+        {"version": b.version, "reason": "Người nộp đề nghị dừng để hoàn thiện giấy tờ"},
+    )
+    assert response.status_code == 302
+    b = reload(b)
+    assert b.state == Dossier.State.STOPPED
+    page = client.get(page_url(b))
+    assert "05" in [link["number"] for link in page.context["print_links"]]
+    assert "Người nộp đề nghị dừng để hoàn thiện giấy tờ" in page.content.decode()
+    assert b.code not in codes(client.get(INBOX, {"scope": "agency"}))
+
+
+def test_a_finished_and_returned_dossier_page_offers_nothing_to_the_leader(client, world, four):
+    b = four["B"]
+    b = services.dossier_forward(
+        actor=world.specialist, dossier=b, expected_version=b.version, officer=world.leader
+    )
+    b = services.dossier_approve(actor=world.leader, dossier=b, expected_version=b.version)
+    b = services.dossier_finish(actor=world.receptionist, dossier=b, expected_version=b.version)
+    b = services.dossier_return_result(
+        actor=world.receptionist, dossier=b, expected_version=b.version, collected_by="Lê Thị Bình"
+    )
+    client.force_login(world.leader)
+    response = client.get(page_url(b))
+    assert response.status_code == 200
+    assert response.context["action_forms"] == []
+    body = response.content.decode()
+    assert "Đã trả kết quả (mã 10)" in body
+    assert "Phê duyệt" in body  # the approval step is in the timeline

@@ -357,6 +357,13 @@ def _history(events) -> tuple[list[dict], list]:
     return history, comments
 
 
+def _offered(user, dossier: Dossier) -> list:
+    """The actions the selector allows, less what the service would refuse for certain (one
+    extension only)."""
+    actions = selectors.dossier_available_actions(user, dossier)
+    return [a for a in actions if not (a.name == "extend" and dossier.extension_count >= 1)]
+
+
 def _render_dossier(
     request,
     dossier: Dossier,
@@ -367,7 +374,7 @@ def _render_dossier(
     status: int = 200,
 ):
     user = request.user
-    actions = list(selectors.dossier_available_actions(user, dossier))
+    actions = _offered(user, dossier)
     needs = {n for a in actions for n in a.needs}
     choices = _action_choices(dossier, needs)
     forms = []
@@ -438,7 +445,7 @@ def dossier_action(request, code: str, action: str):
     version = form.cleaned_data["version"]
     if version != dossier.version:
         return _render_dossier(request, dossier, bound=form, error=STALE_MESSAGE, status=409)
-    available = {a.name for a in selectors.dossier_available_actions(request.user, dossier)}
+    available = {a.name for a in _offered(request.user, dossier)}
     if spec.name not in available:
         return _render_dossier(
             request,
