@@ -250,3 +250,34 @@ def test_the_page_and_the_api_share_the_failure_count(client, dossier):
 )
 def test_the_applicant_name_is_masked_after_the_family_name(name, masked):
     assert mask_name(name) == masked
+
+
+def test_an_online_submission_not_yet_received_shows_status_1(client, world):
+    from motcua.accounts.models import User
+    from motcua.dossiers.tests.api_data import intake
+
+    citizen = User.objects.create_user("cong_dan", kind=User.Kind.CITIZEN, full_name="Nguyễn Văn An")
+    with time_machine.travel(MONDAY_9AM, tick=False):
+        d = services.dossier_submit_online(citizen=citizen, data=intake(world))
+    body = client.get(f"/api/v1/tracking/{d.code}", {"pin": d.pin}).json()
+    assert (body["status_code"], body["status_name"], body["received_at"], body["due_at"]) == (
+        1,
+        "Mới đăng ký",
+        None,
+        None,
+    )
+    assert body["history"] == [{"at": "2026-03-02T02:00:00Z", "status_code": 1, "status_name": "Mới đăng ký"}]
+    html = _text(client.get("/tra-cuu/", {"ma": d.code, "pin": d.pin}))
+    assert "Mới đăng ký" in html and "Chưa tiếp nhận" in html
+
+
+@pytest.mark.parametrize("code", ["' OR '1'='1", "%", "_", "000.01.31.H99-260302-000%", "x" * 500])
+def test_odd_codes_find_nothing(client, dossier, code):
+    response = client.get(f"/api/v1/tracking/{code}", {"pin": dossier.pin})
+    assert response.status_code == 404
+    assert client.get("/tra-cuu/", {"ma": code, "pin": dossier.pin}).status_code == 404
+
+
+def test_a_lookup_reads_the_database_once(client, dossier, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert client.get(f"/api/v1/tracking/{dossier.code}", {"pin": dossier.pin}).status_code == 200
