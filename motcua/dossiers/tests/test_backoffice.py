@@ -520,6 +520,8 @@ def test_the_specialist_requests_a_supplement_with_items(client, world, four):
     b = reload(b)
     assert b.state == Dossier.State.SUPPLEMENT
     assert b.pauses.get().items == [{"name": "Giấy xác nhận tình trạng hôn nhân", "reason": "Đã quá 6 tháng"}]
+    body = client.get(page_url(b)).content.decode()
+    assert "<strong>Giấy xác nhận tình trạng hôn nhân</strong>: Đã quá 6 tháng" in body
 
 
 def test_the_specialist_forwards_to_the_leader_for_approval(client, world, four):
@@ -630,7 +632,7 @@ def test_an_extension_typed_as_dd_mm_yyyy_is_read_in_vietnam_time(client, world,
     assert c.extension_count == 1
     page = client.get(page_url(c))
     body = page.content.decode()
-    assert "20/03/2026 16:00" in body
+    assert "hẹn mới <strong>20/03/2026 16:00</strong>. Lý do: Cần xác minh tại địa phương" in body
     assert "04" in [link["number"] for link in page.context["print_links"]]
     # a second extension is not offered any more
     assert "extend" not in [f.action.name for f in page.context["action_forms"]]

@@ -32,7 +32,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from motcua.catalog.models import Procedure
 from motcua.dossiers.forms.backoffice import ActionChoices, ActionForm, CommentForm
-from motcua.dossiers.models import Dossier, DossierFile, DossierStep
+from motcua.dossiers.models import Dossier, DossierExtension, DossierFile, DossierStep
 from motcua.lib.errors import Conflict, DomainError, Forbidden, NotFound
 from motcua.org.models import Agency, Membership
 from motcua.org.selectors import agencies_visible_to, user_can_act
@@ -393,6 +393,10 @@ def _render_dossier(
         "status_label": dossier.get_status_code_display(),
         "documents": documents,
         "steps": list(selectors.dossier_steps(dossier)),
+        "pauses": list(dossier.pauses.select_related("requested_by").order_by("started_at", "pk")),
+        "extension": DossierExtension.objects.filter(dossier=dossier).first()
+        if dossier.extension_count
+        else None,
         "history": history,
         "comments": comments,
         "action_forms": forms,
