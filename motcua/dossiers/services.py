@@ -66,7 +66,7 @@ from motcua.dossiers.models import (
     NationalStatus,
 )
 from motcua.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
-from motcua.notifications.services import outbox_enqueue
+from motcua.notifications.services import outbox_enqueue, outbox_messages
 from motcua.org.models import Agency, Membership
 from motcua.org.selectors import agencies_actable_by, user_roles_at
 from motcua.workcalendar.calendar import (
@@ -390,12 +390,32 @@ def _audit(
             request=request,
         )
         return
+    event = _audit_event(
+        action=action,
+        actor=actor,
+        dossier=dossier,
+        chain=chain,
+        seq=head.last_seq + 1,
+        prev_hash=head.last_hash,
+        before=before,
+        after=after,
+        extra=extra,
+        request=request,
+    )
+    event.save(force_insert=True)
+    AuditChain.objects.filter(pk=head.pk).update(last_seq=event.seq, last_hash=event.hash)
+
+
+def _audit_event(
+    *, action, actor, dossier, chain, seq, prev_hash, before=None, after=None, extra=None, request=None
+) -> AuditEvent:
+    """The audit event (hash computed by ``audit.services.event_hash``), not saved."""
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     event = AuditEvent(
         chain=chain,
-        seq=head.last_seq + 1,
-        prev_hash=head.last_hash,
+        seq=seq,
+        prev_hash=prev_hash,
         occurred_at=timezone.now(),
         actor=actor,
         actor_name=(actor.get_full_name() if actor else "")[:200],
@@ -409,8 +429,7 @@ def _audit(
         extra=_jsonable(extra or {}),
     )
     event.hash = event_hash(event)
-    event.save(force_insert=True)
-    AuditChain.objects.filter(pk=head.pk).update(last_seq=event.seq, last_hash=event.hash)
+    return event
 
 
 STATUS_MESSAGES = {
@@ -429,7 +448,7 @@ STATUS_MESSAGES = {
 }
 
 
-def _notify(dossier: Dossier, action: str, extra_text: str = "") -> None:
+def _notify(dossier: Dossier, action: str, extra_text: str = "", *, save: bool = True) -> list:
     text = f"Hồ sơ {dossier.code} {STATUS_MESSAGES[dossier.state]}"
     if dossier.state == State.RECEIVED and dossier.due_at:
         text += f"; hẹn trả kết quả {dossier.due_at.astimezone(VN_TZ):%H:%M ngày %d/%m/%Y}"
@@ -438,7 +457,8 @@ def _notify(dossier: Dossier, action: str, extra_text: str = "") -> None:
         text += f" {extra_text}"
     if dossier.pin and dossier.state in (State.RECEIVED, State.SUBMITTED):
         text += f" Mã tra cứu: {dossier.pin}."
-    outbox_enqueue(
+    build = outbox_enqueue if save else outbox_messages
+    return build(
         dossier=dossier,
         event=f"dossier.{action}",
         body=text,
@@ -447,9 +467,17 @@ def _notify(dossier: Dossier, action: str, extra_text: str = "") -> None:
 
 
 def _event(
-    dossier: Dossier, *, action: str, actor, agency_id: int | None, at: datetime, note: str = "", data=None
+    dossier: Dossier,
+    *,
+    action: str,
+    actor,
+    agency_id: int | None,
+    at: datetime,
+    note: str = "",
+    data=None,
+    save: bool = True,
 ) -> DossierEvent:
-    return DossierEvent.objects.create(
+    event = DossierEvent(
         dossier=dossier,
         kind=DossierEvent.Kind.STATUS,
         action=action,
@@ -461,6 +489,9 @@ def _event(
         note=note,
         data=_jsonable(data or {}),
     )
+    if save:
+        event.save(force_insert=True)
+    return event
 
 
 def _ref(value: Dossier | str) -> dict:
@@ -1012,12 +1043,13 @@ def _start_step(
     role: str = "",
     kind: str = DossierStep.Kind.PROCESS,
     note: str = "",
+    save: bool = True,
 ) -> DossierStep:
     if seq is None:
         last = dossier.steps.order_by("-seq").values_list("seq", flat=True).first() or 0
         seq = last + 1
     budget = Decimal(template["budget_hours"]) if template else None
-    return DossierStep.objects.create(
+    step = DossierStep(
         dossier=dossier,
         seq=seq,
         kind=kind,
@@ -1031,6 +1063,9 @@ def _start_step(
         due_at=_add_hours(cal, now, budget) if budget else None,
         note=note,
     )
+    if save:
+        step.save(force_insert=True)
+    return step
 
 
 def _check_officer(officer, agency_id: int, roles=ANY_ACTING, what: str = "Cán bộ được giao"):
@@ -1079,8 +1114,11 @@ def _create_dossier(
     return dossier
 
 
-def _apply_reception(dossier: Dossier, intake_snapshot: dict, *, actor, now: datetime) -> dict:
-    """Fields of a received dossier and its first step (created). Returns the changes."""
+def _apply_reception(
+    dossier: Dossier, intake_snapshot: dict, *, actor, now: datetime, save_step: bool = True
+) -> dict:
+    """Fields of a received dossier and its first step (created unless ``save_step`` is False).
+    Returns the changes."""
     cal = _handling_cal(dossier)
     receiving_cal = _calendar(dossier.receiving_agency)
     due = add_working_time(
@@ -1102,6 +1140,7 @@ def _apply_reception(dossier: Dossier, intake_snapshot: dict, *, actor, now: dat
         kind=DossierStep.Kind.RECEPTION
         if first["performer"] == "receiving_role"
         else DossierStep.Kind.PROCESS,
+        save=save_step,
     )
     return {
         "state": State.RECEIVED,
@@ -1116,6 +1155,110 @@ def _apply_reception(dossier: Dossier, intake_snapshot: dict, *, actor, now: dat
         "holder_agency_id": agency_id,
         "holder": holder,
     }
+
+
+def _insert_values(obj) -> tuple[list[str], list]:
+    """Columns and database values of a new model instance (as ``Model.save`` would write)."""
+    columns, params = [], []
+    for f in obj._meta.concrete_fields:
+        if f.primary_key and obj.pk is None:
+            continue
+        columns.append(connection.ops.quote_name(f.column))
+        params.append(f.get_db_prep_save(f.pre_save(obj, True), connection))
+    return columns, params
+
+
+def _receive_new_postgresql(
+    intake: _Intake, snapshot: dict, *, actor, now: datetime, idempotency_key, request
+) -> Dossier:
+    """A reception in two statements (PostgreSQL): the first takes the day's number (upsert,
+    row locked until commit), the ids of the dossier and its first step and locks the agency's
+    audit chain head; the second writes the dossier, its documents, the step, the event, the
+    audit event, the outbox rows and the chain head at once (one statement with data-modifying
+    CTEs; the dossier ↔ step foreign keys are deferred to commit). Same rows as the ORM path."""
+    qn = connection.ops.quote_name
+    seq_table = DailySequence._meta.db_table
+    chain = intake.receiving.code
+    day = _local_day(now)
+    # Table names come from the models' metadata, never from input; values are parameters.
+    seq_sql, chain_sql = qn(seq_table), qn(AuditChain._meta.db_table)
+    first_sql = (
+        f"WITH seq AS (INSERT INTO {seq_sql} (agency_id, day, last_number) VALUES (%s, %s, 1) "  # noqa: S608
+        f"ON CONFLICT (agency_id, day) DO UPDATE SET last_number = {seq_sql}.last_number + 1 "
+        "RETURNING last_number) "
+        "SELECT seq.last_number, nextval(pg_get_serial_sequence(%s, 'id')), "
+        "nextval(pg_get_serial_sequence(%s, 'id')), c.id, c.last_seq, c.last_hash "
+        f"FROM seq LEFT JOIN LATERAL (SELECT id, last_seq, last_hash FROM {chain_sql} "
+        "WHERE key = %s FOR UPDATE) c ON true"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            first_sql, [intake.receiving.pk, day, Dossier._meta.db_table, DossierStep._meta.db_table, chain]
+        )
+        number, dossier_id, step_id, head_id, last_seq, last_hash = cursor.fetchone()
+    if head_id is None:  # the agency's first audit event ever
+        head, _ = AuditChain.objects.get_or_create(key=chain)
+        head = AuditChain.objects.select_for_update().get(pk=head.pk)
+        head_id, last_seq, last_hash = head.pk, head.last_seq, head.last_hash
+    dossier = Dossier(
+        pk=dossier_id,
+        code=f"{intake.receiving.code}-{day:%y%m%d}-{number:04d}",
+        pin=_new_pin(),
+        procedure=intake.procedure,
+        receiving_agency=intake.receiving,
+        handling_agency=intake.handling,
+        channel=intake.channel,
+        result_delivery=intake.result_delivery,
+        idempotency_key=idempotency_key,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        submitted_at=now if intake.channel == Dossier.Channel.ONLINE else None,
+        **intake.applicant,
+    )
+    changes = _apply_reception(dossier, snapshot, actor=actor, now=now, save_step=False)
+    for name, value in changes.items():
+        setattr(dossier, name, value)
+    step = changes["current_step"]
+    step.pk = step_id
+    dossier.current_step = step
+    dossier.status_code = Dossier.STATUS_OF_STATE[State.RECEIVED]
+    event = _event(dossier, action="receive", actor=actor, agency_id=intake.receiving.pk, at=now, save=False)
+    audit = _audit_event(
+        action="dossier.receive",
+        actor=actor,
+        dossier=dossier,
+        chain=chain,
+        seq=last_seq + 1,
+        prev_hash=last_hash,
+        after={**_values(dossier, ("state", "status_code", "due_at", "holder_agency")), "code": dossier.code},
+        extra={"procedure": intake.procedure.code, "channel": intake.channel},
+        request=request,
+    )
+    groups = [
+        [dossier],
+        [step],
+        _document_rows(dossier, intake.documents),
+        [event],
+        [audit],
+        _notify(dossier, "receive", save=False),
+    ]
+    parts, params = [], []
+    for objs in groups:
+        if not objs:
+            continue
+        rows = [_insert_values(o) for o in objs]
+        columns = rows[0][0]
+        values = ", ".join("(" + ", ".join(["%s"] * len(columns)) + ")" for _ in rows)
+        table = qn(objs[0]._meta.db_table)
+        parts.append(f"i{len(parts)} AS (INSERT INTO {table} ({', '.join(columns)}) VALUES {values})")  # noqa: S608
+        for _, row_params in rows:
+            params.extend(row_params)
+    head_sql = f"UPDATE {chain_sql} SET last_seq = %s, last_hash = %s WHERE id = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {', '.join(parts)} {head_sql}", [*params, audit.seq, audit.hash, head_id])
+    for obj in (dossier, step):
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return dossier
 
 
 def dossier_receive(
@@ -1150,29 +1293,39 @@ def dossier_receive(
         try:
             with transaction.atomic():
                 snapshot = _snapshot(intake)
-                created = _create_dossier(
-                    intake, actor=actor, state=State.RECEIVED, now=now, idempotency_key=idempotency_key
-                )
-                changes = _apply_reception(created, snapshot, actor=actor, now=now)
-                for name, value in changes.items():
-                    setattr(created, name, value)
-                created.status_code = Dossier.STATUS_OF_STATE[State.RECEIVED]
-                Dossier.objects.filter(pk=created.pk).update(**changes)
-                _event(created, action="receive", actor=actor, agency_id=intake.receiving.pk, at=now)
-                _audit(
-                    action="dossier.receive",
-                    actor=actor,
-                    dossier=created,
-                    chain=intake.receiving.code,
-                    before=None,
-                    after={
-                        **_values(created, ("state", "status_code", "due_at", "holder_agency")),
-                        "code": created.code,
-                    },
-                    extra={"procedure": intake.procedure.code, "channel": intake.channel},
-                    request=request,
-                )
-                _notify(created, "receive")
+                if connection.vendor == "postgresql":
+                    created = _receive_new_postgresql(
+                        intake,
+                        snapshot,
+                        actor=actor,
+                        now=now,
+                        idempotency_key=idempotency_key,
+                        request=request,
+                    )
+                else:
+                    created = _create_dossier(
+                        intake, actor=actor, state=State.RECEIVED, now=now, idempotency_key=idempotency_key
+                    )
+                    changes = _apply_reception(created, snapshot, actor=actor, now=now)
+                    for name, value in changes.items():
+                        setattr(created, name, value)
+                    created.status_code = Dossier.STATUS_OF_STATE[State.RECEIVED]
+                    Dossier.objects.filter(pk=created.pk).update(**changes)
+                    _event(created, action="receive", actor=actor, agency_id=intake.receiving.pk, at=now)
+                    _audit(
+                        action="dossier.receive",
+                        actor=actor,
+                        dossier=created,
+                        chain=intake.receiving.code,
+                        before=None,
+                        after={
+                            **_values(created, ("state", "status_code", "due_at", "holder_agency")),
+                            "code": created.code,
+                        },
+                        extra={"procedure": intake.procedure.code, "channel": intake.channel},
+                        request=request,
+                    )
+                    _notify(created, "receive")
         except IntegrityError:
             if idempotency_key:
                 existing = Dossier.objects.filter(created_by=actor, idempotency_key=idempotency_key).first()

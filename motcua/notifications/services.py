@@ -9,12 +9,8 @@ from django.utils import timezone
 from motcua.notifications.models import OutboxMessage
 
 
-def outbox_enqueue(*, dossier, event: str, body: str, subject: str = "") -> list[OutboxMessage]:
-    """Queue ``body`` for the applicant of ``dossier``: an SMS to the phone, an e-mail to the
-    address (both when both are known), else an in-app notice to the owner's account.
-
-    Nothing is queued for an applicant without any contact. One INSERT for all rows.
-    """
+def outbox_messages(*, dossier, event: str, body: str, subject: str = "") -> list[OutboxMessage]:
+    """The messages ``outbox_enqueue`` would queue, not saved (for callers that batch writes)."""
     now = timezone.now()
     rows: list[OutboxMessage] = []
     common = {"dossier": dossier, "event": event[:60], "body": body, "next_attempt_at": now}
@@ -35,6 +31,16 @@ def outbox_enqueue(*, dossier, event: str, body: str, subject: str = "") -> list
                 **common,
             )
         )
+    return rows
+
+
+def outbox_enqueue(*, dossier, event: str, body: str, subject: str = "") -> list[OutboxMessage]:
+    """Queue ``body`` for the applicant of ``dossier``: an SMS to the phone, an e-mail to the
+    address (both when both are known), else an in-app notice to the owner's account.
+
+    Nothing is queued for an applicant without any contact. One INSERT for all rows.
+    """
+    rows = outbox_messages(dossier=dossier, event=event, body=body, subject=subject)
     if not rows:
         return []
     if len(rows) == 1:
