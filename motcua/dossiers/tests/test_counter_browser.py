@@ -100,6 +100,28 @@ def test_an_officer_receives_a_dossier_and_returns_a_result_on_desktop_and_phone
     assert axe_violations(page) == []
     screenshot(page, "counter-intake-done-1280")
 
+    # An incomplete dossier: "Yêu cầu bổ sung" lists the unticked mandatory document for a reason.
+    page.get_by_role("link", name="Tiếp nhận hồ sơ tiếp theo").click()
+    page.get_by_label("Tên hoặc mã thủ tục").fill(PROCEDURE_CODE)
+    page.get_by_role("link", name="Thủ tục đăng ký kết hôn").click()
+    page.get_by_label("Họ và tên").fill("Trần Văn Bình")
+    page.get_by_label("Số định danh cá nhân").fill("001085012345")
+    page.get_by_label("Tờ khai đăng ký kết hôn").check()
+    page.get_by_role("button", name="Yêu cầu bổ sung").click()
+    page.wait_for_selector("#id_item_0_reason_error")
+    assert (
+        page.get_by_label("Giấy tờ, nội dung cần bổ sung 1").input_value()
+        == "Giấy xác nhận tình trạng hôn nhân"
+    )
+    assert axe_violations(page) == []
+    screenshot(page, "counter-intake-supplement-1280")
+    page.get_by_label("Lý do 1").fill("Chưa có giấy xác nhận của nơi cư trú.")
+    page.get_by_role("button", name="Yêu cầu bổ sung").click()
+    page.wait_for_url("**/quay/tiep-nhan/*-*/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Đã hướng dẫn bổ sung hồ sơ"
+    assert page.get_by_role("link", name="In Mẫu 02").count() == 1
+    assert axe_violations(page) == []
+
     # Return: the scanner types the QR's tracking address into the focused field, then Enter.
     page.goto(live_server.url + "/quay/tra-ket-qua/")
     assert page.evaluate("document.activeElement.id") == "ma"
