@@ -48,7 +48,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from motcua.audit.models import AuditChain, AuditEvent
@@ -770,6 +770,72 @@ class _Intake:
     required: list[RequiredDocument]
     channel: int
     result_delivery: str
+    fees: list[dict] | None = None
+    steps_by_agency: dict[int | None, list[dict]] | None = None
+
+
+def _reference(
+    procedure: Procedure, agency_ids: list[int]
+) -> tuple[list[RequiredDocument], list[dict], dict]:
+    """The procedure's required documents, fees and candidate process steps in one query.
+
+    Returns (documents in order, fees in order, {template agency id or None: [step dicts]}).
+    Portable SQL (PostgreSQL and SQLite): one round trip instead of three on the intake path.
+    """
+    qn = connection.ops.quote_name
+    d, f, s, t, a = (
+        qn(m._meta.db_table)
+        for m in (RequiredDocument, Fee, ProcessStep, ProcessStep.template.field.related_model, Agency)
+    )
+    order = qn("order")
+    ids = [i for i in agency_ids if i is not None] or [0]
+    marks = ", ".join(["%s"] * len(ids))
+    # Table and column names come from the models, never from input; values are parameters.
+    cond = qn("condition")
+    sql = (
+        f"SELECT 'd', d.id, d.code, d.name, d.{cond}, '', CAST(NULL AS BIGINT), d.{order}, d.mandatory, "  # noqa: S608
+        f"CAST(NULL AS TEXT), CAST(NULL AS BIGINT) FROM {d} d WHERE d.procedure_id = %s "
+        f"UNION ALL SELECT 'f', f.id, f.kind, f.text, f.description, '', f.amount_vnd, f.{order}, "
+        f"NULL, NULL, NULL FROM {f} f WHERE f.procedure_id = %s "
+        f"UNION ALL SELECT 's', s.id, s.name, s.performer, s.role, COALESCE(a.code, ''), s.agency_id, "
+        f"s.{order}, NULL, CAST(s.budget_hours AS TEXT), t.agency_id FROM {s} s "
+        f"JOIN {t} t ON t.id = s.template_id LEFT JOIN {a} a ON a.id = s.agency_id "
+        f"WHERE t.procedure_id = %s AND t.active AND (t.agency_id IS NULL OR t.agency_id IN ({marks})) "
+        "ORDER BY 1, 8, 2"
+    )
+    documents: list[RequiredDocument] = []
+    fees: list[dict] = []
+    steps: dict[int | None, list[dict]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [procedure.pk, procedure.pk, procedure.pk, *ids])
+        for kind, pk, t1, t2, t3, t4, n1, n2, b1, t5, n3 in cursor.fetchall():
+            if kind == "d":
+                documents.append(
+                    RequiredDocument(
+                        pk=pk,
+                        procedure=procedure,
+                        code=t1,
+                        name=t2,
+                        condition=t3 or "",
+                        order=n2,
+                        mandatory=bool(b1),
+                    )
+                )
+            elif kind == "f":
+                fees.append({"kind": t1, "amount_vnd": n1, "text": t2, "description": t3})
+            else:
+                steps.setdefault(n3, []).append(
+                    {
+                        "order": n2,
+                        "name": t1,
+                        "performer": t2,
+                        "role": t3,
+                        "agency": t4 or None,
+                        "agency_id": n1,
+                        "budget_hours": str(Decimal(t5).quantize(Decimal("0.01"))),
+                    }
+                )
+    return documents, fees, steps
 
 
 def _receiving_agency_for(actor, code: str, roles=COUNTER) -> Agency:
@@ -854,7 +920,7 @@ def _clean_intake(actor, data: IntakeData, *, counter: bool = True) -> _Intake:
             f"Thủ tục {procedure.code} chưa có thời hạn giải quyết, chưa thể tiếp nhận hồ sơ.",
             code="procedure_without_time",
         )
-    required = list(RequiredDocument.objects.filter(procedure=procedure).order_by("order", "pk"))
+    required, fees, steps_by_agency = _reference(procedure, [handling.pk, receiving.pk])
     by_code = {d.code: d for d in required}
     documents: list[tuple[RequiredDocument | None, DocumentInput]] = []
     for item in data.documents or []:
@@ -889,6 +955,8 @@ def _clean_intake(actor, data: IntakeData, *, counter: bool = True) -> _Intake:
         required=required,
         channel=int(data.channel),
         result_delivery=data.result_delivery,
+        fees=fees,
+        steps_by_agency=steps_by_agency,
     )
 
 
@@ -922,37 +990,15 @@ def _snapshot(intake: _Intake) -> dict:
         amount = intake.offering.local_time
     if intake.channel == Dossier.Channel.ONLINE and procedure.online_time:
         amount = min(amount, procedure.online_time)
-    # One query for the candidate templates: the handling agency's own variant, else the
-    # receiving agency's, else the procedure's default.
-    candidates = list(
-        ProcessStep.objects.filter(template__procedure=procedure, template__active=True)
-        .filter(
-            Q(template__agency_id__in=[intake.handling.pk, intake.receiving.pk])
-            | Q(template__agency__isnull=True)
+    if intake.steps_by_agency is None or intake.fees is None:
+        _, intake.fees, intake.steps_by_agency = _reference(
+            procedure, [intake.handling.pk, intake.receiving.pk]
         )
-        .select_related("agency", "template")
-        .order_by("order")
+    # The handling agency's own variant of the process, else the receiving agency's, else the default.
+    by_agency = intake.steps_by_agency
+    step_rows = (
+        by_agency.get(intake.handling.pk) or by_agency.get(intake.receiving.pk) or by_agency.get(None, [])
     )
-    by_template: dict[int | None, list[ProcessStep]] = {}
-    for s in candidates:
-        by_template.setdefault(s.template.agency_id, []).append(s)
-    steps = (
-        by_template.get(intake.handling.pk)
-        or by_template.get(intake.receiving.pk)
-        or by_template.get(None, [])
-    )
-    step_rows = [
-        {
-            "order": s.order,
-            "name": s.name,
-            "performer": s.performer,
-            "role": s.role,
-            "agency": s.agency.code if s.agency_id else None,
-            "agency_id": s.agency_id,
-            "budget_hours": str(s.budget_hours),
-        }
-        for s in steps
-    ]
     if not step_rows:
         hours = procedure.time_in_working_hours(amount)
         step_rows = [
@@ -976,11 +1022,7 @@ def _snapshot(intake: _Intake) -> dict:
         "policy": procedure.supplement_policy,
         "local_time": intake.offering.local_time,
         "steps": step_rows,
-        # Fees are read lazily only here, on the write path, in one query.
-        "fees": [
-            {"kind": f.kind, "amount_vnd": f.amount_vnd, "text": f.text, "description": f.description}
-            for f in Fee.objects.filter(procedure=procedure).order_by("order", "pk")
-        ],
+        "fees": intake.fees,
     }
 
 
