@@ -7,12 +7,14 @@ calls the same services and selectors as the pages, so the rules are the same: j
 bad input (400), all in the shape ``{"code", "message", "details"}``.
 """
 
-from datetime import UTC
+from datetime import UTC, datetime
 from importlib import import_module
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.http import JsonResponse
+from django.utils import timezone
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
@@ -41,6 +43,7 @@ dossier_actions = _Lazy("motcua.dossiers.actions")
 router = Router(tags=["Hồ sơ"], auth=API_AUTH)
 
 PAGE_SIZE = 20
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 ERRORS = {400: schemas.ErrorOut, 401: schemas.ErrorOut, 403: schemas.ErrorOut, 404: schemas.ErrorOut}
 NOT_FOUND = "Không tìm thấy hồ sơ."
 
@@ -260,6 +263,8 @@ def _action_kwargs(action, body: schemas.ActionIn) -> dict:
             value = _officer(value)
         elif need == "to_agency":
             value = _agency(value)
+        elif isinstance(value, datetime) and timezone.is_naive(value):
+            value = timezone.make_aware(value, VN_TZ)  # a time without offset is Hà Nội time
         kwargs[need] = value
     if missing:
         raise InvalidInput(" ".join(missing.values()), details={"fields": missing})

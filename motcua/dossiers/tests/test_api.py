@@ -470,6 +470,19 @@ def test_an_extension_takes_its_new_appointment(world, received, frozen):
     assert response.json()["extension_count"] == 1
 
 
+def test_a_time_without_offset_is_read_as_ha_noi_time(world, received, frozen):
+    response = act(
+        bearer(world.leader),
+        received.code,
+        "extend",
+        version=received.version,
+        reason="Cần xác minh thêm",
+        new_due_at="2026-03-12T16:00:00",
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["due_at"] == "2026-03-12T09:00:00Z"
+
+
 # -- reads ------------------------------------------------------------------------------------
 
 
