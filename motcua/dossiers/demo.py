@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
@@ -1133,17 +1133,32 @@ def _insert_rows(model, rows: list[dict]) -> None:
     sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608 — names from the model, values bound
     # Callable defaults (uuid4 …) are drawn for each row; the others once.
     defaults = {f.name: f.get_default() for f in fields if not callable(f.default)}
+    # Strings, integers, booleans and keys go to the driver as they are; datetimes through the
+    # backend's adapter; the rest (JSON, dates) through the field.
+    plain = (models.CharField, models.TextField, models.IntegerField, models.BooleanField)
+    kinds = [
+        "key" if f.is_relation else "plain" if isinstance(f, plain) else "moment"
+        if isinstance(f, models.DateTimeField) else "field"
+        for f in fields
+    ]  # fmt: skip
+    adapt_moment = connection.ops.adapt_datetimefield_value
     params = []
     for row in rows:
         values = []
-        for f in fields:
+        for f, kind in zip(fields, kinds, strict=True):
             if f.name in row:
                 value = row[f.name]
             else:
                 value = defaults[f.name] if f.name in defaults else f.get_default()
-            if f.is_relation and value is not None and not isinstance(value, int):
-                value = value.pk
-            values.append(f.get_db_prep_save(value, connection))
+            if value is None or kind == "plain":
+                pass
+            elif kind == "key":
+                value = value if isinstance(value, int) else value.pk
+            elif kind == "moment":
+                value = adapt_moment(value)
+            else:
+                value = f.get_db_prep_save(value, connection)
+            values.append(value)
         params.append(values)
     with connection.cursor() as cursor:
         for i in range(0, len(params), BATCH * 4):
