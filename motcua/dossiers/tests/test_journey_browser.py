@@ -1,0 +1,142 @@
+"""End to end in headless Chromium: a dossier from the counter to the citizen.
+
+The officer receives a dossier at the counter, the specialist appraises it, the leader approves,
+the dossier is finished and the officer returns it; the citizen tracks it with code and PIN at
+each stage. axe-core runs on the counter, inbox, dossier and tracking pages.
+"""
+
+import re
+
+import pytest
+
+from conftest import axe_violations, screenshot
+from motcua.catalog.tests.pages_data import load_catalogue_for_pages
+from motcua.org.models import Membership
+from motcua.org.testing import TEST_PASSWORD, make_staff
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+Role = Membership.Role
+
+
+def _sign_in(browser, live_server, username):
+    context = browser.new_context(
+        locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.goto(live_server.url + "/tai-khoan/dang-nhap/")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_load_state()
+    assert "/dang-nhap/" not in page.url, f"{username} could not sign in"
+    return context, page
+
+
+def _no_violations(page, where):
+    violations = axe_violations(page)
+    assert violations == [], f"{where}: {violations}"
+
+
+def _track(citizen, live_server, code, pin) -> str:
+    citizen.goto(live_server.url + "/tra-cuu/")
+    citizen.get_by_label("Mã hồ sơ").fill(code)
+    citizen.get_by_label("Mã tra cứu (PIN)").fill(pin)
+    citizen.get_by_role("button", name="Tra cứu").click()
+    citizen.wait_for_load_state()
+    return citizen.locator("main").inner_text()
+
+
+def _act(page, live_server, code, label):
+    """Open the dossier page and submit the action form whose button reads ``label``."""
+    page.goto(f"{live_server.url}/xu-ly/ho-so/{code}/")
+    # Each action is a form folded under its name; open it, then submit it.
+    summary = page.locator("details.bo-action-box > summary", has_text=label)
+    assert summary.count() > 0, f"no '{label}' on {code}: {page.locator('main').inner_text()[:1500]}"
+    summary.first.click()
+    button = page.get_by_role("button", name=label, exact=True)
+    button.first.click()
+    page.wait_for_load_state()
+    assert "Hồ sơ đã thay đổi" not in page.content()
+
+
+def test_a_dossier_goes_from_the_counter_to_the_citizen(live_server, browser):
+    agencies = load_catalogue_for_pages()
+    commune = agencies["commune"]
+    make_staff("motcua_hb", commune, Role.RECEPTIONIST, full_name="Nguyễn Thị Mai")
+    make_staff("chuyenvien_hb", commune, Role.SPECIALIST, full_name="Trần Văn Bình")
+    make_staff("lanhdao_hb", commune, Role.LEADER, full_name="Lê Thị Hoa")
+
+    # 1. The one-stop officer receives the dossier at the counter.
+    officer_ctx, officer = _sign_in(browser, live_server, "motcua_hb")
+    officer.goto(live_server.url + "/quay/")
+    _no_violations(officer, "counter today")
+    officer.goto(live_server.url + "/quay/tiep-nhan/")
+    officer.get_by_label("Tên hoặc mã thủ tục").fill("dang ky khai sinh")
+    officer.get_by_role("button", name="Tìm thủ tục").click()
+    officer.wait_for_load_state()
+    _no_violations(officer, "counter procedure search")
+    officer.get_by_role("link", name=re.compile("^Thủ tục đăng ký khai sinh Mã 1.001193")).click()
+    officer.wait_for_load_state()
+    officer.get_by_label("Họ và tên").fill("Phạm Thị Hồng Nhung")
+    officer.get_by_label("Số định danh cá nhân").fill("001190012345")
+    officer.get_by_label("Ngày sinh", exact=True).fill("12/03/1990")
+    officer.get_by_label("Điện thoại", exact=True).fill("0912345678")
+    officer.get_by_label("Địa chỉ", exact=True).fill("Số 5 ngõ 12 đường Lê Lợi, xã Hòa Bình")
+    for box in officer.get_by_role("checkbox").all():
+        if not box.is_checked():
+            box.check()
+    _no_violations(officer, "counter intake form")
+    screenshot(officer, "journey-counter-intake-1280")
+    officer.get_by_role("button", name="Tiếp nhận", exact=True).click()
+    officer.wait_for_load_state()
+    text = officer.locator("main").inner_text()
+    code = re.search(r"000\.21\.30\.H99-\d{6}-\d{4}", text).group(0)
+    pin = re.search(r"\b[A-HJ-NP-Z2-9]{6}\b", text.split("PIN", 1)[1]).group(0)
+    _no_violations(officer, "counter receipt")
+
+    citizen_ctx = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 844}, is_mobile=True)
+    citizen = citizen_ctx.new_page()
+    assert "Được tiếp nhận" in _track(citizen, live_server, code, pin)
+    _no_violations(citizen, "tracking")
+    screenshot(citizen, "journey-tracking-received-390")
+    assert "Không tìm thấy" in _track(citizen, live_server, code, "AAAAAA")
+
+    # The reception step ends when the one-stop officer hands the dossier to the handling agency.
+    _act(officer, live_server, code, "Chuyển xử lý")
+
+    # 2. The specialist finds it in the inbox, appraises it and passes it on.
+    specialist_ctx, specialist = _sign_in(browser, live_server, "chuyenvien_hb")
+    specialist.goto(live_server.url + "/xu-ly/?scope=agency")
+    assert code in specialist.locator("main").inner_text()
+    _no_violations(specialist, "inbox")
+    specialist.goto(f"{live_server.url}/xu-ly/ho-so/{code}/")
+    assert "Phạm Thị Hồng Nhung" in specialist.locator("main").inner_text()
+    _no_violations(specialist, "dossier page")
+    screenshot(specialist, "journey-dossier-1280")
+    _act(specialist, live_server, code, "Chuyển xử lý")
+    assert "Đang xử lý" in _track(citizen, live_server, code, pin)
+
+    # 3. The leader approves; the result is made ready.
+    leader_ctx, leader = _sign_in(browser, live_server, "lanhdao_hb")
+    _act(leader, live_server, code, "Phê duyệt")
+    _act(leader, live_server, code, "Hoàn thành kết quả")
+    assert "Đã xử lý xong" in _track(citizen, live_server, code, pin)
+
+    # 4. The officer returns the result to the citizen, found by scanning the code.
+    officer.goto(live_server.url + "/quay/tra-ket-qua/")
+    officer.get_by_label("Mã hồ sơ").fill(code)
+    officer.get_by_role("button", name="Tìm hồ sơ").click()
+    officer.wait_for_load_state()
+    _no_violations(officer, "counter return")
+    collected = officer.get_by_label("Họ tên người nhận kết quả")
+    if collected.count():
+        collected.first.fill("Phạm Thị Hồng Nhung")
+    officer.get_by_role("button", name="Xác nhận đã trả kết quả").click()
+    officer.wait_for_load_state()
+    assert "Đã trả kết quả" in _track(citizen, live_server, code, pin)
+    screenshot(citizen, "journey-tracking-returned-390")
+
+    for ctx in (officer_ctx, citizen_ctx, specialist_ctx, leader_ctx):
+        ctx.close()
