@@ -466,9 +466,12 @@ def test_bad_input_is_refused_in_vietnamese_with_the_values_kept(client, world, 
     assert reload(b).state == Dossier.State.PROCESSING
 
 
-def test_an_extension_too_close_to_the_appointment_is_refused_by_the_service(client, world, four):
+def test_an_extension_too_close_to_the_appointment_is_not_offered_and_refused(client, world, four):
     client.force_login(world.leader)
     b = four["B"]  # due Monday 08:00, 6 working hours away
+    offered = [f.action.name for f in client.get(page_url(b)).context["action_forms"]]
+    assert "extend" not in offered and "approve" in offered
+    assert "extend" in [f.action.name for f in client.get(page_url(four["C"])).context["action_forms"]]
     response = client.post(
         action_url(b, "extend"),
         {"version": b.version, "reason": "Cần xác minh", "new_due_at": "16/03/2026 16:00"},

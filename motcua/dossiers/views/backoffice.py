@@ -13,6 +13,7 @@ view audited); every write through the action's service.
 """
 
 import math
+from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -38,7 +39,7 @@ from motcua.org.models import Agency, Membership
 from motcua.org.selectors import agencies_visible_to, user_can_act
 from motcua.workcalendar.calendar import working_time_between
 from motcua.workcalendar.models import WorkSchedule
-from motcua.workcalendar.selectors import calendar_for_schedule
+from motcua.workcalendar.selectors import calendar_for_agency_code, calendar_for_schedule
 
 PAGE_SIZE = 20
 
@@ -357,11 +358,19 @@ def _history(events) -> tuple[list[dict], list]:
     return history, comments
 
 
+def _can_still_extend(dossier: Dossier) -> bool:
+    """One extension only, decided at least one working day before the appointment (the
+    service's rule, checked here so that the page does not offer a form bound to fail)."""
+    if dossier.extension_count >= 1 or dossier.due_at is None:
+        return False
+    calendar = calendar_for_agency_code(dossier.handling_agency.code)
+    return working_time_between(calendar, timezone.now(), dossier.due_at) >= timedelta(hours=8)
+
+
 def _offered(user, dossier: Dossier) -> list:
-    """The actions the selector allows, less what the service would refuse for certain (one
-    extension only)."""
+    """The actions the selector allows, less an extension the service would refuse for certain."""
     actions = selectors.dossier_available_actions(user, dossier)
-    return [a for a in actions if not (a.name == "extend" and dossier.extension_count >= 1)]
+    return [a for a in actions if a.name != "extend" or _can_still_extend(dossier)]
 
 
 def _render_dossier(
@@ -449,7 +458,8 @@ def dossier_action(request, code: str, action: str):
     version = form.cleaned_data["version"]
     if version != dossier.version:
         return _render_dossier(request, dossier, bound=form, error=STALE_MESSAGE, status=409)
-    available = {a.name for a in _offered(request.user, dossier)}
+    # The selector's verdict (state and role); the service gives its own precise reason for the rest.
+    available = {a.name for a in selectors.dossier_available_actions(request.user, dossier)}
     if spec.name not in available:
         return _render_dossier(
             request,
