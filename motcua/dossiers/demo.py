@@ -29,7 +29,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.contrib.auth import get_user_model
 from django.db import connection, models, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
@@ -253,22 +252,19 @@ class _Proc:
 
 class _Context:
     def __init__(self, org: DemoOrg, rng: random.Random):
-        User = get_user_model()
-        names = {"motcua", "chuyenvien", "lanhdao", "giamdoc"} | {c.receptionist for c in org.communes}
-        self.users = {u.username: u for u in User.objects.filter(username__in=names)}
+        # Who does a step: an active member with the step's role at the agency or above it
+        # (membership over the subtree), the nearest first, then by user name. With the demo
+        # organisation: "motcua" at the provincial centre, each commune's receptionist at its
+        # one-stop unit and People's Committee, "chuyenvien" and "lanhdao" at the first
+        # department; other steps stay unassigned (held by the agency), as after a forward
+        # without an officer.
+        self.members: list[tuple[str, int, str, bool, object]] = [
+            (m.agency.path, m.agency_id, m.role, m.include_subtree, m.user)
+            for m in Membership.objects.filter(active=True, user__is_active=True)
+            .select_related("agency", "user")
+            .order_by("user__username")
+        ]
         self.staff: dict[tuple[int, str], object] = {}
-
-        def put(agency, role, username):
-            if username in self.users:
-                self.staff[(agency.pk, role)] = self.users[username]
-
-        put(org.service_centre, Role.RECEPTIONIST, "motcua")
-        if org.departments:
-            put(org.departments[0], Role.SPECIALIST, "chuyenvien")
-            put(org.departments[0], Role.LEADER, "lanhdao")
-        for commune in org.communes:
-            put(commune.one_stop, Role.RECEPTIONIST, commune.receptionist)
-            put(commune.committee, Role.RECEPTIONIST, commune.receptionist)
 
         self.calendars: dict[int, object] = {}
         self.procs: dict[int, _Proc] = {}
@@ -393,7 +389,16 @@ class _Context:
         return self.calendars[agency.pk]
 
     def officer(self, agency: Agency, role: str):
-        return self.staff.get((agency.pk, role))
+        key = (agency.pk, role)
+        if key not in self.staff:
+            found = [
+                (len(path), user)
+                for path, agency_id, member_role, subtree, user in self.members
+                if member_role == role
+                and (agency_id == agency.pk or (subtree and agency.path.startswith(path)))
+            ]
+            self.staff[key] = max(found, key=lambda f: f[0])[1] if found else None
+        return self.staff[key]
 
 
 def _pick(rng: random.Random, cum: list[float]) -> int:
