@@ -38,6 +38,7 @@ and gapless per agency per day, and a rolled-back reception gives its number bac
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -1630,8 +1631,7 @@ def dossier_submit_online(*, citizen, data: IntakeData, request=None) -> Dossier
     }
     if getattr(citizen, "kind", None) not in kinds:
         raise Forbidden("Chỉ tài khoản công dân hoặc tổ chức được nộp hồ sơ trực tuyến.", code="not_citizen")
-    data.channel = Dossier.Channel.ONLINE
-    intake = _clean_intake(citizen, data, counter=False)
+    intake = _clean_intake(citizen, dataclasses.replace(data, channel=Dossier.Channel.ONLINE), counter=False)
     now = timezone.now()
     with transaction.atomic():
         created = _create_dossier(intake, actor=citizen, state=State.SUBMITTED, now=now, owner=citizen)
@@ -2181,8 +2181,10 @@ def dossier_return_result(
         )
 
 
-def dossier_add_comment(*, actor, dossier, body, request=None) -> DossierEvent:
-    """A comment on the dossier's timeline (any acting officer of its agencies). Returns the event."""
+def dossier_add_comment(*, actor, dossier, body, request=None) -> Dossier:
+    """A comment on the dossier's timeline (any acting officer of its agencies; a supervisor
+    only watches). Does not change the dossier's version: a comment never makes another
+    officer's pending action stale. Returns the dossier."""
     body = _text_required(body, "nội dung ý kiến")
     now = timezone.now()
     with transaction.atomic():
@@ -2219,7 +2221,7 @@ def dossier_add_comment(*, actor, dossier, body, request=None) -> DossierEvent:
             extra={"code": locked.code, "event": event.pk},
             request=request,
         )
-    return event
+    return locked
 
 
 def dossier_attach_file(*, actor, dossier, requirement_code, uploaded_file, request=None) -> DossierFile:

@@ -306,8 +306,14 @@ def test_a_result_by_post_needs_its_tracking_number(world, frozen):
 
 def test_comments_go_on_the_timeline_and_outsiders_may_not_comment(world, frozen):
     d = advance(world, S.PROCESSING)
-    event = services.dossier_add_comment(actor=world.specialist, dossier=d, body="Đã gọi điện cho công dân")
-    assert event.kind == "comment" and event.agency == world.tree.commune_a
+    same = services.dossier_add_comment(actor=world.specialist, dossier=d, body="Đã gọi điện cho công dân")
+    assert same.pk == d.pk and same.version == d.version  # a comment never makes an action stale
+    event = DossierEvent.objects.get(dossier=d, kind="comment")
+    assert (event.note, event.agency, event.actor) == (
+        "Đã gọi điện cho công dân",
+        world.tree.commune_a,
+        world.specialist,
+    )
     with pytest.raises(Forbidden):
         services.dossier_add_comment(actor=world.outsider, dossier=d, body="x")
     with pytest.raises(Forbidden):
