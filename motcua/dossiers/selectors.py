@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from motcua.audit.services import audit_record
 from motcua.dossiers.actions import ACTIONS, Action
-from motcua.dossiers.models import Dossier, DossierEvent, DossierStep
+from motcua.dossiers.models import Dossier, DossierEvent, DossierStep, NationalStatus
 from motcua.dossiers.services import _Roles, action_permitted
 from motcua.lib.errors import Forbidden, InvalidInput, NotFound
 from motcua.org.models import Agency, Membership
@@ -94,8 +94,25 @@ def dossier_available_actions(user, dossier: Dossier) -> list[Action]:
     return [a for a in ACTIONS.values() if action_permitted(user, dossier, a.rule_for(dossier), roles)]
 
 
+class InboxQuerySet(QuerySet):
+    """The inbox list: a page (a slice) is read in two steps inside one SQL statement — the
+    ids of the page from a narrow query over the partial index (sorting thousands of (id,
+    due_at) pairs is cheap), then the page's rows with their joins. Without this, PostgreSQL
+    joins and sorts every open dossier of the agency's wide rows to keep 20 of them."""
+
+    def __getitem__(self, k):
+        if isinstance(k, slice) and self._result_cache is None and self.query.select_related:
+            ids = self.select_related(None).values("pk")[k]
+            # The same queryset (filters, joins, prefetches, order) narrowed to the page's ids.
+            return self.filter(pk__in=ids)
+        return super().__getitem__(k)
+
+
+INBOX_RELATED = ("procedure", "holder_agency", "holder", "receiving_agency")
+
+
 def _scope_queryset(user, *, scope: str, agency) -> QuerySet[Dossier]:
-    qs = Dossier.objects.all()
+    qs = InboxQuerySet(Dossier)
     if scope == "mine":
         return qs.filter(holder=user)
     if scope != "agency":
@@ -154,16 +171,28 @@ def dossiers_inbox(
         _scope_queryset(user, scope=scope, agency=agency)
         .filter(_bucket_q(bucket, now))
         .filter(_search_q(q))
-        .select_related("procedure", "holder_agency", "holder", "receiving_agency")
+        .select_related(*INBOX_RELATED)
         .order_by(*SORTS[sort])
     )
 
 
 def inbox_counts(user, *, scope="agency", agency=None) -> dict[str, int]:
-    """Counts per bucket in one query: all, to_process, due_soon, late, supplement."""
+    """Counts per bucket in one query: all, to_process, due_soon, late, supplement.
+
+    Among open dossiers the buckets are told apart by the integer ``status_code`` (2 received,
+    4 processing or approved, 5 supplement), not by comparing ``state`` strings: the aggregate
+    evaluates every filter on every open dossier of the agency, and text comparisons under the
+    database's collation cost several times the index scan itself at 10,000 open dossiers."""
     now = timezone.now()
     qs = _scope_queryset(user, scope=scope, agency=agency).filter(state__in=Dossier.OPEN_STATES)
-    return qs.aggregate(**{b: Count("pk", filter=_bucket_q(b, now)) for b in BUCKETS})
+    running = Q(status_code__in=(NationalStatus.RECEIVED, NationalStatus.PROCESSING))
+    return qs.aggregate(
+        all=Count("pk"),
+        to_process=Count("pk", filter=running),
+        due_soon=Count("pk", filter=running & Q(due_at__gte=now, due_at__lte=_next_working_day_close(now))),
+        late=Count("pk", filter=running & Q(due_at__lt=now)),
+        supplement=Count("pk", filter=Q(status_code=NationalStatus.SUPPLEMENT)),
+    )
 
 
 def _local_day_bounds(now: datetime) -> tuple[datetime, datetime]:
