@@ -69,7 +69,13 @@ from motcua.dossiers.models import (
 from motcua.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
 from motcua.notifications.services import outbox_enqueue, outbox_messages
 from motcua.org.models import Agency, Membership
-from motcua.org.selectors import agencies_actable_by, user_roles_at
+from motcua.org.selectors import (
+    ACTING_ROLES,
+    _check_roles,
+    _is_staff_user,
+    agencies_actable_by,
+    user_roles_at,
+)
 from motcua.workcalendar.calendar import (
     VN_TZ,
     WorkCalendar,
@@ -79,6 +85,7 @@ from motcua.workcalendar.calendar import (
     transfer_moment,
     working_time_between,
 )
+from motcua.workcalendar.models import WorkSchedule
 from motcua.workcalendar.selectors import calendar_for_schedule
 
 RULES_VERSION = "nd118-2025"
@@ -522,6 +529,8 @@ def _lock(dossier: Dossier | str) -> Dossier:
 
 
 def _check_version(dossier: Dossier, expected_version) -> None:
+    """Checked right after the lock, before the state: an actor whose page is out of date is
+    told the dossier changed and to reload, whatever the other officer did to it."""
     if expected_version is None or isinstance(expected_version, bool):
         raise InvalidInput("Thiếu phiên bản hồ sơ (expected_version).", code="version_required")
     try:
@@ -839,17 +848,152 @@ def _reference(
     return documents, fees, steps
 
 
+# ---------------------------------------------------------------------------------------------
+# Intake reads in plain SQL: the same rows the ORM querysets gave, without building and
+# compiling a query on every reception (most of a reception's Python time went there).
+
+
+class _Cols:
+    """The select list of ``model`` (alias ``alias``; all concrete fields, or those named) and
+    how to turn a row slice back into an instance, with the backend's value converters (as the
+    ORM's compiler applies them), per connection."""
+
+    def __init__(self, model, alias: str, attnames: tuple[str, ...] | None = None):
+        self.model = model
+        self.alias = alias
+        self.fields = [f for f in model._meta.concrete_fields if attnames is None or f.attname in attnames]
+        self.attnames = frozenset(f.attname for f in self.fields)
+        self._plans: dict[str, tuple] = {}
+
+    def sql(self) -> str:
+        qn = connection.ops.quote_name
+        return ", ".join(f"{self.alias}.{qn(f.column)}" for f in self.fields)
+
+    def build(self, values):
+        plan = self._plans.get(connection.vendor)
+        if plan is None:
+            plan = []
+            for i, f in enumerate(self.fields):
+                col = f.get_col(self.alias)
+                convs = connection.ops.get_db_converters(col) + f.get_db_converters(connection)
+                if convs:
+                    plan.append((i, col, tuple(convs)))
+            plan = self._plans[connection.vendor] = tuple(plan)
+        if plan:
+            values = list(values)
+            for i, col, convs in plan:
+                value = values[i]
+                for converter in convs:
+                    value = converter(value, col, connection)
+                values[i] = value
+        return self.model.from_db(connection.alias, self.attnames, values)
+
+
+_AGENCY_BRIEF = _Cols(Agency, "a", ("id", "code", "name", "path", "schedule_id"))
+_SCHEDULE_OF_AGENCY = _Cols(WorkSchedule, "s")
+_OFFERING = _Cols(Offering, "o")
+_OFFERING_PROCEDURE = _Cols(Procedure, "p")
+_OFFERING_AGENCY = _Cols(Agency, "oa")
+_OFFERING_SCHEDULE = _Cols(WorkSchedule, "os")
+_INTAKE_SQL: dict[str, str] = {}
+
+
+def _with_schedule(agency: Agency, schedule_cols: _Cols, row) -> Agency:
+    """``agency`` with its schedule cached from ``row`` (None when it has none), as select_related."""
+    schedule = schedule_cols.build(row) if row[0] is not None else None
+    Agency.schedule.field.set_cached_value(agency, schedule)
+    return agency
+
+
+def _counter_agency(actor, code: str, roles: frozenset) -> Agency | None:
+    """``agencies_actable_by(actor, roles=roles).filter(code=code, active=True)
+    .select_related("schedule").only("pk", "code", "name", "path", "schedule").first()``
+    in plain SQL: the same rule (an active membership with one of the acting ``roles`` on the
+    agency, or on an ancestor with ``include_subtree``; an inactive user acts nowhere)."""
+    wanted = _check_roles(roles) & ACTING_ROLES
+    if not _is_staff_user(actor) or not wanted:
+        return None
+    if actor.is_superuser and Role.ADMINISTRATOR in wanted:
+        return None  # not a counter case: leave it to the queryset
+    key = f"agency/{connection.vendor}"
+    sql = _INTAKE_SQL.get(key)
+    if sql is None:
+        qn = connection.ops.quote_name
+        agency, membership = qn(Agency._meta.db_table), qn(Membership._meta.db_table)
+        schedule = qn(WorkSchedule._meta.db_table)
+        sql = _INTAKE_SQL[key] = (
+            f"SELECT {_AGENCY_BRIEF.sql()}, {_SCHEDULE_OF_AGENCY.sql()} FROM {agency} a "  # noqa: S608
+            f"LEFT JOIN {schedule} s ON s.id = a.schedule_id "
+            "WHERE a.code = %s AND a.active AND EXISTS (SELECT 1 FROM "
+            f"{membership} m JOIN {agency} ma ON ma.id = m.agency_id WHERE m.user_id = %s AND m.active "
+            "AND m.role IN ({roles}) AND (m.agency_id = a.id OR (m.include_subtree AND "
+            "SUBSTR(a.path, 1, LENGTH(ma.path)) = ma.path))) ORDER BY a.path LIMIT 1"
+        )
+    roles_sorted = sorted(wanted)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql.replace("{roles}", ", ".join(["%s"] * len(roles_sorted))), [code, actor.pk, *roles_sorted]
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    n = len(_AGENCY_BRIEF.fields)
+    return _with_schedule(_AGENCY_BRIEF.build(row[:n]), _SCHEDULE_OF_AGENCY, row[n:])
+
+
+def _offerings_for(
+    procedure_code: str, *, handling_code: str | None, agency_ids: list[int]
+) -> list[Offering]:
+    """Active offerings of the active procedure ``procedure_code``: at the agency with code
+    ``handling_code`` when given, else at one of ``agency_ids``; procedure and agency (with its
+    schedule) loaded, in the model's order, as the queryset with select_related gave them."""
+    key = f"offering/{connection.vendor}"
+    sql = _INTAKE_SQL.get(key)
+    if sql is None:
+        qn = connection.ops.quote_name
+        offering, procedure = qn(Offering._meta.db_table), qn(Procedure._meta.db_table)
+        agency, schedule = qn(Agency._meta.db_table), qn(WorkSchedule._meta.db_table)
+        sql = _INTAKE_SQL[key] = (
+            f"SELECT {_OFFERING.sql()}, {_OFFERING_PROCEDURE.sql()}, {_OFFERING_AGENCY.sql()}, "  # noqa: S608
+            f"{_OFFERING_SCHEDULE.sql()} FROM {offering} o JOIN {procedure} p ON p.id = o.procedure_id "
+            f"JOIN {agency} oa ON oa.id = o.agency_id LEFT JOIN {schedule} os ON os.id = oa.schedule_id "
+            "WHERE p.code = %s AND p.active AND o.active AND {where} "
+            "ORDER BY oa.path, p.name_folded, p.code"
+        )
+    if handling_code is not None:
+        where, params = "oa.code = %s", [handling_code]
+    else:
+        where, params = "o.agency_id IN ({})".format(", ".join(["%s"] * len(agency_ids))), list(agency_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql.replace("{where}", where), [procedure_code, *params])
+        rows = cursor.fetchall()
+    n1 = len(_OFFERING.fields)
+    n2 = n1 + len(_OFFERING_PROCEDURE.fields)
+    n3 = n2 + len(_OFFERING_AGENCY.fields)
+    found = []
+    for row in rows:
+        offering = _OFFERING.build(row[:n1])
+        Offering.procedure.field.set_cached_value(offering, _OFFERING_PROCEDURE.build(row[n1:n2]))
+        agency = _with_schedule(_OFFERING_AGENCY.build(row[n2:n3]), _OFFERING_SCHEDULE, row[n3:])
+        Offering.agency.field.set_cached_value(offering, agency)
+        found.append(offering)
+    return found
+
+
 def _receiving_agency_for(actor, code: str, roles=COUNTER) -> Agency:
     code = (code or "").strip().upper()
     if not code:
         raise InvalidInput("Vui lòng chọn cơ quan tiếp nhận.", details={"field": "receiving_agency"})
-    agency = (
-        agencies_actable_by(actor, roles=set(roles))
-        .filter(code=code, active=True)
-        .select_related("schedule")
-        .only("pk", "code", "name", "path", "schedule")
-        .first()
-    )
+    if _is_staff_user(actor) and not actor.is_superuser:
+        agency = _counter_agency(actor, code, roles)
+    else:
+        agency = (
+            agencies_actable_by(actor, roles=set(roles))
+            .filter(code=code, active=True)
+            .select_related("schedule")
+            .only("pk", "code", "name", "path", "schedule")
+            .first()
+        )
     if agency is None:
         if not Agency.objects.filter(code=code).exists():
             raise NotFound(
@@ -892,12 +1036,11 @@ def _clean_intake(actor, data: IntakeData, *, counter: bool = True) -> _Intake:
     # The handling agency: the one named, or the receiving agency, or its nearest ancestor that
     # offers the procedure (a one-stop unit receives for its committee).
     ancestor_ids = [int(p) for p in receiving.path.strip("/").split("/") if p]
-    offerings = Offering.objects.filter(procedure__code=procedure_code, procedure__active=True, active=True)
-    if data.handling_agency:
-        offerings = offerings.filter(agency__code=data.handling_agency.strip().upper())
-    else:
-        offerings = offerings.filter(agency_id__in=ancestor_ids or [receiving.pk])
-    found = list(offerings.select_related("procedure", "agency__schedule"))
+    found = _offerings_for(
+        procedure_code,
+        handling_code=data.handling_agency.strip().upper() if data.handling_agency else None,
+        agency_ids=ancestor_ids or [receiving.pk],
+    )
     if not found:
         procedure = Procedure.objects.filter(code=procedure_code, active=True).first()
         if procedure is None:
@@ -1379,8 +1522,8 @@ def dossier_receive(
 
     with transaction.atomic():
         locked = _lock(dossier)
-        _check(actor, locked, "receive")
         _check_version(locked, expected_version)
+        _check(actor, locked, "receive")
         intake = None
         if data is not None:
             intake = _clean_intake(actor, data)
@@ -1460,8 +1603,8 @@ def dossier_refuse(
         return created
     with transaction.atomic():
         locked = _lock(dossier)
-        _check(actor, locked, "refuse")
         _check_version(locked, expected_version)
+        _check(actor, locked, "refuse")
         DossierPause.objects.filter(dossier=locked, ended_at__isnull=True).update(ended_at=now)
         return _finish(
             locked,
@@ -1556,8 +1699,8 @@ def dossier_request_supplement(
     with transaction.atomic():
         locked = _lock(dossier)
         if locked.state == State.SUBMITTED:
-            _check(actor, locked, "request-supplement-intake")
             _check_version(locked, expected_version)
+            _check(actor, locked, "request-supplement-intake")
             DossierPause.objects.create(
                 dossier=locked,
                 reason=DossierPause.Reason.SUPPLEMENT,
@@ -1580,8 +1723,8 @@ def dossier_request_supplement(
                 request=request,
                 notify_text=_items_text(cleaned),
             )
-        roles = _check(actor, locked, "request-supplement")
         _check_version(locked, expected_version)
+        roles = _check(actor, locked, "request-supplement")
         cal = _handling_cal(locked)
         late_request = working_time_between(cal, locked.received_at, now) > timedelta(
             hours=8 * SUPPLEMENT_WINDOW_DAYS
@@ -1660,8 +1803,8 @@ def dossier_receive_supplement(*, actor, dossier, expected_version, note="", req
     now = timezone.now()
     with transaction.atomic():
         locked = _lock(dossier)
-        roles = _check(actor, locked, "receive-supplement")
         _check_version(locked, expected_version)
+        roles = _check(actor, locked, "receive-supplement")
         pause = locked.pauses.filter(reason=DossierPause.Reason.SUPPLEMENT, ended_at__isnull=True).last()
         cal = _handling_cal(locked)
         snap = locked.procedure_snapshot
@@ -1706,8 +1849,8 @@ def dossier_assign(*, actor, dossier, expected_version, officer, request=None) -
     now = timezone.now()
     with transaction.atomic():
         locked = _lock(dossier)
-        roles = _check(actor, locked, "assign")
         _check_version(locked, expected_version)
+        roles = _check(actor, locked, "assign")
         if officer is None:
             raise InvalidInput("Vui lòng chọn cán bộ được giao xử lý.", details={"field": "officer"})
         _check_officer(officer, locked.holder_agency_id)
@@ -1741,8 +1884,8 @@ def dossier_forward(
     note = (note or "").strip()
     with transaction.atomic():
         locked = _lock(dossier)
-        roles = _check(actor, locked, "forward")
         _check_version(locked, expected_version)
+        roles = _check(actor, locked, "forward")
         current = locked.current_step
         if isinstance(to_agency, str):
             code = to_agency.strip().upper()
@@ -1811,8 +1954,8 @@ def dossier_send_back(*, actor, dossier, expected_version, to_seq, note, request
     now = timezone.now()
     with transaction.atomic():
         locked = _lock(dossier)
-        roles = _check(actor, locked, "send-back")
         _check_version(locked, expected_version)
+        roles = _check(actor, locked, "send-back")
         current = locked.current_step
         try:
             to_seq = int(to_seq)
@@ -1868,8 +2011,8 @@ def dossier_approve(*, actor, dossier, expected_version, note="", request=None) 
     note = (note or "").strip()
     with transaction.atomic():
         locked = _lock(dossier)
-        roles = _check(actor, locked, "approve")
         _check_version(locked, expected_version)
+        roles = _check(actor, locked, "approve")
         current = locked.current_step
         _end_step(current, now, "approve", note)
         changes: dict[str, Any] = {"state": State.APPROVED, "outcome": Dossier.Outcome.APPROVED}
@@ -1910,8 +2053,8 @@ def dossier_reject(*, actor, dossier, expected_version, reason, request=None) ->
     now = timezone.now()
     with transaction.atomic():
         locked = _lock(dossier)
-        roles = _check(actor, locked, "reject")
         _check_version(locked, expected_version)
+        roles = _check(actor, locked, "reject")
         _end_step(locked.current_step, now, "reject", reason)
         return _finish(
             locked,
@@ -1944,8 +2087,8 @@ def dossier_request_payment(
     now = timezone.now()
     with transaction.atomic():
         locked = _lock(dossier)
-        roles = _check(actor, locked, "request-payment")
         _check_version(locked, expected_version)
+        roles = _check(actor, locked, "request-payment")
         DossierPause.objects.create(
             dossier=locked,
             reason=DossierPause.Reason.PAYMENT,
@@ -1976,8 +2119,8 @@ def dossier_record_payment(*, actor, dossier, expected_version, note="", request
     now = timezone.now()
     with transaction.atomic():
         locked = _lock(dossier)
-        roles = _check(actor, locked, "record-payment")
         _check_version(locked, expected_version)
+        roles = _check(actor, locked, "record-payment")
         pause = locked.pauses.filter(reason=DossierPause.Reason.PAYMENT, ended_at__isnull=True).last()
         cal = _handling_cal(locked)
         changes: dict[str, Any] = {"state": (pause.resume_state if pause else "") or State.PROCESSING}
@@ -2010,8 +2153,8 @@ def _close(
     now = timezone.now()
     with transaction.atomic():
         locked = _lock(dossier)
-        roles = _check(actor, locked, action)
         _check_version(locked, expected_version)
+        roles = _check(actor, locked, action)
         _end_step(locked.current_step, now, action.replace("-", "_"), reason)
         locked.pauses.filter(ended_at__isnull=True).update(ended_at=now)
         return _finish(
@@ -2065,8 +2208,8 @@ def dossier_extend(*, actor, dossier, expected_version, reason, new_due_at, requ
     now = timezone.now()
     with transaction.atomic():
         locked = _lock(dossier)
-        roles = _check(actor, locked, "extend")
         _check_version(locked, expected_version)
+        roles = _check(actor, locked, "extend")
         if locked.extension_count >= 1:
             raise Conflict(
                 f"Hồ sơ {locked.code} đã được gia hạn một lần; chỉ được gia hạn một lần.",
@@ -2116,8 +2259,8 @@ def dossier_finish(*, actor, dossier, expected_version, note="", request=None) -
     note = (note or "").strip()
     with transaction.atomic():
         locked = _lock(dossier)
-        roles = _check(actor, locked, "finish")
         _check_version(locked, expected_version)
+        roles = _check(actor, locked, "finish")
         # The result is ready: the last step ends here (a citizen collecting later does not make
         # the officers late).
         _end_step(locked.current_step, now, "finish", note)
@@ -2147,8 +2290,8 @@ def dossier_return_result(
     now = timezone.now()
     with transaction.atomic():
         locked = _lock(dossier)
-        roles = _check(actor, locked, "return-result")
         _check_version(locked, expected_version)
+        roles = _check(actor, locked, "return-result")
         if locked.result_delivery == Dossier.ResultDelivery.POST and not postal_tracking:
             raise InvalidInput(
                 "Vui lòng nhập mã bưu gửi.", code="required", details={"field": "postal_tracking"}
