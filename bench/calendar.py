@@ -12,11 +12,11 @@ from pathlib import Path
 # imports: replace this folder on the import path with the repository root before anything else.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-import statistics  # noqa: E402
-import timeit  # noqa: E402
-from datetime import datetime, timedelta  # noqa: E402
+import statistics
+import timeit
+from datetime import datetime, timedelta
 
-from motcua.workcalendar.calendar import VN_TZ, WorkCalendar, add_working_time, calendar_from_json  # noqa: E402
+from motcua.workcalendar.calendar import VN_TZ, WorkCalendar, add_working_time, calendar_from_json
 
 START = datetime(2026, 2, 13, 16, 10, tzinfo=VN_TZ)  # the Tết example of the issue
 REPEAT = 25

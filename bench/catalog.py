@@ -41,19 +41,19 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
 os.environ["DEBUG"] = "1"
 os.environ["AXES_ENABLED"] = "0"
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from motcua.catalog.importing import import_reference_data  # noqa: E402
-from motcua.catalog.models import Field, Procedure, SearchTerm  # noqa: E402
-from motcua.catalog.selectors import procedure_search  # noqa: E402
-from motcua.catalog.services import search_index_rebuild  # noqa: E402
-from motcua.lib.text import fold, tokens  # noqa: E402
+from motcua.catalog.importing import import_reference_data
+from motcua.catalog.models import Field, Procedure, SearchTerm
+from motcua.catalog.selectors import procedure_search
+from motcua.catalog.services import search_index_rebuild
+from motcua.lib.text import fold, tokens
 
 SIZES = (2_000, 20_000)
 ROUNDS = 15

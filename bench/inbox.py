@@ -38,7 +38,7 @@ parser.add_argument("--warmup", type=int, default=20)
 parser.add_argument("--keep", action="store_true", help="keep the database (and reuse it if loaded)")
 args = parser.parse_args()
 
-import psycopg  # noqa: E402
+import psycopg
 
 SERVER = args.server.rstrip("/")
 DB = args.db
@@ -56,21 +56,21 @@ os.environ["DEBUG"] = "1"
 os.environ["AXES_ENABLED"] = "0"
 os.environ["DB_CONN_MAX_AGE"] = "0"
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.utils import timezone  # noqa: E402
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from motcua.catalog.models import Field, Procedure  # noqa: E402
-from motcua.dossiers.models import Dossier  # noqa: E402
-from motcua.dossiers.selectors import dossiers_inbox, inbox_counts  # noqa: E402
-from motcua.org import services as org_services  # noqa: E402
-from motcua.org.models import Agency, Membership  # noqa: E402
-from motcua.org.testing import build_org_tree, make_staff  # noqa: E402
+from motcua.catalog.models import Field, Procedure
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.selectors import dossiers_inbox, inbox_counts
+from motcua.org import services as org_services
+from motcua.org.models import Agency, Membership
+from motcua.org.testing import build_org_tree, make_staff
 
 SMALL, LARGE = 100, 10_000
 SMALL_CLOSED, LARGE_CLOSED = 20_000, 100_000

@@ -30,7 +30,7 @@ INSERTS = int(os.environ.get("BENCH_INSERTS", "5000"))
 TARGET_RATIO = 0.06
 TARGET_STATEMENTS = 15
 
-import psycopg  # noqa: E402
+import psycopg
 
 with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
     admin.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
@@ -44,13 +44,13 @@ os.environ["SECRET_KEY"] = secrets.token_urlsafe(48)
 os.environ["ALLOWED_HOSTS"] = "localhost"
 os.environ["AXES_ENABLED"] = "0"
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, connections  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.core.management import call_command
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 
 
 def build():

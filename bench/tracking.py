@@ -53,12 +53,12 @@ os.environ.update(
 os.environ.pop("MOTCUA_TESTING", None)
 os.environ.pop("REDIS_URL", None)
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
-from django.db import connections  # noqa: E402
+from django.core.management import call_command
+from django.db import connections
 
 
 def prepare() -> list[tuple[str, str]]:
