@@ -48,7 +48,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -1343,15 +1343,23 @@ def _apply_reception(
     }
 
 
-def _insert_values(obj) -> tuple[list[str], list]:
-    """Columns and database values of a new model instance (as ``Model.save`` would write)."""
-    columns, params = [], []
-    for f in obj._meta.concrete_fields:
-        if f.primary_key and obj.pk is None:
-            continue
-        columns.append(connection.ops.quote_name(f.column))
-        params.append(f.get_db_prep_save(f.pre_save(obj, True), connection))
-    return columns, params
+_INSERT_COLUMNS: dict[tuple, tuple[list[str], list]] = {}
+
+
+def _insert_values(obj, conn=None) -> tuple[list[str], list]:
+    """Columns and database values of a new model instance (as ``Model.save`` would write).
+
+    ``conn``: the connection itself (``connections[alias]``), resolved once by the caller
+    rather than through the ``connection`` proxy for every field."""
+    conn = conn or connections[connection.alias]
+    with_pk = obj.pk is not None
+    key = (type(obj), with_pk, conn.vendor)
+    plan = _INSERT_COLUMNS.get(key)
+    if plan is None:
+        fields = [f for f in obj._meta.concrete_fields if with_pk or not f.primary_key]
+        plan = _INSERT_COLUMNS[key] = ([conn.ops.quote_name(f.column) for f in fields], fields)
+    columns, fields = plan
+    return columns, [f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields]
 
 
 def _receive_new_postgresql(
@@ -1428,10 +1436,11 @@ def _receive_new_postgresql(
         _notify(dossier, "receive", save=False),
     ]
     parts, params = [], []
+    conn = connections[connection.alias]
     for objs in groups:
         if not objs:
             continue
-        rows = [_insert_values(o) for o in objs]
+        rows = [_insert_values(o, conn) for o in objs]
         columns = rows[0][0]
         values = ", ".join("(" + ", ".join(["%s"] * len(columns)) + ")" for _ in rows)
         table = qn(objs[0]._meta.db_table)
