@@ -967,17 +967,70 @@ def _offerings_for(
     with connection.cursor() as cursor:
         cursor.execute(sql.replace("{where}", where), [procedure_code, *params])
         rows = cursor.fetchall()
+    return [_offering_from_row(row) for row in rows]
+
+
+def _offering_from_row(row) -> Offering:
+    """An offering with its procedure and agency (and the agency's schedule) from one row."""
     n1 = len(_OFFERING.fields)
     n2 = n1 + len(_OFFERING_PROCEDURE.fields)
     n3 = n2 + len(_OFFERING_AGENCY.fields)
-    found = []
-    for row in rows:
-        offering = _OFFERING.build(row[:n1])
-        Offering.procedure.field.set_cached_value(offering, _OFFERING_PROCEDURE.build(row[n1:n2]))
-        agency = _with_schedule(_OFFERING_AGENCY.build(row[n2:n3]), _OFFERING_SCHEDULE, row[n3:])
-        Offering.agency.field.set_cached_value(offering, agency)
-        found.append(offering)
-    return found
+    offering = _OFFERING.build(row[:n1])
+    Offering.procedure.field.set_cached_value(offering, _OFFERING_PROCEDURE.build(row[n1:n2]))
+    agency = _with_schedule(_OFFERING_AGENCY.build(row[n2:n3]), _OFFERING_SCHEDULE, row[n3:])
+    Offering.agency.field.set_cached_value(offering, agency)
+    return offering
+
+
+def _counter_intake_reads(
+    actor, code: str, procedure_code: str, handling_code: str | None
+) -> tuple[Agency | None, list[Offering]]:
+    """``_counter_agency`` and ``_offerings_for`` (receptionist roles; the offerings at the
+    agency coded ``handling_code``, else at the receiving agency or one of its ancestors: the
+    primary keys in its path) in one round trip: (None, []) when the actor may not receive at
+    ``code``."""
+    wanted = COUNTER & ACTING_ROLES
+    if not _is_staff_user(actor) or actor.is_superuser:
+        return None, []
+    key = f"counter/{connection.vendor}/{handling_code is not None}"
+    sql = _INTAKE_SQL.get(key)
+    if sql is None:
+        qn = connection.ops.quote_name
+        agency, membership = qn(Agency._meta.db_table), qn(Membership._meta.db_table)
+        offering, procedure = qn(Offering._meta.db_table), qn(Procedure._meta.db_table)
+        schedule = qn(WorkSchedule._meta.db_table)
+        if handling_code is not None:
+            where = "oa.code = %s"
+        else:  # the agency ids in the receiving agency's path ("/1/5/23/"), or itself without one
+            where = (
+                "(a.path LIKE ('%%/' || CAST(o.agency_id AS TEXT) || '/%%') "
+                "OR (REPLACE(a.path, '/', '') = '' AND o.agency_id = a.id))"
+            )
+        sql = _INTAKE_SQL[key] = (
+            f"SELECT {_AGENCY_BRIEF.sql()}, {_SCHEDULE_OF_AGENCY.sql()}, {_OFFERING.sql()}, "  # noqa: S608
+            f"{_OFFERING_PROCEDURE.sql()}, {_OFFERING_AGENCY.sql()}, {_OFFERING_SCHEDULE.sql()} "
+            f"FROM {agency} a LEFT JOIN {schedule} s ON s.id = a.schedule_id "
+            f"LEFT JOIN ({offering} o JOIN {procedure} p ON p.id = o.procedure_id "
+            f"JOIN {agency} oa ON oa.id = o.agency_id LEFT JOIN {schedule} os ON os.id = oa.schedule_id) "
+            f"ON p.code = %s AND p.active AND o.active AND {where} "
+            "WHERE a.code = %s AND a.active AND EXISTS (SELECT 1 FROM "
+            f"{membership} m JOIN {agency} ma ON ma.id = m.agency_id WHERE m.user_id = %s AND m.active "
+            "AND m.role IN ({roles}) AND (m.agency_id = a.id OR (m.include_subtree AND "
+            "SUBSTR(a.path, 1, LENGTH(ma.path)) = ma.path))) ORDER BY a.path, oa.path, p.name_folded, p.code"
+        )
+    roles_sorted = sorted(wanted)
+    params = [procedure_code, *([handling_code] if handling_code is not None else []), code, actor.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql.replace("{roles}", ", ".join(["%s"] * len(roles_sorted))), [*params, *roles_sorted]
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return None, []
+    n0 = len(_AGENCY_BRIEF.fields)
+    n1 = n0 + len(_SCHEDULE_OF_AGENCY.fields)
+    receiving = _with_schedule(_AGENCY_BRIEF.build(rows[0][:n0]), _SCHEDULE_OF_AGENCY, rows[0][n0:n1])
+    return receiving, [_offering_from_row(row[n1:]) for row in rows if row[n1] is not None]
 
 
 def _receiving_agency_for(actor, code: str, roles=COUNTER) -> Agency:
@@ -1019,9 +1072,19 @@ def _clean_intake(actor, data: IntakeData, *, counter: bool = True) -> _Intake:
             details={"field": "result_delivery"},
         )
     applicant = _clean_applicant(data.applicant)
-    if counter:
+    procedure_code = (data.procedure or "").strip()
+    handling_code = data.handling_agency.strip().upper() if data.handling_agency else None
+    receiving, found = None, None
+    if counter and procedure_code:
+        # The usual case: the access check, the agency and the offerings in one round trip.
+        receiving, found = _counter_intake_reads(
+            actor, (data.receiving_agency or "").strip().upper(), procedure_code, handling_code
+        )
+        if receiving is None:
+            found = None
+    if receiving is None and counter:
         receiving = _receiving_agency_for(actor, data.receiving_agency)
-    else:
+    elif receiving is None:
         code = (data.receiving_agency or "").strip().upper()
         receiving = Agency.objects.select_related("schedule").filter(code=code, active=True).first()
         if receiving is None:
@@ -1030,17 +1093,15 @@ def _clean_intake(actor, data: IntakeData, *, counter: bool = True) -> _Intake:
                 code="agency_not_found",
                 details={"field": "receiving_agency"},
             )
-    procedure_code = (data.procedure or "").strip()
     if not procedure_code:
         raise InvalidInput("Vui lòng chọn thủ tục hành chính.", details={"field": "procedure"})
     # The handling agency: the one named, or the receiving agency, or its nearest ancestor that
     # offers the procedure (a one-stop unit receives for its committee).
-    ancestor_ids = [int(p) for p in receiving.path.strip("/").split("/") if p]
-    found = _offerings_for(
-        procedure_code,
-        handling_code=data.handling_agency.strip().upper() if data.handling_agency else None,
-        agency_ids=ancestor_ids or [receiving.pk],
-    )
+    if found is None:
+        ancestor_ids = [int(p) for p in receiving.path.strip("/").split("/") if p]
+        found = _offerings_for(
+            procedure_code, handling_code=handling_code, agency_ids=ancestor_ids or [receiving.pk]
+        )
     if not found:
         procedure = Procedure.objects.filter(code=procedure_code, active=True).first()
         if procedure is None:

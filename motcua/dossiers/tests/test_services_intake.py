@@ -157,3 +157,38 @@ def test_citizen_id_checks_province_century_and_year():
         services.validate_citizen_id("079203001234", date(1903, 7, 1))
     with pytest.raises(InvalidInput):
         services.validate_citizen_id("003190012345")  # 003 is no province
+
+
+def test_the_counter_check_follows_memberships_subtrees_and_offerings(world, frozen):
+    from motcua.catalog.models import Offering
+    from motcua.org.models import Membership
+    from motcua.org.testing import make_staff
+
+    tree = world.tree
+    # A receptionist of the commune with its subtree receives at the commune's one-stop unit;
+    # without the subtree, or once the membership is withdrawn, not any more.
+    inherited = make_staff("lt_xa_a", tree.commune_a, "receptionist", full_name="Lê Kế Thừa")
+    d = services.dossier_receive(actor=inherited, data=intake(world))
+    assert (d.receiving_agency, d.handling_agency) == (tree.one_stop_a, tree.commune_a)
+    narrow = make_staff("lt_hep", tree.commune_a, "receptionist", include_subtree=False)
+    with pytest.raises(Forbidden):
+        services.dossier_receive(actor=narrow, data=intake(world))
+    Membership.objects.filter(user=inherited).update(active=False)
+    with pytest.raises(Forbidden):
+        services.dossier_receive(actor=inherited, data=intake(world))
+    # The handling agency named: the offering there, or none.
+    d = services.dossier_receive(
+        actor=world.receptionist, data=intake(world, handling_agency=" 000.00.31.h99")
+    )
+    assert d.handling_agency == tree.commune_a
+    with pytest.raises(InvalidInput) as caught:
+        services.dossier_receive(
+            actor=world.receptionist, data=intake(world, handling_agency="000.00.32.H99")
+        )
+    assert caught.value.code == "procedure_not_offered"
+    # An offering withdrawn is not offered any more.
+    Offering.objects.filter(agency=tree.commune_a).update(active=False)
+    with pytest.raises(InvalidInput) as caught:
+        services.dossier_receive(actor=world.receptionist, data=intake(world))
+    assert caught.value.code == "procedure_not_offered"
+    assert Dossier.objects.count() == 2
