@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 
 from motcua.lib.env import env_bool, env_int, env_list, env_str
 
@@ -21,14 +20,18 @@ SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG or TESTING else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
+# What makes this configuration unsafe to serve in production. The server entry points
+# (motcua/wsgi.py, motcua/asgi.py) refuse to start while any is listed; management commands
+# such as makemigrations still run, so that a developer's tools work without a secret key.
+UNSAFE_TO_SERVE: list[str] = []
 if not DEBUG and not TESTING:
     if SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 40:
-        raise ImproperlyConfigured(
+        UNSAFE_TO_SERVE.append(
             "DEBUG is off but SECRET_KEY is the development key or shorter than 40 characters: "
             "set SECRET_KEY (or SECRET_KEY_FILE) to a long random value."
         )
     if not ALLOWED_HOSTS:
-        raise ImproperlyConfigured(
+        UNSAFE_TO_SERVE.append(
             "DEBUG is off but ALLOWED_HOSTS is empty: set ALLOWED_HOSTS to the host names "
             "this server answers to, separated by commas."
         )

@@ -50,3 +50,12 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None:
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def refuse_unsafe_start() -> None:
+    """Called by the server entry points: refuse to serve a configuration listed as unsafe."""
+    from django.conf import settings
+
+    problems = getattr(settings, "UNSAFE_TO_SERVE", [])
+    if problems:
+        raise ImproperlyConfigured(" ".join(problems))

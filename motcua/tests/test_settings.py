@@ -10,7 +10,7 @@ def _start(env_extra: dict[str, str]) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
     env.update({"DJANGO_SETTINGS_MODULE": "motcua.settings", **env_extra})
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
+        [sys.executable, "-c", "import motcua.wsgi"],  # how gunicorn starts it
         cwd=ROOT,
         env=env,
         capture_output=True,
