@@ -528,6 +528,14 @@ def _lock(dossier: Dossier | str) -> Dossier:
     return found
 
 
+def _lock_for(actor, dossier: Dossier | str, expected_version, action: str) -> tuple[Dossier, _Roles]:
+    """The start of every transition on an existing dossier: lock it, then check the version the
+    actor saw (a stale page is told to reload, whatever changed), then state and rights."""
+    locked = _lock(dossier)
+    _check_version(locked, expected_version)
+    return locked, _check(actor, locked, action)
+
+
 def _check_version(dossier: Dossier, expected_version) -> None:
     """Checked right after the lock, before the state: an actor whose page is out of date is
     told the dossier changed and to reload, whatever the other officer did to it."""
@@ -1591,9 +1599,7 @@ def dossier_receive(
         return created
 
     with transaction.atomic():
-        locked = _lock(dossier)
-        _check_version(locked, expected_version)
-        _check(actor, locked, "receive")
+        locked, _ = _lock_for(actor, dossier, expected_version, "receive")
         intake = None
         if data is not None:
             intake = _clean_intake(actor, data)
@@ -1672,9 +1678,7 @@ def dossier_refuse(
             _notify(created, "refuse", f"Lý do: {reason}")
         return created
     with transaction.atomic():
-        locked = _lock(dossier)
-        _check_version(locked, expected_version)
-        _check(actor, locked, "refuse")
+        locked, _ = _lock_for(actor, dossier, expected_version, "refuse")
         DossierPause.objects.filter(dossier=locked, ended_at__isnull=True).update(ended_at=now)
         return _finish(
             locked,
@@ -1872,9 +1876,7 @@ def dossier_receive_supplement(*, actor, dossier, expected_version, note="", req
     current step's due move by the working time paused)."""
     now = timezone.now()
     with transaction.atomic():
-        locked = _lock(dossier)
-        _check_version(locked, expected_version)
-        roles = _check(actor, locked, "receive-supplement")
+        locked, roles = _lock_for(actor, dossier, expected_version, "receive-supplement")
         pause = locked.pauses.filter(reason=DossierPause.Reason.SUPPLEMENT, ended_at__isnull=True).last()
         cal = _handling_cal(locked)
         snap = locked.procedure_snapshot
@@ -1918,9 +1920,7 @@ def dossier_assign(*, actor, dossier, expected_version, officer, request=None) -
     """A leader gives the dossier (its current step) to an officer of the holding agency."""
     now = timezone.now()
     with transaction.atomic():
-        locked = _lock(dossier)
-        _check_version(locked, expected_version)
-        roles = _check(actor, locked, "assign")
+        locked, roles = _lock_for(actor, dossier, expected_version, "assign")
         if officer is None:
             raise InvalidInput("Vui lòng chọn cán bộ được giao xử lý.", details={"field": "officer"})
         _check_officer(officer, locked.holder_agency_id)
@@ -1953,9 +1953,7 @@ def dossier_forward(
     now = timezone.now()
     note = (note or "").strip()
     with transaction.atomic():
-        locked = _lock(dossier)
-        _check_version(locked, expected_version)
-        roles = _check(actor, locked, "forward")
+        locked, roles = _lock_for(actor, dossier, expected_version, "forward")
         current = locked.current_step
         if isinstance(to_agency, str):
             code = to_agency.strip().upper()
@@ -2023,9 +2021,7 @@ def dossier_send_back(*, actor, dossier, expected_version, to_seq, note, request
     note = _text_required(note, "lý do trả lại")
     now = timezone.now()
     with transaction.atomic():
-        locked = _lock(dossier)
-        _check_version(locked, expected_version)
-        roles = _check(actor, locked, "send-back")
+        locked, roles = _lock_for(actor, dossier, expected_version, "send-back")
         current = locked.current_step
         try:
             to_seq = int(to_seq)
@@ -2080,9 +2076,7 @@ def dossier_approve(*, actor, dossier, expected_version, note="", request=None) 
     now = timezone.now()
     note = (note or "").strip()
     with transaction.atomic():
-        locked = _lock(dossier)
-        _check_version(locked, expected_version)
-        roles = _check(actor, locked, "approve")
+        locked, roles = _lock_for(actor, dossier, expected_version, "approve")
         current = locked.current_step
         _end_step(current, now, "approve", note)
         changes: dict[str, Any] = {"state": State.APPROVED, "outcome": Dossier.Outcome.APPROVED}
@@ -2122,9 +2116,7 @@ def dossier_reject(*, actor, dossier, expected_version, reason, request=None) ->
     reason = _text_required(reason, "lý do không giải quyết")
     now = timezone.now()
     with transaction.atomic():
-        locked = _lock(dossier)
-        _check_version(locked, expected_version)
-        roles = _check(actor, locked, "reject")
+        locked, roles = _lock_for(actor, dossier, expected_version, "reject")
         _end_step(locked.current_step, now, "reject", reason)
         return _finish(
             locked,
@@ -2156,9 +2148,7 @@ def dossier_request_payment(
         )
     now = timezone.now()
     with transaction.atomic():
-        locked = _lock(dossier)
-        _check_version(locked, expected_version)
-        roles = _check(actor, locked, "request-payment")
+        locked, roles = _lock_for(actor, dossier, expected_version, "request-payment")
         DossierPause.objects.create(
             dossier=locked,
             reason=DossierPause.Reason.PAYMENT,
@@ -2188,9 +2178,7 @@ def dossier_record_payment(*, actor, dossier, expected_version, note="", request
     """The payment was made: the appointment and the current step move by the working time paused."""
     now = timezone.now()
     with transaction.atomic():
-        locked = _lock(dossier)
-        _check_version(locked, expected_version)
-        roles = _check(actor, locked, "record-payment")
+        locked, roles = _lock_for(actor, dossier, expected_version, "record-payment")
         pause = locked.pauses.filter(reason=DossierPause.Reason.PAYMENT, ended_at__isnull=True).last()
         cal = _handling_cal(locked)
         changes: dict[str, Any] = {"state": (pause.resume_state if pause else "") or State.PROCESSING}
@@ -2222,9 +2210,7 @@ def _close(
     reason = _text_required(reason, what)
     now = timezone.now()
     with transaction.atomic():
-        locked = _lock(dossier)
-        _check_version(locked, expected_version)
-        roles = _check(actor, locked, action)
+        locked, roles = _lock_for(actor, dossier, expected_version, action)
         _end_step(locked.current_step, now, action.replace("-", "_"), reason)
         locked.pauses.filter(ended_at__isnull=True).update(ended_at=now)
         return _finish(
@@ -2277,9 +2263,7 @@ def dossier_extend(*, actor, dossier, expected_version, reason, new_due_at, requ
         raise InvalidInput("Ngày hẹn trả mới không hợp lệ.", details={"field": "new_due_at"})
     now = timezone.now()
     with transaction.atomic():
-        locked = _lock(dossier)
-        _check_version(locked, expected_version)
-        roles = _check(actor, locked, "extend")
+        locked, roles = _lock_for(actor, dossier, expected_version, "extend")
         if locked.extension_count >= 1:
             raise Conflict(
                 f"Hồ sơ {locked.code} đã được gia hạn một lần; chỉ được gia hạn một lần.",
@@ -2328,9 +2312,7 @@ def dossier_finish(*, actor, dossier, expected_version, note="", request=None) -
     now = timezone.now()
     note = (note or "").strip()
     with transaction.atomic():
-        locked = _lock(dossier)
-        _check_version(locked, expected_version)
-        roles = _check(actor, locked, "finish")
+        locked, roles = _lock_for(actor, dossier, expected_version, "finish")
         # The result is ready: the last step ends here (a citizen collecting later does not make
         # the officers late).
         _end_step(locked.current_step, now, "finish", note)
@@ -2359,9 +2341,7 @@ def dossier_return_result(
     postal_tracking = (postal_tracking or "").strip()[:60]
     now = timezone.now()
     with transaction.atomic():
-        locked = _lock(dossier)
-        _check_version(locked, expected_version)
-        roles = _check(actor, locked, "return-result")
+        locked, roles = _lock_for(actor, dossier, expected_version, "return-result")
         if locked.result_delivery == Dossier.ResultDelivery.POST and not postal_tracking:
             raise InvalidInput(
                 "Vui lòng nhập mã bưu gửi.", code="required", details={"field": "postal_tracking"}
