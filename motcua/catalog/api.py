@@ -8,7 +8,7 @@ from ninja import Router, Schema
 
 from motcua.catalog import selectors
 from motcua.catalog.models import Procedure
-from motcua.lib.errors import InvalidInput
+from motcua.lib.paging import page_number
 
 router = Router(tags=["Danh mục thủ tục"])
 
@@ -148,20 +148,6 @@ def _item(p: Procedure) -> dict:
     }
 
 
-def _page_number(page: str | None, pages: int) -> int:
-    if page in (None, ""):
-        return 1
-    try:
-        number = int(page)
-    except ValueError:
-        raise InvalidInput(f"Số trang không hợp lệ: {page}.", details={"page": page}) from None
-    if number < 1 or number > max(pages, 1):
-        raise InvalidInput(
-            f"Không có trang {number} (có {max(pages, 1)} trang).", details={"page": number, "pages": pages}
-        )
-    return number
-
-
 @router.get("/procedures", response=ProcedureListOut, summary="Tìm thủ tục hành chính")
 def procedure_list(
     request,
@@ -174,7 +160,7 @@ def procedure_list(
 ):
     qs = selectors.procedure_search(q=q, field=field, level=level, agency=agency, online_level=online_level)
     paginator = Paginator(qs, PAGE_SIZE)
-    number = _page_number(page, paginator.num_pages)
+    number = page_number(page, paginator.num_pages)
     current = paginator.page(number)
     return {
         "items": [_item(p) for p in current.object_list],

@@ -22,6 +22,7 @@ from motcua.accounts.auth import API_AUTH
 from motcua.dossiers import schemas, tracking
 from motcua.dossiers.models import Dossier, NationalStatus
 from motcua.lib.errors import DomainError, InvalidInput, NotFound
+from motcua.lib.paging import page_number
 from motcua.org.selectors import agency_by_code
 
 
@@ -198,20 +199,6 @@ def _intake(body: schemas.DossierCreateIn):
     )
 
 
-def _page_number(page: str | None, pages: int) -> int:
-    if page in (None, ""):
-        return 1
-    try:
-        number = int(page)
-    except ValueError:
-        raise InvalidInput(f"Số trang không hợp lệ: {page}.", details={"page": page}) from None
-    if number < 1 or number > max(pages, 1):
-        raise InvalidInput(
-            f"Không có trang {number} (có {max(pages, 1)} trang).", details={"page": number, "pages": pages}
-        )
-    return number
-
-
 # -- action inputs ----------------------------------------------------------------------------
 
 MISSING = {
@@ -333,7 +320,7 @@ def dossier_list(
         request.auth, scope=scope, agency=agency_obj, bucket=bucket, q=q.strip()[:200], sort=sort
     )
     paginator = Paginator(qs, PAGE_SIZE)
-    number = _page_number(page, paginator.num_pages)
+    number = page_number(page, paginator.num_pages)
     return {
         "items": [_summary(d) for d in paginator.page(number).object_list],
         "count": paginator.count,
