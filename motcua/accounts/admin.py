@@ -65,39 +65,14 @@ class UserAdmin(AuditedInlinesMixin, AuditedAdmin, DjangoUserAdmin):
             return obj.agency.code
         return super().inline_audit_chain(obj)
 
-    def save_model(self, request, obj, form, change):
-        before = None
-        old_hash = None
-        if change and obj.pk:
-            old = User.objects.filter(pk=obj.pk).first()
-            if old is not None:
-                before, old_hash = user_snapshot(old), old.password
-        admin.ModelAdmin.save_model(self, request, obj, form, change)
-        audit_record(
-            action=f"admin.{'change' if change else 'add'}",
-            actor=request.user,
-            obj=obj,
-            before=before,
-            after=user_snapshot(obj),
-            extra={"password_changed": old_hash != obj.password} if change else {"password_set": True},
-            chain=self.audit_chain,
-            request=request,
-        )
+    def audit_snapshot(self, obj) -> dict:
+        return user_snapshot(obj)
 
-    def delete_model(self, request, obj):
-        before = user_snapshot(obj)
-        pk, label, text = obj.pk, obj._meta.label_lower, str(obj)
-        admin.ModelAdmin.delete_model(self, request, obj)
-        audit_record(
-            action="admin.delete",
-            actor=request.user,
-            object_type=label,
-            object_id=str(pk),
-            object_repr=text,
-            before=before,
-            chain=self.audit_chain,
-            request=request,
-        )
+    def audit_extra(self, old, obj, change: bool) -> dict:
+        # Read before the save: obj.password may already hold the new hash.
+        if not change:
+            return {"password_set": True}
+        return {"password_changed": old is not None and old.password != obj.password}
 
     def user_change_password(self, request, id, form_url=""):
         # Django's view saves the form itself (not through save_model): audit around it.

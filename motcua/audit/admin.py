@@ -13,24 +13,32 @@ class AuditedAdmin(admin.ModelAdmin):
 
     audit_chain = "system"
 
+    def audit_snapshot(self, obj) -> dict:
+        """What the event records of an object before and after; override to leave out secrets."""
+        return snapshot(obj)
+
+    def audit_extra(self, old, obj, change: bool) -> dict:
+        """Facts to record beside before/after (``old`` is the stored row before a change)."""
+        return {}
+
     def save_model(self, request, obj, form, change):
-        before = None
-        if change and obj.pk:
-            old = type(obj).objects.filter(pk=obj.pk).first()
-            before = snapshot(old) if old else None
+        old = type(obj).objects.filter(pk=obj.pk).first() if change and obj.pk else None
+        before = self.audit_snapshot(old) if old is not None else None
+        extra = self.audit_extra(old, obj, change)
         super().save_model(request, obj, form, change)
         audit_record(
             action=f"admin.{'change' if change else 'add'}",
             actor=request.user,
             obj=obj,
             before=before,
-            after=snapshot(obj),
+            after=self.audit_snapshot(obj),
+            extra=extra,
             chain=self.audit_chain,
             request=request,
         )
 
     def delete_model(self, request, obj):
-        before = snapshot(obj)
+        before = self.audit_snapshot(obj)
         pk, label, text = obj.pk, obj._meta.label_lower, str(obj)
         super().delete_model(request, obj)
         audit_record(
