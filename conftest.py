@@ -1,4 +1,4 @@
-"""Project-wide pytest set-up: the headless browser used by browser tests.
+"""Project-wide pytest set-up: a fresh cache per test, and the headless browser used by browser tests.
 
 Browser tests drive Debian's Chromium (/usr/bin/chromium) through Playwright — never a browser
 download — against pytest-django's live server, and check pages with axe-core (npm package,
@@ -9,11 +9,21 @@ import os
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 
 ROOT = Path(__file__).resolve().parent
 CHROMIUM = "/usr/bin/chromium"
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "var" / "screenshots"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: no calendar, catalogue entry or counter kept from
+    what an earlier test wrote and rolled back."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(scope="session")

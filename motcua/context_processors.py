@@ -1,8 +1,21 @@
 from django.conf import settings
 
+from motcua.org.models import Membership
+from motcua.org.selectors import agencies_actable_by
+
+
+def _receives(user) -> bool:
+    """Whether the signed-in user works at a counter (a receptionist role somewhere)."""
+    if not (user.is_authenticated and getattr(user, "kind", "") == "staff"):
+        return False
+    return agencies_actable_by(user, roles={Membership.Role.RECEPTIONIST}).exists()
+
 
 def site(request):
+    user = getattr(request, "user", None)
     return {
         "SITE_NAME": settings.MOTCUA_SITE_NAME,
         "PROVINCE_NAME": settings.MOTCUA_PROVINCE_NAME,
+        # Called by the template only where the menu is drawn: one query, for staff only.
+        "user_receives": (lambda: _receives(user)) if user is not None else False,
     }

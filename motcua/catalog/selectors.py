@@ -1,4 +1,8 @@
-"""Reads of the catalogue: search, procedure detail, fields, where to hand a procedure in."""
+"""Reads of the catalogue: search, procedure detail, fields, where to hand a procedure in, and
+what a reception needs of a procedure (``intake_reference``, kept per process)."""
+
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import (
     Case,
@@ -17,14 +21,17 @@ from django.db.models import (
 )
 
 from motcua.catalog.models import (
+    Fee,
     Field,
     Offering,
     Procedure,
     ProcedureToken,
     ProcessStep,
     ProcessTemplate,
+    RequiredDocument,
     SearchTerm,
 )
+from motcua.catalog.services import INTAKE
 from motcua.lib.errors import InvalidInput, NotFound
 from motcua.lib.text import fold
 from motcua.org.models import Agency
@@ -265,5 +272,87 @@ def agency_offerings(agency: Agency) -> QuerySet[Offering]:
     )
 
 
+def procedures_offered_under(agency: Agency) -> QuerySet[Offering]:
+    """Ids (``procedure_id``) of the procedures offered by an active agency in ``agency``'s subtree:
+    what a public service centre can receive for the agencies it serves."""
+    return Offering.objects.filter(
+        active=True, agency__active=True, agency__path__startswith=agency.path
+    ).values("procedure_id")
+
+
 def incomplete_procedures() -> QuerySet[Procedure]:
     return Procedure.objects.filter(incomplete=True).select_related("field").order_by("code")
+
+
+# ---------------------------------------------------------------------------------------------
+# Intake: what a reception reads of a procedure, kept per process until the catalogue changes.
+
+
+@dataclass(frozen=True)
+class IntakeReference:
+    """A procedure as a reception uses it. Shared by every caller in the process: read-only.
+
+    ``offerings``: its active offerings, each with ``procedure`` and ``agency`` (with its
+    ``schedule``) loaded, in agency-path order. ``documents``: required documents in order.
+    ``fees``: ``{"kind", "amount_vnd", "text", "description"}`` in order. ``steps_by_agency``:
+    the active process templates' steps as dicts (``order``, ``name``, ``performer``, ``role``,
+    ``agency`` code or None, ``agency_id``, ``budget_hours`` as "8.00"), keyed by the template's
+    agency id (None: the procedure's default process).
+    """
+
+    procedure: Procedure
+    offerings: tuple[Offering, ...]
+    documents: tuple[RequiredDocument, ...]
+    fees: tuple[dict, ...]
+    steps_by_agency: dict[int | None, tuple[dict, ...]]
+
+
+def _build_intake_reference(code: str) -> IntakeReference | None:
+    procedure = Procedure.objects.filter(code=code).first()
+    if procedure is None:
+        return None
+    offerings = tuple(
+        Offering.objects.filter(procedure=procedure, active=True)
+        .select_related("agency__schedule")
+        .order_by("agency__path")
+    )
+    for offering in offerings:
+        Offering.procedure.field.set_cached_value(offering, procedure)
+    documents = tuple(RequiredDocument.objects.filter(procedure=procedure).order_by("order", "pk"))
+    for document in documents:
+        RequiredDocument.procedure.field.set_cached_value(document, procedure)
+    fees = tuple(
+        {"kind": f.kind, "amount_vnd": f.amount_vnd, "text": f.text, "description": f.description}
+        for f in Fee.objects.filter(procedure=procedure).order_by("order", "pk")
+    )
+    steps: dict[int | None, list[dict]] = {}
+    for step in (
+        ProcessStep.objects.filter(template__procedure=procedure, template__active=True)
+        .select_related("template", "agency")
+        .order_by("order", "pk")
+    ):
+        steps.setdefault(step.template.agency_id, []).append(
+            {
+                "order": step.order,
+                "name": step.name,
+                "performer": step.performer,
+                "role": step.role,
+                "agency": step.agency.code if step.agency_id else None,
+                "agency_id": step.agency_id,
+                "budget_hours": str(Decimal(step.budget_hours).quantize(Decimal("0.01"))),
+            }
+        )
+    return IntakeReference(
+        procedure=procedure,
+        offerings=offerings,
+        documents=documents,
+        fees=fees,
+        steps_by_agency={agency_id: tuple(rows) for agency_id, rows in steps.items()},
+    )
+
+
+def intake_reference(code: str) -> IntakeReference | None:
+    """What a reception needs of the procedure coded ``code`` (None when there is none), built
+    once per process and kept until a catalogue, agency or schedule change (``catalog_changed``)."""
+    code = (code or "").strip()
+    return INTAKE.get(code, lambda: _build_intake_reference(code)) if code else None

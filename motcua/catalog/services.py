@@ -2,6 +2,8 @@
 
 Conventions shared with the importer: ``None`` means "not known" and never erases a stored
 value; what is still unknown is recomputed after every write into ``Procedure.missing``.
+Every write also calls ``catalog_changed``: the intake reference each process keeps
+(``selectors.intake_reference``) is rebuilt on its next use.
 """
 
 from collections.abc import Iterable, Sequence
@@ -29,6 +31,7 @@ from motcua.catalog.models import (
 )
 from motcua.lib.errors import Conflict, InvalidInput
 from motcua.lib.text import fold, tokens
+from motcua.lib.versioned import VersionedCache
 from motcua.org.models import Agency, Membership
 
 AUDIT_CHAIN = "catalog"
@@ -83,6 +86,17 @@ DOCUMENT_KEYS = [
 RESULT_KEYS = ["code", "name"]
 LEGAL_KEYS = ["number", "title", "issued_on", "issuer"]
 COUNT_KEYS = ["original_count", "certified_copy_count", "photocopy_count"]
+
+
+# What a reception reads of a procedure, kept per process (selectors.intake_reference); a write
+# that bypasses the services and the model signals (a bulk update) is seen within a minute.
+INTAKE = VersionedCache("catalog:intake-version", max_age=60)
+
+
+def catalog_changed() -> None:
+    """Procedures, their documents, fees, offerings or processes changed (or an agency or a
+    schedule they refer to): every process rebuilds its intake reference on next use."""
+    INTAKE.changed()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -204,6 +218,7 @@ def _refresh_completeness(procedure: Procedure) -> None:
     Procedure.objects.filter(pk=procedure.pk).update(
         missing=procedure.missing, incomplete=procedure.incomplete
     )
+    catalog_changed()
 
 
 def procedure_refresh(*, procedure: Procedure) -> None:
@@ -534,6 +549,7 @@ def offering_create(
         if Offering.objects.filter(agency=agency, procedure=procedure).exists():
             raise Conflict(f"{agency.name} đã giải quyết thủ tục {procedure.code}.")
         offering = Offering.objects.create(agency=agency, procedure=procedure, local_time=local_time)
+        catalog_changed()
         audit_record(
             action="catalog.offering_create",
             actor=actor,
@@ -634,6 +650,7 @@ def process_template_save(
         ProcessStep.objects.bulk_create(
             [ProcessStep(template=template, order=i, **s) for i, s in enumerate(cleaned, 1)]
         )
+        catalog_changed()
         audit_record(
             action="catalog.process_template_save",
             actor=actor,

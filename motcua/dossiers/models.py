@@ -99,11 +99,20 @@ class Dossier(models.Model):
     # fees; the dossier keeps the rules it was received under even if the catalogue changes.
     procedure_snapshot = models.JSONField("thông tin thủ tục khi tiếp nhận", default=dict)
     rules_version = models.CharField("phiên bản quy tắc", max_length=40, blank=True)
+    # No single-column indexes: "dossier_received" and "dossier_handling_state_due" lead with them.
     receiving_agency = models.ForeignKey(
-        Agency, verbose_name="cơ quan tiếp nhận", on_delete=models.PROTECT, related_name="received_dossiers"
+        Agency,
+        verbose_name="cơ quan tiếp nhận",
+        on_delete=models.PROTECT,
+        related_name="received_dossiers",
+        db_index=False,
     )
     handling_agency = models.ForeignKey(
-        Agency, verbose_name="cơ quan giải quyết", on_delete=models.PROTECT, related_name="handled_dossiers"
+        Agency,
+        verbose_name="cơ quan giải quyết",
+        on_delete=models.PROTECT,
+        related_name="handled_dossiers",
+        db_index=False,
     )
 
     applicant_kind = models.CharField("loại người nộp", max_length=20, choices=ApplicantKind.choices)
@@ -306,7 +315,8 @@ class DossierStep(models.Model):
         PAYMENT = "payment", "Chờ nộp phí, lệ phí"
         RETURN = "return", "Trả kết quả"
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps")
+    # Indexed by "dossier_step_seq" (dossier, seq).
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps", db_index=False)
     seq = models.PositiveSmallIntegerField("thứ tự")
     kind = models.CharField("loại", max_length=20, choices=Kind.choices, default=Kind.PROCESS)
     template_order = models.PositiveSmallIntegerField("bước trong quy trình", null=True, blank=True)
@@ -404,7 +414,8 @@ class DossierEvent(models.Model):
         STATUS = "status", "Chuyển trạng thái"
         COMMENT = "comment", "Ý kiến"
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    # Indexed by "dossier_event_at" (dossier, at).
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events", db_index=False)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.STATUS)
     action = models.CharField("hành động", max_length=40)
     state = models.CharField("trạng thái sau", max_length=20, blank=True)

@@ -153,7 +153,7 @@ def _search_q(q: str) -> Q:
     q = (q or "").strip()
     if not q:
         return Q()
-    match = Q(code__istartswith=q) | Q(applicant_name__icontains=q)
+    match = Q(code__startswith=q.upper()) | Q(applicant_name__icontains=q)
     if q.isdigit():
         match |= Q(citizen_id=q)
     return match

@@ -54,7 +54,8 @@ from django.utils import timezone
 
 from motcua.audit.models import AuditChain, AuditEvent
 from motcua.audit.services import _jsonable, audit_record, client_ip, event_hash
-from motcua.catalog.models import Fee, Offering, Procedure, ProcessStep, RequiredDocument
+from motcua.catalog.models import Offering, Procedure, ProcessStep, RequiredDocument
+from motcua.catalog.selectors import intake_reference
 from motcua.dossiers.models import (
     DailySequence,
     Dossier,
@@ -788,72 +789,9 @@ class _Intake:
     required: list[RequiredDocument]
     channel: int
     result_delivery: str
-    fees: list[dict] | None = None
-    steps_by_agency: dict[int | None, list[dict]] | None = None
-
-
-def _reference(
-    procedure: Procedure, agency_ids: list[int]
-) -> tuple[list[RequiredDocument], list[dict], dict]:
-    """The procedure's required documents, fees and candidate process steps in one query.
-
-    Returns (documents in order, fees in order, {template agency id or None: [step dicts]}).
-    Portable SQL (PostgreSQL and SQLite): one round trip instead of three on the intake path.
-    """
-    qn = connection.ops.quote_name
-    d, f, s, t, a = (
-        qn(m._meta.db_table)
-        for m in (RequiredDocument, Fee, ProcessStep, ProcessStep.template.field.related_model, Agency)
-    )
-    order = qn("order")
-    ids = [i for i in agency_ids if i is not None] or [0]
-    marks = ", ".join(["%s"] * len(ids))
-    # Table and column names come from the models, never from input; values are parameters.
-    cond = qn("condition")
-    sql = (
-        f"SELECT 'd', d.id, d.code, d.name, d.{cond}, '', CAST(NULL AS BIGINT), d.{order}, d.mandatory, "  # noqa: S608
-        f"CAST(NULL AS TEXT), CAST(NULL AS BIGINT) FROM {d} d WHERE d.procedure_id = %s "
-        f"UNION ALL SELECT 'f', f.id, f.kind, f.text, f.description, '', f.amount_vnd, f.{order}, "
-        f"NULL, NULL, NULL FROM {f} f WHERE f.procedure_id = %s "
-        f"UNION ALL SELECT 's', s.id, s.name, s.performer, s.role, COALESCE(a.code, ''), s.agency_id, "
-        f"s.{order}, NULL, CAST(s.budget_hours AS TEXT), t.agency_id FROM {s} s "
-        f"JOIN {t} t ON t.id = s.template_id LEFT JOIN {a} a ON a.id = s.agency_id "
-        f"WHERE t.procedure_id = %s AND t.active AND (t.agency_id IS NULL OR t.agency_id IN ({marks})) "
-        "ORDER BY 1, 8, 2"
-    )
-    documents: list[RequiredDocument] = []
-    fees: list[dict] = []
-    steps: dict[int | None, list[dict]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [procedure.pk, procedure.pk, procedure.pk, *ids])
-        for kind, pk, t1, t2, t3, t4, n1, n2, b1, t5, n3 in cursor.fetchall():
-            if kind == "d":
-                documents.append(
-                    RequiredDocument(
-                        pk=pk,
-                        procedure=procedure,
-                        code=t1,
-                        name=t2,
-                        condition=t3 or "",
-                        order=n2,
-                        mandatory=bool(b1),
-                    )
-                )
-            elif kind == "f":
-                fees.append({"kind": t1, "amount_vnd": n1, "text": t2, "description": t3})
-            else:
-                steps.setdefault(n3, []).append(
-                    {
-                        "order": n2,
-                        "name": t1,
-                        "performer": t2,
-                        "role": t3,
-                        "agency": t4 or None,
-                        "agency_id": n1,
-                        "budget_hours": str(Decimal(t5).quantize(Decimal("0.01"))),
-                    }
-                )
-    return documents, fees, steps
+    # From the catalogue's shared intake reference (read-only): None to look them up.
+    fees: tuple[dict, ...] | None = None
+    steps_by_agency: dict[int | None, tuple[dict, ...]] | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -899,10 +837,6 @@ class _Cols:
 
 _AGENCY_BRIEF = _Cols(Agency, "a", ("id", "code", "name", "path", "schedule_id"))
 _SCHEDULE_OF_AGENCY = _Cols(WorkSchedule, "s")
-_OFFERING = _Cols(Offering, "o")
-_OFFERING_PROCEDURE = _Cols(Procedure, "p")
-_OFFERING_AGENCY = _Cols(Agency, "oa")
-_OFFERING_SCHEDULE = _Cols(WorkSchedule, "os")
 _INTAKE_SQL: dict[str, str] = {}
 
 
@@ -949,98 +883,6 @@ def _counter_agency(actor, code: str, roles: frozenset) -> Agency | None:
     return _with_schedule(_AGENCY_BRIEF.build(row[:n]), _SCHEDULE_OF_AGENCY, row[n:])
 
 
-def _offerings_for(
-    procedure_code: str, *, handling_code: str | None, agency_ids: list[int]
-) -> list[Offering]:
-    """Active offerings of the active procedure ``procedure_code``: at the agency with code
-    ``handling_code`` when given, else at one of ``agency_ids``; procedure and agency (with its
-    schedule) loaded, in the model's order, as the queryset with select_related gave them."""
-    key = f"offering/{connection.vendor}"
-    sql = _INTAKE_SQL.get(key)
-    if sql is None:
-        qn = connection.ops.quote_name
-        offering, procedure = qn(Offering._meta.db_table), qn(Procedure._meta.db_table)
-        agency, schedule = qn(Agency._meta.db_table), qn(WorkSchedule._meta.db_table)
-        sql = _INTAKE_SQL[key] = (
-            f"SELECT {_OFFERING.sql()}, {_OFFERING_PROCEDURE.sql()}, {_OFFERING_AGENCY.sql()}, "  # noqa: S608
-            f"{_OFFERING_SCHEDULE.sql()} FROM {offering} o JOIN {procedure} p ON p.id = o.procedure_id "
-            f"JOIN {agency} oa ON oa.id = o.agency_id LEFT JOIN {schedule} os ON os.id = oa.schedule_id "
-            "WHERE p.code = %s AND p.active AND o.active AND {where} "
-            "ORDER BY oa.path, p.name_folded, p.code"
-        )
-    if handling_code is not None:
-        where, params = "oa.code = %s", [handling_code]
-    else:
-        where, params = "o.agency_id IN ({})".format(", ".join(["%s"] * len(agency_ids))), list(agency_ids)
-    with connection.cursor() as cursor:
-        cursor.execute(sql.replace("{where}", where), [procedure_code, *params])
-        rows = cursor.fetchall()
-    return [_offering_from_row(row) for row in rows]
-
-
-def _offering_from_row(row) -> Offering:
-    """An offering with its procedure and agency (and the agency's schedule) from one row."""
-    n1 = len(_OFFERING.fields)
-    n2 = n1 + len(_OFFERING_PROCEDURE.fields)
-    n3 = n2 + len(_OFFERING_AGENCY.fields)
-    offering = _OFFERING.build(row[:n1])
-    Offering.procedure.field.set_cached_value(offering, _OFFERING_PROCEDURE.build(row[n1:n2]))
-    agency = _with_schedule(_OFFERING_AGENCY.build(row[n2:n3]), _OFFERING_SCHEDULE, row[n3:])
-    Offering.agency.field.set_cached_value(offering, agency)
-    return offering
-
-
-def _counter_intake_reads(
-    actor, code: str, procedure_code: str, handling_code: str | None
-) -> tuple[Agency | None, list[Offering]]:
-    """``_counter_agency`` and ``_offerings_for`` (receptionist roles; the offerings at the
-    agency coded ``handling_code``, else at the receiving agency or one of its ancestors: the
-    primary keys in its path) in one round trip: (None, []) when the actor may not receive at
-    ``code``."""
-    wanted = COUNTER & ACTING_ROLES
-    if not _is_staff_user(actor) or actor.is_superuser:
-        return None, []
-    key = f"counter/{connection.vendor}/{handling_code is not None}"
-    sql = _INTAKE_SQL.get(key)
-    if sql is None:
-        qn = connection.ops.quote_name
-        agency, membership = qn(Agency._meta.db_table), qn(Membership._meta.db_table)
-        offering, procedure = qn(Offering._meta.db_table), qn(Procedure._meta.db_table)
-        schedule = qn(WorkSchedule._meta.db_table)
-        if handling_code is not None:
-            where = "oa.code = %s"
-        else:  # the agency ids in the receiving agency's path ("/1/5/23/"), or itself without one
-            where = (
-                "(a.path LIKE ('%%/' || CAST(o.agency_id AS TEXT) || '/%%') "
-                "OR (REPLACE(a.path, '/', '') = '' AND o.agency_id = a.id))"
-            )
-        sql = _INTAKE_SQL[key] = (
-            f"SELECT {_AGENCY_BRIEF.sql()}, {_SCHEDULE_OF_AGENCY.sql()}, {_OFFERING.sql()}, "  # noqa: S608
-            f"{_OFFERING_PROCEDURE.sql()}, {_OFFERING_AGENCY.sql()}, {_OFFERING_SCHEDULE.sql()} "
-            f"FROM {agency} a LEFT JOIN {schedule} s ON s.id = a.schedule_id "
-            f"LEFT JOIN ({offering} o JOIN {procedure} p ON p.id = o.procedure_id "
-            f"JOIN {agency} oa ON oa.id = o.agency_id LEFT JOIN {schedule} os ON os.id = oa.schedule_id) "
-            f"ON p.code = %s AND p.active AND o.active AND {where} "
-            "WHERE a.code = %s AND a.active AND EXISTS (SELECT 1 FROM "
-            f"{membership} m JOIN {agency} ma ON ma.id = m.agency_id WHERE m.user_id = %s AND m.active "
-            "AND m.role IN ({roles}) AND (m.agency_id = a.id OR (m.include_subtree AND "
-            "SUBSTR(a.path, 1, LENGTH(ma.path)) = ma.path))) ORDER BY a.path, oa.path, p.name_folded, p.code"
-        )
-    roles_sorted = sorted(wanted)
-    params = [procedure_code, *([handling_code] if handling_code is not None else []), code, actor.pk]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql.replace("{roles}", ", ".join(["%s"] * len(roles_sorted))), [*params, *roles_sorted]
-        )
-        rows = cursor.fetchall()
-    if not rows:
-        return None, []
-    n0 = len(_AGENCY_BRIEF.fields)
-    n1 = n0 + len(_SCHEDULE_OF_AGENCY.fields)
-    receiving = _with_schedule(_AGENCY_BRIEF.build(rows[0][:n0]), _SCHEDULE_OF_AGENCY, rows[0][n0:n1])
-    return receiving, [_offering_from_row(row[n1:]) for row in rows if row[n1] is not None]
-
-
 def _receiving_agency_for(actor, code: str, roles=COUNTER) -> Agency:
     code = (code or "").strip().upper()
     if not code:
@@ -1082,17 +924,9 @@ def _clean_intake(actor, data: IntakeData, *, counter: bool = True) -> _Intake:
     applicant = _clean_applicant(data.applicant)
     procedure_code = (data.procedure or "").strip()
     handling_code = data.handling_agency.strip().upper() if data.handling_agency else None
-    receiving, found = None, None
-    if counter and procedure_code:
-        # The usual case: the access check, the agency and the offerings in one round trip.
-        receiving, found = _counter_intake_reads(
-            actor, (data.receiving_agency or "").strip().upper(), procedure_code, handling_code
-        )
-        if receiving is None:
-            found = None
-    if receiving is None and counter:
+    if counter:
         receiving = _receiving_agency_for(actor, data.receiving_agency)
-    elif receiving is None:
+    else:
         code = (data.receiving_agency or "").strip().upper()
         receiving = Agency.objects.select_related("schedule").filter(code=code, active=True).first()
         if receiving is None:
@@ -1103,37 +937,36 @@ def _clean_intake(actor, data: IntakeData, *, counter: bool = True) -> _Intake:
             )
     if not procedure_code:
         raise InvalidInput("Vui lòng chọn thủ tục hành chính.", details={"field": "procedure"})
-    # The handling agency: the one named, or the receiving agency, or its nearest ancestor that
-    # offers the procedure (a one-stop unit receives for its committee).
-    if found is None:
-        ancestor_ids = [int(p) for p in receiving.path.strip("/").split("/") if p]
-        found = _offerings_for(
-            procedure_code, handling_code=handling_code, agency_ids=ancestor_ids or [receiving.pk]
+    reference = intake_reference(procedure_code)
+    if reference is None or not reference.procedure.active:
+        raise NotFound(
+            f"Không tìm thấy thủ tục hành chính mã “{procedure_code}”.",
+            code="procedure_not_found",
+            details={"field": "procedure"},
         )
+    # The handling agency: the one named, or the receiving agency, or its nearest ancestor that
+    # offers the procedure (a one-stop unit receives for its committee): the deepest path.
+    if handling_code is not None:
+        found = [o for o in reference.offerings if o.agency.code == handling_code]
+    else:
+        ancestor_ids = {int(p) for p in receiving.path.strip("/").split("/") if p} or {receiving.pk}
+        found = [o for o in reference.offerings if o.agency_id in ancestor_ids]
     if not found:
-        procedure = Procedure.objects.filter(code=procedure_code, active=True).first()
-        if procedure is None:
-            raise NotFound(
-                f"Không tìm thấy thủ tục hành chính mã “{procedure_code}”.",
-                code="procedure_not_found",
-                details={"field": "procedure"},
-            )
         where = data.handling_agency or receiving.code
         raise InvalidInput(
-            f"Cơ quan {where} không giải quyết thủ tục {procedure_code} ({procedure.name}).",
+            f"Cơ quan {where} không giải quyết thủ tục {procedure_code} ({reference.procedure.name}).",
             code="procedure_not_offered",
             details={"field": "procedure"},
         )
-    # The nearest offering agency (the deepest path).
     offering = max(found, key=lambda o: len(o.agency.path))
-    procedure = offering.procedure
+    procedure = reference.procedure
     handling = offering.agency
     if not procedure.has_time:
         raise InvalidInput(
             f"Thủ tục {procedure.code} chưa có thời hạn giải quyết, chưa thể tiếp nhận hồ sơ.",
             code="procedure_without_time",
         )
-    required, fees, steps_by_agency = _reference(procedure, [handling.pk, receiving.pk])
+    required = list(reference.documents)
     by_code = {d.code: d for d in required}
     documents: list[tuple[RequiredDocument | None, DocumentInput]] = []
     for item in data.documents or []:
@@ -1168,8 +1001,8 @@ def _clean_intake(actor, data: IntakeData, *, counter: bool = True) -> _Intake:
         required=required,
         channel=int(data.channel),
         result_delivery=data.result_delivery,
-        fees=fees,
-        steps_by_agency=steps_by_agency,
+        fees=reference.fees,
+        steps_by_agency=reference.steps_by_agency,
     )
 
 
@@ -1204,14 +1037,17 @@ def _snapshot(intake: _Intake) -> dict:
     if intake.channel == Dossier.Channel.ONLINE and procedure.online_time:
         amount = min(amount, procedure.online_time)
     if intake.steps_by_agency is None or intake.fees is None:
-        _, intake.fees, intake.steps_by_agency = _reference(
-            procedure, [intake.handling.pk, intake.receiving.pk]
-        )
+        reference = intake_reference(procedure.code)
+        intake.fees, intake.steps_by_agency = reference.fees, reference.steps_by_agency
     # The handling agency's own variant of the process, else the receiving agency's, else the default.
+    # Copies: the snapshot belongs to the dossier, the reference is shared.
     by_agency = intake.steps_by_agency
-    step_rows = (
-        by_agency.get(intake.handling.pk) or by_agency.get(intake.receiving.pk) or by_agency.get(None, [])
-    )
+    step_rows = [
+        dict(step)
+        for step in (
+            by_agency.get(intake.handling.pk) or by_agency.get(intake.receiving.pk) or by_agency.get(None, ())
+        )
+    ]
     if not step_rows:
         hours = procedure.time_in_working_hours(amount)
         step_rows = [
@@ -1235,7 +1071,7 @@ def _snapshot(intake: _Intake) -> dict:
         "policy": procedure.supplement_policy,
         "local_time": intake.offering.local_time,
         "steps": step_rows,
-        "fees": intake.fees,
+        "fees": [dict(fee) for fee in intake.fees],
     }
 
 

@@ -17,6 +17,7 @@ from motcua.audit.services import audit_record, snapshot
 from motcua.lib.errors import Conflict, InvalidInput, NotFound
 from motcua.lib.text import fold
 from motcua.org.models import AdministrativeUnit, Agency, Counter, Membership, ServicePoint
+from motcua.org.signals import agencies_changed
 
 # QCVN 102:2016/BTTTT identifier codes look like V1V2V3.Z1Z2.Y1Y2.MX1X2 ("000.00.12.H13"): we
 # accept 1 to 5 dot-separated groups of letters and digits, each at most 10 characters long.
@@ -201,6 +202,7 @@ def agency_move(*, agency: Agency, parent: Agency | None, actor=None) -> Agency:
             path=Concat(Value(new_path), Substr("path", len(old_path) + 1), output_field=CharField())
         )
         Agency.objects.filter(pk=current.pk).update(parent=new_parent)
+        agencies_changed.send(sender=Agency)
         current.refresh_from_db()
         audit_record(
             action="org.agency_move",

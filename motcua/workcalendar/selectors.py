@@ -1,34 +1,19 @@
 """Reads for the working calendar: the ``WorkCalendar`` values the arithmetic works on.
 
 Building a calendar reads every schedule row and day off, so it is done once per process and
-kept; a version string in Django's cache (``services.calendar_changed``) tells every process
-when to rebuild. With a shared cache (Redis in production) a change made through the admin in
-one process is seen by the others on their next call.
+kept (``services.CALENDARS``, motcua/lib/versioned.py); ``services.calendar_changed`` tells every
+process when to rebuild. With a shared cache (Redis in production) a change made through the
+admin in one process is seen by the others on their next call.
 """
 
 import re
-import threading
-import uuid
 from dataclasses import dataclass
 from datetime import date
-
-from django.core.cache import cache
 
 from motcua.lib.errors import NotFound
 from motcua.workcalendar.calendar import DEFAULT_SESSIONS, WorkCalendar, build_calendar
 from motcua.workcalendar.models import CalendarDay, WorkSchedule
-from motcua.workcalendar.services import VERSION_KEY
-
-_lock = threading.Lock()
-_state: dict = {"version": None, "calendars": {}, "days": None}
-
-
-def calendar_version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(VERSION_KEY)
-    return version
+from motcua.workcalendar.services import CALENDARS
 
 
 def _official_days() -> tuple[dict, dict]:
@@ -55,29 +40,16 @@ def _build(schedule: WorkSchedule | None, days: tuple[dict, dict]) -> WorkCalend
 
 
 def calendar_for_schedule(schedule: WorkSchedule | None = None) -> WorkCalendar:
-    """The calendar of ``schedule`` (``None``: the default schedule), built once and cached.
+    """The calendar of ``schedule`` (``None``: the default schedule), built once and kept.
 
     Without any schedule marked default, the Monday–Friday week of domain.md is used.
     """
-    version = calendar_version()
-    with _lock:
-        if _state["version"] != version:
-            _state.update(version=version, calendars={}, days=None)
-        key = schedule.pk if schedule is not None else "default"
-        found = _state["calendars"].get(key)
-        if found is not None:
-            return found
-    if schedule is None:
-        schedule = WorkSchedule.objects.filter(is_default=True).first()
-    days = _state["days"]
-    if days is None:
-        days = _official_days()
-    calendar = _build(schedule, days)
-    with _lock:
-        if _state["version"] == version:
-            _state["days"] = days
-            _state["calendars"][key] = calendar
-    return calendar
+
+    def build() -> WorkCalendar:
+        days = CALENDARS.get("days", _official_days)
+        return _build(schedule or WorkSchedule.objects.filter(is_default=True).first(), days)
+
+    return CALENDARS.get(schedule.pk if schedule is not None else "default", build)
 
 
 def calendar_for_agency_code(code: str) -> WorkCalendar:

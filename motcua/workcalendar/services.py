@@ -6,33 +6,23 @@ change (``AuditedAdmin``), or loaded a year at a time from an official notice
 process to rebuild its cached calendars.
 """
 
-import uuid
 from datetime import date
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from motcua.audit.services import audit_record, snapshot
 from motcua.lib.errors import InvalidInput
+from motcua.lib.versioned import VersionedCache
 from motcua.workcalendar.models import CalendarDay
 
-VERSION_KEY = "workcalendar:version"
-
-
-def _bump() -> None:
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+# Calendars built from the schedules and days off, kept per process (motcua/lib/versioned.py).
+CALENDARS = VersionedCache("workcalendar:version")
 
 
 def calendar_changed() -> None:
-    """Tell every process that opening hours or days off changed.
-
-    The version in Django's cache is replaced at once (this process, and readers inside this
-    transaction, see the change) and again after commit, so that a process that rebuilt its
-    calendar from not-yet-committed data in between does not keep that stale copy.
-    """
-    _bump()
-    transaction.on_commit(_bump)
+    """Tell every process that opening hours or days off changed: they rebuild their calendars."""
+    CALENDARS.changed()
 
 
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")

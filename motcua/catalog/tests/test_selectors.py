@@ -146,3 +146,26 @@ def test_no_time_is_given_while_the_unit_is_unknown():
 )
 def test_a_prefix_ends_before_the_successor_of_its_last_character(word, successor):
     assert selectors.prefix_successor(word) == successor
+
+
+def test_intake_reference_is_kept_until_the_catalogue_or_an_agency_changes(catalogue):
+    from motcua.org import services as org_services
+
+    reference = selectors.intake_reference("1.001193")
+    assert reference.procedure.code == "1.001193"
+    assert [(o.agency.code, o.local_time) for o in reference.offerings] == [(catalogue["commune"].code, 3)]
+    assert [d.code for d in reference.documents] == [d.code for d in catalogue["khai_sinh"].documents.all()]
+    assert selectors.intake_reference(" 1.001193 ") is reference  # kept
+    assert selectors.intake_reference("0.000000") is None
+    # Moving an agency rewrites paths with a bulk update: the organisation says so, the copy goes.
+    commune = org_services.agency_create(code="000.00.31.H98", name="UBND xã Thử", kind="peoples_committee")
+    services.offering_create(agency=commune, procedure=catalogue["khai_sinh"], actor=None)
+    parent = org_services.agency_create(code="000.00.99.H98", name="UBND tỉnh Thử", kind="peoples_committee")
+    reference = selectors.intake_reference("1.001193")
+    assert selectors.intake_reference("1.001193") is reference
+    org_services.agency_move(agency=commune, parent=parent)
+    moved = selectors.intake_reference("1.001193")
+    assert moved is not reference
+    assert [o.agency.path for o in moved.offerings if o.agency_id == commune.pk] == [
+        f"/{parent.pk}/{commune.pk}/"
+    ]

@@ -101,6 +101,16 @@ def test_staff_without_a_receptionist_role_are_forbidden(client, world, persona,
     assert client.get(path).status_code == 403
 
 
+@pytest.mark.parametrize(
+    ("persona", "shown"), [("receptionist", True), ("specialist", False), ("leader", False)]
+)
+def test_the_menu_offers_the_counter_only_to_those_who_receive(client, world, persona, shown):
+    client.force_login(getattr(world, persona))
+    page = client.get("/xu-ly/").content.decode()
+    assert ('href="/quay/"' in page) is shown
+    assert 'href="/xu-ly/"' in page
+
+
 def test_a_citizen_is_forbidden(client, world):
     client.force_login(world.citizen)
     assert client.get(TODAY).status_code == 403

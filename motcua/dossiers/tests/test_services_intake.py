@@ -186,9 +186,52 @@ def test_the_counter_check_follows_memberships_subtrees_and_offerings(world, fro
             actor=world.receptionist, data=intake(world, handling_agency="000.00.32.H99")
         )
     assert caught.value.code == "procedure_not_offered"
-    # An offering withdrawn is not offered any more.
-    Offering.objects.filter(agency=tree.commune_a).update(active=False)
+    # An offering withdrawn (as the admin saves it) is not offered any more.
+    for offering in Offering.objects.filter(agency=tree.commune_a):
+        offering.active = False
+        offering.save()
     with pytest.raises(InvalidInput) as caught:
         services.dossier_receive(actor=world.receptionist, data=intake(world))
     assert caught.value.code == "procedure_not_offered"
     assert Dossier.objects.count() == 2
+
+
+def test_a_reception_uses_the_catalogue_as_it_is_now(world, frozen):
+    """Receptions read the procedure from a copy kept per process: a change through the services
+    or the admin (a model save) is used by the very next reception."""
+    from motcua.catalog import services as catalog_services
+    from motcua.catalog.models import Offering, Procedure
+
+    first = services.dossier_receive(actor=world.receptionist, data=intake(world))
+    assert [s["name"] for s in first.procedure_snapshot["steps"]][0] == "Tiếp nhận hồ sơ"
+    catalog_services.process_template_save(
+        procedure=world.procedure,
+        actor=None,
+        steps=[
+            {
+                "name": "Tiếp nhận và thẩm định",
+                "performer": "receiving_role",
+                "role": "receptionist",
+                "budget_hours": 32,
+            },
+            {"name": "Phê duyệt", "performer": "handling_role", "role": "leader", "budget_hours": 8},
+        ],
+    )
+    second = services.dossier_receive(actor=world.receptionist, data=intake(world))
+    assert [s["name"] for s in second.procedure_snapshot["steps"]] == ["Tiếp nhận và thẩm định", "Phê duyệt"]
+    # The snapshot is the dossier's own: changing it leaves the next reception's alone.
+    second.procedure_snapshot["steps"][0]["name"] = "sửa trong bộ nhớ"
+    third = services.dossier_receive(actor=world.receptionist, data=intake(world))
+    assert third.procedure_snapshot["steps"][0]["name"] == "Tiếp nhận và thẩm định"
+    # The local time set on the offering in the admin shortens the next appointment.
+    offering = Offering.objects.get(procedure=world.procedure)
+    offering.local_time = 3
+    offering.save()
+    fourth = services.dossier_receive(actor=world.receptionist, data=intake(world))
+    assert fourth.procedure_snapshot["time"] == 3
+    # A procedure taken out of use in the admin is not found any more.
+    procedure = Procedure.objects.get(pk=world.procedure.pk)
+    procedure.active = False
+    procedure.save()
+    with pytest.raises(NotFound):
+        services.dossier_receive(actor=world.receptionist, data=intake(world))

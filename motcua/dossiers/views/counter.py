@@ -12,7 +12,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
@@ -20,7 +20,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from motcua.catalog import selectors as catalog
-from motcua.catalog.models import Offering
 from motcua.dossiers import selectors, services
 from motcua.dossiers.files import max_bytes
 from motcua.dossiers.forms.counter import IntakeForm, ReturnForm, code_from_scan
@@ -167,16 +166,7 @@ def procedures_offered(agency, q: str = ""):
         offered |= Q(pk__in=catalog.procedure_search(agency=offering_agency.code).values("pk"))
     root = served_root(agency)
     if root is not None:
-        offered |= Q(
-            Exists(
-                Offering.objects.filter(
-                    procedure_id=OuterRef("pk"),
-                    active=True,
-                    agency__active=True,
-                    agency__path__startswith=root.path,
-                )
-            )
-        )
+        offered |= Q(pk__in=catalog.procedures_offered_under(root))
     return catalog.procedure_search(q=q).filter(offered)
 
 

@@ -1,10 +1,8 @@
 from datetime import datetime
 
 import pytest
-from django.core.cache import cache
 
 from motcua.workcalendar.calendar import SATURDAY_MORNING_SESSIONS, VN_TZ, calendar_from_json
-from motcua.workcalendar.services import VERSION_KEY
 
 DEFAULT_CAL = calendar_from_json()
 SATURDAY_CAL = calendar_from_json(sessions=SATURDAY_MORNING_SESSIONS)
@@ -25,11 +23,3 @@ def cal():
 def sat_cal():
     """The calendar of a commune that also opens on Saturday 07:30–11:30."""
     return SATURDAY_CAL
-
-
-@pytest.fixture(autouse=True)
-def _fresh_calendar_cache():
-    # Each test starts with no cached calendar, whatever the previous test wrote or rolled back.
-    cache.delete(VERSION_KEY)
-    yield
-    cache.delete(VERSION_KEY)

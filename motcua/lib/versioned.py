@@ -1,0 +1,65 @@
+"""Values built from reference data, kept in each process until the data changes.
+
+Working calendars and the catalogue's intake reference are read on every reception but change
+a few times a year. Each process keeps what it built; a version string in Django's cache
+(shared — Redis — in production) says when to throw it away. ``changed()`` replaces the version
+at once (this process, and readers inside the writing transaction, see the change) and again
+after commit, so that a process that rebuilt from not-yet-committed data in between does not
+keep that stale copy. Writes that call no service and send no model signal (a bulk update, SQL
+typed by hand) are seen after ``max_age`` seconds at the latest, where one is set.
+
+Kept values are shared by every caller in the process: treat them as read-only.
+"""
+
+import threading
+import time
+import uuid
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+
+
+class VersionedCache:
+    def __init__(self, key: str, *, max_items: int = 4096, max_age: float | None = None):
+        self.key = key
+        self.max_items = max_items
+        self.max_age = max_age
+        self._lock = threading.Lock()
+        self._version: str | None = None
+        self._since = 0.0
+        self._items: dict[Hashable, Any] = {}
+
+    def version(self) -> str:
+        version = cache.get(self.key)
+        if version is None:
+            cache.add(self.key, uuid.uuid4().hex, None)
+            version = cache.get(self.key)
+        return version
+
+    def get(self, name: Hashable, build: Callable[[], Any]) -> Any:
+        """The value kept under ``name``, built by ``build()`` when missing or out of date."""
+        version = self.version()
+        now = time.monotonic()
+        with self._lock:
+            expired = self.max_age is not None and now - self._since > self.max_age
+            if self._version != version or expired:
+                self._version, self._since, self._items = version, now, {}
+            if name in self._items:
+                return self._items[name]
+        value = build()
+        with self._lock:
+            if self._version == version:
+                if len(self._items) >= self.max_items:
+                    self._items = {}
+                self._items[name] = value
+        return value
+
+    def _bump(self) -> None:
+        cache.set(self.key, uuid.uuid4().hex, None)
+
+    def changed(self) -> None:
+        """The data behind the kept values changed: every process rebuilds on its next call."""
+        self._bump()
+        transaction.on_commit(self._bump)
