@@ -254,10 +254,10 @@ class _Context:
     def __init__(self, org: DemoOrg, rng: random.Random):
         # Who does a step: an active member with the step's role at the agency or above it
         # (membership over the subtree), the nearest first, then by user name. With the demo
-        # organisation: "motcua" at the provincial centre, each commune's receptionist at its
-        # one-stop unit and People's Committee, "chuyenvien" and "lanhdao" at the first
-        # department; other steps stay unassigned (held by the agency), as after a forward
-        # without an officer.
+        # organisation: "motcua" at the provincial centre, each commune's receptionist,
+        # specialist and leader at its People's Committee (and one-stop unit), "chuyenvien" and
+        # "lanhdao" at the first department; other steps stay unassigned (held by the agency),
+        # as after a forward without an officer.
         self.members: list[tuple[str, int, str, bool, object]] = [
             (m.agency.path, m.agency_id, m.role, m.include_subtree, m.user)
             for m in Membership.objects.filter(active=True, user__is_active=True)

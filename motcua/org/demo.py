@@ -81,6 +81,12 @@ class DemoCommune:
     receptionist: str  # user name of its receptionist (motcua_<slug>)
     opens_saturday: bool
 
+    @property
+    def usernames(self) -> tuple[str, str, str]:
+        """Its one-stop officer, specialist and leader: motcua_, chuyenvien_, lanhdao_<slug>."""
+        slug = self.receptionist.removeprefix("motcua_")
+        return self.receptionist, f"chuyenvien_{slug}", f"lanhdao_{slug}"
+
 
 @dataclass
 class DemoOrg:
@@ -275,9 +281,17 @@ def build_demo_org(*, stdout=None) -> DemoOrg:
         _grant(accounts, _ensure_staff("lanhdao", "Lê Thị Hoa", hashed), departments[0], Role.LEADER)
         _grant(accounts, _ensure_staff("giamdoc", "Phạm Văn Đức", hashed), centre, Role.DIRECTOR)
         _grant(accounts, _ensure_staff("giamsat", "Hoàng Thị Lan", hashed), committee, Role.SUPERVISOR)
+        # Each commune: its one-stop officer, a specialist who appraises and a leader who signs,
+        # so that a commune's dossiers move between named people and each has an inbox.
         for commune in communes:
-            user = _ensure_staff(commune.receptionist, f"Cán bộ một cửa {_local_name(commune.unit)}", hashed)
+            local = _local_name(commune.unit)
+            receptionist, specialist, leader = commune.usernames
+            user = _ensure_staff(receptionist, f"Cán bộ một cửa {local}", hashed)
             _grant(accounts, user, commune.committee, Role.RECEPTIONIST)
+            user = _ensure_staff(specialist, f"Chuyên viên {local}", hashed)
+            _grant(accounts, user, commune.committee, Role.SPECIALIST)
+            user = _ensure_staff(leader, f"Lãnh đạo {local}", hashed)
+            _grant(accounts, user, commune.committee, Role.LEADER)
 
     _say(
         stdout,

@@ -207,6 +207,18 @@ def test_the_pages_selectors_work_on_demo_dossiers(demo):
     assert [e.action for e in selectors.dossier_timeline(dossier)][:1] in (["receive"], ["submit_online"])
 
 
+def test_commune_dossiers_are_held_by_the_communes_own_officers(demo):
+    held = Dossier.objects.filter(
+        state=Dossier.State.PROCESSING, holder__username__startswith="chuyenvien_"
+    ).select_related("holder", "holder_agency")
+    assert held.exists()
+    for dossier in held[:50]:
+        assert dossier.holder_agency.kind == "peoples_committee"
+        assert dossier.holder.memberships.filter(agency=dossier.holder_agency, role="specialist").exists()
+    specialist = held.first().holder
+    assert selectors.inbox_counts(specialist, scope="mine")["all"] > 0
+
+
 def test_a_second_run_changes_nothing(demo):
     org, _, _ = demo
     before = (Dossier.objects.count(), DossierStep.objects.count(), DossierEvent.objects.count())

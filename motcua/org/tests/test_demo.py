@@ -97,6 +97,17 @@ def test_it_gives_each_commune_its_own_receptionist(demo):
         assert not selectors.user_can_see(user, other.one_stop)
 
 
+def test_each_commune_has_a_specialist_and_a_leader_of_its_own(demo):
+    User = get_user_model()
+    for commune in demo.communes:
+        slug = commune.receptionist.removeprefix("motcua_")
+        for username, role in ((f"chuyenvien_{slug}", "specialist"), (f"lanhdao_{slug}", "leader")):
+            user = User.objects.get(username=username)
+            assert selectors.user_roles_at(user, commune.committee) == {role}
+            other = next(c for c in demo.communes if c is not commune)
+            assert not selectors.user_can_see(user, other.committee)
+
+
 def test_the_supervisor_sees_the_whole_province_and_acts_nowhere(demo):
     giamsat = get_user_model().objects.get(username="giamsat")
 

@@ -23,9 +23,16 @@ class Command(BaseCommand):
         build_demo_dossiers(org=org, stdout=self.stdout)
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Tài khoản dùng thử (mật khẩu chung: {DEMO_PASSWORD}):"))
-        width = max(len(u) for u, _, _ in org.accounts)
-        for username, role, agency in org.accounts:
+        of_communes = {name for commune in org.communes for name in commune.usernames}
+        fixed = [account for account in org.accounts if account[0] not in of_communes]
+        width = max(len(u) for u, _, _ in fixed)
+        for username, role, agency in fixed:
             self.stdout.write(f"  {username.ljust(width)}  {role} — {agency}")
+        self.stdout.write(
+            "  Mỗi xã/phường: cán bộ một cửa, chuyên viên và lãnh đạo của Ủy ban nhân dân xã/phường:"
+        )
+        for commune in org.communes:
+            self.stdout.write(f"  {' · '.join(commune.usernames)} — {commune.committee.name}")
         self.stdout.write("")
         self.stdout.write(
             "Mở http://127.0.0.1:8000/ — cổng dịch vụ công; /quay/ — quầy tiếp nhận; /xu-ly/ — xử lý hồ sơ; "
