@@ -65,6 +65,9 @@ class Dossier(models.Model):
         State.RETURNED: NationalStatus.RETURNED,
     }
     OPEN_STATES = (State.RECEIVED, State.PROCESSING, State.SUPPLEMENT, State.PAYMENT, State.APPROVED)
+    # Open and counting time: waiting for a supplement or a payment pauses the clock, so such a
+    # dossier is never "late" while it waits (its due time moves when it resumes).
+    CLOCK_RUNNING_STATES = (State.RECEIVED, State.PROCESSING, State.APPROVED)
 
     class Channel(models.IntegerChoices):
         COUNTER = 1, "Trực tiếp"
@@ -234,6 +237,10 @@ class Dossier(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in self.OPEN_STATES
+
+    @property
+    def clock_running(self) -> bool:
+        return self.state in self.CLOCK_RUNNING_STATES
 
 
 class DailySequence(models.Model):

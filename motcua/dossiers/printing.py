@@ -2,6 +2,7 @@
 
     render_form("01", dossier, request=request)  -> bytes  # A5 portrait
     render_register(agency=..., date_from=..., date_to=..., dossiers=...) -> bytes  # A4 landscape
+    render_register_xlsx(agency=..., date_from=..., date_to=..., dossiers=...) -> bytes  # the same, XLSX
 
 Forms (``FORMS``): 01 receipt and appointment, 02 supplement request, 03 refusal, 04 apology
 and new appointment, 05 notice of stopping, 06 process control slip; 07 the tracking register.
@@ -547,6 +548,8 @@ def register_row(index: int, dossier: Dossier, *, now: datetime) -> dict:
     if dossier.timeliness:
         timeliness = TIMELINESS_LABELS.get(dossier.timeliness, dossier.get_timeliness_display())
         timeliness_class = dossier.timeliness
+    elif dossier.is_open and not dossier.clock_running:
+        timeliness, timeliness_class = "Đang tạm dừng tính thời hạn", "open"
     elif dossier.is_open and dossier.due_at is not None:
         late = now > dossier.due_at
         timeliness = "Đang giải quyết, đã quá hạn" if late else "Đang giải quyết, còn hạn"
@@ -604,6 +607,108 @@ def register_html(*, agency, date_from: date, date_to: date, dossiers, now: date
 def render_register(*, agency, date_from: date, date_to: date, dossiers) -> bytes:
     """Mẫu 07: one row per dossier of ``dossiers`` (already chosen for the period), A4 landscape."""
     return html_to_pdf(register_html(agency=agency, date_from=date_from, date_to=date_to, dossiers=dossiers))
+
+
+# The register as a spreadsheet: the columns of Mẫu 07, with real dates (sortable, filterable).
+REGISTER_XLSX_COLUMNS = [
+    ("STT", 6),
+    ("Mã hồ sơ", 26),
+    ("Tên thủ tục hành chính", 50),
+    ("Mã thủ tục", 11),
+    ("Người nộp hồ sơ", 26),
+    ("Địa chỉ", 34),
+    ("Điện thoại", 13),
+    ("Cơ quan chủ trì giải quyết", 30),
+    ("Ngày tiếp nhận", 17),
+    ("Ngày hẹn trả", 17),
+    ("Gia hạn từ ngày", 13),
+    ("Ngày có kết quả", 17),
+    ("Ngày trả kết quả", 17),
+    ("Người nhận kết quả", 22),
+    ("Trạng thái", 30),
+    ("Mã trạng thái", 9),
+    ("Đúng hạn / quá hạn", 24),
+]
+
+
+def _local_naive(moment: datetime | None) -> datetime | None:
+    """A spreadsheet cell holds no time zone: the time in Việt Nam."""
+    return timezone.localtime(moment, TZ).replace(tzinfo=None) if moment else None
+
+
+def render_register_xlsx(
+    *, agency, date_from: date, date_to: date, dossiers, now: datetime | None = None
+) -> bytes:
+    """Mẫu 07 as an XLSX workbook: title, period, one row per dossier of ``dossiers``, totals."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    now = now or timezone.now()
+    wb = Workbook(write_only=False)
+    ws = wb.active
+    ws.title = "Sổ theo dõi hồ sơ"
+    ws.append([f"SỔ THEO DÕI HỒ SƠ (Mẫu số {REGISTER.number})"])
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.append([f"{agency.name} · từ ngày {fmt_date(date_from)} đến ngày {fmt_date(date_to)}"])
+    ws.append([f"In lúc {fmt_datetime(now)}"])
+    ws.append([title for title, _ in REGISTER_XLSX_COLUMNS])
+    header = ws.max_row
+    for index, (_, width) in enumerate(REGISTER_XLSX_COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+        cell = ws.cell(row=header, column=index)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    counts = dict.fromkeys(("early", "on_time", "late", "open", "open_late"), 0)
+    total = 0
+    for index, dossier in enumerate(dossiers, start=1):
+        row = register_row(index, dossier, now=now)
+        total = index
+        if row["timeliness_class"] in counts:
+            counts[row["timeliness_class"]] += 1
+        extension = dossier_extension(dossier) if dossier.extension_count else None
+        ws.append(
+            [
+                index,
+                row["code"],
+                row["procedure"],
+                row["procedure_code"],
+                row["applicant"],
+                row["address"],
+                row["phone"],
+                row["handling_agency"],
+                _local_naive(dossier.received_at),
+                _local_naive(dossier.due_at),
+                timezone.localtime(extension.previous_due_at, TZ).date() if extension is not None else None,
+                _local_naive(dossier.finished_at),
+                _local_naive(dossier.returned_at),
+                row["collected_by"],
+                row["status"],
+                row["status_code"],
+                row["timeliness"],
+            ]
+        )
+    for column in ("I", "J", "L", "M"):
+        for cell in ws[column][header:]:
+            cell.number_format = "dd/mm/yyyy hh:mm"
+    for cell in ws["K"][header:]:
+        cell.number_format = "dd/mm/yyyy"
+    ws.freeze_panes = ws.cell(row=header + 1, column=3)
+    last_column = get_column_letter(len(REGISTER_XLSX_COLUMNS))
+    ws.auto_filter.ref = f"A{header}:{last_column}{header + total}"
+    ws.append([])
+    ws.append(
+        [
+            f"Tổng số: {total} hồ sơ; đã giải quyết trước hạn {counts['early']}, "
+            f"đúng hạn {counts['on_time']}, quá hạn {counts['late']}; "
+            f"đang giải quyết {counts['open'] + counts['open_late']}, "
+            f"trong đó đã quá hạn {counts['open_late']}."
+        ]
+    )
+    ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 def register_dossiers(*, agency, date_from: date, date_to: date, visible_agencies=None):

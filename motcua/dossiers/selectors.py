@@ -19,7 +19,7 @@ from motcua.workcalendar.selectors import calendar_for_schedule
 
 State = Dossier.State
 TO_PROCESS = (State.RECEIVED, State.PROCESSING, State.APPROVED)
-CLOCK_RUNNING = (State.RECEIVED, State.PROCESSING, State.APPROVED)
+CLOCK_RUNNING = Dossier.CLOCK_RUNNING_STATES
 BUCKETS = ("all", "to_process", "due_soon", "late", "supplement")
 SORTS = {
     "due_at": ("due_at", "pk"),
@@ -68,6 +68,25 @@ def _for_staff(user, lookup: dict, request) -> Dossier:
         request=request,
     )
     return dossier
+
+
+def register_viewed(user, *, agency, date_from, date_to, count: int, output: str, request=None) -> None:
+    """Record that ``user`` printed or downloaded the tracking register (Mẫu 07) of ``agency``:
+    it shows the applicants' names, addresses and telephone numbers of ``count`` dossiers."""
+    audit_record(
+        action="personal_data.register",
+        actor=user,
+        obj=agency,
+        extra={
+            "agency": agency.code,
+            "from": date_from.isoformat(),
+            "to": date_to.isoformat(),
+            "dossiers": count,
+            "output": output,
+        },
+        chain=agency.code,
+        request=request,
+    )
 
 
 def dossier_for_staff(user, code: str, *, request=None) -> Dossier:

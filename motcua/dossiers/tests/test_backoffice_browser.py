@@ -1,7 +1,8 @@
 """The back office in headless Chromium: commune A's leader opens the agency inbox, narrows it
 with htmx (and without JavaScript), opens a dossier with a scanned PDF and image, gives it to a
-specialist through its action form; at 1280 px and on a 390 px phone, with axe-core on the
-inbox and the dossier page (no "serious" or "critical" violation).
+specialist through its action form, then prints the tracking register; at 1280 px and on a
+390 px phone, with axe-core on the inbox, the dossier page and the register page (no "serious"
+or "critical" violation).
 
 One journey in one test: a browser test's database is emptied after it.
 """
@@ -156,6 +157,24 @@ def test_a_leader_works_through_the_inbox_and_a_dossier_on_desktop_and_phone(liv
     assert Dossier.objects.get(pk=target.pk).holder == world.specialist2
     assert axe_violations(page) == []
 
+    # The tracking register (Mẫu 07): from the inbox, a period, the count, the spreadsheet.
+    page.goto(live_server.url + "/xu-ly/")
+    page.get_by_role("link", name="Sổ theo dõi hồ sơ (Mẫu số 07): in hoặc tải theo kỳ").click()
+    page.wait_for_url("**/bieu-mau/so-theo-doi/")
+    page.get_by_label("Cơ quan").select_option(label=world.tree.commune_a.name)
+    today = timezone.localdate()
+    page.get_by_label("Từ ngày").fill(f"{today - timedelta(days=30):%d/%m/%Y}")
+    page.get_by_label("Đến ngày").fill(f"{today:%d/%m/%Y}")
+    page.get_by_role("button", name="Xem số hồ sơ").click()
+    page.get_by_text("5 hồ sơ.").wait_for()
+    assert page.get_by_role("link", name="In sổ (PDF, A4 ngang)").is_visible()
+    assert axe_violations(page) == []
+    screenshot(page, "register-1280")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Tải bảng tính Excel").click()
+    assert download.value.suggested_filename.startswith(f"so-theo-doi-{world.tree.commune_a.code}-")
+    register_path = page.url.removeprefix(live_server.url)
+
     # A 390 px phone: nothing wider than the screen, still accessible.
     phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN", is_mobile=True)
     try:
@@ -164,6 +183,7 @@ def test_a_leader_works_through_the_inbox_and_a_dossier_on_desktop_and_phone(liv
         for path, name in [
             ("/xu-ly/?scope=agency", "backoffice-inbox-390"),
             (f"/xu-ly/ho-so/{target.code}/", "backoffice-dossier-390"),
+            (register_path, "register-390"),
         ]:
             mobile.goto(live_server.url + path)
             assert mobile.evaluate("document.documentElement.scrollWidth") <= 390, path

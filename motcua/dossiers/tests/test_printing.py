@@ -490,3 +490,17 @@ def test_an_unknown_form_number_is_refused_in_vietnamese(db):
 
     with pytest.raises(InvalidInput, match="Không có biểu mẫu số “09”"):
         printing.render_form("09", dossier)
+
+
+def test_the_register_does_not_call_a_paused_dossier_late(db):
+    """Waiting for a supplement or a payment stops the clock: on 25/11 a dossier due on 20/11 that
+    has waited for a supplement since 17/11 is not overdue (as in the inbox's "late" bucket),
+    while one still being processed is."""
+    world = pf.build_print_world()
+    waiting = pf.make_dossier(world, number=1)
+    pf.add_supplement(world, waiting)
+    running = pf.make_dossier(world, number=2, state=Dossier.State.PROCESSING)
+    now = pf.at(25, 9, 0)
+    assert printing.register_row(1, waiting, now=now)["timeliness"] == "Đang tạm dừng tính thời hạn"
+    assert printing.register_row(2, running, now=now)["timeliness"] == "Đang giải quyết, đã quá hạn"
+    assert not waiting.clock_running and running.clock_running

@@ -9,7 +9,8 @@ from pypdf import PdfReader
 
 from motcua.audit.models import AuditEvent
 from motcua.dossiers import services
-from motcua.dossiers.tests.conftest import intake
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.tests.conftest import intake, vn
 
 pytestmark = pytest.mark.django_db
 
@@ -157,9 +158,15 @@ def test_a_register_too_long_to_print_asks_for_a_shorter_period(client, world, f
     response = client.get(register_url(agency="000.00.31.H99", tu="01/03/2026", den="31/03/2026"))
     assert response.status_code == 400
     assert (
-        "Kỳ đã chọn có 2 hồ sơ, vượt quá 1 hồ sơ mỗi lần in; hãy chọn kỳ ngắn hơn."
-        in response.content.decode()
+        "Kỳ đã chọn có 2 hồ sơ, vượt quá 1 hồ sơ mỗi lần in bản PDF: hãy chọn kỳ ngắn hơn, "
+        "hoặc tải sổ dạng bảng tính Excel" in response.content.decode()
     )
+    # The page says so before anyone clicks, and still offers the spreadsheet.
+    page = client.get(
+        reverse("printing:register_page") + "?agency=000.00.31.H99&tu=01/03/2026&den=31/03/2026"
+    ).content.decode()
+    assert "vượt quá 1 hồ sơ" in page
+    assert "so-theo-doi.pdf" not in page and "so-theo-doi.xlsx?agency=000.00.31.H99" in page
 
 
 def test_the_register_needs_an_agency(client, world, frozen):
@@ -183,3 +190,72 @@ def test_the_register_sends_anonymous_visitors_to_sign_in(client, frozen):
     response = client.get(register_url(agency="000.00.31.H99"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_the_register_page_counts_the_period_and_links_both_outputs(client, world, received):
+    client.force_login(world.receptionist)
+    page = client.get(reverse("printing:register_page"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'value="01/03/2026"' in html and 'value="02/03/2026"' in html  # this month so far
+    assert "UBND xã An Bình" in html or "An Bình" in html
+    assert "Ủy ban nhân dân xã Bình Minh" not in html  # commune B: not in the officer's reach
+    answer = client.get(
+        reverse("printing:register_page") + "?agency=000.00.31.H99&tu=01/03/2026&den=31/03/2026"
+    ).content.decode()
+    assert "<strong>1</strong> hồ sơ" in answer
+    assert "so-theo-doi.pdf?agency=000.00.31.H99&amp;tu=01/03/2026&amp;den=31/03/2026" in answer
+    assert "so-theo-doi.xlsx?agency=000.00.31.H99&amp;tu=01/03/2026&amp;den=31/03/2026" in answer
+    bad = client.get(reverse("printing:register_page") + "?agency=000.00.31.H99&tu=32/03/2026&den=31/03/2026")
+    assert bad.status_code == 400
+    assert "Ngày bắt đầu “32/03/2026” không hợp lệ" in bad.content.decode()
+    assert 'value="32/03/2026"' in bad.content.decode()  # what was typed is kept
+
+
+def test_the_register_downloads_as_a_spreadsheet_with_real_dates(client, world, received):
+    from openpyxl import load_workbook
+
+    client.force_login(world.receptionist)
+    response = client.get(
+        reverse("printing:register_xlsx") + "?agency=000.00.31.H99&tu=01/03/2026&den=31/03/2026"
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert (
+        response["Content-Disposition"]
+        == 'attachment; filename="so-theo-doi-000.00.31.H99-20260301-20260331.xlsx"'
+    )
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "SỔ THEO DÕI HỒ SƠ (Mẫu số 07)"
+    assert "từ ngày 01/03/2026 đến ngày 31/03/2026" in rows[1][0]
+    header = rows[3]
+    assert header[:3] == ("STT", "Mã hồ sơ", "Tên thủ tục hành chính")
+    line = dict(zip(header, rows[4], strict=True))
+    assert line["Mã hồ sơ"] == received.code
+    assert line["Người nộp hồ sơ"] == received.applicant_name
+    # Times in Việt Nam, as dates the spreadsheet can sort: received Monday 2 March 2026 08:00.
+    assert line["Ngày tiếp nhận"] == vn(2026, 3, 2, 8, 0).replace(tzinfo=None)
+    assert (line["Trạng thái"], line["Mã trạng thái"]) == (Dossier.State(received.state).label, 2)
+    assert rows[-1][0].startswith("Tổng số: 1 hồ sơ")
+
+
+def test_each_print_or_download_of_the_register_is_recorded(client, world, received):
+    client.force_login(world.receptionist)
+    query = "?agency=000.00.31.H99&tu=01/03/2026&den=31/03/2026"
+    client.get(reverse("printing:register") + query)
+    client.get(reverse("printing:register_xlsx") + query)
+    client.get(reverse("printing:register_page") + query)  # counting only: no personal data shown
+    events = AuditEvent.objects.filter(action="personal_data.register").order_by("seq")
+    assert [(e.actor_id, e.extra["output"], e.extra["dossiers"]) for e in events] == [
+        (world.receptionist.pk, "pdf", 1),
+        (world.receptionist.pk, "xlsx", 1),
+    ]
+
+
+def test_the_register_of_an_agency_out_of_reach_is_refused_in_every_form(client, world, received):
+    client.force_login(world.outsider)
+    query = "?agency=000.00.31.H99&tu=01/03/2026&den=31/03/2026"
+    for name in ("printing:register", "printing:register_xlsx", "printing:register_page"):
+        assert client.get(reverse(name) + query).status_code == 403
+    assert not AuditEvent.objects.filter(action="personal_data.register").exists()

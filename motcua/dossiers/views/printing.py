@@ -1,11 +1,14 @@
 """The legal forms as PDF (mounted at /bieu-mau/, namespace ``printing``).
 
     {% url 'printing:form' uid=dossier.uid form='01' %}   -> /bieu-mau/<uid>/mau-01.pdf
-    {% url 'printing:register' %}?agency=<code>&tu=01/11/2026&den=30/11/2026
+    {% url 'printing:register_page' %}                       -> /bieu-mau/so-theo-doi/ (choose, then print)
+    {% url 'printing:register' %}?agency=<code>&tu=01/11/2026&den=30/11/2026       (PDF)
+    {% url 'printing:register_xlsx' %}?agency=<code>&tu=01/11/2026&den=30/11/2026  (XLSX)
 
 Staff only: a form is shown to whoever may see the dossier (``dossier_by_uid_for_staff``, which
 also records the view of the applicant's personal data); the register to whoever may see the
-agency. The PDF opens in the browser (inline) and is never cached.
+agency, and each print or download of it is recorded too. PDFs open in the browser (inline);
+nothing is cached.
 """
 
 import re
@@ -21,15 +24,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from motcua.dossiers import printing
-from motcua.dossiers.selectors import dossier_by_uid_for_staff
+from motcua.dossiers.selectors import dossier_by_uid_for_staff, register_viewed
 from motcua.lib.errors import DomainError, Forbidden, InvalidInput, NotFound
 from motcua.org.selectors import agencies_visible_to, agency_by_code, user_can_see
 
 # A register covers at most a year: longer periods are reports, not a register to print.
 MAX_REGISTER_DAYS = 366
-# WeasyPrint lays out roughly 8–10 register rows a second: beyond this many rows the request
-# would run for minutes, so the officer is asked for a shorter period instead.
-MAX_REGISTER_ROWS = 1000
+# WeasyPrint lays out some 25–30 register rows a second here: 500 rows take about 20 s, within
+# a process server's request timeout (README: gunicorn --timeout 60). A longer register is
+# downloaded as a spreadsheet (no such limit) or printed a shorter period at a time.
+MAX_REGISTER_ROWS = 500
 DAY_RE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
@@ -121,42 +125,127 @@ def register_period(tu: str | None, den: str | None) -> tuple[date, date]:
     return date_from, date_to
 
 
+class _RegisterAsk:
+    """What the register's query string asks for, checked: agency, period and the dossiers."""
+
+    def __init__(self, request):
+        self.code = (request.GET.get("agency") or "").strip().upper()
+        self.tu, self.den = request.GET.get("tu"), request.GET.get("den")
+        if not self.code:
+            raise InvalidInput("Chọn cơ quan (tham số agency là mã định danh của cơ quan).")
+        self.date_from, self.date_to = register_period(self.tu, self.den)
+        try:
+            self.agency = agency_by_code(self.code)
+        except NotFound as exc:
+            raise Http404(exc.message) from None
+        if not user_can_see(request.user, self.agency):
+            raise PermissionDenied(f"Bạn không có quyền xem sổ theo dõi hồ sơ của {self.agency.name}.")
+        self.dossiers = printing.register_dossiers(
+            agency=self.agency,
+            date_from=self.date_from,
+            date_to=self.date_to,
+            visible_agencies=agencies_visible_to(request.user),
+        )
+
+    def filename(self, extension: str) -> str:
+        return f"so-theo-doi-{self.agency.code}-{self.date_from:%Y%m%d}-{self.date_to:%Y%m%d}.{extension}"
+
+    def too_long_for_pdf(self, count: int) -> str:
+        return (
+            f"Kỳ đã chọn có {_number(count)} hồ sơ, vượt quá {_number(MAX_REGISTER_ROWS)} hồ sơ mỗi lần in "
+            "bản PDF: hãy chọn kỳ ngắn hơn, hoặc tải sổ dạng bảng tính Excel (không giới hạn số hồ sơ)."
+        )
+
+
+@require_GET
+@never_cache
+@login_required
+def register_page(request):
+    """Choose the agency and the period; see how many dossiers the register holds; print it."""
+    agencies = list(agencies_visible_to(request.user).filter(active=True).order_by("path"))
+    if not agencies:
+        raise PermissionDenied("Trang này dành cho cán bộ có phạm vi theo dõi hồ sơ.")
+    context = {"agencies": agencies, "max_rows": MAX_REGISTER_ROWS, "error": "", "ask": None}
+    today = timezone.localdate()
+    context["tu"] = request.GET.get("tu") or f"{today.replace(day=1):%d/%m/%Y}"
+    context["den"] = request.GET.get("den") or f"{today:%d/%m/%Y}"
+    context["code"] = (request.GET.get("agency") or "").strip().upper() or agencies[0].code
+    status = 200
+    if "agency" in request.GET:
+        try:
+            ask = _RegisterAsk(request)
+        except InvalidInput as exc:
+            context["error"], status = exc.message, 400
+        else:
+            count = ask.dossiers.count()
+            query = f"?agency={ask.agency.code}&tu={ask.date_from:%d/%m/%Y}&den={ask.date_to:%d/%m/%Y}"
+            context.update(
+                ask=ask,
+                count=count,
+                count_text=_number(count),
+                query=query,
+                pdf_refused=ask.too_long_for_pdf(count) if count > MAX_REGISTER_ROWS else "",
+            )
+    return render(request, "dossiers/forms/register_page.html", context, status=status)
+
+
 @require_GET
 @never_cache
 @login_required
 def register_pdf(request):
-    code = (request.GET.get("agency") or "").strip()
-    if not code:
-        return _error(request, "Chọn cơ quan (tham số agency là mã định danh của cơ quan).", 400)
     try:
-        date_from, date_to = register_period(request.GET.get("tu"), request.GET.get("den"))
+        ask = _RegisterAsk(request)
     except InvalidInput as exc:
         return _error(request, exc.message, 400)
-    try:
-        agency = agency_by_code(code)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
-    if not user_can_see(request.user, agency):
-        raise PermissionDenied(f"Bạn không có quyền xem sổ theo dõi hồ sơ của {agency.name}.")
-    dossiers = printing.register_dossiers(
-        agency=agency,
-        date_from=date_from,
-        date_to=date_to,
-        visible_agencies=agencies_visible_to(request.user),
-    )
-    count = dossiers.count()
+    count = ask.dossiers.count()
     if count > MAX_REGISTER_ROWS:
-        return _error(
-            request,
-            f"Kỳ đã chọn có {_number(count)} hồ sơ, vượt quá {_number(MAX_REGISTER_ROWS)} hồ sơ mỗi "
-            "lần in; hãy chọn kỳ ngắn hơn.",
-            400,
-        )
-    content = printing.render_register(agency=agency, date_from=date_from, date_to=date_to, dossiers=dossiers)
-    return _pdf_response(content, f"so-theo-doi-{agency.code}-{date_from:%Y%m%d}-{date_to:%Y%m%d}.pdf")
+        return _error(request, ask.too_long_for_pdf(count), 400)
+    content = printing.render_register(
+        agency=ask.agency, date_from=ask.date_from, date_to=ask.date_to, dossiers=ask.dossiers
+    )
+    register_viewed(
+        request.user,
+        agency=ask.agency,
+        date_from=ask.date_from,
+        date_to=ask.date_to,
+        count=count,
+        output="pdf",
+        request=request,
+    )
+    return _pdf_response(content, ask.filename("pdf"))
+
+
+@require_GET
+@never_cache
+@login_required
+def register_xlsx(request):
+    try:
+        ask = _RegisterAsk(request)
+    except InvalidInput as exc:
+        return _error(request, exc.message, 400)
+    content = printing.render_register_xlsx(
+        agency=ask.agency, date_from=ask.date_from, date_to=ask.date_to, dossiers=ask.dossiers.iterator(2000)
+    )
+    register_viewed(
+        request.user,
+        agency=ask.agency,
+        date_from=ask.date_from,
+        date_to=ask.date_to,
+        count=ask.dossiers.count(),
+        output="xlsx",
+        request=request,
+    )
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{ask.filename("xlsx")}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 urlpatterns = [
     path("<uuid:uid>/mau-<mau_so:form>.pdf", form_pdf, name="form"),
+    path("so-theo-doi/", register_page, name="register_page"),
     path("so-theo-doi.pdf", register_pdf, name="register"),
+    path("so-theo-doi.xlsx", register_xlsx, name="register_xlsx"),
 ]
