@@ -10,7 +10,13 @@ def _start(env_extra: dict[str, str]) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
     env.update({"DJANGO_SETTINGS_MODULE": "motcua.settings", **env_extra})
     return subprocess.run(
-        [sys.executable, "-c", "import motcua.wsgi"],  # how gunicorn starts it
+        # How gunicorn starts it; then what the started process uses for HTTPS.
+        [
+            sys.executable,
+            "-c",
+            "import motcua.wsgi; from django.conf import settings as s; "
+            "print(s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE)",
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -41,3 +47,10 @@ def test_a_malformed_boolean_refuses_to_start():
     result = _start({"DEBUG": "maybe"})
     assert result.returncode != 0
     assert "DEBUG='maybe'" in result.stderr
+
+
+def test_production_asks_browsers_for_https_only_and_secure_cookies():
+    production = {"DEBUG": "0", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "dvc.example.gov.vn"}
+    assert _start(production).stdout.split() == ["31536000", "True"]
+    # A site served over plain HTTP (HTTPS=0, e.g. an internal test server) must not send HSTS.
+    assert _start({**production, "HTTPS": "0"}).stdout.split() == ["0", "False"]

@@ -34,7 +34,7 @@ def test_a_citizen_finds_a_procedure_and_reads_it_on_desktop_and_phone(live_serv
     page.wait_for_url("**level=province**")
     page.get_by_text("Không tìm thấy thủ tục nào").wait_for()
     page.select_option("#level", "")
-    page.wait_for_function("document.querySelectorAll('.proc-item').length > 0")
+    page.wait_for_function("() => document.querySelectorAll('.proc-item').length > 0")
 
     page.get_by_role("link", name="Thủ tục đăng ký khai sinh", exact=True).click()
     page.wait_for_url("**/thu-tuc/1.001193/")

@@ -119,7 +119,7 @@ def test_a_leader_works_through_the_inbox_and_a_dossier_on_desktop_and_phone(liv
     page.evaluate("window.__kept = true")
     late_link.click()
     page.wait_for_url("**bucket=late**")
-    page.wait_for_function("document.querySelectorAll('table.bo-table tbody tr').length === 2")
+    page.wait_for_function("() => document.querySelectorAll('table.bo-table tbody tr').length === 2")
     assert page.evaluate("window.__kept") is True
     codes = page.locator("a.bo-code").all_inner_texts()
     assert sorted(codes) == sorted(d.code for d in data["late"])
@@ -127,7 +127,7 @@ def test_a_leader_works_through_the_inbox_and_a_dossier_on_desktop_and_phone(liv
     # a search narrows further, still in place
     page.get_by_label("Mã hồ sơ hoặc tên người nộp").fill("Đức")
     page.get_by_role("button", name="Lọc").click()
-    page.wait_for_function("document.querySelectorAll('table.bo-table tbody tr').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('table.bo-table tbody tr').length === 1")
     assert page.evaluate("window.__kept") is True
 
     # The dossier page.
@@ -142,7 +142,7 @@ def test_a_leader_works_through_the_inbox_and_a_dossier_on_desktop_and_phone(liv
         "img", name="Bản quét “Giấy xác nhận tình trạng hôn nhân” – tệp xac-nhan-hon-nhan.png"
     )
     image.wait_for()
-    page.wait_for_function("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
+    page.wait_for_function("() => [...document.images].every(i => i.complete && i.naturalWidth > 0)")
     page.locator("summary", has_text="to-khai-ket-hon.pdf").click()
     assert page.locator("iframe.bo-preview--pdf").is_visible()
     assert axe_violations(page) == []

@@ -57,7 +57,7 @@ def test_an_officer_receives_a_dossier_and_returns_a_result_on_desktop_and_phone
     page.get_by_role("link", name="Tiếp nhận hồ sơ mới").first.click()
     page.wait_for_url("**/quay/tiep-nhan/")
     page.get_by_label("Tên hoặc mã thủ tục").fill("ket hon")
-    page.wait_for_function("document.querySelector('#ket-qua h2').textContent.includes('ket hon')")
+    page.wait_for_function("() => document.querySelector('#ket-qua h2').textContent.includes('ket hon')")
     assert axe_violations(page) == []
     screenshot(page, "counter-intake-search-1280")
     page.get_by_role("link", name="Thủ tục đăng ký kết hôn").click()

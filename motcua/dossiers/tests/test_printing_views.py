@@ -38,6 +38,7 @@ def test_the_receiving_officer_gets_the_receipt_as_an_inline_pdf(client, world, 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == f'inline; filename="mau-01-{received.code}.pdf"'
+    assert "Content-Security-Policy" not in response  # a PDF for the browser's viewer, not a page
     assert "no-cache" in response["Cache-Control"] or "no-store" in response["Cache-Control"]
     page = PdfReader(io.BytesIO(response.content)).pages[0]
     assert received.code in page.extract_text()

@@ -28,6 +28,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -519,6 +520,7 @@ def dossier_comment(request, code: str):
 @staff_required
 @_handles_page_errors
 @xframe_options_sameorigin  # the dossier page previews PDFs in an <iframe>
+@csp_override({})  # a scan, not a page: the browser's PDF viewer must not be constrained
 def dossier_file(request, code: str, file_id: int):
     dossier = _load_dossier(request, code)
     stored = DossierFile.objects.filter(pk=file_id, document__dossier=dossier).first()

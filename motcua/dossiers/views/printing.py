@@ -21,6 +21,7 @@ from django.shortcuts import render
 from django.urls import path, register_converter
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET
 
 from motcua.dossiers import printing
@@ -79,6 +80,7 @@ def _domain_error(exc: DomainError):
 @require_GET
 @never_cache
 @login_required
+@csp_override({})  # a PDF, not a page: the browser's PDF viewer must not be constrained
 def form_pdf(request, uid, form: str):
     try:
         dossier = dossier_by_uid_for_staff(request.user, uid, request=request)
@@ -192,6 +194,7 @@ def register_page(request):
 @require_GET
 @never_cache
 @login_required
+@csp_override({})
 def register_pdf(request):
     try:
         ask = _RegisterAsk(request)
