@@ -30,6 +30,11 @@ Deadlines (domain.md):
 - early / on time / late is frozen on each step when it ends and on the dossier when it
   finishes (``timeliness``), never recomputed.
 
+A reception reads the procedure from the catalogue's intake reference, kept per process and
+dropped on any catalogue, agency or schedule change (``catalog.selectors.intake_reference``);
+only the access check is read live. On PostgreSQL it then writes in two statements
+(``_receive_new_postgresql``); elsewhere through the ORM, with the same rows.
+
 Dossier codes ``{receiving agency code}-{YYMMDD}-{NNNN}``: the number comes from one
 ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` on ``DailySequence`` inside the transaction that
 creates the dossier: the row stays locked until commit (PostgreSQL), so numbers are unique
@@ -795,8 +800,11 @@ class _Intake:
 
 
 # ---------------------------------------------------------------------------------------------
-# Intake reads in plain SQL: the same rows the ORM querysets gave, without building and
-# compiling a query on every reception (most of a reception's Python time went there).
+# The one live read of a counter reception, in plain SQL: the receiving agency (with its
+# schedule) if the actor may receive there — the rule of ``agencies_actable_by``, without
+# building and compiling that queryset on every reception (it cost more than the rest of the
+# reception's Python). The procedure, its offerings, documents, fees and process come from the
+# catalogue's kept intake reference (``catalog.selectors.intake_reference``), not the database.
 
 
 class _Cols:
