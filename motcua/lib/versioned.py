@@ -8,9 +8,13 @@ after commit, so that a process that rebuilt from not-yet-committed data in betw
 keep that stale copy. Writes that call no service and send no model signal (a bulk update, SQL
 typed by hand) are seen after ``max_age`` seconds at the latest, where one is set.
 
+If the shared cache cannot be reached (Redis down), nothing is kept: every call rebuilds from
+the database, slower but never stale, and the counters keep working. The failure is logged.
+
 Kept values are shared by every caller in the process: treat them as read-only.
 """
 
+import logging
 import threading
 import time
 import uuid
@@ -19,6 +23,8 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 
 class VersionedCache:
@@ -31,16 +37,23 @@ class VersionedCache:
         self._since = 0.0
         self._items: dict[Hashable, Any] = {}
 
-    def version(self) -> str:
-        version = cache.get(self.key)
-        if version is None:
-            cache.add(self.key, uuid.uuid4().hex, None)
+    def version(self) -> str | None:
+        """The shared version, or None when the shared cache cannot be reached."""
+        try:
             version = cache.get(self.key)
+            if version is None:
+                cache.add(self.key, uuid.uuid4().hex, None)
+                version = cache.get(self.key)
+        except Exception:  # any backend error: connection refused, timeout, …
+            logger.exception("Bộ nhớ đệm dùng chung không trả lời (%s): đọc lại từ cơ sở dữ liệu.", self.key)
+            return None
         return version
 
     def get(self, name: Hashable, build: Callable[[], Any]) -> Any:
         """The value kept under ``name``, built by ``build()`` when missing or out of date."""
         version = self.version()
+        if version is None:
+            return build()
         now = time.monotonic()
         with self._lock:
             expired = self.max_age is not None and now - self._since > self.max_age
@@ -57,7 +70,10 @@ class VersionedCache:
         return value
 
     def _bump(self) -> None:
-        cache.set(self.key, uuid.uuid4().hex, None)
+        try:
+            cache.set(self.key, uuid.uuid4().hex, None)
+        except Exception:  # the readers rebuild anyway while the cache is unreachable
+            logger.exception("Không ghi được phiên bản %s vào bộ nhớ đệm dùng chung.", self.key)
 
     def changed(self) -> None:
         """The data behind the kept values changed: every process rebuilds on its next call."""

@@ -66,3 +66,20 @@ def test_the_number_of_values_kept_is_bounded():
     for name in "abc":
         kept.get(name, build)
     assert kept.get("a", build) == 4  # "a" was dropped when "c" came in
+
+
+def test_without_the_shared_cache_values_are_rebuilt_and_nothing_fails(monkeypatch, caplog):
+    from django.core.cache import cache
+
+    kept = VersionedCache("test:down")
+    built, build = _counting()
+    assert kept.get("k", build) == 1
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("Redis: connection refused")
+
+    for name in ("get", "add", "set"):
+        monkeypatch.setattr(cache, name, unreachable)
+    assert [kept.get("k", build), kept.get("k", build)] == [2, 3]  # never a possibly stale copy
+    kept.changed()  # logged, not raised
+    assert "Bộ nhớ đệm dùng chung không trả lời" in caplog.text

@@ -16,8 +16,9 @@ from motcua.lib.errors import InvalidInput
 from motcua.lib.versioned import VersionedCache
 from motcua.workcalendar.models import CalendarDay
 
-# Calendars built from the schedules and days off, kept per process (motcua/lib/versioned.py).
-CALENDARS = VersionedCache("workcalendar:version")
+# Calendars built from the schedules and days off, kept per process (motcua/lib/versioned.py);
+# a change made around the admin and the services is seen within 10 minutes.
+CALENDARS = VersionedCache("workcalendar:version", max_age=600)
 
 
 def calendar_changed() -> None:
