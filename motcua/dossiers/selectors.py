@@ -1,7 +1,6 @@
 """Reads of dossiers for staff and citizens. Every staff read goes through the jurisdiction
 filter (``agencies_visible_to``); viewing one dossier's personal data is audited."""
 
-import secrets
 from datetime import datetime, time, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -19,7 +18,6 @@ from motcua.workcalendar.selectors import calendar_for_schedule
 
 State = Dossier.State
 TO_PROCESS = (State.RECEIVED, State.PROCESSING, State.APPROVED)
-CLOCK_RUNNING = Dossier.CLOCK_RUNNING_STATES
 BUCKETS = ("all", "to_process", "due_soon", "late", "supplement")
 SORTS = {
     "due_at": ("due_at", "pk"),
@@ -160,9 +158,11 @@ def _bucket_q(bucket: str, now: datetime) -> Q:
     if bucket == "to_process":
         return Q(state__in=TO_PROCESS)
     if bucket == "due_soon":
-        return Q(state__in=CLOCK_RUNNING, due_at__gte=now, due_at__lte=_next_working_day_close(now))
+        return Q(
+            state__in=Dossier.CLOCK_RUNNING_STATES, due_at__gte=now, due_at__lte=_next_working_day_close(now)
+        )
     if bucket == "late":
-        return Q(state__in=CLOCK_RUNNING, due_at__lt=now)
+        return Q(state__in=Dossier.CLOCK_RUNNING_STATES, due_at__lt=now)
     if bucket == "supplement":
         return Q(state=State.SUPPLEMENT)
     raise InvalidInput(f"Nhóm hồ sơ “{bucket}” không hợp lệ.", details={"field": "bucket"})
@@ -256,22 +256,3 @@ def dossier_timeline(dossier: Dossier) -> list[DossierEvent]:
 
 def dossier_steps(dossier: Dossier) -> QuerySet[DossierStep]:
     return dossier.steps.select_related("agency", "giver", "receiver").order_by("seq")
-
-
-def dossier_for_tracking(code: str, pin: str) -> Dossier | None:
-    """The dossier for a citizen's lookup, or None for an unknown code or a wrong PIN alike."""
-    code = (code or "").strip().upper()
-    pin = (pin or "").strip().upper()
-    if not code or not pin:
-        return None
-    dossier = (
-        Dossier.objects.select_related("procedure", "holder_agency", "receiving_agency")
-        .filter(code=code)
-        .first()
-    )
-    if dossier is None:
-        secrets.compare_digest("XXXXXX", pin)
-        return None
-    if not secrets.compare_digest(dossier.pin.encode(), pin.encode()):
-        return None
-    return dossier

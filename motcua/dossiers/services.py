@@ -364,16 +364,22 @@ def _local_day(moment: datetime) -> date:
     return moment.astimezone(VN_TZ).date()
 
 
+def _next_number_sql() -> str:
+    """The day's next dossier number of an agency (parameters: agency id, day), ``RETURNING
+    last_number``: an upsert whose row stays locked until commit, so numbers are gapless."""
+    # The table name comes from the model, never from input; values are parameters.
+    table = connection.ops.quote_name(DailySequence._meta.db_table)
+    return (
+        f"INSERT INTO {table} (agency_id, day, last_number) VALUES (%s, %s, 1) "  # noqa: S608
+        f"ON CONFLICT (agency_id, day) DO UPDATE SET last_number = {table}.last_number + 1 "
+        "RETURNING last_number"
+    )
+
+
 def _next_number(agency_id: int, day: date) -> int:
     """The next dossier number of ``agency`` on ``day`` (one statement; row locked until commit)."""
-    table = DailySequence._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (agency_id, day, last_number) VALUES (%s, %s, 1) "  # noqa: S608
-            f"ON CONFLICT (agency_id, day) DO UPDATE SET last_number = {table}.last_number + 1 "
-            "RETURNING last_number",
-            [agency_id, day],
-        )
+        cursor.execute(_next_number_sql(), [agency_id, day])
         return cursor.fetchone()[0]
 
 
@@ -1284,15 +1290,12 @@ def _receive_new_postgresql(
     audit event, the outbox rows and the chain head at once (one statement with data-modifying
     CTEs; the dossier ↔ step foreign keys are deferred to commit). Same rows as the ORM path."""
     qn = connection.ops.quote_name
-    seq_table = DailySequence._meta.db_table
     chain = intake.receiving.code
     day = _local_day(now)
     # Table names come from the models' metadata, never from input; values are parameters.
-    seq_sql, chain_sql = qn(seq_table), qn(AuditChain._meta.db_table)
+    chain_sql = qn(AuditChain._meta.db_table)
     first_sql = (
-        f"WITH seq AS (INSERT INTO {seq_sql} (agency_id, day, last_number) VALUES (%s, %s, 1) "  # noqa: S608
-        f"ON CONFLICT (agency_id, day) DO UPDATE SET last_number = {seq_sql}.last_number + 1 "
-        "RETURNING last_number) "
+        f"WITH seq AS ({_next_number_sql()}) "  # noqa: S608
         "SELECT seq.last_number, nextval(pg_get_serial_sequence(%s, 'id')), "
         "nextval(pg_get_serial_sequence(%s, 'id')), c.id, c.last_seq, c.last_hash "
         f"FROM seq LEFT JOIN LATERAL (SELECT id, last_seq, last_hash FROM {chain_sql} "

@@ -165,7 +165,8 @@ def _moment(value) -> datetime | None:
 
 def find(code: str, pin: str) -> dict | None:
     """The dossier's public facts and dated statuses for a code and PIN, or None for an unknown
-    code or a wrong PIN alike (compared in constant time, as ``selectors.dossier_for_tracking``)."""
+    code or a wrong PIN alike: the PIN is compared in constant time, and an unknown code costs a
+    comparison too, so that timing tells nothing."""
     code, pin = normalise_code(code), normalise_pin(pin)
     if not code or not pin:
         return None

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.test import override_settings
 
 from motcua.catalog.demo import build_demo_catalog
-from motcua.dossiers import selectors
+from motcua.dossiers import selectors, tracking
 from motcua.dossiers.demo import DEMO_KEY_PREFIX, build_demo_dossiers
 from motcua.dossiers.models import DailySequence, Dossier, DossierEvent, DossierExtension, DossierStep
 from motcua.dossiers.services import _add_hours
@@ -203,7 +203,7 @@ def test_the_pages_selectors_work_on_demo_dossiers(demo):
         20, counts["all"]
     )
     dossier = Dossier.objects.filter(state=Dossier.State.PROCESSING).first()
-    assert selectors.dossier_for_tracking(dossier.code, dossier.pin) == dossier
+    assert tracking.find(dossier.code, dossier.pin)["code"] == dossier.code
     assert [e.action for e in selectors.dossier_timeline(dossier)][:1] in (["receive"], ["submit_online"])
 
 

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from motcua.audit.models import AuditEvent
-from motcua.dossiers import selectors, services
+from motcua.dossiers import selectors, services, tracking
 from motcua.dossiers.tests.conftest import advance, vn
 from motcua.lib.errors import Forbidden, NotFound
 
@@ -163,10 +163,10 @@ def test_the_counter_sees_its_day(world, frozen):
 
 def test_tracking_needs_the_right_pin_and_says_nothing_else(world, frozen):
     d = advance(world, S.RECEIVED)
-    assert selectors.dossier_for_tracking(d.code, d.pin.lower()).pk == d.pk
-    assert selectors.dossier_for_tracking(d.code, "AAAAAA" if d.pin != "AAAAAA" else "BBBBBB") is None
-    assert selectors.dossier_for_tracking("000.01.31.H99-260302-9999", d.pin) is None
-    assert selectors.dossier_for_tracking("", "") is None
+    assert tracking.find(d.code, d.pin.lower())["code"] == d.code
+    assert tracking.find(d.code, "AAAAAA" if d.pin != "AAAAAA" else "BBBBBB") is None
+    assert tracking.find("000.01.31.H99-260302-9999", d.pin) is None
+    assert tracking.find("", "") is None
 
 
 def test_timeline_and_steps_are_in_order(world, frozen):

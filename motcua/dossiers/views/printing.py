@@ -131,13 +131,12 @@ class _RegisterAsk:
     """What the register's query string asks for, checked: agency, period and the dossiers."""
 
     def __init__(self, request):
-        self.code = (request.GET.get("agency") or "").strip().upper()
-        self.tu, self.den = request.GET.get("tu"), request.GET.get("den")
-        if not self.code:
+        code = (request.GET.get("agency") or "").strip().upper()
+        if not code:
             raise InvalidInput("Chọn cơ quan (tham số agency là mã định danh của cơ quan).")
-        self.date_from, self.date_to = register_period(self.tu, self.den)
+        self.date_from, self.date_to = register_period(request.GET.get("tu"), request.GET.get("den"))
         try:
-            self.agency = agency_by_code(self.code)
+            self.agency = agency_by_code(code)
         except NotFound as exc:
             raise Http404(exc.message) from None
         if not user_can_see(request.user, self.agency):
