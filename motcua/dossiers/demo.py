@@ -44,10 +44,18 @@ from motcua.dossiers.models import (
     DossierPause,
     DossierStep,
 )
-from motcua.dossiers.services import RULES_VERSION, _add_hours
+from motcua.dossiers.services import RULES_VERSION
 from motcua.org.demo import DemoOrg, _refuse_outside_development, _say
 from motcua.org.models import Agency, Membership
-from motcua.workcalendar.calendar import VN_TZ, add_working_time, classify, transfer_moment
+from motcua.workcalendar.calendar import (
+    VN_TZ,
+    add_working_hours,
+    add_working_time,
+    classify,
+    moment_at_position,
+    transfer_moment,
+    working_position,
+)
 from motcua.workcalendar.selectors import calendar_for_schedule
 
 DEMO_KEY_PREFIX = "demo:"  # idempotency_key of the demo dossiers: how a second run knows them
@@ -204,13 +212,11 @@ class _Cut(Exception):  # noqa: N818 — control flow: the simulation reached "n
 
 
 def _pos(cal, moment: datetime) -> int:
-    ix = cal._index
-    return ix.position(*ix.split(moment))
+    return working_position(cal, moment)
 
 
 def _at(cal, position: int) -> datetime:
-    ix = cal._index
-    return ix.moment(*ix.at_position(max(1, int(position))))
+    return moment_at_position(cal, position)
 
 
 def _shift(cal, moment: datetime, seconds: float) -> datetime:
@@ -585,7 +591,7 @@ class _Life:
             "giver": giver,
             "receiver": receiver,
             "started_at": t,
-            "due_at": _add_hours(self.cal_h, t, template.budget_hours),
+            "due_at": add_working_hours(self.cal_h, t, template.budget_hours),
             "finished_at": None,
             "timeliness": "",
             "ended_by": "",
@@ -860,7 +866,7 @@ class _Life:
                 changes["due_at"] = self._due_from(back)
                 changes["clock_started_at"] = back
                 template = next(x for x in self.proc.steps if x.order == step["template_order"])
-                step["due_at"] = _add_hours(self.cal_h, back, template.budget_hours)
+                step["due_at"] = add_working_hours(self.cal_h, back, template.budget_hours)
                 self.clock_pos = _pos(self.cal_h, back)
                 self.window = max(HOUR, _pos(self.cal_h, changes["due_at"]) - self.clock_pos)
                 self.shift = 0.0

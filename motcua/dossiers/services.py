@@ -85,9 +85,10 @@ from motcua.org.selectors import (
 from motcua.workcalendar.calendar import (
     VN_TZ,
     WorkCalendar,
+    add_working_hours,
     add_working_time,
     classify,
-    next_working_moment,
+    shift_working_time,
     transfer_moment,
     working_time_between,
 )
@@ -332,28 +333,6 @@ def _check(actor, dossier: Dossier, action: str) -> _Roles:
 
 def _calendar(agency: Agency) -> WorkCalendar:
     return calendar_for_schedule(agency.schedule if agency.schedule_id else None)
-
-
-def _add_hours(cal: WorkCalendar, start: datetime, hours: Decimal | float | int) -> datetime:
-    """``start`` plus ``hours`` working hours (fractions of an hour allowed)."""
-    seconds = int(round(Decimal(str(hours)) * 3600))
-    whole, rest = divmod(seconds, 3600)
-    if not rest:
-        return add_working_time(cal, start, max(whole, 0), "working_hours").due_at if whole else start
-    ix = cal._index
-    i, t = ix.split(next_working_moment(cal, start))
-    di, dt = ix.at_position(ix.position(i, t) + seconds)
-    return ix.moment(di, dt)
-
-
-def _shift_working(cal: WorkCalendar, moment: datetime, delta: timedelta) -> datetime:
-    seconds = int(delta.total_seconds())
-    if seconds <= 0:
-        return moment
-    ix = cal._index
-    i, t = ix.split(moment)
-    di, dt = ix.at_position(ix.position(i, t) + seconds)
-    return ix.moment(di, dt)
 
 
 def _new_pin() -> str:
@@ -1165,7 +1144,7 @@ def _start_step(
         giver=giver if getattr(giver, "is_authenticated", False) else None,
         receiver=receiver,
         started_at=now,
-        due_at=_add_hours(cal, now, budget) if budget else None,
+        due_at=add_working_hours(cal, now, budget) if budget else None,
         note=note,
     )
     if save:
@@ -1732,9 +1711,9 @@ def dossier_receive_supplement(*, actor, dossier, expected_version, note="", req
         step = locked.current_step
         if policy == Procedure.SupplementPolicy.PAUSE:
             paused = working_time_between(cal, pause.started_at, now) if pause else timedelta(0)
-            changes["due_at"] = _shift_working(cal, locked.due_at, paused)
+            changes["due_at"] = shift_working_time(cal, locked.due_at, paused)
             if step is not None and step.finished_at is None and step.due_at:
-                step.due_at = _shift_working(cal, step.due_at, paused)
+                step.due_at = shift_working_time(cal, step.due_at, paused)
                 step.save(update_fields=["due_at"])
         else:
             changes["due_at"] = add_working_time(
@@ -1744,7 +1723,7 @@ def dossier_receive_supplement(*, actor, dossier, expected_version, note="", req
             if step is not None and step.finished_at is None:
                 template = _template_step(locked, step.template_order)
                 if template:
-                    step.due_at = _add_hours(cal, now, Decimal(template["budget_hours"]))
+                    step.due_at = add_working_hours(cal, now, Decimal(template["budget_hours"]))
                     step.save(update_fields=["due_at"])
         if pause is not None:
             pause.ended_at = now
@@ -2031,10 +2010,10 @@ def dossier_record_payment(*, actor, dossier, expected_version, note="", request
         changes: dict[str, Any] = {"state": (pause.resume_state if pause else "") or State.PROCESSING}
         if pause is not None:
             paused = working_time_between(cal, pause.started_at, now)
-            changes["due_at"] = _shift_working(cal, locked.due_at, paused)
+            changes["due_at"] = shift_working_time(cal, locked.due_at, paused)
             step = locked.current_step
             if step is not None and step.finished_at is None and step.due_at:
-                step.due_at = _shift_working(cal, step.due_at, paused)
+                step.due_at = shift_working_time(cal, step.due_at, paused)
                 step.save(update_fields=["due_at"])
             pause.ended_at = now
             pause.save(update_fields=["ended_at"])

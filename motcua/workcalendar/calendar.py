@@ -35,6 +35,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -532,6 +533,51 @@ def add_working_time(
         skipped=ix.skipped(i0, di),
         intervals=ix.intervals(ni, nt, di, dt) if explain else None,
     )
+
+
+def add_working_seconds(cal: WorkCalendar, start: datetime, seconds: int) -> datetime:
+    """The moment ``seconds`` of working time after ``start``, counted from the next working
+    moment (a step's budget); ``start`` itself when ``seconds`` is not positive."""
+    if seconds <= 0:
+        return start
+    ix = cal._index
+    i, t = ix.next_working(*ix.split(_check_moment(start)))
+    return ix.moment(*ix.at_position(ix.position(i, t) + seconds))
+
+
+def add_working_hours(cal: WorkCalendar, start: datetime, hours: Decimal | float | int) -> datetime:
+    """``start`` plus ``hours`` working hours, fractions of an hour allowed (a step's budget).
+    Whole hours give what ``add_working_time(..., "working_hours")`` gives."""
+    seconds = int(round(Decimal(str(hours)) * 3600))
+    if seconds <= 0:
+        return start
+    if not seconds % 3600:
+        return add_working_time(cal, start, seconds // 3600, Unit.WORKING_HOURS).due_at
+    return add_working_seconds(cal, start, seconds)
+
+
+def shift_working_time(cal: WorkCalendar, moment: datetime, delta: timedelta) -> datetime:
+    """``moment`` moved later by ``delta`` of working time, counted from ``moment`` itself (a
+    due time moved by the working time a dossier was paused); unchanged for a zero delta."""
+    seconds = int(delta.total_seconds())
+    if seconds <= 0:
+        return moment
+    ix = cal._index
+    return ix.moment(*ix.at_position(ix.position(*ix.split(_check_moment(moment))) + seconds))
+
+
+def working_position(cal: WorkCalendar, moment: datetime) -> int:
+    """Working seconds from the calendar's first day up to ``moment``: differences of positions
+    are working time (the demo's simulation walks the calendar in these)."""
+    ix = cal._index
+    return ix.position(*ix.split(_check_moment(moment)))
+
+
+def moment_at_position(cal: WorkCalendar, position: int) -> datetime:
+    """The earliest moment at which ``position`` working seconds of the span have elapsed
+    (the inverse of ``working_position``; positions below 1 give the first working second)."""
+    ix = cal._index
+    return ix.moment(*ix.at_position(max(1, int(position))))
 
 
 def classify(finished_at: datetime, due_at: datetime) -> str:

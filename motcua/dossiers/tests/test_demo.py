@@ -18,7 +18,7 @@ from motcua.catalog.demo import build_demo_catalog
 from motcua.dossiers import selectors, tracking
 from motcua.dossiers.demo import DEMO_KEY_PREFIX, build_demo_dossiers
 from motcua.dossiers.models import DailySequence, Dossier, DossierEvent, DossierExtension, DossierStep
-from motcua.dossiers.services import _add_hours
+from motcua.workcalendar.calendar import add_working_hours
 from motcua.org.demo import build_demo_org
 from motcua.workcalendar.calendar import add_working_time
 from motcua.workcalendar.selectors import calendar_for_agency_code
@@ -148,7 +148,7 @@ def test_steps_follow_the_process_template_with_their_budgets(demo):
     assert [s.seq for s in steps] == list(range(1, len(steps) + 1))
     cal = calendar_for_agency_code(dossier.handling_agency.code)
     for step, row in zip(steps, template, strict=True):
-        assert step.due_at == _add_hours(cal, step.started_at, row["budget_hours"])
+        assert step.due_at == add_working_hours(cal, step.started_at, row["budget_hours"])
         assert step.finished_at >= step.started_at and step.timeliness in ("early", "on_time", "late")
     assert steps[0].started_at == dossier.received_at
     assert steps[-1].finished_at == dossier.finished_at
