@@ -16,11 +16,11 @@ from motcua.audit.models import AuditChain, AuditEvent
 SYSTEM_CHAIN = "system"
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -34,7 +34,7 @@ def _jsonable(value: Any) -> Any:
 
 def snapshot(obj: Model) -> dict[str, Any]:
     """The field values of a model instance as JSON-ready data (for before/after)."""
-    return _jsonable(model_to_dict(obj))
+    return jsonable(model_to_dict(obj))
 
 
 def event_hash(event: AuditEvent) -> str:
@@ -105,9 +105,9 @@ def audit_record(
             object_id=object_id,
             object_repr=object_repr[:300],
             ip_address=client_ip(request),
-            before=_jsonable(before) if before is not None else None,
-            after=_jsonable(after) if after is not None else None,
-            extra=_jsonable(extra or {}),
+            before=jsonable(before) if before is not None else None,
+            after=jsonable(after) if after is not None else None,
+            extra=jsonable(extra or {}),
         )
         event.hash = event_hash(event)
         event.save()

@@ -33,7 +33,7 @@ from django.db import connection, models, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from motcua.audit.services import _jsonable
+from motcua.audit.services import jsonable
 from motcua.catalog.models import Offering, Procedure, ProcessStep, ProcessTemplate
 from motcua.dossiers.models import (
     DailySequence,
@@ -553,7 +553,7 @@ class _Life:
                 "actor": actor,
                 "agency": agency,
                 "note": note,
-                "data": _jsonable(data or {}),
+                "data": jsonable(data or {}),
             }
         )
 

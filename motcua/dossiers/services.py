@@ -58,7 +58,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from motcua.audit.models import AuditChain, AuditEvent
-from motcua.audit.services import _jsonable, audit_record, client_ip, event_hash
+from motcua.audit.services import audit_record, client_ip, event_hash, jsonable
 from motcua.catalog.models import Offering, Procedure, ProcessStep, RequiredDocument
 from motcua.catalog.selectors import intake_reference
 from motcua.dossiers.models import (
@@ -423,9 +423,9 @@ def _audit_event(
         object_id=str(dossier.pk),
         object_repr=str(dossier)[:300],
         ip_address=client_ip(request),
-        before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after) if after is not None else None,
-        extra=_jsonable(extra or {}),
+        before=jsonable(before) if before is not None else None,
+        after=jsonable(after) if after is not None else None,
+        extra=jsonable(extra or {}),
     )
     event.hash = event_hash(event)
     return event
@@ -486,7 +486,7 @@ def _event(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         agency_id=agency_id,
         note=note,
-        data=_jsonable(data or {}),
+        data=jsonable(data or {}),
     )
     if save:
         event.save(force_insert=True)
