@@ -1,12 +1,12 @@
 from django.conf import settings
 
 from motcua.org.models import Membership
-from motcua.org.selectors import agencies_actable_by
+from motcua.org.selectors import agencies_actable_by, is_staff
 
 
 def _receives(user) -> bool:
     """Whether the signed-in user works at a counter (a receptionist role somewhere)."""
-    if not (user.is_authenticated and getattr(user, "kind", "") == "staff"):
+    if not is_staff(user):
         return False
     return agencies_actable_by(user, roles={Membership.Role.RECEPTIONIST}).exists()
 

@@ -11,6 +11,7 @@ from django.db import transaction
 from motcua.accounts.models import User
 from motcua.audit.admin import AuditedAdmin
 from motcua.audit.services import audit_record, snapshot
+from motcua.lib.clients import client_ip
 from motcua.org.admin import AuditedInlinesMixin
 from motcua.org.models import Membership
 
@@ -88,6 +89,6 @@ class UserAdmin(AuditedInlinesMixin, AuditedAdmin, DjangoUserAdmin):
                         obj=user,
                         extra={"password_changed": True, "usable_password": user.has_usable_password()},
                         chain=self.audit_chain,
-                        request=request,
+                        ip=client_ip(request),
                     )
         return response

@@ -26,7 +26,7 @@ def token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def api_token_create(*, user: User, name: str = "", actor=None, request=None) -> str:
+def api_token_create(*, user: User, name: str = "", actor=None, ip: str | None = None) -> str:
     """Make a token for ``user``; return the raw token (the only time it exists in clear)."""
     if not user.is_active:
         raise InvalidInput("Tài khoản đã bị khóa, không thể cấp khóa API.")
@@ -41,12 +41,12 @@ def api_token_create(*, user: User, name: str = "", actor=None, request=None) ->
             actor=actor,
             obj=token,
             after={"user": user.username, "name": name},
-            request=request,
+            ip=ip,
         )
     return raw
 
 
-def api_token_revoke(*, token: ApiToken, actor=None, request=None) -> ApiToken:
+def api_token_revoke(*, token: ApiToken, actor=None, ip: str | None = None) -> ApiToken:
     with transaction.atomic():
         ApiToken.objects.filter(pk=token.pk).update(revoked=True)
         token.revoked = True
@@ -56,7 +56,7 @@ def api_token_revoke(*, token: ApiToken, actor=None, request=None) -> ApiToken:
             obj=token,
             before={"revoked": False},
             after={"revoked": True},
-            request=request,
+            ip=ip,
         )
     return token
 

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from motcua.audit.models import AuditEvent
 from motcua.audit.services import audit_record, snapshot
+from motcua.lib.clients import client_ip
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -34,7 +35,7 @@ class AuditedAdmin(admin.ModelAdmin):
             after=self.audit_snapshot(obj),
             extra=extra,
             chain=self.audit_chain,
-            request=request,
+            ip=client_ip(request),
         )
 
     def delete_model(self, request, obj):
@@ -49,7 +50,7 @@ class AuditedAdmin(admin.ModelAdmin):
             object_repr=text,
             before=before,
             chain=self.audit_chain,
-            request=request,
+            ip=client_ip(request),
         )
 
     def delete_queryset(self, request, queryset):

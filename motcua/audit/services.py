@@ -1,4 +1,7 @@
-"""Writing the audit log. The only write path for AuditEvent."""
+"""Writing the audit log: the only writer of AuditEvent and AuditChain.
+
+``audit_record`` appends an event; ``audit_event`` builds one (hash included) for a writer that
+inserts it in a statement of its own, which only the dossier reception on PostgreSQL does."""
 
 import hashlib
 import json
@@ -58,16 +61,56 @@ def event_hash(event: AuditEvent) -> str:
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
-def client_ip(request) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+def audit_event(
+    *,
+    action: str,
+    chain: str,
+    seq: int,
+    prev_hash: str,
+    actor: Any = None,
+    obj: Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+    extra: dict | None = None,
+    ip: str | None = None,
+) -> AuditEvent:
+    """Event number ``seq`` of ``chain`` after the event hashed ``prev_hash``, with its own hash;
+    not saved. ``audit_record`` saves it; the reception's one-statement write on PostgreSQL
+    (``dossiers.services.reception``) inserts it with the dossier it records."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:300]
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    event = AuditEvent(
+        chain=chain,
+        seq=seq,
+        prev_hash=prev_hash,
+        # Stored to the microsecond and hashed from the stored value.
+        occurred_at=timezone.now(),
+        actor=actor,
+        actor_name=(actor.get_full_name() if actor else "")[:200],
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr[:300],
+        ip_address=ip or None,
+        before=jsonable(before) if before is not None else None,
+        after=jsonable(after) if after is not None else None,
+        extra=jsonable(extra or {}),
+    )
+    event.hash = event_hash(event)
+    return event
 
 
 def audit_record(
     *,
     action: str,
-    actor=None,
+    actor: Any = None,
     obj: Model | None = None,
     object_type: str = "",
     object_id: str = "",
@@ -76,42 +119,35 @@ def audit_record(
     after: dict | None = None,
     extra: dict | None = None,
     chain: str = SYSTEM_CHAIN,
-    request=None,
+    ip: str | None = None,
 ) -> AuditEvent:
-    """Append one event to ``chain``. Joins the caller's transaction when there is one.
+    """Append one event to ``chain``, inside the caller's transaction when there is one (without
+    a savepoint of its own), else in its own.
 
     The chain head row is locked (select_for_update) so that two writers on the same chain
-    take turns; writers on other chains do not wait.
+    take turns; writers on other chains do not wait. ``ip``: the client's address, as the
+    interface found it (``motcua.lib.clients.client_ip``).
     """
-    if obj is not None:
-        object_type = object_type or obj._meta.label_lower
-        object_id = object_id or str(obj.pk)
-        object_repr = object_repr or str(obj)[:300]
-    if actor is not None and not getattr(actor, "is_authenticated", False):
-        actor = None
-    with transaction.atomic():
-        head, _ = AuditChain.objects.get_or_create(key=chain)
-        head = AuditChain.objects.select_for_update().get(pk=head.pk)
-        event = AuditEvent(
+    with transaction.atomic(savepoint=False):
+        head = AuditChain.objects.select_for_update().filter(key=chain).first()
+        if head is None:  # the chain's first event
+            AuditChain.objects.get_or_create(key=chain)
+            head = AuditChain.objects.select_for_update().get(key=chain)
+        event = audit_event(
+            action=action,
             chain=chain,
             seq=head.last_seq + 1,
             prev_hash=head.last_hash,
-            # Stored to the microsecond and hashed from the stored value.
-            occurred_at=timezone.now(),
             actor=actor,
-            actor_name=(actor.get_full_name() if actor else "")[:200],
-            action=action,
+            obj=obj,
             object_type=object_type,
             object_id=object_id,
-            object_repr=object_repr[:300],
-            ip_address=client_ip(request),
-            before=jsonable(before) if before is not None else None,
-            after=jsonable(after) if after is not None else None,
-            extra=jsonable(extra or {}),
+            object_repr=object_repr,
+            before=before,
+            after=after,
+            extra=extra,
+            ip=ip,
         )
-        event.hash = event_hash(event)
-        event.save()
-        head.last_seq = event.seq
-        head.last_hash = event.hash
-        head.save(update_fields=["last_seq", "last_hash"])
+        event.save(force_insert=True)
+        AuditChain.objects.filter(pk=head.pk).update(last_seq=event.seq, last_hash=event.hash)
     return event

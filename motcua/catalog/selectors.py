@@ -280,6 +280,16 @@ def procedures_offered_under(agency: Agency) -> QuerySet[Offering]:
     ).values("procedure_id")
 
 
+def procedures_offered_by(agencies: QuerySet[Agency]) -> QuerySet[Procedure]:
+    """Procedures with an active offering at one of ``agencies``, by name (code and name only)."""
+    return (
+        Procedure.objects.filter(offerings__agency__in=agencies, offerings__active=True)
+        .distinct()
+        .order_by("name")
+        .only("code", "name")
+    )
+
+
 def incomplete_procedures() -> QuerySet[Procedure]:
     return Procedure.objects.filter(incomplete=True).select_related("field").order_by("code")
 

@@ -8,6 +8,7 @@ from django.contrib import admin
 
 from motcua.audit.services import audit_record
 from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent, DossierStep
+from motcua.lib.clients import client_ip
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -97,6 +98,6 @@ class DossierAdmin(admin.ModelAdmin):
                 obj=dossier,
                 extra={"code": dossier.code, "via": "admin"},
                 chain=dossier.receiving_agency.code,
-                request=request,
+                ip=client_ip(request),
             )
         return response

@@ -8,8 +8,6 @@ bad input (400), all in the shape ``{"code", "message", "details"}``.
 """
 
 from datetime import UTC, datetime
-from importlib import import_module
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
@@ -19,32 +17,18 @@ from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from motcua.accounts.auth import API_AUTH
-from motcua.dossiers import schemas, tracking
+from motcua.dossiers import actions as dossier_actions
+from motcua.dossiers import schemas, selectors, services, tracking
 from motcua.dossiers.models import Dossier, NationalStatus
+from motcua.lib.clients import client_ip
 from motcua.lib.errors import DomainError, InvalidInput, NotFound
 from motcua.lib.paging import page_number
-from motcua.org.selectors import agency_by_code
-
-
-class _Lazy:
-    """A module imported on first use: the dossier services, selectors and actions are written
-    alongside this API, which must stay importable meanwhile."""
-
-    def __init__(self, name: str):
-        self._name = name
-
-    def __getattr__(self, attr):
-        return getattr(import_module(self._name), attr)
-
-
-services = _Lazy("motcua.dossiers.services")
-selectors = _Lazy("motcua.dossiers.selectors")
-dossier_actions = _Lazy("motcua.dossiers.actions")
+from motcua.org.selectors import agency_by_code, is_staff
+from motcua.workcalendar.calendar import VN_TZ
 
 router = Router(tags=["Hồ sơ"], auth=API_AUTH)
 
 PAGE_SIZE = 20
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 ERRORS = {400: schemas.ErrorOut, 401: schemas.ErrorOut, 403: schemas.ErrorOut, 404: schemas.ErrorOut}
 NOT_FOUND = "Không tìm thấy hồ sơ."
 
@@ -57,16 +41,12 @@ class TooManyRequests(DomainError):
 # -- helpers ----------------------------------------------------------------------------------
 
 
-def _is_staff(user) -> bool:
-    return getattr(user, "kind", None) == get_user_model().Kind.STAFF
-
-
 def _dossier(request, code: str) -> Dossier:
     """The dossier for this staff caller: 404 if unknown (or the caller is not staff), 403 outside
     the caller's jurisdiction. Logs the view of the applicant's personal data (the selector)."""
-    if not _is_staff(request.auth):
+    if not is_staff(request.auth):
         raise NotFound(NOT_FOUND, details={"code": code})
-    return selectors.dossier_for_staff(request.auth, code, request=request)
+    return selectors.dossier_for_staff(request.auth, code, ip=client_ip(request))
 
 
 def _utc(moment):
@@ -217,7 +197,7 @@ MISSING = {
 
 def _officer(username: str):
     user = get_user_model().objects.filter(username=username, is_active=True).first()
-    if user is None or not _is_staff(user):
+    if user is None or not is_staff(user):
         raise InvalidInput(f"Không có cán bộ “{username}”.", details={"field": "officer"})
     return user
 
@@ -277,7 +257,7 @@ def dossier_create(request, body: schemas.DossierCreateIn):
         raise InvalidInput("Idempotency-Key dài quá 100 ký tự.", details={"Idempotency-Key": len(key)})
     try:
         dossier = services.dossier_receive(
-            actor=request.auth, data=_intake(body), idempotency_key=key, request=request
+            actor=request.auth, data=_intake(body), idempotency_key=key, ip=client_ip(request)
         )
     except NotFound as exc:
         # An unknown procedure or agency named in the body is bad input, not a missing resource.
@@ -313,7 +293,7 @@ def dossier_list(
     sort: str = "due_at",
     page: str | None = None,
 ):
-    if not _is_staff(request.auth):
+    if not is_staff(request.auth):
         raise NotFound("Không có hộp việc cho tài khoản này.")
     agency_obj = agency_by_code(agency.strip()) if agency else None
     qs = selectors.dossiers_inbox(
@@ -379,7 +359,7 @@ def dossier_file_add(request, code: str, requirement: Form[str], file: File[Uplo
         dossier=dossier,
         requirement_code=requirement.strip(),
         uploaded_file=file,
-        request=request,
+        ip=client_ip(request),
     )
     return Status(201, _file(created, created.document))
 
@@ -405,7 +385,7 @@ def dossier_action(request, code: str, action: str, body: schemas.ActionIn):
     dossier = _dossier(request, code)
     kwargs = _action_kwargs(spec, body)
     updated = spec.service(
-        actor=request.auth, dossier=dossier, expected_version=body.version, request=request, **kwargs
+        actor=request.auth, dossier=dossier, expected_version=body.version, ip=client_ip(request), **kwargs
     )
     return _summary(updated)
 
@@ -424,7 +404,7 @@ def dossier_action(request, code: str, action: str, body: schemas.ActionIn):
 )
 def tracking_get(request, code: str, pin: str = ""):
     try:
-        result = tracking.track(request, code, pin)
+        result = tracking.track(code, pin, ip=client_ip(request))
     except tracking.Throttled as exc:
         raise TooManyRequests(exc.message) from None
     if result is None:

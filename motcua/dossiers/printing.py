@@ -19,7 +19,6 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 import qrcode
 from django.conf import settings
@@ -28,8 +27,8 @@ from django.utils import timezone
 
 from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent, DossierPause, DossierStep
 from motcua.lib.errors import InvalidInput
+from motcua.workcalendar.calendar import VN_TZ
 
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 TRACKING_PATH = "/tra-cuu/"
 
@@ -79,8 +78,8 @@ def local(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     if timezone.is_naive(value):
-        value = timezone.make_aware(value, TZ)
-    return value.astimezone(TZ)
+        value = timezone.make_aware(value, VN_TZ)
+    return value.astimezone(VN_TZ)
 
 
 def fmt_date(value: datetime | date | None) -> str:
@@ -633,7 +632,7 @@ REGISTER_XLSX_COLUMNS = [
 
 def _local_naive(moment: datetime | None) -> datetime | None:
     """A spreadsheet cell holds no time zone: the time in Việt Nam."""
-    return timezone.localtime(moment, TZ).replace(tzinfo=None) if moment else None
+    return timezone.localtime(moment, VN_TZ).replace(tzinfo=None) if moment else None
 
 
 def render_register_xlsx(
@@ -679,7 +678,9 @@ def render_register_xlsx(
                 row["handling_agency"],
                 _local_naive(dossier.received_at),
                 _local_naive(dossier.due_at),
-                timezone.localtime(extension.previous_due_at, TZ).date() if extension is not None else None,
+                timezone.localtime(extension.previous_due_at, VN_TZ).date()
+                if extension is not None
+                else None,
                 _local_naive(dossier.finished_at),
                 _local_naive(dossier.returned_at),
                 row["collected_by"],
@@ -714,8 +715,8 @@ def render_register_xlsx(
 def register_dossiers(*, agency, date_from: date, date_to: date, visible_agencies=None):
     """Dossiers received by ``agency`` or an agency below it between the two days (inclusive,
     local time), in order of reception. ``visible_agencies`` narrows to what a user may see."""
-    start = timezone.make_aware(datetime.combine(date_from, datetime.min.time()), TZ)
-    end = timezone.make_aware(datetime.combine(date_to, datetime.max.time()), TZ)
+    start = timezone.make_aware(datetime.combine(date_from, datetime.min.time()), VN_TZ)
+    end = timezone.make_aware(datetime.combine(date_to, datetime.max.time()), VN_TZ)
     queryset = Dossier.objects.filter(
         receiving_agency__path__startswith=agency.path, received_at__gte=start, received_at__lte=end
     )

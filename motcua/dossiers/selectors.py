@@ -8,8 +8,17 @@ from django.utils import timezone
 
 from motcua.audit.services import audit_record
 from motcua.dossiers.actions import ACTIONS, Action
-from motcua.dossiers.models import Dossier, DossierEvent, DossierStep, NationalStatus
-from motcua.dossiers.services import _Roles, action_permitted
+from motcua.dossiers.models import (
+    Dossier,
+    DossierDocument,
+    DossierEvent,
+    DossierExtension,
+    DossierFile,
+    DossierPause,
+    DossierStep,
+    NationalStatus,
+)
+from motcua.dossiers.services import Roles, action_permitted
 from motcua.lib.errors import Forbidden, InvalidInput, NotFound
 from motcua.org.models import Agency, Membership
 from motcua.org.selectors import agencies_actable_by, agencies_visible_to, agency_subtree, user_can_see
@@ -47,7 +56,7 @@ def _visible_q(user) -> Q:
     )
 
 
-def _for_staff(user, lookup: dict, request) -> Dossier:
+def _for_staff(user, lookup: dict, ip: str | None) -> Dossier:
     dossier = Dossier.objects.select_related(*DETAIL_RELATED).filter(**lookup).first()
     if dossier is None:
         raise NotFound(
@@ -63,12 +72,14 @@ def _for_staff(user, lookup: dict, request) -> Dossier:
         obj=dossier,
         extra={"code": dossier.code},
         chain=dossier.holder_agency.code if dossier.holder_agency_id else dossier.receiving_agency.code,
-        request=request,
+        ip=ip,
     )
     return dossier
 
 
-def register_viewed(user, *, agency, date_from, date_to, count: int, output: str, request=None) -> None:
+def register_viewed(
+    user, *, agency, date_from, date_to, count: int, output: str, ip: str | None = None
+) -> None:
     """Record that ``user`` printed or downloaded the tracking register (Mẫu 07) of ``agency``:
     it shows the applicants' names, addresses and telephone numbers of ``count`` dossiers."""
     audit_record(
@@ -83,29 +94,29 @@ def register_viewed(user, *, agency, date_from, date_to, count: int, output: str
             "output": output,
         },
         chain=agency.code,
-        request=request,
+        ip=ip,
     )
 
 
-def dossier_for_staff(user, code: str, *, request=None) -> Dossier:
+def dossier_for_staff(user, code: str, *, ip: str | None = None) -> Dossier:
     """The dossier with ``code`` (NotFound), if in the user's jurisdiction (Forbidden); the view
     of the applicant's personal data is audited."""
-    return _for_staff(user, {"code": (code or "").strip().upper()}, request)
+    return _for_staff(user, {"code": (code or "").strip().upper()}, ip)
 
 
-def dossier_by_uid_for_staff(user, uid, *, request=None) -> Dossier:
+def dossier_by_uid_for_staff(user, uid, *, ip: str | None = None) -> Dossier:
     try:
         import uuid
 
         uid = uuid.UUID(str(uid))
     except ValueError:
         raise NotFound("Không tìm thấy hồ sơ.", code="dossier_not_found") from None
-    return _for_staff(user, {"uid": uid}, request)
+    return _for_staff(user, {"uid": uid}, ip)
 
 
 def dossier_available_actions(user, dossier: Dossier) -> list[Action]:
     """The actions this user may take on the dossier now (state and role checked)."""
-    roles = _Roles(user, dossier)
+    roles = Roles(user, dossier)
     if not roles.any():
         return []
     return [a for a in ACTIONS.values() if action_permitted(user, dossier, a.rule_for(dossier), roles)]
@@ -256,3 +267,33 @@ def dossier_timeline(dossier: Dossier) -> list[DossierEvent]:
 
 def dossier_steps(dossier: Dossier) -> QuerySet[DossierStep]:
     return dossier.steps.select_related("agency", "giver", "receiver").order_by("seq")
+
+
+def dossier_documents(dossier: Dossier) -> list[DossierDocument]:
+    """The dossier's documents in order, each with its attached files."""
+    return list(dossier.documents.prefetch_related("files").order_by("order", "pk"))
+
+
+def dossier_pauses(dossier: Dossier) -> list[DossierPause]:
+    """Supplement and payment pauses, oldest first, with who asked."""
+    return list(dossier.pauses.select_related("requested_by").order_by("started_at", "pk"))
+
+
+def dossier_extension(dossier: Dossier) -> DossierExtension | None:
+    """The apology and extension (Mẫu 04), if the dossier has one."""
+    return DossierExtension.objects.filter(dossier=dossier).first() if dossier.extension_count else None
+
+
+def dossier_earlier_steps(dossier: Dossier) -> list[DossierStep]:
+    """The processing steps a dossier may be sent back to (all but the current), in order."""
+    return list(
+        DossierStep.objects.filter(dossier=dossier, kind=DossierStep.Kind.PROCESS)
+        .exclude(pk=dossier.current_step_id)
+        .select_related("agency")
+        .order_by("seq")
+    )
+
+
+def dossier_file(dossier: Dossier, file_id: int) -> DossierFile | None:
+    """One file attached to one of the dossier's documents (None if it is not this dossier's)."""
+    return DossierFile.objects.filter(pk=file_id, document__dossier=dossier).first()

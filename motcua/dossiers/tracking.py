@@ -88,10 +88,6 @@ def _key(address: str) -> str:
     return f"tracking-fail:{address}:{window}"
 
 
-def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
-
-
 def is_throttled(address: str) -> bool:
     return (django_cache.get(_key(address)) or 0) >= MAX_FAILURES
 
@@ -222,9 +218,10 @@ def public_view(row: dict) -> PublicDossier:
     )
 
 
-def track(request, code: str, pin: str) -> PublicDossier | None:
-    """The public view of the dossier, or None (counted as a failure); raises Throttled."""
-    address = client_address(request)
+def track(code: str, pin: str, *, ip: str | None) -> PublicDossier | None:
+    """The public view of the dossier, or None (counted as a failure against the client's
+    address ``ip``); raises Throttled."""
+    address = ip or "unknown"
     if is_throttled(address):
         raise Throttled
     row = find(code, pin)

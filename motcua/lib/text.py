@@ -24,3 +24,13 @@ def tokens(text: str) -> list[str]:
     for word in fold(text).split():
         seen.setdefault(word, None)
     return list(seen)
+
+
+def thousands(value: int) -> str:
+    """1250000 → "1.250.000" (the Vietnamese thousands separator)."""
+    return f"{int(value):,}".replace(",", ".")
+
+
+def money(amount_vnd: int) -> str:
+    """1250000 → "1.250.000 đ"."""
+    return f"{thousands(amount_vnd)} đ"

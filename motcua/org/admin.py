@@ -9,6 +9,7 @@ from django.contrib import admin
 
 from motcua.audit.admin import AuditedAdmin
 from motcua.audit.services import audit_record, snapshot
+from motcua.lib.clients import client_ip
 from motcua.lib.errors import DomainError
 from motcua.lib.text import fold
 from motcua.org import services
@@ -44,7 +45,7 @@ class AuditedInlinesMixin:
                 obj=obj,
                 after=self.inline_snapshot(obj),
                 chain=self.inline_audit_chain(obj),
-                request=request,
+                ip=client_ip(request),
             )
         for obj, _fields in formset.changed_objects:
             audit_record(
@@ -54,7 +55,7 @@ class AuditedInlinesMixin:
                 before=before.get(obj.pk),
                 after=self.inline_snapshot(obj),
                 chain=self.inline_audit_chain(obj),
-                request=request,
+                ip=client_ip(request),
             )
         for pk, text, chain in deleted:
             audit_record(
@@ -65,7 +66,7 @@ class AuditedInlinesMixin:
                 object_repr=text,
                 before=before.get(pk),
                 chain=chain,
-                request=request,
+                ip=client_ip(request),
             )
 
 

@@ -13,25 +13,39 @@ Rules:
 - inactive memberships count for nothing; an inactive user (is_active=False) has no access.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
-from django.db.models import CharField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import CharField, Exists, ExpressionWrapper, F, Model, OuterRef, Q, QuerySet
 from django.db.models.lookups import StartsWith
 
 from motcua.lib.errors import InvalidInput, NotFound
 from motcua.lib.text import fold
 from motcua.org.models import AdministrativeUnit, Agency, Membership
+from motcua.workcalendar.calendar import WorkCalendar
+from motcua.workcalendar.models import WorkSchedule
+from motcua.workcalendar.selectors import calendar_for_schedule
 
 Role = Membership.Role
 # Roles that may act (every role but the read-only supervisor).
 ACTING_ROLES = frozenset(r for r in Role.values if r != Role.SUPERVISOR)
 
 
-def _is_staff_user(user) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+def is_staff(user: Any) -> bool:
+    """Whether ``user`` is a signed-in, active officer (a staff account, or a superuser): the one
+    test of "staff" for pages, the API and the access rule below."""
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and user.is_active
+        and (getattr(user, "kind", None) == get_user_model().Kind.STAFF or user.is_superuser)
+    )
 
 
-def _check_roles(roles: Iterable[str]) -> set[str]:
+def check_roles(roles: Iterable[str]) -> set[str]:
+    """``roles`` as a set, each a known role (InvalidInput names the unknown ones)."""
     roles = set(roles)
     unknown = roles - set(Role.values)
     if unknown:
@@ -41,49 +55,68 @@ def _check_roles(roles: Iterable[str]) -> set[str]:
     return roles
 
 
-def _covering_memberships(user, roles: set[str] | None) -> QuerySet[Membership]:
-    """The user's active memberships that cover the outer query's agency (OuterRef)."""
-    memberships = Membership.objects.filter(user=user, active=True)
-    if roles is not None:
-        memberships = memberships.filter(role__in=roles)
-    # The outer agency lies in the membership's subtree when its path starts with the
-    # membership agency's path: a lookup with the outer column on its left-hand side.
+# --- The access rule ---------------------------------------------------------------------------
+# A membership covers an agency when it is active and is on that agency, or on an ancestor with
+# ``include_subtree`` (the agency's path starts with the ancestor's path). It is written here in
+# the three shapes the queries need, and nowhere else: for an agency of the outer query
+# (``_covering_outer``), for one known agency (``_covering_known``), and in plain SQL for the
+# counter's reception (``agency_actable_by_code``), which must cost less than building the ORM
+# query (motcua/org/tests/test_access_rule.py holds the three to the same answers).
+
+
+def _covering_outer() -> Q:
+    """Memberships that cover the outer query's agency (OuterRef)."""
     in_subtree = StartsWith(ExpressionWrapper(OuterRef("path"), output_field=CharField()), F("agency__path"))
-    return memberships.filter(Q(agency_id=OuterRef("pk")) | (Q(include_subtree=True) & Q(in_subtree)))
+    return Q(agency_id=OuterRef("pk")) | (Q(include_subtree=True) & Q(in_subtree))
 
 
-def _agencies_for(user, roles: set[str] | None) -> QuerySet[Agency]:
-    if not _is_staff_user(user):
+def _covering_known(agencies: Iterable[Agency]) -> Q:
+    """Memberships that cover one of ``agencies`` (their paths known)."""
+    covering = Q(pk__in=[])
+    for agency in agencies:
+        ancestors = [pk for pk in _ancestor_ids(agency) if pk != agency.pk]
+        covering |= Q(agency_id=agency.pk) | Q(agency_id__in=ancestors, include_subtree=True)
+    return covering
+
+
+def _acting(roles: Iterable[str] | None) -> set[str]:
+    return set(ACTING_ROLES if roles is None else check_roles(roles) & ACTING_ROLES)
+
+
+def _agencies_for(user: Any, roles: set[str] | None) -> QuerySet[Agency]:
+    if not is_staff(user):
         return Agency.objects.none()
     if user.is_superuser and (roles is None or Role.ADMINISTRATOR in roles):
         return Agency.objects.all()
     if roles is not None and not roles:
         return Agency.objects.none()
-    return Agency.objects.filter(Exists(_covering_memberships(user, roles)))
+    memberships = Membership.objects.filter(user=user, active=True)
+    if roles is not None:
+        memberships = memberships.filter(role__in=roles)
+    return Agency.objects.filter(Exists(memberships.filter(_covering_outer())))
 
 
-def agencies_visible_to(user) -> QuerySet[Agency]:
+def agencies_visible_to(user: Any) -> QuerySet[Agency]:
     """Agencies the user may see: any active membership (supervisor included), subtrees followed."""
     return _agencies_for(user, None)
 
 
-def agencies_actable_by(user, *, roles: set[str] | None = None) -> QuerySet[Agency]:
+def agencies_actable_by(user: Any, *, roles: Iterable[str] | None = None) -> QuerySet[Agency]:
     """Agencies where the user may act with one of ``roles`` (None: any acting role).
 
     A supervisor never acts, even if ``roles`` names it.
     """
-    wanted = ACTING_ROLES if roles is None else _check_roles(roles) & ACTING_ROLES
-    return _agencies_for(user, set(wanted))
+    return _agencies_for(user, _acting(roles))
 
 
-def user_can_act(user, agency: Agency, *, roles: set[str] | None = None) -> bool:
+def user_can_act(user: Any, agency: Agency | None, *, roles: Iterable[str] | None = None) -> bool:
     """Whether the user may act on ``agency`` with one of ``roles`` (None: any acting role)."""
     if agency is None or agency.pk is None:
         return False
     return agencies_actable_by(user, roles=roles).filter(pk=agency.pk).exists()
 
 
-def user_can_see(user, agency: Agency) -> bool:
+def user_can_see(user: Any, agency: Agency | None) -> bool:
     if agency is None or agency.pk is None:
         return False
     return agencies_visible_to(user).filter(pk=agency.pk).exists()
@@ -93,22 +126,115 @@ def _ancestor_ids(agency: Agency) -> list[int]:
     return [int(part) for part in agency.path.strip("/").split("/") if part]
 
 
-def user_roles_at(user, agency: Agency) -> set[str]:
+def user_roles_at(user: Any, agency: Agency | None) -> set[str]:
     """Every role the user holds on ``agency``, directly or inherited from an ancestor's subtree.
 
     Includes "supervisor" (a role, though not one that acts). A superuser also has "administrator".
     """
-    if not _is_staff_user(user) or agency is None or agency.pk is None:
+    if not is_staff(user) or agency is None or agency.pk is None:
         return set()
-    ancestors = [pk for pk in _ancestor_ids(agency) if pk != agency.pk]
     roles = set(
         Membership.objects.filter(user=user, active=True)
-        .filter(Q(agency_id=agency.pk) | Q(agency_id__in=ancestors, include_subtree=True))
+        .filter(_covering_known([agency]))
         .values_list("role", flat=True)
     )
     if user.is_superuser:
         roles.add(Role.ADMINISTRATOR)
     return roles
+
+
+def officers_acting_on(agencies: Iterable[Agency | None], roles: Iterable[str]) -> QuerySet[Any]:
+    """Active officers with one of ``roles`` on one of ``agencies``, by name (whom a dossier may be
+    given to)."""
+    User = get_user_model()
+    covering = _covering_known({a for a in agencies if a is not None})
+    memberships = Membership.objects.filter(active=True, role__in=_acting(roles)).filter(covering)
+    return User.objects.filter(
+        is_active=True, kind=User.Kind.STAFF, pk__in=memberships.values("user_id")
+    ).order_by("full_name", "username")
+
+
+class _Columns:
+    """The select list of ``model`` (alias ``alias``; the fields named, or all) and how to turn a
+    row slice back into an instance with the backend's value converters, as the ORM's compiler
+    applies them (per database vendor)."""
+
+    def __init__(self, model: type[Model], alias: str, attnames: tuple[str, ...] | None = None) -> None:
+        self.model = model
+        self.alias = alias
+        self.fields = [f for f in model._meta.concrete_fields if attnames is None or f.attname in attnames]
+        self.attnames = frozenset(f.attname for f in self.fields)
+        self._plans: dict[str, tuple[tuple[int, Any, tuple[Any, ...]], ...]] = {}
+
+    def sql(self) -> str:
+        qn = connection.ops.quote_name
+        return ", ".join(f"{self.alias}.{qn(f.column)}" for f in self.fields)
+
+    def build(self, values: Sequence[Any]) -> Any:
+        plan = self._plans.get(connection.vendor)
+        if plan is None:
+            steps = []
+            for i, f in enumerate(self.fields):
+                col = f.get_col(self.alias)
+                convs = connection.ops.get_db_converters(col) + f.get_db_converters(connection)
+                if convs:
+                    steps.append((i, col, tuple(convs)))
+            plan = self._plans[connection.vendor] = tuple(steps)
+        row = list(values)
+        for i, col, convs in plan:
+            for converter in convs:
+                row[i] = converter(row[i], col, connection)
+        return self.model.from_db(connection.alias, self.attnames, row)
+
+
+_AGENCY_BRIEF = _Columns(Agency, "a", ("id", "code", "name", "path", "schedule_id"))
+_SCHEDULE = _Columns(WorkSchedule, "s")
+_ACTABLE_BY_CODE_SQL: dict[str, str] = {}
+
+
+def agency_actable_by_code(user: Any, code: str, *, roles: Iterable[str]) -> Agency | None:
+    """The active agency with identifier ``code`` if the user may act on it with one of ``roles``,
+    with its work schedule loaded (None otherwise): ``agencies_actable_by(user, roles=roles)
+    .filter(code=code, active=True).select_related("schedule").first()``, fields limited to
+    id, code, name, path and schedule. For a superuser that query itself; for everyone else one
+    plain SQL statement of the same rule (a reception at the counter reads only this live)."""
+    wanted = _acting(roles)
+    if not is_staff(user) or not wanted:
+        return None
+    if user.is_superuser:
+        return (
+            agencies_actable_by(user, roles=wanted)
+            .filter(code=code, active=True)
+            .select_related("schedule")
+            .only("pk", "code", "name", "path", "schedule")
+            .first()
+        )
+    sql = _ACTABLE_BY_CODE_SQL.get(connection.vendor)
+    if sql is None:
+        qn = connection.ops.quote_name
+        agency, membership = qn(Agency._meta.db_table), qn(Membership._meta.db_table)
+        schedule = qn(WorkSchedule._meta.db_table)
+        # Table names from the models' metadata, never from input; values are parameters.
+        sql = _ACTABLE_BY_CODE_SQL[connection.vendor] = (
+            f"SELECT {_AGENCY_BRIEF.sql()}, {_SCHEDULE.sql()} FROM {agency} a "  # noqa: S608
+            f"LEFT JOIN {schedule} s ON s.id = a.schedule_id "
+            "WHERE a.code = %s AND a.active AND EXISTS (SELECT 1 FROM "
+            f"{membership} m JOIN {agency} ma ON ma.id = m.agency_id WHERE m.user_id = %s AND m.active "
+            "AND m.role IN ({roles}) AND (m.agency_id = a.id OR (m.include_subtree AND "
+            "SUBSTR(a.path, 1, LENGTH(ma.path)) = ma.path))) ORDER BY a.path LIMIT 1"
+        )
+    roles_sorted = sorted(wanted)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql.replace("{roles}", ", ".join(["%s"] * len(roles_sorted))), [code, user.pk, *roles_sorted]
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    n = len(_AGENCY_BRIEF.fields)
+    found = _AGENCY_BRIEF.build(row[:n])
+    Agency.schedule.field.set_cached_value(found, _SCHEDULE.build(row[n:]) if row[n] is not None else None)
+    return found
 
 
 def agency_by_code(code: str) -> Agency:
@@ -122,6 +248,15 @@ def agency_by_code(code: str) -> Agency:
             details={"agency": code},
         )
     return agency
+
+
+def calendar_for_agency_code(code: str) -> WorkCalendar:
+    """The working calendar of the active agency with identifier ``code`` (its schedule or the
+    default), or NotFound."""
+    agency = Agency.objects.filter(code=code, active=True).select_related("schedule").first()
+    if agency is None:
+        raise NotFound(f"Không tìm thấy cơ quan có mã “{code}”.", details={"agency": code})
+    return calendar_for_schedule(agency.schedule)
 
 
 def agency_subtree(agency: Agency, *, include_self: bool = True) -> QuerySet[Agency]:

@@ -10,6 +10,7 @@ from django.forms.models import BaseInlineFormSet
 
 from motcua.audit.admin import AuditedAdmin
 from motcua.audit.services import audit_record, snapshot
+from motcua.lib.clients import client_ip
 from motcua.workcalendar.models import CalendarDay, WorkSchedule, WorkSession
 from motcua.workcalendar.services import calendar_changed
 
@@ -69,7 +70,7 @@ class WorkScheduleAdmin(CalendarAdmin):
         formset.save()
         for obj in formset.new_objects:
             audit_record(
-                action="admin.add", actor=request.user, obj=obj, after=snapshot(obj), request=request
+                action="admin.add", actor=request.user, obj=obj, after=snapshot(obj), ip=client_ip(request)
             )
         for obj, _fields in formset.changed_objects:
             before = befores.get(id(obj))
@@ -79,7 +80,7 @@ class WorkScheduleAdmin(CalendarAdmin):
                 obj=obj,
                 before=before[0] if before else None,
                 after=snapshot(obj),
-                request=request,
+                ip=client_ip(request),
             )
         for obj in formset.deleted_objects:
             before, text, pk = befores.get(id(obj), (None, str(obj), obj.pk))
@@ -90,7 +91,7 @@ class WorkScheduleAdmin(CalendarAdmin):
                 object_id=str(pk or ""),
                 object_repr=text,
                 before=before,
-                request=request,
+                ip=client_ip(request),
             )
         calendar_changed()
 

@@ -10,13 +10,14 @@ from datetime import date, datetime
 from ninja import Field, Query, Router, Schema
 
 from motcua.lib.errors import InvalidInput
+from motcua.org.selectors import calendar_for_agency_code
 from motcua.workcalendar.calendar import (
     RULE_LABELS,
     UNIT_LABELS,
     VN_TZ,
     add_working_time,
 )
-from motcua.workcalendar.selectors import calendar_for_agency_code, calendar_for_schedule
+from motcua.workcalendar.selectors import calendar_for_schedule
 
 router = Router(tags=["Lịch làm việc"])
 _LOST_PLUS = re.compile(r"(.+[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})")

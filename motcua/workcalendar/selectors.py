@@ -7,10 +7,10 @@ admin in one process is seen by the others on their next call.
 """
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from motcua.lib.errors import NotFound
 from motcua.workcalendar.calendar import DEFAULT_SESSIONS, WorkCalendar, build_calendar
 from motcua.workcalendar.models import CalendarDay, WorkSchedule
 from motcua.workcalendar.services import CALENDARS
@@ -52,14 +52,14 @@ def calendar_for_schedule(schedule: WorkSchedule | None = None) -> WorkCalendar:
     return CALENDARS.get(schedule.pk if schedule is not None else "default", build)
 
 
-def calendar_for_agency_code(code: str) -> WorkCalendar:
-    """The calendar of the active agency with identifier code ``code`` (its schedule or the default)."""
-    from motcua.org.models import Agency
-
-    agency = Agency.objects.filter(code=code, active=True).select_related("schedule").first()
-    if agency is None:
-        raise NotFound(f"Không tìm thấy cơ quan có mã “{code}”.", details={"agency": code})
-    return calendar_for_schedule(agency.schedule)
+def calendars_by_schedule(schedule_ids: Iterable[int | None]) -> dict[int | None, WorkCalendar]:
+    """The calendars of the schedules ``schedule_ids`` (None: the default), read in one query."""
+    wanted = {pk for pk in schedule_ids if pk}
+    calendars: dict[int | None, WorkCalendar] = {None: calendar_for_schedule(None)}
+    if wanted:
+        for schedule in WorkSchedule.objects.filter(pk__in=wanted):
+            calendars[schedule.pk] = calendar_for_schedule(schedule)
+    return calendars
 
 
 def default_schedule() -> WorkSchedule | None:

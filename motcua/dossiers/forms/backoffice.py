@@ -10,13 +10,13 @@ the action if somebody changed the dossier meanwhile (optimistic locking).
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django import forms
 
+from motcua.dossiers.services import SupplementItem
 from motcua.org.models import Agency
+from motcua.workcalendar.calendar import VN_TZ
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DATETIME_FORMAT = "%d/%m/%Y %H:%M"
 SUPPLEMENT_ROWS = 3
 
@@ -44,7 +44,7 @@ class AgencyChoiceField(forms.ModelChoiceField):
 def parse_local_datetime(value: str) -> datetime:
     """ "dd/mm/yyyy HH:MM" in Vietnam's time → an aware datetime; ValueError if malformed."""
     naive = datetime.strptime(value.strip(), DATETIME_FORMAT)  # noqa: DTZ007 — made aware below
-    return naive.replace(tzinfo=LOCAL_TZ)
+    return naive.replace(tzinfo=VN_TZ)
 
 
 def parse_amount_vnd(value: str) -> int:
@@ -207,8 +207,6 @@ class ActionForm(forms.Form):
 
     def service_kwargs(self) -> dict:
         """The keyword arguments of the action's service (without actor/dossier/version)."""
-        from motcua.dossiers.services import SupplementItem
-
         data = self.cleaned_data
         kwargs = {}
         for need in self.needs:

@@ -626,8 +626,8 @@ def test_a_change_landing_between_reading_and_writing_is_reported_and_reloaded(
     real = selectors.dossier_for_staff
     calls = []
 
-    def read_then_someone_else_returns_it(user, code, *, request=None):
-        seen = real(user, code, request=request)
+    def read_then_someone_else_returns_it(user, code, *, ip=None):
+        seen = real(user, code, ip=ip)
         if not calls:  # a colleague hands the result over right after this officer's read
             other = real(user, code)
             services.dossier_return_result(

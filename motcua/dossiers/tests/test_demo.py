@@ -19,8 +19,8 @@ from motcua.dossiers import selectors, tracking
 from motcua.dossiers.demo import DEMO_KEY_PREFIX, build_demo_dossiers
 from motcua.dossiers.models import DailySequence, Dossier, DossierEvent, DossierExtension, DossierStep
 from motcua.org.demo import build_demo_org
+from motcua.org.selectors import calendar_for_agency_code
 from motcua.workcalendar.calendar import add_working_hours, add_working_time
-from motcua.workcalendar.selectors import calendar_for_agency_code
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 11, 20, 10, 30, tzinfo=HCM)  # a Friday morning

@@ -18,10 +18,8 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
@@ -32,29 +30,29 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from motcua.catalog.models import Procedure
+from motcua.catalog.selectors import procedures_offered_by
+from motcua.dossiers import selectors
 from motcua.dossiers.forms.backoffice import ActionChoices, ActionForm, CommentForm
-from motcua.dossiers.models import Dossier, DossierExtension, DossierFile, DossierStep
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.services import STALE_MESSAGE, dossier_add_comment
+from motcua.lib.clients import client_ip
 from motcua.lib.errors import Conflict, DomainError, Forbidden, NotFound
-from motcua.org.models import Agency, Membership
-from motcua.org.selectors import agencies_visible_to, user_can_act
+from motcua.lib.text import money
+from motcua.org.models import Membership
+from motcua.org.selectors import (
+    agencies_list,
+    agencies_visible_to,
+    calendar_for_agency_code,
+    is_staff,
+    officers_acting_on,
+    user_can_act,
+)
 from motcua.workcalendar.calendar import working_time_between
-from motcua.workcalendar.models import WorkSchedule
-from motcua.workcalendar.selectors import calendar_for_agency_code, calendar_for_schedule
+from motcua.workcalendar.selectors import calendars_by_schedule
 
 PAGE_SIZE = 20
 
 
-class _Selectors:
-    """``motcua.dossiers.selectors``, imported on first use (keeps this module importable alone)."""
-
-    def __getattr__(self, name):
-        from motcua.dossiers import selectors as module
-
-        return getattr(module, name)
-
-
-selectors = _Selectors()
 SCOPES = [("mine", "Của tôi"), ("agency", "Của cơ quan")]
 BUCKETS = [
     ("all", "Tất cả"),
@@ -68,7 +66,6 @@ SORTS = [
     ("-due_at", "Hạn xử lý: muộn nhất trước"),
     ("received_at", "Ngày tiếp nhận: cũ nhất trước"),
 ]
-STALE_MESSAGE = "Hồ sơ đã thay đổi do người khác vừa xử lý. Vui lòng tải lại trang."
 # Officers a dossier may be assigned to: those who act on files, not the read-only supervisor.
 OFFICER_ROLES = (
     Membership.Role.SPECIALIST,
@@ -104,7 +101,7 @@ def staff_required(view):
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if user.kind != get_user_model().Kind.STAFF and not user.is_superuser:
+        if not is_staff(user):
             return _denied(request, "Trang này chỉ dành cho cán bộ, công chức.")
         return view(request, *args, **kwargs)
 
@@ -122,7 +119,7 @@ class _PageError(Exception):
 
 def _load_dossier(request, code: str) -> Dossier:
     try:
-        return selectors.dossier_for_staff(request.user, code, request=request)
+        return selectors.dossier_for_staff(request.user, code, ip=client_ip(request))
     except NotFound as exc:
         raise Http404(exc.message) from exc
     except Forbidden as exc:
@@ -153,14 +150,7 @@ def _choice(value: str, allowed: list[tuple[str, str]], default: str, what: str)
 
 def _calendars_for(rows) -> dict:
     """The working calendar of each row's holding agency: one query for the page's schedules."""
-    ids = {getattr(d.holder_agency, "schedule_id", None) for d in rows}
-    schedules = (
-        {s.pk: s for s in WorkSchedule.objects.filter(pk__in=[i for i in ids if i])} if any(ids) else {}
-    )
-    calendars = {None: calendar_for_schedule(None)}
-    for pk, schedule in schedules.items():
-        calendars[pk] = calendar_for_schedule(schedule)
-    return calendars
+    return calendars_by_schedule({getattr(d.holder_agency, "schedule_id", None) for d in rows})
 
 
 def due_badge(dossier: Dossier, calendar, now) -> dict:
@@ -204,12 +194,7 @@ def inbox(request):
         agency = visible.filter(code=agency_code).first()
         if agency is None:
             errors.append(f"Bạn không có quyền xem hồ sơ của cơ quan có mã “{agency_code}”.")
-    procedures = (
-        Procedure.objects.filter(offerings__agency__in=visible, offerings__active=True)
-        .distinct()
-        .order_by("name")
-        .only("code", "name")
-    )
+    procedures = procedures_offered_by(visible)
 
     rows, counts, page = [], {}, None
     if not errors:
@@ -286,34 +271,21 @@ def inbox(request):
 # Dossier page
 
 
-def _officers_of(agencies: list[Agency | None]):
-    """Active staff with an acting role on one of ``agencies`` (directly or through a subtree)."""
-    User = get_user_model()
-    covering = Q(pk__in=[])
-    for agency in {a for a in agencies if a is not None}:
-        ancestors = [int(p) for p in agency.path.strip("/").split("/") if p and int(p) != agency.pk]
-        covering |= Q(agency_id=agency.pk) | Q(agency_id__in=ancestors, include_subtree=True)
-    memberships = Membership.objects.filter(active=True, role__in=OFFICER_ROLES).filter(covering)
-    return User.objects.filter(
-        is_active=True, kind=User.Kind.STAFF, pk__in=memberships.values("user_id")
-    ).order_by("full_name", "username")
-
-
 def _action_choices(dossier: Dossier, needs: set[str]) -> ActionChoices:
     choices = ActionChoices()
     if "officer" in needs:
-        choices.officers = _officers_of([dossier.holder_agency or dossier.handling_agency])
-        choices.forward_officers = _officers_of([dossier.holder_agency, dossier.handling_agency])
+        choices.officers = officers_acting_on(
+            [dossier.holder_agency or dossier.handling_agency], OFFICER_ROLES
+        )
+        choices.forward_officers = officers_acting_on(
+            [dossier.holder_agency, dossier.handling_agency], OFFICER_ROLES
+        )
     if "to_agency" in needs:
-        choices.agencies = Agency.objects.filter(active=True).order_by("path")
+        choices.agencies = agencies_list(active=True)
     if "to_seq" in needs:
-        current = dossier.current_step_id
         choices.earlier_steps = [
             (s.seq, f"Bước {s.seq}: {s.name} – {s.agency.name}")
-            for s in DossierStep.objects.filter(dossier=dossier, kind=DossierStep.Kind.PROCESS)
-            .exclude(pk=current)
-            .select_related("agency")
-            .order_by("seq")
+            for s in selectors.dossier_earlier_steps(dossier)
         ]
     return choices
 
@@ -332,11 +304,6 @@ def _print_links(dossier: Dossier) -> list[dict]:
 
 
 STATE_LABELS = dict(Dossier.State.choices)
-
-
-def format_vnd(amount: int) -> str:
-    """1250000 → "1.250.000 đ"."""
-    return f"{amount:,}".replace(",", ".") + " đ"
 
 
 def _history(events) -> tuple[list[dict], list]:
@@ -396,17 +363,15 @@ def _render_dossier(
             forms.append(ActionForm(action=action, choices=choices, initial={"version": dossier.version}))
     if bound is not None and bound.action.name not in {a.name for a in actions}:
         forms.insert(0, bound)  # keep what was typed, even if the action is no longer offered
-    documents = list(dossier.documents.prefetch_related("files").order_by("order", "pk"))
+    documents = selectors.dossier_documents(dossier)
     history, comments = _history(selectors.dossier_timeline(dossier))
     context = {
         "dossier": dossier,
         "status_label": dossier.get_status_code_display(),
         "documents": documents,
         "steps": list(selectors.dossier_steps(dossier)),
-        "pauses": list(dossier.pauses.select_related("requested_by").order_by("started_at", "pk")),
-        "extension": DossierExtension.objects.filter(dossier=dossier).first()
-        if dossier.extension_count
-        else None,
+        "pauses": selectors.dossier_pauses(dossier),
+        "extension": selectors.dossier_extension(dossier),
         "history": history,
         "comments": comments,
         "action_forms": forms,
@@ -418,7 +383,7 @@ def _render_dossier(
             for a in {dossier.holder_agency, dossier.handling_agency, dossier.receiving_agency}
             if a is not None
         ),
-        "fee_due": format_vnd(dossier.fee_due_vnd) if dossier.fee_due_vnd else "",
+        "fee_due": money(dossier.fee_due_vnd) if dossier.fee_due_vnd else "",
         "error": error,
         "preview_types": PREVIEW_TYPES,
     }
@@ -474,7 +439,7 @@ def dossier_action(request, code: str, action: str):
             actor=request.user,
             dossier=dossier,
             expected_version=version,
-            request=request,
+            ip=client_ip(request),
             **form.service_kwargs(),
         )
     except Conflict as exc:
@@ -489,7 +454,7 @@ def dossier_action(request, code: str, action: str):
 
 def _reload(request, code: str) -> Dossier | None:
     try:
-        return selectors.dossier_for_staff(request.user, code, request=request)
+        return selectors.dossier_for_staff(request.user, code, ip=client_ip(request))
     except DomainError:
         return None
 
@@ -498,7 +463,6 @@ def _reload(request, code: str) -> Dossier | None:
 @staff_required
 @_handles_page_errors
 def dossier_comment(request, code: str):
-    from motcua.dossiers.services import dossier_add_comment
 
     dossier = _load_dossier(request, code)
     form = CommentForm(request.POST)
@@ -508,7 +472,7 @@ def dossier_comment(request, code: str):
         )
     try:
         dossier_add_comment(
-            actor=request.user, dossier=dossier, body=form.cleaned_data["body"].strip(), request=request
+            actor=request.user, dossier=dossier, body=form.cleaned_data["body"].strip(), ip=client_ip(request)
         )
     except DomainError as exc:
         return _render_dossier(request, dossier, comment_form=form, error=exc.message, status=exc.status)
@@ -523,7 +487,7 @@ def dossier_comment(request, code: str):
 @csp_override({})  # a scan, not a page: the browser's PDF viewer must not be constrained
 def dossier_file(request, code: str, file_id: int):
     dossier = _load_dossier(request, code)
-    stored = DossierFile.objects.filter(pk=file_id, document__dossier=dossier).first()
+    stored = selectors.dossier_file(dossier, file_id)
     if stored is None:
         raise Http404("Không tìm thấy tệp này trong hồ sơ.")
     inline = stored.content_type in PREVIEW_TYPES

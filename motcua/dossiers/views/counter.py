@@ -24,6 +24,7 @@ from motcua.dossiers import selectors, services
 from motcua.dossiers.files import max_bytes
 from motcua.dossiers.forms.counter import IntakeForm, ReturnForm, code_from_scan
 from motcua.dossiers.models import Dossier
+from motcua.lib.clients import client_ip
 from motcua.lib.errors import Conflict, DomainError, Forbidden, NotFound
 from motcua.org.models import Agency, Membership
 from motcua.org.selectors import agency_ancestors, agency_subtree, memberships_of
@@ -342,7 +343,7 @@ def _intake_post(request, agency):
                 actor=request.user,
                 reason=form.cleaned_data["refusal_reason"].strip(),
                 data=data,
-                request=request,
+                ip=client_ip(request),
             )
         elif action == "supplement":
             dossier = services.dossier_request_supplement(
@@ -350,14 +351,14 @@ def _intake_post(request, agency):
                 items=[services.SupplementItem(name=n, reason=r) for n, r in form.cleaned_data["items"]],
                 note=form.cleaned_data.get("supplement_note", "").strip(),
                 data=data,
-                request=request,
+                ip=client_ip(request),
             )
         else:
             dossier = services.dossier_receive(
                 actor=request.user,
                 data=data,
                 idempotency_key=form.cleaned_data.get("idempotency_key") or None,
-                request=request,
+                ip=client_ip(request),
             )
     except DomainError as exc:
         _add_service_error(form, exc)
@@ -380,7 +381,7 @@ def _attach_scans(request, dossier, form) -> None:
                     dossier=dossier,
                     requirement_code=document.code,
                     uploaded_file=upload,
-                    request=request,
+                    ip=client_ip(request),
                 )
                 attached += 1
             except DomainError as exc:
@@ -395,7 +396,7 @@ def _attach_scans(request, dossier, form) -> None:
 @receptionist_required
 def done(request, uid):
     try:
-        dossier = selectors.dossier_by_uid_for_staff(request.user, uid, request=request)
+        dossier = selectors.dossier_by_uid_for_staff(request.user, uid, ip=client_ip(request))
     except NotFound as exc:
         raise Http404(exc.message) from exc
     except Forbidden as exc:
@@ -428,7 +429,7 @@ def done(request, uid):
 def _lookup(request, code: str):
     """(dossier, error message, status) for a code typed or scanned at the return counter."""
     try:
-        return selectors.dossier_for_staff(request.user, code, request=request), "", 200
+        return selectors.dossier_for_staff(request.user, code, ip=client_ip(request)), "", 200
     except NotFound:
         return None, f"Không tìm thấy hồ sơ mã “{code}”. Kiểm tra lại mã trên giấy tiếp nhận.", 404
     except Forbidden:
@@ -486,7 +487,7 @@ def _return_post(request):
             postal_tracking=form.cleaned_data["postal_tracking"].strip()
             if form.cleaned_data["method"] == "post"
             else "",
-            request=request,
+            ip=client_ip(request),
         )
     except Conflict as exc:
         fresh, _error, _status = _lookup(request, dossier.code)

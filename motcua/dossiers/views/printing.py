@@ -26,7 +26,9 @@ from django.views.decorators.http import require_GET
 
 from motcua.dossiers import printing
 from motcua.dossiers.selectors import dossier_by_uid_for_staff, register_viewed
+from motcua.lib.clients import client_ip
 from motcua.lib.errors import DomainError, Forbidden, InvalidInput, NotFound
+from motcua.lib.text import thousands
 from motcua.org.selectors import agencies_visible_to, agency_by_code, user_can_see
 
 # A register covers at most a year: longer periods are reports, not a register to print.
@@ -51,11 +53,6 @@ class FormNumberConverter:
 
 
 register_converter(FormNumberConverter, "mau_so")
-
-
-def _number(value: int) -> str:
-    """1.250 (Vietnamese thousands separator)."""
-    return f"{value:,}".replace(",", ".")
 
 
 def _pdf_response(content: bytes, filename: str) -> HttpResponse:
@@ -83,7 +80,7 @@ def _domain_error(exc: DomainError):
 @csp_override({})  # a PDF, not a page: the browser's PDF viewer must not be constrained
 def form_pdf(request, uid, form: str):
     try:
-        dossier = dossier_by_uid_for_staff(request.user, uid, request=request)
+        dossier = dossier_by_uid_for_staff(request.user, uid, ip=client_ip(request))
     except (NotFound, Forbidden) as exc:
         _domain_error(exc)
     if not printing.form_applies(form, dossier):
@@ -153,8 +150,9 @@ class _RegisterAsk:
 
     def too_long_for_pdf(self, count: int) -> str:
         return (
-            f"Kỳ đã chọn có {_number(count)} hồ sơ, vượt quá {_number(MAX_REGISTER_ROWS)} hồ sơ mỗi lần in "
-            "bản PDF: hãy chọn kỳ ngắn hơn, hoặc tải sổ dạng bảng tính Excel (không giới hạn số hồ sơ)."
+            f"Kỳ đã chọn có {thousands(count)} hồ sơ, vượt quá {thousands(MAX_REGISTER_ROWS)} hồ sơ "
+            "mỗi lần in bản PDF: hãy chọn kỳ ngắn hơn, hoặc tải sổ dạng bảng tính Excel "
+            "(không giới hạn số hồ sơ)."
         )
 
 
@@ -183,7 +181,7 @@ def register_page(request):
             context.update(
                 ask=ask,
                 count=count,
-                count_text=_number(count),
+                count_text=thousands(count),
                 query=query,
                 pdf_refused=ask.too_long_for_pdf(count) if count > MAX_REGISTER_ROWS else "",
             )
@@ -212,7 +210,7 @@ def register_pdf(request):
         date_to=ask.date_to,
         count=count,
         output="pdf",
-        request=request,
+        ip=client_ip(request),
     )
     return _pdf_response(content, ask.filename("pdf"))
 
@@ -235,7 +233,7 @@ def register_xlsx(request):
         date_to=ask.date_to,
         count=ask.dossiers.count(),
         output="xlsx",
-        request=request,
+        ip=client_ip(request),
     )
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from motcua.dossiers import tracking
+from motcua.lib.clients import client_ip
 
 
 @never_cache
@@ -30,7 +31,7 @@ def lookup(request):
             status = 400
         else:
             try:
-                context["result"] = tracking.track(request, code, pin)
+                context["result"] = tracking.track(code, pin, ip=client_ip(request))
             except tracking.Throttled as exc:
                 context["error"] = exc.message
                 status = 429

@@ -12,9 +12,10 @@ from django.core.management import CommandError, call_command
 from motcua.audit.models import AuditEvent
 from motcua.lib.errors import NotFound
 from motcua.org.models import Agency
+from motcua.org.selectors import calendar_for_agency_code
 from motcua.workcalendar.calendar import DATA_FILE, add_working_time, is_working_time
 from motcua.workcalendar.models import CalendarDay, WorkSchedule, WorkSession
-from motcua.workcalendar.selectors import calendar_for_agency_code, calendar_for_schedule
+from motcua.workcalendar.selectors import calendar_for_schedule
 from motcua.workcalendar.services import calendar_changed
 from motcua.workcalendar.tests.conftest import vn
 

@@ -1,0 +1,213 @@
+"""The frame of every transition on an existing dossier: lock the row, check the version the
+actor saw, then write the change with its dated event, its audit event and the applicant's
+notice (``finish``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import F
+
+from motcua.audit.services import audit_record, jsonable
+from motcua.dossiers.models import Dossier, DossierEvent, NationalStatus
+from motcua.dossiers.services.rules import Roles, check_action
+from motcua.lib.errors import Conflict, InvalidInput, NotFound
+from motcua.notifications.services import outbox_enqueue, outbox_messages
+from motcua.org.models import Agency
+from motcua.workcalendar.calendar import VN_TZ
+
+STALE_MESSAGE = "Hồ sơ đã thay đổi do người khác vừa xử lý. Vui lòng tải lại trang."
+State = Dossier.State
+
+
+def dossier_ref(value: Dossier | str) -> dict:
+    if isinstance(value, Dossier):
+        return {"pk": value.pk}
+    if isinstance(value, str) and value.strip():
+        return {"code": value.strip()}
+    raise InvalidInput("Thiếu hồ sơ cần xử lý.")
+
+
+def lock(dossier: Dossier | str) -> Dossier:
+    found = (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related(
+            "procedure",
+            "receiving_agency",
+            "handling_agency__schedule",
+            "holder_agency",
+            "current_step",
+        )
+        .filter(**dossier_ref(dossier))
+        .first()
+    )
+    if found is None:
+        raise NotFound("Không tìm thấy hồ sơ.", code="dossier_not_found")
+    return found
+
+
+def lock_for(actor, dossier: Dossier | str, expected_version, action: str) -> tuple[Dossier, Roles]:
+    """The start of every transition on an existing dossier: lock it, then check the version the
+    actor saw (a stale page is told to reload, whatever changed), then state and rights."""
+    locked = lock(dossier)
+    check_version(locked, expected_version)
+    return locked, check_action(actor, locked, action)
+
+
+def check_version(dossier: Dossier, expected_version) -> None:
+    """Checked right after the lock, before the state: an actor whose page is out of date is
+    told the dossier changed and to reload, whatever the other officer did to it."""
+    if expected_version is None or isinstance(expected_version, bool):
+        raise InvalidInput("Thiếu phiên bản hồ sơ (expected_version).", code="version_required")
+    try:
+        expected = int(expected_version)
+    except (TypeError, ValueError):
+        raise InvalidInput("Phiên bản hồ sơ không hợp lệ.", code="version_invalid") from None
+    if expected != dossier.version:
+        raise Conflict(
+            STALE_MESSAGE, code="stale", details={"expected": expected, "current": dossier.version}
+        )
+
+
+def field_values(dossier: Dossier, names) -> dict:
+    out = {}
+    for name in names:
+        f = Dossier._meta.get_field(name)
+        out[name] = getattr(dossier, f.attname)
+    return out
+
+
+def _save(dossier: Dossier, changes: dict, expected_version: int) -> dict:
+    """Apply ``changes`` with ``UPDATE … WHERE version = expected``; returns ``before``."""
+    before = {}
+    for name, value in changes.items():
+        f = Dossier._meta.get_field(name)
+        before[name] = getattr(dossier, f.attname)
+        setattr(dossier, name, value)
+    if "state" in changes:
+        dossier.status_code = Dossier.STATUS_OF_STATE[dossier.state]
+        before.setdefault("status_code", before.get("status_code"))
+        changes["status_code"] = dossier.status_code
+    updated = Dossier.objects.filter(pk=dossier.pk, version=expected_version).update(
+        **changes, version=F("version") + 1
+    )
+    if updated != 1:
+        raise Conflict(STALE_MESSAGE, code="stale")
+    dossier.version = expected_version + 1
+    return before
+
+
+def finish(
+    dossier: Dossier,
+    *,
+    action: str,
+    actor,
+    agency: Agency | int | None,
+    changes: dict,
+    expected_version: int,
+    now: datetime,
+    note: str = "",
+    data: dict | None = None,
+    ip: str | None = None,
+    notify: bool | None = None,
+    notify_text: str = "",
+) -> Dossier:
+    """Write the dossier, its event, the audit record and (status change) the outbox row."""
+    old_status = dossier.status_code
+    before = _save(dossier, changes, expected_version)
+    agency_obj = agency if isinstance(agency, Agency) else None
+    agency_id = agency.pk if isinstance(agency, Agency) else agency
+    record_event(dossier, action=action, actor=actor, agency_id=agency_id, at=now, note=note, data=data)
+    after = {k: getattr(dossier, Dossier._meta.get_field(k).attname) for k in before}
+    chain = agency_obj.code if agency_obj else agency_code(agency_id, dossier)
+    audit_record(
+        action=f"dossier.{action.replace('-', '_')}",
+        actor=actor,
+        obj=dossier,
+        chain=chain,
+        before=before,
+        after=after,
+        extra={"code": dossier.code, **({"note": note} if note else {}), **(data or {})},
+        ip=ip,
+    )
+    if notify or (notify is None and dossier.status_code != old_status):
+        notify_applicant(dossier, action, notify_text)
+    return dossier
+
+
+def agency_code(agency_id: int | None, dossier: Dossier) -> str:
+    for attr in ("holder_agency", "receiving_agency", "handling_agency"):
+        if getattr(dossier, f"{attr}_id") == agency_id:
+            return getattr(dossier, attr).code
+    if agency_id is None:
+        return dossier.receiving_agency.code
+    return Agency.objects.values_list("code", flat=True).get(pk=agency_id)
+
+
+def text_required(value, what: str) -> str:
+    text = (value or "").strip() if isinstance(value, str) else ""
+    if not text:
+        raise InvalidInput(f"Vui lòng nhập {what}.", code="required", details={"field": what})
+    return text
+
+
+STATUS_MESSAGES = {
+    State.SUBMITTED: "đã được đăng ký trực tuyến, chờ tiếp nhận",
+    State.INTAKE_SUPPLEMENT: "cần bổ sung giấy tờ trước khi tiếp nhận",
+    State.REFUSED: "không được tiếp nhận",
+    State.RECEIVED: "đã được tiếp nhận",
+    State.PROCESSING: "đang được xử lý",
+    State.SUPPLEMENT: "cần bổ sung, hoàn thiện",
+    State.PAYMENT: "cần thực hiện nghĩa vụ tài chính",
+    State.APPROVED: "đã được phê duyệt",
+    State.WITHDRAWN: "đã được rút theo yêu cầu",
+    State.STOPPED: "đã bị dừng xử lý",
+    State.FINISHED: "đã có kết quả, mời ông/bà đến nhận",
+    State.RETURNED: "đã trả kết quả",
+}
+
+
+def notify_applicant(dossier: Dossier, action: str, extra_text: str = "", *, save: bool = True) -> list:
+    text = f"Hồ sơ {dossier.code} {STATUS_MESSAGES[dossier.state]}"
+    if dossier.state == State.RECEIVED and dossier.due_at:
+        text += f"; hẹn trả kết quả {dossier.due_at.astimezone(VN_TZ):%H:%M ngày %d/%m/%Y}"
+    text += f" (trạng thái: {NationalStatus(dossier.status_code).label})."
+    if extra_text:
+        text += f" {extra_text}"
+    if dossier.pin and dossier.state in (State.RECEIVED, State.SUBMITTED):
+        text += f" Mã tra cứu: {dossier.pin}."
+    build = outbox_enqueue if save else outbox_messages
+    return build(
+        dossier=dossier,
+        event=f"dossier.{action}",
+        body=text,
+        subject=f"Hồ sơ {dossier.code}: {NationalStatus(dossier.status_code).label}",
+    )
+
+
+def record_event(
+    dossier: Dossier,
+    *,
+    action: str,
+    actor,
+    agency_id: int | None,
+    at: datetime,
+    note: str = "",
+    data=None,
+    save: bool = True,
+) -> DossierEvent:
+    event = DossierEvent(
+        dossier=dossier,
+        kind=DossierEvent.Kind.STATUS,
+        action=action,
+        state=dossier.state,
+        status_code=dossier.status_code,
+        at=at,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        agency_id=agency_id,
+        note=note,
+        data=jsonable(data or {}),
+    )
+    if save:
+        event.save(force_insert=True)
+    return event

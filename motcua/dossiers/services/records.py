@@ -1,0 +1,131 @@
+"""What officers add to a dossier without moving it: comments on its timeline and scanned or
+uploaded files on its documents."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from motcua.audit.services import audit_record
+from motcua.catalog.models import RequiredDocument
+from motcua.dossiers.files import validate_upload
+from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent, DossierFile
+from motcua.dossiers.services.frame import agency_code, lock, text_required
+from motcua.dossiers.services.rules import COUNTER, PROCESS, Role, Roles
+from motcua.lib.errors import Conflict, Forbidden, InvalidInput
+
+State = Dossier.State
+
+
+def dossier_add_comment(*, actor, dossier, body, ip: str | None = None) -> Dossier:
+    """A comment on the dossier's timeline (any acting officer of its agencies; a supervisor
+    only watches). Does not change the dossier's version: a comment never makes another
+    officer's pending action stale. Returns the dossier."""
+    body = text_required(body, "nội dung ý kiến")
+    now = timezone.now()
+    with transaction.atomic():
+        locked = lock(dossier)
+        roles = Roles(actor, locked)
+        agency_id = next(
+            (
+                a
+                for a in (locked.holder_agency_id, locked.handling_agency_id, locked.receiving_agency_id)
+                if roles.at(a)
+            ),
+            None,
+        )
+        if agency_id is None:
+            raise Forbidden(
+                f"Bạn không có quyền ghi ý kiến vào hồ sơ {locked.code}.", code="outside_jurisdiction"
+            )
+        event = DossierEvent.objects.create(
+            dossier=locked,
+            kind=DossierEvent.Kind.COMMENT,
+            action="comment",
+            state=locked.state,
+            status_code=locked.status_code,
+            at=now,
+            actor=actor,
+            agency_id=agency_id,
+            note=body[:5000],
+        )
+        audit_record(
+            action="dossier.comment",
+            actor=actor,
+            obj=locked,
+            chain=agency_code(agency_id, locked),
+            extra={"code": locked.code, "event": event.pk},
+            ip=ip,
+        )
+    return locked
+
+
+def dossier_attach_file(
+    *, actor, dossier, requirement_code, uploaded_file, ip: str | None = None
+) -> DossierFile:
+    """Attach a scan or upload to one of the dossier's documents (PDF, JPEG, PNG; checked from
+    the content). The document of that requirement is created when the dossier has none yet."""
+    now = timezone.now()
+    checked = validate_upload(uploaded_file)
+    with transaction.atomic():
+        locked = lock(dossier)
+        roles = Roles(actor, locked)
+        ok = roles.at(locked.receiving_agency_id) & COUNTER or roles.at(locked.holder_agency_id) & (
+            PROCESS | {Role.RECEPTIONIST}
+        )
+        if not ok:
+            raise Forbidden(
+                f"Bạn không có quyền đính kèm tệp vào hồ sơ {locked.code}.", code="outside_jurisdiction"
+            )
+        if locked.state in (State.REFUSED, State.WITHDRAWN, State.STOPPED, State.RETURNED):
+            raise Conflict(
+                f"Không thể đính kèm tệp: hồ sơ {locked.code} đang ở trạng thái "
+                f"“{locked.get_state_display()}”.",
+                code="wrong_state",
+                details={"state": locked.state},
+            )
+        code = (requirement_code or "").strip()
+        document = locked.documents.filter(requirement_code=code).order_by("order", "pk").first()
+        if document is None:
+            req = RequiredDocument.objects.filter(procedure_id=locked.procedure_id, code=code).first()
+            if req is None:
+                raise InvalidInput(
+                    f"Hồ sơ {locked.code} không có thành phần mã “{code}”.",
+                    code="document_unknown",
+                    details={"field": "requirement_code"},
+                )
+            document = DossierDocument.objects.create(
+                dossier=locked,
+                requirement=req,
+                requirement_code=req.code,
+                name=req.name,
+                copy_kind=DossierDocument.CopyKind.PHOTOCOPY,
+                count=1,
+                order=locked.documents.count() + 1,
+            )
+        stored = DossierFile(
+            document=document,
+            original_name=checked.name,
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+            uploaded_by=actor,
+        )
+        stored.file.save(checked.name, checked.content, save=False)
+        stored.save()
+        if not document.digitised:
+            document.digitised = True
+            document.save(update_fields=["digitised"])
+        agency_id = (
+            locked.receiving_agency_id if roles.at(locked.receiving_agency_id) else locked.holder_agency_id
+        )
+        audit_record(
+            action="dossier.attach_file",
+            actor=actor,
+            obj=locked,
+            chain=agency_code(agency_id, locked),
+            after={"file": stored.pk, "requirement": code, "sha256": checked.sha256, "size": checked.size},
+            extra={"code": locked.code, "name": checked.name, "at": now},
+            ip=ip,
+        )
+    return stored

@@ -1,0 +1,256 @@
+"""Transitions towards the end: payment requested and recorded, stop (Mẫu 05), withdrawal,
+apology and extension (Mẫu 04), the result finished and returned."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from motcua.catalog.models import Procedure
+from motcua.dossiers.models import Dossier, DossierExtension, DossierPause
+from motcua.dossiers.services.frame import finish, lock_for, text_required
+from motcua.dossiers.services.rules import acting_agency
+from motcua.dossiers.services.steps import end_step, freeze, handling_calendar
+from motcua.lib.errors import Conflict, InvalidInput
+from motcua.lib.text import money
+from motcua.workcalendar.calendar import VN_TZ, shift_working_time, working_time_between
+
+State = Dossier.State
+
+
+def dossier_request_payment(
+    *, actor, dossier, expected_version, amount_vnd, note="", ip: str | None = None
+) -> Dossier:
+    """Ask the applicant to pay (status 6); the clock pauses until the payment is recorded."""
+    if not isinstance(amount_vnd, int) or isinstance(amount_vnd, bool) or amount_vnd <= 0:
+        raise InvalidInput(
+            "Số tiền phải nộp phải là số nguyên dương (đồng).", details={"field": "amount_vnd"}
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        locked, roles = lock_for(actor, dossier, expected_version, "request-payment")
+        DossierPause.objects.create(
+            dossier=locked,
+            reason=DossierPause.Reason.PAYMENT,
+            note=(note or "").strip(),
+            started_at=now,
+            policy=Procedure.SupplementPolicy.PAUSE,
+            requested_by=actor,
+            resume_state=locked.state,
+        )
+        return finish(
+            locked,
+            action="request-payment",
+            actor=actor,
+            agency=acting_agency(roles, "request-payment"),
+            changes={"state": State.PAYMENT, "fee_due_vnd": amount_vnd},
+            expected_version=locked.version,
+            now=now,
+            note=(note or "").strip(),
+            data={"amount_vnd": amount_vnd},
+            ip=ip,
+            notify_text=f"Số tiền phải nộp: {money(amount_vnd)}.",
+        )
+
+
+def dossier_record_payment(*, actor, dossier, expected_version, note="", ip: str | None = None) -> Dossier:
+    """The payment was made: the appointment and the current step move by the working time paused."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked, roles = lock_for(actor, dossier, expected_version, "record-payment")
+        pause = locked.pauses.filter(reason=DossierPause.Reason.PAYMENT, ended_at__isnull=True).last()
+        cal = handling_calendar(locked)
+        changes: dict[str, Any] = {"state": (pause.resume_state if pause else "") or State.PROCESSING}
+        if pause is not None:
+            paused = working_time_between(cal, pause.started_at, now)
+            changes["due_at"] = shift_working_time(cal, locked.due_at, paused)
+            step = locked.current_step
+            if step is not None and step.finished_at is None and step.due_at:
+                step.due_at = shift_working_time(cal, step.due_at, paused)
+                step.save(update_fields=["due_at"])
+            pause.ended_at = now
+            pause.save(update_fields=["ended_at"])
+        return finish(
+            locked,
+            action="record-payment",
+            actor=actor,
+            agency=acting_agency(roles, "record-payment"),
+            changes=changes,
+            expected_version=locked.version,
+            now=now,
+            note=(note or "").strip(),
+            ip=ip,
+        )
+
+
+def _close(
+    action: str, state: str, *, actor, dossier, expected_version, reason, what: str, ip: str | None
+) -> Dossier:
+    reason = text_required(reason, what)
+    now = timezone.now()
+    with transaction.atomic():
+        locked, roles = lock_for(actor, dossier, expected_version, action)
+        end_step(locked.current_step, now, action.replace("-", "_"), reason)
+        locked.pauses.filter(ended_at__isnull=True).update(ended_at=now)
+        return finish(
+            locked,
+            action=action,
+            actor=actor,
+            agency=acting_agency(roles, action),
+            changes={"state": state, "closed_at": now, "holder": None},
+            expected_version=locked.version,
+            now=now,
+            note=reason,
+            ip=ip,
+            notify_text=f"Lý do: {reason}",
+        )
+
+
+def dossier_stop(*, actor, dossier, expected_version, reason, ip: str | None = None) -> Dossier:
+    """Stop processing (Mẫu 05): the dossier is closed."""
+    return _close(
+        "stop",
+        State.STOPPED,
+        actor=actor,
+        dossier=dossier,
+        expected_version=expected_version,
+        reason=reason,
+        what="lý do dừng xử lý",
+        ip=ip,
+    )
+
+
+def dossier_withdraw(*, actor, dossier, expected_version, reason, ip: str | None = None) -> Dossier:
+    """The applicant withdraws the dossier (recorded by the counter or a leader): closed."""
+    return _close(
+        "withdraw",
+        State.WITHDRAWN,
+        actor=actor,
+        dossier=dossier,
+        expected_version=expected_version,
+        reason=reason,
+        what="lý do rút hồ sơ",
+        ip=ip,
+    )
+
+
+def dossier_extend(*, actor, dossier, expected_version, reason, new_due_at, ip: str | None = None) -> Dossier:
+    """Apologise and extend (Mẫu 04): once, decided at least 1 working day before the appointment,
+    to a later appointment."""
+    reason = text_required(reason, "lý do xin lỗi và gia hạn")
+    if not isinstance(new_due_at, datetime) or timezone.is_naive(new_due_at):
+        raise InvalidInput("Ngày hẹn trả mới không hợp lệ.", details={"field": "new_due_at"})
+    now = timezone.now()
+    with transaction.atomic():
+        locked, roles = lock_for(actor, dossier, expected_version, "extend")
+        if locked.extension_count >= 1:
+            raise Conflict(
+                f"Hồ sơ {locked.code} đã được gia hạn một lần; chỉ được gia hạn một lần.",
+                code="already_extended",
+            )
+        cal = handling_calendar(locked)
+        if working_time_between(cal, now, locked.due_at) < timedelta(hours=8):
+            raise Conflict(
+                "Chỉ được xin lỗi và hẹn lại trước ngày hẹn trả ít nhất 1 ngày làm việc (hẹn trả: "
+                f"{locked.due_at.astimezone(VN_TZ):%H:%M %d/%m/%Y}).",
+                code="extension_too_late",
+            )
+        if new_due_at <= locked.due_at:
+            raise InvalidInput(
+                "Ngày hẹn trả mới phải sau ngày hẹn trả hiện tại "
+                f"({locked.due_at.astimezone(VN_TZ):%H:%M %d/%m/%Y}).",
+                details={"field": "new_due_at"},
+            )
+        DossierExtension.objects.create(
+            dossier=locked,
+            reason=reason,
+            previous_due_at=locked.due_at,
+            new_due_at=new_due_at,
+            created_at=now,
+            created_by=actor,
+        )
+        local = new_due_at.astimezone(VN_TZ)
+        return finish(
+            locked,
+            action="extend",
+            actor=actor,
+            agency=acting_agency(roles, "extend"),
+            changes={"due_at": new_due_at, "extension_count": locked.extension_count + 1},
+            expected_version=locked.version,
+            now=now,
+            note=reason,
+            data={"previous_due_at": locked.due_at, "new_due_at": new_due_at},
+            ip=ip,
+            notify=True,
+            notify_text=f"Xin lỗi ông/bà vì sự chậm trễ; hẹn trả kết quả mới: {local:%H:%M ngày %d/%m/%Y}.",
+        )
+
+
+def dossier_finish(*, actor, dossier, expected_version, note="", ip: str | None = None) -> Dossier:
+    """The result is ready (status 9): timeliness is frozen; the dossier waits at the counter."""
+    now = timezone.now()
+    note = (note or "").strip()
+    with transaction.atomic():
+        locked, roles = lock_for(actor, dossier, expected_version, "finish")
+        # The result is ready: the last step ends here (a citizen collecting later does not make
+        # the officers late).
+        end_step(locked.current_step, now, "finish", note)
+        return finish(
+            locked,
+            action="finish",
+            actor=actor,
+            agency=acting_agency(roles, "finish"),
+            changes={
+                "state": State.FINISHED,
+                "holder_agency_id": locked.receiving_agency_id,
+                **freeze(locked, now),
+            },
+            expected_version=locked.version,
+            now=now,
+            note=note,
+            ip=ip,
+        )
+
+
+def dossier_return_result(
+    *, actor, dossier, expected_version, collected_by="", postal_tracking="", ip: str | None = None
+) -> Dossier:
+    """Return the result (status 10): to who collected it at the counter, or by post."""
+    collected_by = (collected_by or "").strip()[:200]
+    postal_tracking = (postal_tracking or "").strip()[:60]
+    now = timezone.now()
+    with transaction.atomic():
+        locked, roles = lock_for(actor, dossier, expected_version, "return-result")
+        if locked.result_delivery == Dossier.ResultDelivery.POST and not postal_tracking:
+            raise InvalidInput(
+                "Vui lòng nhập mã bưu gửi.", code="required", details={"field": "postal_tracking"}
+            )
+        if (
+            locked.result_delivery == Dossier.ResultDelivery.COUNTER
+            and not collected_by
+            and not postal_tracking
+        ):
+            raise InvalidInput(
+                "Vui lòng ghi họ tên người nhận kết quả.", code="required", details={"field": "collected_by"}
+            )
+        end_step(locked.current_step, now, "return_result")
+        return finish(
+            locked,
+            action="return-result",
+            actor=actor,
+            agency=acting_agency(roles, "return-result"),
+            changes={
+                "state": State.RETURNED,
+                "returned_at": now,
+                "collected_by": collected_by,
+                "postal_tracking": postal_tracking,
+                "holder": None,
+            },
+            expected_version=locked.version,
+            now=now,
+            data={"collected_by": collected_by, "postal_tracking": postal_tracking},
+            ip=ip,
+        )
