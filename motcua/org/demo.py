@@ -109,7 +109,7 @@ class DemoOrg:
         return list(self.departments)
 
 
-def _refuse_outside_development() -> None:
+def refuse_outside_development() -> None:
     if not settings.DEBUG and not getattr(settings, "TESTING", False):
         raise ImproperlyConfigured(
             "Dữ liệu mẫu chỉ được nạp khi DEBUG bật (máy phát triển), không nạp vào cơ sở dữ liệu "
@@ -117,7 +117,7 @@ def _refuse_outside_development() -> None:
         )
 
 
-def _say(stdout, text: str) -> None:
+def say(stdout, text: str) -> None:
     if stdout is not None:
         stdout.write(text + "\n")
 
@@ -191,12 +191,12 @@ def _pick_communes(province_unit: AdministrativeUnit) -> list[AdministrativeUnit
 
 def build_demo_org(*, stdout=None) -> DemoOrg:
     """Load (or bring up to date) the demo organisation and return what it holds."""
-    _refuse_outside_development()
+    refuse_outside_development()
     from motcua.workcalendar.models import WorkSchedule
 
     with transaction.atomic():
         report = services.admin_units_import(scheme="2025", province=DEMO_PROVINCE_CODE)
-        _say(stdout, f"Đơn vị hành chính: tạo mới {report.created}, cập nhật {report.updated}.")
+        say(stdout, f"Đơn vị hành chính: tạo mới {report.created}, cập nhật {report.updated}.")
         province_unit = AdministrativeUnit.objects.get(
             scheme=AdministrativeUnit.Scheme.TWO_LEVEL, code=DEMO_PROVINCE_CODE
         )
@@ -293,7 +293,7 @@ def build_demo_org(*, stdout=None) -> DemoOrg:
             user = _ensure_staff(leader, f"Lãnh đạo {local}", hashed)
             _grant(accounts, user, commune.committee, Role.LEADER)
 
-    _say(
+    say(
         stdout,
         f"Tổ chức mẫu: {committee.name}, {centre.name}, {len(departments)} sở, "
         f"{len(communes)} xã/phường ({sum(c.opens_saturday for c in communes)} mở cửa sáng thứ Bảy).",

@@ -18,7 +18,7 @@ from motcua.dossiers.demo.life import Life
 from motcua.dossiers.demo.plan import draw_plan
 from motcua.dossiers.demo.writing import DEMO_KEY_PREFIX, number, write
 from motcua.dossiers.models import Dossier, DossierDocument
-from motcua.org.demo import DemoOrg, _refuse_outside_development, _say
+from motcua.org.demo import DemoOrg, refuse_outside_development, say
 from motcua.workcalendar.calendar import moment_at_position, working_position
 
 DAYS_BACK = 183
@@ -116,15 +116,15 @@ def build_demo_dossiers(
     share of finished dossiers that were late}}``. Does nothing (``skipped``: True) when demo
     dossiers already exist.
     """
-    _refuse_outside_development()
+    refuse_outside_development()
     if demo_dossiers_exist():
-        _say(stdout, "Hồ sơ mẫu: đã có, không tạo thêm.")
+        say(stdout, "Hồ sơ mẫu: đã có, không tạo thêm.")
         return {"created": 0, "skipped": True, "states": {}, "late_rate": {}}
     now = (now or timezone.now()).replace(microsecond=0)
     rng = random.Random(seed)
     ctx = Context(org, rng)
     if not ctx.sites:
-        _say(stdout, "Hồ sơ mẫu: chưa có thủ tục nào được cơ quan mẫu giải quyết, bỏ qua.")
+        say(stdout, "Hồ sơ mẫu: chưa có thủ tục nào được cơ quan mẫu giải quyết, bỏ qua.")
         return {"created": 0, "skipped": True, "states": {}, "late_rate": {}}
     start = now - timedelta(days=DAYS_BACK)
     lives = [_one(ctx, rng, now, start) for _ in range(count)]
@@ -159,7 +159,7 @@ def build_demo_dossiers(
             per_agency[life.site.handling.code][1] += 1
     for code, (late, total) in sorted(per_agency.items()):
         late_rate[code] = round(late / total, 3) if total else 0.0
-    _say(
+    say(
         stdout,
         f"Hồ sơ mẫu: {len(lives)} hồ sơ trong {DAYS_BACK} ngày qua — "
         + ", ".join(

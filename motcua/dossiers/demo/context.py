@@ -146,7 +146,7 @@ class Context:
             {"kind": f.kind, "amount_vnd": f.amount_vnd, "text": f.text, "description": f.description}
             for f in procedure.fees.all()
         ]
-        # What services._snapshot copies at reception (time, unit, rule and policy are set per
+        # What services.intake.procedure_snapshot copies at reception (time, unit, rule and policy are set per
         # dossier: the offering's local time, the online time).
         snapshot = {
             "code": procedure.code,

@@ -111,7 +111,7 @@ class Record:
         self._event(t, action, actor, agency, note, data)
 
     def _change(self, t, action, actor, agency, note="", data=None, **changes) -> None:
-        """A transition on an existing dossier: ``_finish`` of the services (version + 1)."""
+        """A transition on an existing dossier: ``services.frame.finish`` (version + 1)."""
         for name, value in changes.items():
             self.d[name] = value
             if name == "state":
