@@ -13,7 +13,7 @@ from datetime import datetime
 
 from django import forms
 
-from motcua.dossiers.services import SupplementItem
+from motcua.dossiers.services import SupplementItem, supplement_item_problem
 from motcua.org.models import Agency
 from motcua.workcalendar.calendar import VN_TZ
 
@@ -189,10 +189,9 @@ class ActionForm(forms.Form):
             for i in range(1, SUPPLEMENT_ROWS + 1):
                 name = (data.get(f"item_name_{i}") or "").strip()
                 reason = (data.get(f"item_reason_{i}") or "").strip()
-                if name and not reason:
-                    self.add_error(f"item_reason_{i}", "Hãy ghi lý do cần bổ sung giấy tờ này.")
-                elif reason and not name:
-                    self.add_error(f"item_name_{i}", "Hãy ghi tên giấy tờ cần bổ sung.")
+                problem = supplement_item_problem(name, reason)
+                if problem:
+                    self.add_error(f"item_{problem[0]}_{i}", problem[1])
                 elif name:
                     items.append((name, reason))
             if not items and not self.errors:

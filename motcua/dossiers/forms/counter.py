@@ -9,24 +9,32 @@ from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
 from django import forms
-from django.utils import timezone
 from django.utils.text import slugify
 
 from motcua.dossiers.files import validate_upload
 from motcua.dossiers.models import Dossier, DossierDocument
-from motcua.dossiers.services import validate_citizen_id
+from motcua.dossiers.services import (
+    MAX_SUPPLEMENT_ITEMS,
+    ApplicantData,
+    applicant_problems,
+    supplement_item_problem,
+)
 from motcua.lib.errors import InvalidInput
 
 ACCEPTED_SCANS = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
-MAX_SUPPLEMENT_ITEMS = 30
 
 
-def tax_code_problem(value: str) -> str | None:
-    """A tax code is 10 digits, or 10 digits, a hyphen and 3 digits (a branch)."""
-    main, _, branch = value.partition("-")
-    if len(main) == 10 and main.isdigit() and (not _ or (len(branch) == 3 and branch.isdigit())):
-        return None
-    return "Mã số thuế gồm 10 chữ số, hoặc 10 chữ số, dấu gạch ngang và 3 chữ số (đơn vị phụ thuộc)."
+# The service's names of the applicant's fields, and the form's.
+APPLICANT_FIELDS = {
+    "applicant.name": "full_name",
+    "applicant.citizen_id": "citizen_id",
+    "citizen_id": "citizen_id",
+    "applicant.date_of_birth": "date_of_birth",
+    "applicant.tax_code": "tax_code",
+    "applicant.representative": "representative",
+    "applicant.phone": "phone",
+    "applicant.email": "email",
+}
 
 
 def code_from_scan(value: str) -> str:
@@ -289,44 +297,27 @@ class IntakeForm(forms.Form):
         return data
 
     def _clean_applicant(self, data: dict) -> None:
-        kind = data.get("kind")
-        if kind == Dossier.ApplicantKind.PERSON:
-            if not (data.get("full_name") or "").strip():
-                self.add_error("full_name", "Nhập họ và tên người nộp hồ sơ.")
-            citizen_id = "".join((data.get("citizen_id") or "").split())
-            data["citizen_id"] = citizen_id
-            if not citizen_id:
-                self.add_error("citizen_id", "Nhập số định danh cá nhân (12 chữ số).")
-            elif "citizen_id" not in self.errors:
-                try:
-                    validate_citizen_id(citizen_id, data.get("date_of_birth"))
-                except InvalidInput as exc:
-                    self.add_error("citizen_id", exc.message)
-            dob = data.get("date_of_birth")
-            if dob and dob > timezone.localdate():
-                self.add_error("date_of_birth", "Ngày sinh không thể ở sau hôm nay.")
-        elif kind == Dossier.ApplicantKind.ORGANISATION:
-            if not (data.get("org_name") or "").strip():
-                self.add_error("org_name", "Nhập tên tổ chức, doanh nghiệp.")
-            tax_code = "".join((data.get("tax_code") or "").split())
-            data["tax_code"] = tax_code
-            if not tax_code:
-                self.add_error("tax_code", "Nhập mã số thuế của tổ chức.")
-            else:
-                problem = tax_code_problem(tax_code)
-                if problem:
-                    self.add_error("tax_code", problem)
-            if not (data.get("representative") or "").strip():
-                self.add_error("representative", "Nhập họ tên người đại diện.")
-        phone = (data.get("phone") or "").strip()
-        if phone:
-            digits = phone.replace(" ", "").replace(".", "").replace("-", "")
-            if digits.startswith("+84"):
-                digits = "0" + digits[3:]
-            if not (digits.isdigit() and 10 <= len(digits) <= 11 and digits.startswith("0")):
-                self.add_error("phone", "Số điện thoại gồm 10 chữ số bắt đầu bằng 0, ví dụ 0912 345 678.")
-            else:
-                data["phone"] = digits
+        """The service's rules (``applicant_problems``), each problem shown on its field."""
+        person = data.get("kind") == Dossier.ApplicantKind.PERSON
+        if data.get("kind") not in Dossier.ApplicantKind.values:
+            return
+        applicant = ApplicantData(
+            kind=data["kind"],
+            name=data.get("full_name" if person else "org_name") or "",
+            citizen_id=data.get("citizen_id") or "" if person else "",
+            date_of_birth=data.get("date_of_birth") if person else None,
+            tax_code="" if person else data.get("tax_code") or "",
+            representative="" if person else data.get("representative") or "",
+            phone=data.get("phone") or "",
+        )
+        for problem in applicant_problems(applicant):
+            field = APPLICANT_FIELDS.get(problem.details.get("field", ""), "")
+            if field == "full_name" and not person:
+                field = "org_name"
+            if field == "date_of_birth" and "date_of_birth" not in data:
+                continue  # the date itself could not be read: that error is shown already
+            if field not in self.errors:
+                self.add_error(field or None, problem.message)
 
     def _clean_documents(self, data: dict, action: str) -> None:
         missing = []
@@ -369,10 +360,9 @@ class IntakeForm(forms.Form):
         for n in range(self.item_count):
             name = (data.get(f"item_{n}_name") or "").strip()
             reason = (data.get(f"item_{n}_reason") or "").strip()
-            if name and not reason:
-                self.add_error(f"item_{n}_reason", "Ghi rõ lý do cần bổ sung.")
-            elif reason and not name:
-                self.add_error(f"item_{n}_name", "Ghi tên giấy tờ, nội dung cần bổ sung.")
+            problem = supplement_item_problem(name, reason)
+            if problem:
+                self.add_error(f"item_{n}_{problem[0]}", problem[1])
             elif name:
                 items.append((name, reason))
         data["items"] = items

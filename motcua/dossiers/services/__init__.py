@@ -46,10 +46,13 @@ Where each rule lives:
 
 from motcua.dossiers.services.frame import STALE_MESSAGE
 from motcua.dossiers.services.intake import (
+    MAX_SUPPLEMENT_ITEMS,
     ApplicantData,
     DocumentInput,
     IntakeData,
     SupplementItem,
+    applicant_problems,
+    supplement_item_problem,
     validate_citizen_id,
 )
 from motcua.dossiers.services.reception import RULES_VERSION
@@ -81,6 +84,7 @@ from motcua.dossiers.services.transitions_processing import (
 
 __all__ = [
     "ACTION_LABELS",
+    "MAX_SUPPLEMENT_ITEMS",
     "RULES",
     "RULES_VERSION",
     "STALE_MESSAGE",
@@ -91,6 +95,7 @@ __all__ = [
     "State",
     "SupplementItem",
     "action_permitted",
+    "applicant_problems",
     "dossier_add_comment",
     "dossier_approve",
     "dossier_assign",
@@ -110,5 +115,6 @@ __all__ = [
     "dossier_stop",
     "dossier_submit_online",
     "dossier_withdraw",
+    "supplement_item_problem",
     "validate_citizen_id",
 ]

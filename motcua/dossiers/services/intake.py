@@ -6,6 +6,7 @@ and the supplement items of a Mẫu 02. Pages and the API only translate their i
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -97,23 +98,40 @@ def validate_citizen_id(value: str, date_of_birth: date | None = None) -> str:
     return digits
 
 
-def clean_applicant(a: ApplicantData) -> dict:
-    if not isinstance(a, ApplicantData):
-        raise InvalidInput("Thiếu thông tin người nộp hồ sơ.", code="applicant_required")
-    kind = a.kind
-    if kind not in Dossier.ApplicantKind.values:
+def tax_code_problem(value: str) -> str | None:
+    """Why ``value`` is not a tax code (10 digits, or 10 digits, a hyphen and the 3 digits of a
+    dependent unit), or None."""
+    if re.fullmatch(r"\d{10}(-\d{3})?", value or ""):
+        return None
+    return "Mã số thuế gồm 10 chữ số, hoặc 10 chữ số, dấu gạch ngang và 3 chữ số (đơn vị phụ thuộc)."
+
+
+def clean_phone(value: str) -> str:
+    """A Vietnamese telephone number in its national form (0 and 9–10 digits; "+84" accepted);
+    "" for none."""
+    phone = re.sub(r"[\s.\-()]", "", value or "")
+    if not phone:
+        return ""
+    if phone.startswith("+84"):
+        phone = "0" + phone[3:]
+    if not re.fullmatch(r"0\d{9,10}", phone):
         raise InvalidInput(
-            f"Loại người nộp “{kind}” không hợp lệ: chọn cá nhân (person) hoặc tổ chức (organisation).",
-            details={"field": "applicant.kind"},
+            f"Số điện thoại “{value}” không hợp lệ: gồm 10 chữ số bắt đầu bằng 0, ví dụ 0912 345 678.",
+            code="phone_invalid",
+            details={"field": "applicant.phone"},
         )
-    name = (a.name or "").strip()
-    if not name:
-        raise InvalidInput(
-            "Vui lòng nhập họ tên người nộp." if kind == "person" else "Vui lòng nhập tên tổ chức.",
-            code="required",
-            details={"field": "applicant.name"},
-        )
-    dob = a.date_of_birth
+    return phone
+
+
+def _required(value: str, message: str, field: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise InvalidInput(message, code="required", details={"field": field})
+    return text
+
+
+def _date_of_birth(a: ApplicantData) -> date | None:
+    dob: Any = a.date_of_birth
     if isinstance(dob, str) and dob:
         try:
             dob = date.fromisoformat(dob)
@@ -124,45 +142,12 @@ def clean_applicant(a: ApplicantData) -> dict:
     if isinstance(dob, datetime):
         dob = dob.date()
     if dob and dob > timezone.localdate():
-        raise InvalidInput(
-            "Ngày sinh không được sau ngày hôm nay.", details={"field": "applicant.date_of_birth"}
-        )
-    out = {
-        "applicant_kind": kind,
-        "applicant_name": name[:300],
-        "citizen_id": "",
-        "date_of_birth": dob or None,
-        "tax_code": "",
-        "representative": (a.representative or "").strip()[:200],
-        "phone": "",
-        "email": "",
-        "address": (a.address or "").strip()[:500],
-    }
-    if kind == "person":
-        out["citizen_id"] = validate_citizen_id(a.citizen_id, dob)
-    else:
-        tax = (a.tax_code or "").strip()
-        if tax and not re.fullmatch(r"\d{10}(-\d{3})?", tax):
-            raise InvalidInput(
-                f"Mã số thuế “{tax}” không hợp lệ: 10 chữ số, hoặc 10 chữ số, gạch ngang và 3 chữ số.",
-                code="tax_code_invalid",
-                details={"field": "applicant.tax_code"},
-            )
-        out["tax_code"] = tax
-        if a.citizen_id:
-            out["citizen_id"] = validate_citizen_id(a.citizen_id)
-    phone = re.sub(r"[\s.\-()]", "", a.phone or "")
-    if phone:
-        if phone.startswith("+84"):
-            phone = "0" + phone[3:]
-        if not re.fullmatch(r"0\d{9,10}", phone):
-            raise InvalidInput(
-                f"Số điện thoại “{a.phone}” không hợp lệ.",
-                code="phone_invalid",
-                details={"field": "applicant.phone"},
-            )
-    out["phone"] = phone
-    email = (a.email or "").strip()
+        raise InvalidInput("Ngày sinh không thể ở sau hôm nay.", details={"field": "applicant.date_of_birth"})
+    return dob or None
+
+
+def _email(value: str) -> str:
+    email = (value or "").strip()
     if email:
         try:
             validate_email(email)
@@ -172,7 +157,91 @@ def clean_applicant(a: ApplicantData) -> dict:
                 code="email_invalid",
                 details={"field": "applicant.email"},
             ) from None
-    out["email"] = email
+    return email
+
+
+def _tax_code(value: str) -> str:
+    tax = "".join((value or "").split())
+    if not tax:
+        raise InvalidInput(
+            "Nhập mã số thuế của tổ chức.", code="required", details={"field": "applicant.tax_code"}
+        )
+    problem = tax_code_problem(tax)
+    if problem:
+        raise InvalidInput(
+            f"{problem} “{tax}” không đúng dạng này.",
+            code="tax_code_invalid",
+            details={"field": "applicant.tax_code"},
+        )
+    return tax
+
+
+def _check_applicant(a: ApplicantData) -> tuple[dict[str, Any], list[InvalidInput]]:
+    """The applicant's data as stored on the dossier, and every problem found (each naming its
+    field in ``details["field"]``), in the order of the form."""
+    if not isinstance(a, ApplicantData):
+        return {}, [InvalidInput("Thiếu thông tin người nộp hồ sơ.", code="applicant_required")]
+    kind = a.kind
+    if kind not in Dossier.ApplicantKind.values:
+        return {}, [
+            InvalidInput(
+                f"Loại người nộp “{kind}” không hợp lệ: chọn cá nhân (person) hoặc tổ chức (organisation).",
+                details={"field": "applicant.kind"},
+            )
+        ]
+    problems: list[InvalidInput] = []
+
+    def check(rule: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return rule(*args)
+        except InvalidInput as exc:
+            problems.append(exc)
+            return None
+
+    person = kind == Dossier.ApplicantKind.PERSON
+    name = check(
+        _required,
+        a.name,
+        "Nhập họ và tên người nộp hồ sơ." if person else "Nhập tên tổ chức, doanh nghiệp.",
+        "applicant.name",
+    )
+    out: dict[str, Any] = {
+        "applicant_kind": kind,
+        "applicant_name": (name or "")[:300],
+        "citizen_id": "",
+        "date_of_birth": None,
+        "tax_code": "",
+        "representative": "",
+        "address": (a.address or "").strip()[:500],
+    }
+    if person:
+        dob = check(_date_of_birth, a)
+        out["date_of_birth"] = dob
+        out["citizen_id"] = check(validate_citizen_id, a.citizen_id, dob) or ""
+    else:
+        # An organisation applies through its tax code and its legal representative.
+        out["tax_code"] = check(_tax_code, a.tax_code) or ""
+        out["representative"] = (
+            check(_required, a.representative, "Nhập họ tên người đại diện.", "applicant.representative")
+            or ""
+        )[:200]
+        if a.citizen_id:
+            out["citizen_id"] = check(validate_citizen_id, a.citizen_id) or ""
+    out["phone"] = check(clean_phone, a.phone) or ""
+    out["email"] = check(_email, a.email) or ""
+    return out, problems
+
+
+def applicant_problems(a: ApplicantData) -> list[InvalidInput]:
+    """Every problem of the applicant's data (a form shows them all at once)."""
+    return _check_applicant(a)[1]
+
+
+def clean_applicant(a: ApplicantData) -> dict[str, Any]:
+    """The applicant's fields of the dossier, or the first problem (InvalidInput)."""
+    out, problems = _check_applicant(a)
+    if problems:
+        raise problems[0]
     return out
 
 
@@ -377,7 +446,22 @@ def procedure_snapshot(intake: Intake) -> dict:
     }
 
 
-def clean_supplement_items(items) -> list[dict]:
+MAX_SUPPLEMENT_ITEMS = 30
+
+
+def supplement_item_problem(name: str, reason: str) -> tuple[str, str] | None:
+    """What is wrong with one item of a supplement request (Mẫu 02 says what is missing *and
+    why*): ("name" | "reason", message), or None for a complete or an empty item."""
+    name, reason = (name or "").strip(), (reason or "").strip()
+    if name and not reason:
+        return "reason", "Ghi rõ lý do cần bổ sung."
+    if reason and not name:
+        return "name", "Ghi tên giấy tờ, nội dung cần bổ sung."
+    return None
+
+
+def clean_supplement_items(items: Any) -> list[dict[str, str]]:
+    """The items of a supplement request, each with what is missing and why; at least one."""
     cleaned = []
     for index, item in enumerate(items or [], start=1):
         if isinstance(item, dict):
@@ -386,16 +470,23 @@ def clean_supplement_items(items) -> list[dict]:
             raise InvalidInput(f"Nội dung yêu cầu bổ sung thứ {index} không hợp lệ.")
         name = (item.name or "").strip()
         reason = (item.reason or "").strip()
-        if not name or not reason:
+        problem = supplement_item_problem(name, reason)
+        if problem or not name:
             raise InvalidInput(
                 f"Nội dung yêu cầu bổ sung thứ {index}: phải ghi rõ giấy tờ cần bổ sung và lý do.",
                 code="supplement_item_incomplete",
+                details={"item": index, "field": problem[0] if problem else "name"},
             )
         cleaned.append({"name": name[:500], "reason": reason[:1000]})
     if not cleaned:
         raise InvalidInput(
             "Vui lòng ghi ít nhất một nội dung cần bổ sung, hoàn thiện (giấy tờ và lý do).",
             code="supplement_items_required",
+        )
+    if len(cleaned) > MAX_SUPPLEMENT_ITEMS:
+        raise InvalidInput(
+            f"Một phiếu yêu cầu bổ sung ghi tối đa {MAX_SUPPLEMENT_ITEMS} nội dung.",
+            code="supplement_items_too_many",
         )
     return cleaned
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from motcua.audit.services import audit_record
@@ -14,7 +14,6 @@ from motcua.catalog.models import Offering, Procedure, RequiredDocument
 from motcua.dossiers.models import Dossier, DossierDocument, DossierPause
 from motcua.dossiers.services.frame import (
     check_version,
-    field_values,
     finish,
     lock,
     lock_for,
@@ -33,7 +32,7 @@ from motcua.dossiers.services.intake import (
     procedure_snapshot,
     supplement_items_text,
 )
-from motcua.dossiers.services.reception import apply_reception, create_dossier, receive_new_postgresql
+from motcua.dossiers.services.reception import apply_reception, create_dossier, receive_new
 from motcua.dossiers.services.rules import acting_agency, check_action
 from motcua.dossiers.services.steps import handling_calendar
 from motcua.lib.errors import Forbidden, InvalidInput
@@ -74,42 +73,14 @@ def dossier_receive(
             )
         try:
             with transaction.atomic():
-                snapshot = procedure_snapshot(intake)
-                if connection.vendor == "postgresql":
-                    created = receive_new_postgresql(
-                        intake,
-                        snapshot,
-                        actor=actor,
-                        now=now,
-                        idempotency_key=idempotency_key,
-                        ip=ip,
-                    )
-                else:
-                    created = create_dossier(
-                        intake, actor=actor, state=State.RECEIVED, now=now, idempotency_key=idempotency_key
-                    )
-                    changes = apply_reception(created, snapshot, actor=actor, now=now)
-                    for name, value in changes.items():
-                        setattr(created, name, value)
-                    created.status_code = Dossier.STATUS_OF_STATE[State.RECEIVED]
-                    Dossier.objects.filter(pk=created.pk).update(**changes)
-                    record_event(
-                        created, action="receive", actor=actor, agency_id=intake.receiving.pk, at=now
-                    )
-                    audit_record(
-                        action="dossier.receive",
-                        actor=actor,
-                        obj=created,
-                        chain=intake.receiving.code,
-                        before=None,
-                        after={
-                            **field_values(created, ("state", "status_code", "due_at", "holder_agency")),
-                            "code": created.code,
-                        },
-                        extra={"procedure": intake.procedure.code, "channel": intake.channel},
-                        ip=ip,
-                    )
-                    notify_applicant(created, "receive")
+                created = receive_new(
+                    intake,
+                    procedure_snapshot(intake),
+                    actor=actor,
+                    now=now,
+                    idempotency_key=idempotency_key,
+                    ip=ip,
+                )
         except IntegrityError:
             if idempotency_key:
                 existing = Dossier.objects.filter(created_by=actor, idempotency_key=idempotency_key).first()

@@ -208,6 +208,27 @@ def test_an_organisation_applies_with_name_tax_code_and_representative(world, fr
     )
 
 
+def test_an_organisation_without_tax_code_or_representative_is_refused_as_at_the_counter(world, frozen):
+    client = bearer(world.receptionist)
+    organisation = {"kind": "organisation", "name": "Công ty TNHH Ánh Dương"}
+    no_tax_code = post_json(
+        client,
+        "/api/v1/dossiers",
+        api_body(world, applicant={**organisation, "representative": "Trần Thị Bình"}),
+    )
+    assert no_tax_code.status_code == 400
+    assert no_tax_code.json()["code"] == "required"
+    assert no_tax_code.json()["message"] == "Nhập mã số thuế của tổ chức."
+    assert no_tax_code.json()["details"]["field"] == "applicant.tax_code"
+    no_representative = post_json(
+        client, "/api/v1/dossiers", api_body(world, applicant={**organisation, "tax_code": "0101234567"})
+    )
+    assert no_representative.status_code == 400
+    assert no_representative.json()["message"] == "Nhập họ tên người đại diện."
+    assert no_representative.json()["details"]["field"] == "applicant.representative"
+    assert not Dossier.objects.exists()
+
+
 def test_a_retry_with_the_same_idempotency_key_returns_the_same_dossier(world, frozen):
     client = bearer(world.receptionist)
     first = post_json(client, "/api/v1/dossiers", api_body(world), HTTP_IDEMPOTENCY_KEY="kiosk-1-0001")

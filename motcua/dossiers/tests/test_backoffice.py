@@ -509,7 +509,7 @@ def test_the_specialist_requests_a_supplement_with_items(client, world, four):
         },
     )
     assert response.status_code == 400  # the second row has no reason
-    assert "Hãy ghi lý do cần bổ sung giấy tờ này." in response.content.decode()
+    assert "Ghi rõ lý do cần bổ sung." in response.content.decode()
     assert reload(b).state == Dossier.State.PROCESSING
     response = client.post(
         action_url(b, "request-supplement"),

@@ -50,7 +50,7 @@ def _person(**kw):
             "citizen_id_invalid",
             "năm sinh 1990",
         ),
-        ({"applicant": _person(name="  ")}, InvalidInput, "required", "họ tên"),
+        ({"applicant": _person(name="  ")}, InvalidInput, "required", "họ và tên"),
         ({"applicant": _person(phone="12345")}, InvalidInput, "phone_invalid", "Số điện thoại"),
         ({"applicant": _person(email="khong-phai-email")}, InvalidInput, "email_invalid", "thư điện tử"),
         (
@@ -58,6 +58,26 @@ def _person(**kw):
             InvalidInput,
             "tax_code_invalid",
             "Mã số thuế",
+        ),
+        (
+            {
+                "applicant": ApplicantData(
+                    kind="organisation", name="Công ty TNHH Hòa Bình", representative="An"
+                )
+            },
+            InvalidInput,
+            "required",
+            "mã số thuế",
+        ),
+        (
+            {
+                "applicant": ApplicantData(
+                    kind="organisation", name="Công ty TNHH Hòa Bình", tax_code="0101234567"
+                )
+            },
+            InvalidInput,
+            "required",
+            "người đại diện",
         ),
         ({"documents": [DocumentInput("TP01")]}, InvalidInput, "documents_missing", "TP02"),
         ({"documents": [DocumentInput("TP99")]}, InvalidInput, "document_unknown", "TP99"),

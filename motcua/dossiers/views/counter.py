@@ -22,7 +22,7 @@ from django.views.decorators.vary import vary_on_headers
 from motcua.catalog import selectors as catalog
 from motcua.dossiers import selectors, services
 from motcua.dossiers.files import max_bytes
-from motcua.dossiers.forms.counter import IntakeForm, ReturnForm, code_from_scan
+from motcua.dossiers.forms.counter import APPLICANT_FIELDS, IntakeForm, ReturnForm, code_from_scan
 from motcua.dossiers.models import Dossier
 from motcua.lib.clients import client_ip
 from motcua.lib.errors import Conflict, DomainError, Forbidden, NotFound
@@ -294,20 +294,7 @@ def _intake_data(form, procedure, agency) -> "services.IntakeData":
 
 # Fields of the service's error details (``details["field"]``) → the form's field names.
 SERVICE_FIELDS = {
-    "name": "full_name",
-    "applicant.name": "full_name",
-    "full_name": "full_name",
-    "citizen_id": "citizen_id",
-    "applicant.citizen_id": "citizen_id",
-    "date_of_birth": "date_of_birth",
-    "applicant.date_of_birth": "date_of_birth",
-    "tax_code": "tax_code",
-    "applicant.tax_code": "tax_code",
-    "representative": "representative",
-    "phone": "phone",
-    "applicant.phone": "phone",
-    "email": "email",
-    "applicant.email": "email",
+    **APPLICANT_FIELDS,
     "address": "address",
     "result_delivery": "result_delivery",
     "reason": "refusal_reason",
