@@ -298,7 +298,7 @@ def dossier_list(
     agency_obj = agency_by_code(agency.strip()) if agency else None
     qs = selectors.dossiers_inbox(
         request.auth, scope=scope, agency=agency_obj, bucket=bucket, q=q.strip()[:200], sort=sort
-    )
+    ).select_related("handling_agency")  # the summary names it; the inbox page does not
     paginator = Paginator(qs, PAGE_SIZE)
     number = page_number(page, paginator.num_pages)
     return {

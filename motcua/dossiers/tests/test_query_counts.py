@@ -20,7 +20,7 @@ DOSSIER_PAGE = 18
 INBOX = 7
 # GET /api/v1/dossiers/{code} and GET /api/v1/dossiers (a page of summaries).
 API_DOSSIER = 10
-API_LIST = 5
+API_LIST = 3
 
 
 def _receive(world, n: int):
