@@ -27,7 +27,7 @@ from motcua.dossiers.models import Dossier
 from motcua.lib.clients import client_ip
 from motcua.lib.errors import Conflict, DomainError, Forbidden, NotFound
 from motcua.org.models import Agency, Membership
-from motcua.org.selectors import agency_ancestors, agency_subtree, memberships_of
+from motcua.org.selectors import agency_ancestors, agency_subtree, is_staff, memberships_of
 
 RECEPTIONIST = Membership.Role.RECEPTIONIST
 SESSION_AGENCY = "counter_agency"
@@ -64,7 +64,7 @@ def receptionist_required(view):
     @wraps(view)
     @login_required
     def wrapper(request, *args, **kwargs):
-        agencies = counter_agencies(request.user) if request.user.kind == "staff" else []
+        agencies = counter_agencies(request.user) if is_staff(request.user) else []
         if not agencies:
             raise PermissionDenied("Trang này dành cho cán bộ một cửa (vai trò tiếp nhận hồ sơ).")
         request.counter_agencies = agencies
