@@ -4,9 +4,11 @@ notice (``finish``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from django.db.models import F
+from django.db.models import F, Field
 
 from motcua.audit.services import audit_record, jsonable
 from motcua.dossiers.models import Dossier, DossierEvent, NationalStatus
@@ -20,7 +22,8 @@ STALE_MESSAGE = "Hồ sơ đã thay đổi do người khác vừa xử lý. Vui
 State = Dossier.State
 
 
-def dossier_ref(value: Dossier | str) -> dict:
+def dossier_ref(value: object) -> dict[str, Any]:
+    """The lookup of a dossier given as itself or by its code (InvalidInput for neither)."""
     if isinstance(value, Dossier):
         return {"pk": value.pk}
     if isinstance(value, str) and value.strip():
@@ -46,7 +49,9 @@ def lock(dossier: Dossier | str) -> Dossier:
     return found
 
 
-def lock_for(actor, dossier: Dossier | str, expected_version, action: str) -> tuple[Dossier, Roles]:
+def lock_for(
+    actor: Any, dossier: Dossier | str, expected_version: int | str | None, action: str
+) -> tuple[Dossier, Roles]:
     """The start of every transition on an existing dossier: lock it, then check the version the
     actor saw (a stale page is told to reload, whatever changed), then state and rights."""
     locked = lock(dossier)
@@ -54,7 +59,7 @@ def lock_for(actor, dossier: Dossier | str, expected_version, action: str) -> tu
     return locked, check_action(actor, locked, action)
 
 
-def check_version(dossier: Dossier, expected_version) -> None:
+def check_version(dossier: Dossier, expected_version: int | str | None) -> None:
     """Checked right after the lock, before the state: an actor whose page is out of date is
     told the dossier changed and to reload, whatever the other officer did to it."""
     if expected_version is None or isinstance(expected_version, bool):
@@ -69,23 +74,26 @@ def check_version(dossier: Dossier, expected_version) -> None:
         )
 
 
-def field_values(dossier: Dossier, names) -> dict:
-    out = {}
-    for name in names:
-        f = Dossier._meta.get_field(name)
-        out[name] = getattr(dossier, f.attname)
-    return out
+def _attname(name: str) -> str:
+    """The attribute a dossier field's value is kept in ("holder_agency" → "holder_agency_id")."""
+    field = Dossier._meta.get_field(name)
+    assert isinstance(field, Field), name  # a column of the dossier, never a reverse relation
+    return field.attname
 
 
-def _save(dossier: Dossier, changes: dict, expected_version: int) -> dict:
+def field_values(dossier: Dossier, names: Iterable[str]) -> dict[str, Any]:
+    """The stored values of the dossier's fields ``names`` (keys as ids), for the audit log."""
+    return {name: getattr(dossier, _attname(name)) for name in names}
+
+
+def _save(dossier: Dossier, changes: dict[str, Any], expected_version: int) -> dict[str, Any]:
     """Apply ``changes`` with ``UPDATE … WHERE version = expected``; returns ``before``."""
     before = {}
     for name, value in changes.items():
-        f = Dossier._meta.get_field(name)
-        before[name] = getattr(dossier, f.attname)
+        before[name] = getattr(dossier, _attname(name))
         setattr(dossier, name, value)
     if "state" in changes:
-        dossier.status_code = Dossier.STATUS_OF_STATE[dossier.state]
+        dossier.status_code = Dossier.STATUS_OF_STATE[State(dossier.state)]
         before.setdefault("status_code", before.get("status_code"))
         changes["status_code"] = dossier.status_code
     updated = Dossier.objects.filter(pk=dossier.pk, version=expected_version).update(
@@ -101,7 +109,7 @@ def finish(
     dossier: Dossier,
     *,
     action: str,
-    actor,
+    actor: Any,
     agency: Agency | int | None,
     changes: dict,
     expected_version: int,
@@ -118,7 +126,7 @@ def finish(
     agency_obj = agency if isinstance(agency, Agency) else None
     agency_id = agency.pk if isinstance(agency, Agency) else agency
     record_event(dossier, action=action, actor=actor, agency_id=agency_id, at=now, note=note, data=data)
-    after = {k: getattr(dossier, Dossier._meta.get_field(k).attname) for k in before}
+    after = field_values(dossier, before)
     chain = agency_obj.code if agency_obj else agency_code(agency_id, dossier)
     audit_record(
         action=f"dossier.{action.replace('-', '_')}",
@@ -144,14 +152,14 @@ def agency_code(agency_id: int | None, dossier: Dossier) -> str:
     return Agency.objects.values_list("code", flat=True).get(pk=agency_id)
 
 
-def text_required(value, what: str) -> str:
+def text_required(value: Any, what: str) -> str:
     text = (value or "").strip() if isinstance(value, str) else ""
     if not text:
         raise InvalidInput(f"Vui lòng nhập {what}.", code="required", details={"field": what})
     return text
 
 
-STATUS_MESSAGES = {
+STATUS_MESSAGES: dict[str, str] = {
     State.SUBMITTED: "đã được đăng ký trực tuyến, chờ tiếp nhận",
     State.INTAKE_SUPPLEMENT: "cần bổ sung giấy tờ trước khi tiếp nhận",
     State.REFUSED: "không được tiếp nhận",
@@ -189,11 +197,11 @@ def record_event(
     dossier: Dossier,
     *,
     action: str,
-    actor,
+    actor: Any,
     agency_id: int | None,
     at: datetime,
     note: str = "",
-    data=None,
+    data: dict[str, Any] | None = None,
     save: bool = True,
 ) -> DossierEvent:
     event = DossierEvent(

@@ -6,7 +6,7 @@ and the supplement items of a Mẫu 02. Pages and the API only translate their i
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -252,7 +252,7 @@ class Intake:
     handling: Agency
     offering: Offering
     applicant: dict
-    documents: list[tuple[RequiredDocument | None, DocumentInput]]
+    documents: list[tuple[RequiredDocument, DocumentInput]]
     required: list[RequiredDocument]
     channel: int
     result_delivery: str
@@ -279,7 +279,7 @@ def receiving_agency_for(actor: Any, code: str, roles: frozenset[str] = COUNTER)
     return agency
 
 
-def clean_intake(actor, data: IntakeData, *, counter: bool = True) -> Intake:
+def clean_intake(actor: Any, data: IntakeData | None, *, counter: bool = True) -> Intake:
     if not isinstance(data, IntakeData):
         raise InvalidInput("Thiếu thông tin hồ sơ.", code="data_required")
     if data.channel not in Dossier.Channel.values or isinstance(data.channel, bool):
@@ -299,13 +299,14 @@ def clean_intake(actor, data: IntakeData, *, counter: bool = True) -> Intake:
         receiving = receiving_agency_for(actor, data.receiving_agency)
     else:
         code = (data.receiving_agency or "").strip().upper()
-        receiving = Agency.objects.select_related("schedule").filter(code=code, active=True).first()
-        if receiving is None:
+        found_agency = Agency.objects.select_related("schedule").filter(code=code, active=True).first()
+        if found_agency is None:
             raise NotFound(
                 f"Không tìm thấy cơ quan có mã định danh “{code}”.",
                 code="agency_not_found",
                 details={"field": "receiving_agency"},
             )
+        receiving = found_agency
     if not procedure_code:
         raise InvalidInput("Vui lòng chọn thủ tục hành chính.", details={"field": "procedure"})
     reference = intake_reference(procedure_code)
@@ -339,7 +340,7 @@ def clean_intake(actor, data: IntakeData, *, counter: bool = True) -> Intake:
         )
     required = list(reference.documents)
     by_code = {d.code: d for d in required}
-    documents: list[tuple[RequiredDocument | None, DocumentInput]] = []
+    documents: list[tuple[RequiredDocument, DocumentInput]] = []
     for item in data.documents or []:
         if not isinstance(item, DocumentInput):
             raise InvalidInput("Thành phần hồ sơ không hợp lệ.", details={"field": "documents"})
@@ -356,7 +357,7 @@ def clean_intake(actor, data: IntakeData, *, counter: bool = True) -> Intake:
                 "original, certified_copy hoặc photocopy.",
                 details={"field": "documents", "requirement": item.requirement},
             )
-        if not isinstance(item.count, int) or isinstance(item.count, bool) or not 1 <= item.count <= 100:
+        if type(item.count) is not int or not 1 <= item.count <= 100:  # bool is not a count
             raise InvalidInput(
                 f"Số lượng bản của {req.code} phải là số nguyên từ 1 đến 100.",
                 details={"field": "documents", "requirement": item.requirement},
@@ -385,7 +386,9 @@ def missing_mandatory(
     ]
 
 
-def document_rows(dossier: Dossier, documents) -> list[DossierDocument]:
+def document_rows(
+    dossier: Dossier, documents: Sequence[tuple[RequiredDocument | None, DocumentInput]]
+) -> list[DossierDocument]:
     return [
         DossierDocument(
             dossier=dossier,
@@ -403,12 +406,17 @@ def document_rows(dossier: Dossier, documents) -> list[DossierDocument]:
 def procedure_snapshot(intake: Intake) -> dict:
     procedure = intake.procedure
     amount = procedure.processing_time
+    assert amount is not None  # clean_intake refuses a procedure without a time (has_time)
     if intake.offering.local_time:
         amount = intake.offering.local_time
     if intake.channel == Dossier.Channel.ONLINE and procedure.online_time:
         amount = min(amount, procedure.online_time)
     if intake.steps_by_agency is None or intake.fees is None:
         reference = intake_reference(procedure.code)
+        if reference is None:
+            raise NotFound(
+                f"Không tìm thấy thủ tục hành chính mã “{procedure.code}”.", code="procedure_not_found"
+            )
         intake.fees, intake.steps_by_agency = reference.fees, reference.steps_by_agency
     # The handling agency's own variant of the process, else the receiving agency's, else the default.
     # Copies: the snapshot belongs to the dossier, the reference is shared.

@@ -15,6 +15,8 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Model
 
 from motcua.audit.models import AuditChain
 from motcua.audit.services import audit_event, audit_record
@@ -71,7 +73,13 @@ def dossier_code(agency: Agency, moment: datetime) -> str:
 
 
 def create_dossier(
-    intake: Intake, *, actor, state: str, now: datetime, owner=None, idempotency_key=None
+    intake: Intake,
+    *,
+    actor: Any,
+    state: str,
+    now: datetime,
+    owner: Any = None,
+    idempotency_key: str | None = None,
 ) -> Dossier:
     dossier = Dossier(
         code=dossier_code(intake.receiving, now),
@@ -83,7 +91,7 @@ def create_dossier(
         channel=intake.channel,
         result_delivery=intake.result_delivery,
         state=state,
-        status_code=Dossier.STATUS_OF_STATE[state],
+        status_code=Dossier.STATUS_OF_STATE[State(state)],
         owner=owner,
         idempotency_key=idempotency_key,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -98,7 +106,7 @@ def create_dossier(
 
 
 def apply_reception(
-    dossier: Dossier, intake_snapshot: dict, *, actor, now: datetime, save_step: bool = True
+    dossier: Dossier, intake_snapshot: dict[str, Any], *, actor: Any, now: datetime, save_step: bool = True
 ) -> dict:
     """Fields of a received dossier and its first step (created unless ``save_step`` is False).
     Returns the changes."""
@@ -109,6 +117,7 @@ def apply_reception(
     ).due_at
     dossier.procedure_snapshot = intake_snapshot
     first = next_template_step(dossier, None)
+    assert first is not None  # a snapshot always has a step (procedure_snapshot makes one)
     agency_id = step_agency_id(first, dossier)
     holder = actor if agency_id == dossier.receiving_agency_id else None
     step = start_step(
@@ -143,7 +152,7 @@ def apply_reception(
 _INSERT_COLUMNS: dict[tuple, tuple[list[str], list]] = {}
 
 
-def insert_values(obj, conn=None) -> tuple[list[str], list]:
+def insert_values(obj: Model, conn: BaseDatabaseWrapper | None = None) -> tuple[list[str], list]:
     """Columns and database values of a new model instance (as ``Model.save`` would write).
 
     ``conn``: the connection itself (``connections[alias]``), resolved once by the caller
@@ -154,13 +163,19 @@ def insert_values(obj, conn=None) -> tuple[list[str], list]:
     plan = _INSERT_COLUMNS.get(key)
     if plan is None:
         fields = [f for f in obj._meta.concrete_fields if with_pk or not f.primary_key]
-        plan = _INSERT_COLUMNS[key] = ([conn.ops.quote_name(f.column) for f in fields], fields)
+        plan = _INSERT_COLUMNS[key] = ([conn.ops.quote_name(f.column or f.attname) for f in fields], fields)
     columns, fields = plan
     return columns, [f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields]
 
 
 def receive_new_postgresql(
-    intake: Intake, snapshot: dict, *, actor, now: datetime, idempotency_key, ip
+    intake: Intake,
+    snapshot: dict[str, Any],
+    *,
+    actor: Any,
+    now: datetime,
+    idempotency_key: str | None,
+    ip: str | None,
 ) -> Dossier:
     """A reception in two statements (PostgreSQL): the first takes the day's number (upsert,
     row locked until commit), the ids of the dossier and its first step and locks the agency's
@@ -231,7 +246,8 @@ def receive_new_postgresql(
         [audit],
         notify_applicant(dossier, "receive", save=False),
     ]
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[Any] = []
     conn = connections[connection.alias]
     for objs in groups:
         if not objs:

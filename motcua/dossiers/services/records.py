@@ -3,6 +3,9 @@ uploaded files on its documents."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,7 +20,7 @@ from motcua.lib.errors import Conflict, Forbidden, InvalidInput
 State = Dossier.State
 
 
-def dossier_add_comment(*, actor, dossier, body, ip: str | None = None) -> Dossier:
+def dossier_add_comment(*, actor: Any, dossier: Dossier | str, body: str, ip: str | None = None) -> Dossier:
     """A comment on the dossier's timeline (any acting officer of its agencies; a supervisor
     only watches). Does not change the dossier's version: a comment never makes another
     officer's pending action stale. Returns the dossier."""
@@ -61,7 +64,7 @@ def dossier_add_comment(*, actor, dossier, body, ip: str | None = None) -> Dossi
 
 
 def dossier_attach_file(
-    *, actor, dossier, requirement_code, uploaded_file, ip: str | None = None
+    *, actor: Any, dossier: Dossier | str, requirement_code: str, uploaded_file: File, ip: str | None = None
 ) -> DossierFile:
     """Attach a scan or upload to one of the dossier's documents (PDF, JPEG, PNG; checked from
     the content). The document of that requirement is created when the dossier has none yet."""

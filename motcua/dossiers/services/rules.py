@@ -4,6 +4,8 @@ check (``check_action``) and the pages read to offer only the actions allowed
 
 from __future__ import annotations
 
+from typing import Any
+
 from motcua.dossiers.models import Dossier
 from motcua.lib.errors import Conflict, Forbidden
 from motcua.org.models import Agency, Membership
@@ -84,7 +86,7 @@ ACTION_LABELS = {
 class Roles:
     """The actor's roles on the agencies of one dossier, looked up once each."""
 
-    def __init__(self, actor, dossier: Dossier):
+    def __init__(self, actor: Any, dossier: Dossier):
         self.actor = actor
         self.dossier = dossier
         self._cache: dict[int, set[str]] = {}
@@ -130,8 +132,8 @@ def action_allowed_roles(roles: Roles, action: str) -> bool:
     """Whether the actor holds a role the action needs (state not checked)."""
     _, needs = RULES[action]
     step_role = _step_role(roles.dossier)
-    for where, wanted in needs:
-        wanted = set(wanted)
+    for where, named in needs:
+        wanted = set(named)
         if STEP_ROLE in wanted:
             wanted.discard(STEP_ROLE)
             if step_role:
@@ -142,7 +144,7 @@ def action_allowed_roles(roles: Roles, action: str) -> bool:
     return False
 
 
-def action_permitted(actor, dossier: Dossier, action: str, roles: Roles | None = None) -> bool:
+def action_permitted(actor: Any, dossier: Dossier, action: str, roles: Roles | None = None) -> bool:
     states, _ = RULES[action]
     if dossier.state not in states:
         return False
@@ -158,7 +160,7 @@ def state_conflict(dossier: Dossier, action: str) -> Conflict:
     )
 
 
-def check_action(actor, dossier: Dossier, action: str) -> Roles:
+def check_action(actor: Any, dossier: Dossier, action: str) -> Roles:
     """State then role checks of ``action`` on the locked ``dossier`` (Conflict / Forbidden)."""
     roles = Roles(actor, dossier)
     if not roles.any():
@@ -186,8 +188,8 @@ def acting_agency(roles: Roles, action: str) -> int | None:
     """The agency on whose behalf the actor acts (the first rule the actor satisfies)."""
     _, needs = RULES[action]
     step_role = _step_role(roles.dossier)
-    for where, wanted in needs:
-        wanted = set(wanted) - {STEP_ROLE} | ({step_role} if STEP_ROLE in wanted and step_role else set())
+    for where, named in needs:
+        wanted = set(named) - {STEP_ROLE} | ({step_role} if STEP_ROLE in named and step_role else set())
         agency_id = roles.agency_id(where)
         if roles.at(agency_id) & wanted:
             return agency_id

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from motcua.catalog.models import ProcessStep
 from motcua.dossiers.models import Dossier, DossierStep
@@ -72,8 +73,8 @@ def start_step(
     template: dict | None,
     agency_id: int,
     now: datetime,
-    giver,
-    receiver,
+    giver: Any,
+    receiver: Any,
     cal: WorkCalendar,
     seq: int | None = None,
     name: str = "",
@@ -105,11 +106,15 @@ def start_step(
     return step
 
 
-def check_officer(officer, agency_id: int, roles=ANY_ACTING, what: str = "Cán bộ được giao"):
+def check_officer(
+    officer: Any, agency_id: int | None, roles: frozenset[str] = ANY_ACTING, what: str = "Cán bộ được giao"
+) -> Any:
+    """``officer`` if he holds one of ``roles`` at the agency (InvalidInput otherwise); None stays None."""
     if officer is None:
         return None
     if not getattr(officer, "is_active", False) or not getattr(officer, "pk", None):
         raise InvalidInput(f"{what} không hợp lệ.", details={"field": "officer"})
+    assert agency_id is not None  # a dossier being processed is held by an agency
     agency = Agency.objects.only("pk", "path", "code").get(pk=agency_id)
     if not (user_roles_at(officer, agency) & set(roles) & ANY_ACTING):
         raise InvalidInput(

@@ -22,7 +22,13 @@ State = Dossier.State
 
 
 def dossier_request_payment(
-    *, actor, dossier, expected_version, amount_vnd, note="", ip: str | None = None
+    *,
+    actor: Any,
+    dossier: Dossier | str,
+    expected_version: int | str | None,
+    amount_vnd: object,
+    note: str = "",
+    ip: str | None = None,
 ) -> Dossier:
     """Ask the applicant to pay (status 6); the clock pauses until the payment is recorded."""
     if not isinstance(amount_vnd, int) or isinstance(amount_vnd, bool) or amount_vnd <= 0:
@@ -56,7 +62,14 @@ def dossier_request_payment(
         )
 
 
-def dossier_record_payment(*, actor, dossier, expected_version, note="", ip: str | None = None) -> Dossier:
+def dossier_record_payment(
+    *,
+    actor: Any,
+    dossier: Dossier | str,
+    expected_version: int | str | None,
+    note: str = "",
+    ip: str | None = None,
+) -> Dossier:
     """The payment was made: the appointment and the current step move by the working time paused."""
     now = timezone.now()
     with transaction.atomic():
@@ -65,6 +78,7 @@ def dossier_record_payment(*, actor, dossier, expected_version, note="", ip: str
         cal = handling_calendar(locked)
         changes: dict[str, Any] = {"state": (pause.resume_state if pause else "") or State.PROCESSING}
         if pause is not None:
+            assert locked.due_at is not None  # a payment is asked of a received dossier
             paused = working_time_between(cal, pause.started_at, now)
             changes["due_at"] = shift_working_time(cal, locked.due_at, paused)
             step = locked.current_step
@@ -87,7 +101,15 @@ def dossier_record_payment(*, actor, dossier, expected_version, note="", ip: str
 
 
 def _close(
-    action: str, state: str, *, actor, dossier, expected_version, reason, what: str, ip: str | None
+    action: str,
+    state: str,
+    *,
+    actor: Any,
+    dossier: Dossier | str,
+    expected_version: int | str | None,
+    reason: str,
+    what: str,
+    ip: str | None,
 ) -> Dossier:
     reason = text_required(reason, what)
     now = timezone.now()
@@ -109,7 +131,14 @@ def _close(
         )
 
 
-def dossier_stop(*, actor, dossier, expected_version, reason, ip: str | None = None) -> Dossier:
+def dossier_stop(
+    *,
+    actor: Any,
+    dossier: Dossier | str,
+    expected_version: int | str | None,
+    reason: str,
+    ip: str | None = None,
+) -> Dossier:
     """Stop processing (Mẫu 05): the dossier is closed."""
     return _close(
         "stop",
@@ -123,7 +152,14 @@ def dossier_stop(*, actor, dossier, expected_version, reason, ip: str | None = N
     )
 
 
-def dossier_withdraw(*, actor, dossier, expected_version, reason, ip: str | None = None) -> Dossier:
+def dossier_withdraw(
+    *,
+    actor: Any,
+    dossier: Dossier | str,
+    expected_version: int | str | None,
+    reason: str,
+    ip: str | None = None,
+) -> Dossier:
     """The applicant withdraws the dossier (recorded by the counter or a leader): closed."""
     return _close(
         "withdraw",
@@ -137,7 +173,15 @@ def dossier_withdraw(*, actor, dossier, expected_version, reason, ip: str | None
     )
 
 
-def dossier_extend(*, actor, dossier, expected_version, reason, new_due_at, ip: str | None = None) -> Dossier:
+def dossier_extend(
+    *,
+    actor: Any,
+    dossier: Dossier | str,
+    expected_version: int | str | None,
+    reason: str,
+    new_due_at: object,
+    ip: str | None = None,
+) -> Dossier:
     """Apologise and extend (Mẫu 04): once, decided at least 1 working day before the appointment,
     to a later appointment."""
     reason = text_required(reason, "lý do xin lỗi và gia hạn")
@@ -152,6 +196,7 @@ def dossier_extend(*, actor, dossier, expected_version, reason, new_due_at, ip: 
                 code="already_extended",
             )
         cal = handling_calendar(locked)
+        assert locked.due_at is not None  # an open dossier has its appointment
         if working_time_between(cal, now, locked.due_at) < timedelta(hours=8):
             raise Conflict(
                 "Chỉ được xin lỗi và hẹn lại trước ngày hẹn trả ít nhất 1 ngày làm việc (hẹn trả: "
@@ -189,7 +234,14 @@ def dossier_extend(*, actor, dossier, expected_version, reason, new_due_at, ip: 
         )
 
 
-def dossier_finish(*, actor, dossier, expected_version, note="", ip: str | None = None) -> Dossier:
+def dossier_finish(
+    *,
+    actor: Any,
+    dossier: Dossier | str,
+    expected_version: int | str | None,
+    note: str = "",
+    ip: str | None = None,
+) -> Dossier:
     """The result is ready (status 9): timeliness is frozen; the dossier waits at the counter."""
     now = timezone.now()
     note = (note or "").strip()
@@ -216,7 +268,13 @@ def dossier_finish(*, actor, dossier, expected_version, note="", ip: str | None 
 
 
 def dossier_return_result(
-    *, actor, dossier, expected_version, collected_by="", postal_tracking="", ip: str | None = None
+    *,
+    actor: Any,
+    dossier: Dossier | str,
+    expected_version: int | str | None,
+    collected_by: str = "",
+    postal_tracking: str = "",
+    ip: str | None = None,
 ) -> Dossier:
     """Return the result (status 10): to who collected it at the counter, or by post."""
     collected_by = (collected_by or "").strip()[:200]

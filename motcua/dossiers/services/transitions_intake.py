@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -44,10 +45,10 @@ State = Dossier.State
 
 def dossier_receive(
     *,
-    actor,
+    actor: Any,
     data: IntakeData | None = None,
     dossier: Dossier | str | None = None,
-    expected_version=None,
+    expected_version: int | str | None = None,
     idempotency_key: str | None = None,
     ip: str | None = None,
 ) -> Dossier:
@@ -91,7 +92,6 @@ def dossier_receive(
 
     with transaction.atomic():
         locked, _ = lock_for(actor, dossier, expected_version, "receive")
-        intake = None
         if data is not None:
             intake = clean_intake(actor, data)
             docs = intake.documents
@@ -146,11 +146,11 @@ def dossier_receive(
 
 def dossier_refuse(
     *,
-    actor,
-    reason,
+    actor: Any,
+    reason: str,
     data: IntakeData | None = None,
-    dossier=None,
-    expected_version=None,
+    dossier: Dossier | str | None = None,
+    expected_version: int | str | None = None,
     ip: str | None = None,
 ) -> Dossier:
     """Refuse to receive (Mẫu 03): a new dossier from ``data`` gets its code, state refused."""
@@ -195,12 +195,12 @@ def dossier_refuse(
 
 def dossier_request_supplement(
     *,
-    actor,
+    actor: Any,
     items: list[SupplementItem],
-    note="",
+    note: str = "",
     data: IntakeData | None = None,
-    dossier=None,
-    expected_version=None,
+    dossier: Dossier | str | None = None,
+    expected_version: int | str | None = None,
     ip: str | None = None,
 ) -> Dossier:
     """Ask for a supplement (Mẫu 02).
@@ -276,6 +276,7 @@ def dossier_request_supplement(
         check_version(locked, expected_version)
         roles = check_action(actor, locked, "request-supplement")
         cal = handling_calendar(locked)
+        assert locked.received_at is not None  # received or processing
         late_request = working_time_between(cal, locked.received_at, now) > timedelta(
             hours=8 * SUPPLEMENT_WINDOW_DAYS
         )
@@ -309,7 +310,7 @@ def dossier_request_supplement(
         )
 
 
-def dossier_submit_online(*, citizen, data: IntakeData, ip: str | None = None) -> Dossier:
+def dossier_submit_online(*, citizen: Any, data: IntakeData, ip: str | None = None) -> Dossier:
     """A citizen's or organisation's online submission (status 1), waiting for reception."""
     if citizen is None or not getattr(citizen, "is_authenticated", False):
         raise Forbidden("Vui lòng đăng nhập để nộp hồ sơ trực tuyến.", code="login_required")

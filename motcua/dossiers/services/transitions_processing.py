@@ -38,7 +38,12 @@ State = Dossier.State
 
 
 def dossier_receive_supplement(
-    *, actor, dossier, expected_version, note="", ip: str | None = None
+    *,
+    actor: Any,
+    dossier: Dossier | str,
+    expected_version: int | str | None,
+    note: str = "",
+    ip: str | None = None,
 ) -> Dossier:
     """The applicant brought what was asked for: the clock restarts (policy restart: the
     appointment counts again in full from now) or resumes (policy pause: the appointment and the
@@ -52,6 +57,7 @@ def dossier_receive_supplement(
         policy = (pause.policy if pause else "") or snap.get("policy") or "restart"
         changes: dict[str, Any] = {"state": (pause.resume_state if pause else "") or State.PROCESSING}
         step = locked.current_step
+        assert locked.due_at is not None  # a dossier waiting for a supplement was received
         if policy == Procedure.SupplementPolicy.PAUSE:
             paused = working_time_between(cal, pause.started_at, now) if pause else timedelta(0)
             changes["due_at"] = shift_working_time(cal, locked.due_at, paused)
@@ -85,7 +91,14 @@ def dossier_receive_supplement(
         )
 
 
-def dossier_assign(*, actor, dossier, expected_version, officer, ip: str | None = None) -> Dossier:
+def dossier_assign(
+    *,
+    actor: Any,
+    dossier: Dossier | str,
+    expected_version: int | str | None,
+    officer: Any,
+    ip: str | None = None,
+) -> Dossier:
     """A leader gives the dossier (its current step) to an officer of the holding agency."""
     now = timezone.now()
     with transaction.atomic():
@@ -115,7 +128,14 @@ def dossier_assign(*, actor, dossier, expected_version, officer, ip: str | None 
 
 
 def dossier_forward(
-    *, actor, dossier, expected_version, to_agency=None, officer=None, note="", ip: str | None = None
+    *,
+    actor: Any,
+    dossier: Dossier | str,
+    expected_version: int | str | None,
+    to_agency: Agency | str | None = None,
+    officer: Any = None,
+    note: str = "",
+    ip: str | None = None,
 ) -> Dossier:
     """End the current step and start the next step of the process (or a step at ``to_agency``:
     inter-agency forwarding)."""
@@ -136,7 +156,7 @@ def dossier_forward(
             # Back from an inter-agency step to the step that sent it.
             origin = origin_step(locked)
             template = template_step(locked, origin.template_order) if origin else None
-            if template is None:
+            if origin is None or template is None:
                 raise Conflict(
                     f"Không xác định được bước tiếp theo của hồ sơ {locked.code}.", code="last_step"
                 )
@@ -185,7 +205,15 @@ def dossier_forward(
         )
 
 
-def dossier_send_back(*, actor, dossier, expected_version, to_seq, note, ip: str | None = None) -> Dossier:
+def dossier_send_back(
+    *,
+    actor: Any,
+    dossier: Dossier | str,
+    expected_version: int | str | None,
+    to_seq: int | str,
+    note: str,
+    ip: str | None = None,
+) -> Dossier:
     """Send the dossier back to an earlier step (a new step row repeating it, same budget)."""
     note = text_required(note, "lý do trả lại")
     now = timezone.now()
@@ -235,7 +263,14 @@ def dossier_send_back(*, actor, dossier, expected_version, to_seq, note, ip: str
         )
 
 
-def dossier_approve(*, actor, dossier, expected_version, note="", ip: str | None = None) -> Dossier:
+def dossier_approve(
+    *,
+    actor: Any,
+    dossier: Dossier | str,
+    expected_version: int | str | None,
+    note: str = "",
+    ip: str | None = None,
+) -> Dossier:
     """The leader approves: the current step ends; the next step of the process (e.g. return at
     the counter) starts; the result is then finished (``dossier_finish``)."""
     now = timezone.now()
@@ -275,7 +310,14 @@ def dossier_approve(*, actor, dossier, expected_version, note="", ip: str | None
         )
 
 
-def dossier_reject(*, actor, dossier, expected_version, reason, ip: str | None = None) -> Dossier:
+def dossier_reject(
+    *,
+    actor: Any,
+    dossier: Dossier | str,
+    expected_version: int | str | None,
+    reason: str,
+    ip: str | None = None,
+) -> Dossier:
     """Not granted after appraisal: the written answer is the result; the dossier is finished
     (status 9) with outcome ``rejected`` and its timeliness frozen; the answer is then returned."""
     reason = text_required(reason, "lý do không giải quyết")
