@@ -1,0 +1,109 @@
+"""The access rule's three shapes give one answer.
+
+``org.selectors`` writes "a membership covers an agency" once for an agency of an outer query
+(``agencies_actable_by`` / ``agencies_visible_to``), once for a known agency (``user_roles_at``,
+``officers_acting_on``) and once in plain SQL (``agency_actable_by_code``, the counter's
+reception). For every persona, every agency and every role set, the three must agree; so must
+they after a membership narrows to its own agency, is switched off, or a user is locked."""
+
+import itertools
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from motcua.org.models import Agency, Membership
+from motcua.org.selectors import (
+    ACTING_ROLES,
+    agencies_actable_by,
+    agencies_visible_to,
+    agency_actable_by_code,
+    is_staff,
+    officers_acting_on,
+    user_roles_at,
+)
+from motcua.org.testing import build_org_tree, build_personas, make_staff
+
+pytestmark = pytest.mark.django_db
+Role = Membership.Role
+ROLE_SETS = [
+    {Role.RECEPTIONIST},
+    {Role.SPECIALIST, Role.LEADER},
+    {Role.LEADER, Role.DIRECTOR},
+    {Role.ADMINISTRATOR},
+    set(ACTING_ROLES),
+]
+
+
+@pytest.fixture
+def people():
+    tree = build_org_tree()
+    personas = build_personas(tree)
+    narrow = make_staff("chi_mot_xa", tree.commune_a, Role.SPECIALIST, include_subtree=False)
+    switched_off = make_staff("da_nghi", tree.commune_b, Role.LEADER)
+    Membership.objects.filter(user=switched_off).update(active=False)
+    locked = make_staff("bi_khoa", tree.province, Role.LEADER)
+    get_user_model().objects.filter(pk=locked.pk).update(is_active=False)
+    locked.refresh_from_db()
+    users = [*vars(personas).values(), narrow, switched_off, locked]
+    return tree, users
+
+
+def _agencies():
+    return list(Agency.objects.order_by("path"))
+
+
+def test_the_sql_shape_answers_what_the_queryset_answers(people):
+    _, users = people
+    checked = 0
+    for user, agency, roles in itertools.product(users, _agencies(), ROLE_SETS):
+        expected = agencies_actable_by(user, roles=roles).filter(code=agency.code, active=True).first()
+        found = agency_actable_by_code(user, agency.code, roles=roles)
+        assert (found.pk if found else None) == (expected.pk if expected else None), (user, agency, roles)
+        if found is not None:
+            assert (found.code, found.path, found.schedule_id) == (
+                agency.code,
+                agency.path,
+                agency.schedule_id,
+            )
+        checked += 1
+    assert checked == len(users) * 7 * len(ROLE_SETS)
+
+
+def test_roles_at_a_known_agency_answer_what_the_querysets_answer(people):
+    _, users = people
+    for user, agency in itertools.product(users, _agencies()):
+        roles = user_roles_at(user, agency)
+        assert bool(roles) == agencies_visible_to(user).filter(pk=agency.pk).exists(), (user, agency)
+        acting = roles & ACTING_ROLES
+        assert bool(acting) == agencies_actable_by(user).filter(pk=agency.pk).exists(), (user, agency)
+
+
+def test_officers_of_an_agency_are_those_who_act_on_it(people):
+    _, users = people
+    for agency, roles in itertools.product(_agencies(), ROLE_SETS):
+        officers = set(officers_acting_on([agency], roles))
+        expected = {
+            u
+            for u in users
+            if is_staff(u)
+            and not u.is_superuser
+            and agencies_actable_by(u, roles=roles).filter(pk=agency.pk).exists()
+        }
+        assert officers == expected, (agency, roles)
+
+
+def test_a_narrow_membership_covers_its_agency_only(people):
+    tree, users = people
+    narrow = next(u for u in users if u.username == "chi_mot_xa")
+    assert agency_actable_by_code(narrow, tree.commune_a.code, roles={Role.SPECIALIST}) is not None
+    assert agency_actable_by_code(narrow, tree.one_stop_a.code, roles={Role.SPECIALIST}) is None
+    assert user_roles_at(narrow, tree.one_stop_a) == set()
+
+
+def test_a_supervisor_sees_but_never_acts(people):
+    tree, users = people
+    supervisor = next(u for u in users if u.username == "giam_sat")
+    assert agencies_visible_to(supervisor).count() == 7
+    assert agency_actable_by_code(supervisor, tree.commune_a.code, roles={Role.SUPERVISOR}) is None
+    assert user_roles_at(supervisor, tree.commune_a) == {Role.SUPERVISOR}
+    assert list(officers_acting_on([tree.commune_a], {Role.SUPERVISOR})) == []
