@@ -50,7 +50,8 @@ class Dossier(models.Model):
         FINISHED = "finished", "Có kết quả, chờ trả"
         RETURNED = "returned", "Đã trả kết quả"
 
-    STATUS_OF_STATE = {
+    # Looked up by the stored state (a plain string).
+    STATUS_OF_STATE: dict[str, NationalStatus] = {
         State.SUBMITTED: NationalStatus.SUBMITTED,
         State.INTAKE_SUPPLEMENT: NationalStatus.SUPPLEMENT,
         State.REFUSED: NationalStatus.REFUSED,
