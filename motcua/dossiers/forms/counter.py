@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from django import forms
-from django.http import QueryDict
+from django.utils.datastructures import MultiValueDict
 from django.utils.text import slugify
 
 from motcua.catalog.models import RequiredDocument
@@ -387,7 +387,7 @@ class IntakeForm(forms.Form):
         if not names:
             return
         # A bound form's data is request.POST (immutable): a mutable copy of it.
-        data = self.data.copy() if isinstance(self.data, QueryDict) else {**self.data}
+        data = self.data.copy() if isinstance(self.data, MultiValueDict) else {**self.data}
         for n, name in enumerate(names[:MAX_SUPPLEMENT_ITEMS]):
             data[f"item_{n}_name"] = name
         self.data = data
