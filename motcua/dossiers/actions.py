@@ -5,29 +5,37 @@
 ``services.RULES`` that decides state and roles.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from motcua.dossiers import services
+from motcua.dossiers.models import Dossier
 
 
 @dataclass(frozen=True)
 class Action:
     name: str
     label: str
-    service: Callable
+    service: Callable[..., Dossier]
     needs: list[str] = field(default_factory=list)
     required: list[str] = field(default_factory=list)
     rule: str = ""
     danger: bool = False
 
-    def rule_for(self, dossier) -> str:
+    def rule_for(self, dossier: Dossier) -> str:
         if self.name == "request-supplement" and dossier.state == services.State.SUBMITTED:
             return "request-supplement-intake"
         return self.rule or self.name
 
 
-def _a(name, label, service, needs=(), required=(), danger=False) -> Action:
+def _a(
+    name: str,
+    label: str,
+    service: Callable[..., Dossier],
+    needs: Iterable[str] = (),
+    required: Iterable[str] = (),
+    danger: bool = False,
+) -> Action:
     return Action(
         name=name, label=label, service=service, needs=list(needs), required=list(required), danger=danger
     )

@@ -28,13 +28,14 @@ class ReadOnlyInline(admin.TabularInline):
 
 class DocumentInline(ReadOnlyInline):
     model = DossierDocument
-    fields = ["requirement_code", "name", "copy_kind", "count", "digitised"]
-    readonly_fields = fields
+    # A tuple: the same names are the columns and the read-only columns (one list could not be
+    # typed as both).
+    fields = readonly_fields = ("requirement_code", "name", "copy_kind", "count", "digitised")
 
 
 class StepInline(ReadOnlyInline):
     model = DossierStep
-    fields = [
+    fields = readonly_fields = (
         "seq",
         "name",
         "agency",
@@ -44,14 +45,12 @@ class StepInline(ReadOnlyInline):
         "due_at",
         "finished_at",
         "timeliness",
-    ]
-    readonly_fields = fields
+    )
 
 
 class EventInline(ReadOnlyInline):
     model = DossierEvent
-    fields = ["at", "action", "state", "status_code", "actor", "agency", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = ("at", "action", "state", "status_code", "actor", "agency", "note")
 
 
 @admin.register(Dossier)

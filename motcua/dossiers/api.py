@@ -8,21 +8,25 @@ bad input (400), all in the shape ``{"code", "message", "details"}``.
 """
 
 from datetime import UTC, datetime
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from motcua.accounts.auth import API_AUTH
+from motcua.accounts.models import User
+from motcua.catalog.models import Procedure
 from motcua.dossiers import actions as dossier_actions
 from motcua.dossiers import schemas, selectors, services, tracking
-from motcua.dossiers.models import Dossier, NationalStatus
+from motcua.dossiers.models import Dossier, DossierDocument, DossierFile, NationalStatus
 from motcua.lib.clients import client_ip
 from motcua.lib.errors import DomainError, InvalidInput, NotFound
 from motcua.lib.paging import page_number
+from motcua.org.models import Agency
 from motcua.org.selectors import agency_by_code, is_staff
 from motcua.workcalendar.calendar import VN_TZ
 
@@ -38,10 +42,17 @@ class TooManyRequests(DomainError):
     code = "throttled"
 
 
+class ApiRequest(HttpRequest):
+    """The request of an operation behind ``API_AUTH``: ninja sets ``auth`` to the user that
+    the token or the session belongs to (``motcua/accounts/auth.py``)."""
+
+    auth: User
+
+
 # -- helpers ----------------------------------------------------------------------------------
 
 
-def _dossier(request, code: str) -> Dossier:
+def _dossier(request: ApiRequest, code: str) -> Dossier:
     """The dossier for this staff caller: 404 if unknown (or the caller is not staff), 403 outside
     the caller's jurisdiction. Logs the view of the applicant's personal data (the selector)."""
     if not is_staff(request.auth):
@@ -49,25 +60,25 @@ def _dossier(request, code: str) -> Dossier:
     return selectors.dossier_for_staff(request.auth, code, ip=client_ip(request))
 
 
-def _utc(moment):
+def _utc(moment: datetime | None) -> datetime | None:
     """Times leave the API in UTC ("…Z"), whichever zone the service computed them in."""
     return moment.astimezone(UTC) if moment is not None else None
 
 
-def _iso(moment) -> str | None:
+def _iso(moment: datetime | None) -> str | None:
     """The same text pydantic gives an aware datetime, in UTC: "2026-03-02T02:00:00Z"."""
-    return _utc(moment).isoformat().replace("+00:00", "Z") if moment is not None else None
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment is not None else None
 
 
-def _ref(obj) -> dict | None:
+def _ref(obj: Procedure | Agency | None) -> dict[str, str] | None:
     return {"code": obj.code, "name": obj.name} if obj is not None else None
 
 
-def _person(user) -> dict | None:
+def _person(user: User | None) -> dict[str, str] | None:
     return {"username": user.username, "full_name": user.get_full_name()} if user is not None else None
 
 
-def _summary(d: Dossier) -> dict:
+def _summary(d: Dossier) -> dict[str, Any]:
     return {
         "code": d.code,
         "uid": str(d.uid),
@@ -94,7 +105,7 @@ def _summary(d: Dossier) -> dict:
     }
 
 
-def _file(f, document) -> dict:
+def _file(f: DossierFile, document: DossierDocument) -> dict[str, Any]:
     return {
         "id": f.pk,
         "requirement": document.requirement_code,
@@ -107,7 +118,7 @@ def _file(f, document) -> dict:
     }
 
 
-def _detail(request, d: Dossier) -> dict:
+def _detail(request: ApiRequest, d: Dossier) -> dict[str, Any]:
     documents = d.documents.prefetch_related("files")
     return {
         **_summary(d),
@@ -141,7 +152,7 @@ def _detail(request, d: Dossier) -> dict:
     }
 
 
-def _intake(body: schemas.DossierCreateIn):
+def _intake(body: schemas.DossierCreateIn) -> services.IntakeData:
     a = body.applicant
     if a.kind == "person":
         applicant = services.ApplicantData(
@@ -195,27 +206,27 @@ MISSING = {
 }
 
 
-def _officer(username: str):
+def _officer(username: str) -> User:
     user = get_user_model().objects.filter(username=username, is_active=True).first()
     if user is None or not is_staff(user):
         raise InvalidInput(f"Không có cán bộ “{username}”.", details={"field": "officer"})
     return user
 
 
-def _agency(code: str):
+def _agency(code: str) -> Agency:
     try:
         return agency_by_code(code)
     except NotFound:
         raise InvalidInput(f"Không có cơ quan mã {code}.", details={"field": "to_agency"}) from None
 
 
-def _action_kwargs(action, body: schemas.ActionIn) -> dict:
+def _action_kwargs(action: dossier_actions.Action, body: schemas.ActionIn) -> dict[str, Any]:
     """The service's keyword arguments for the inputs the action needs (``Action.needs``);
     a required one left empty is a 400 naming every missing field."""
-    kwargs: dict = {}
+    kwargs: dict[str, Any] = {}
     missing: dict[str, str] = {}
     for need in action.needs:
-        value = getattr(body, need, None)
+        value: Any = getattr(body, need, None)
         if isinstance(value, str):
             value = value.strip()
         if value in (None, "", []):
@@ -251,7 +262,7 @@ def _action_kwargs(action, body: schemas.ActionIn) -> dict:
         "không tạo hồ sơ mới. Tệp đính kèm gửi sau qua `POST /dossiers/{code}/files`."
     ),
 )
-def dossier_create(request, body: schemas.DossierCreateIn):
+def dossier_create(request: ApiRequest, body: schemas.DossierCreateIn) -> Status[dict[str, Any]]:
     key = (request.headers.get("Idempotency-Key") or "").strip() or None
     if key is not None and len(key) > 100:
         raise InvalidInput("Idempotency-Key dài quá 100 ký tự.", details={"Idempotency-Key": len(key)})
@@ -285,14 +296,14 @@ def dossier_create(request, body: schemas.DossierCreateIn):
     ),
 )
 def dossier_list(
-    request,
+    request: ApiRequest,
     scope: str = "mine",
     agency: str | None = None,
     bucket: str = "all",
     q: str = "",
     sort: str = "due_at",
     page: str | None = None,
-):
+) -> dict[str, Any]:
     if not is_staff(request.auth):
         raise NotFound("Không có hộp việc cho tài khoản này.")
     agency_obj = agency_by_code(agency.strip()) if agency else None
@@ -315,7 +326,7 @@ def dossier_list(
     summary="Chi tiết hồ sơ",
     description="Người nộp, giấy tờ và tệp, các thao tác được phép lúc này. Việc xem được ghi nhật ký.",
 )
-def dossier_get(request, code: str):
+def dossier_get(request: ApiRequest, code: str) -> dict[str, Any]:
     return _detail(request, _dossier(request, code))
 
 
@@ -324,7 +335,7 @@ def dossier_get(request, code: str):
     response={200: list[schemas.StepOut], **ERRORS},
     summary="Phiếu kiểm soát quá trình (các bước)",
 )
-def dossier_steps(request, code: str):
+def dossier_steps(request: ApiRequest, code: str) -> list[dict[str, Any]]:
     dossier = _dossier(request, code)
     return [
         {
@@ -352,7 +363,9 @@ def dossier_steps(request, code: str):
     summary="Đính kèm tệp vào một thành phần hồ sơ",
     description="Multipart: `requirement` (mã thành phần, ví dụ TP01) và `file` (PDF, JPEG, PNG).",
 )
-def dossier_file_add(request, code: str, requirement: Form[str], file: File[UploadedFile]):
+def dossier_file_add(
+    request: ApiRequest, code: str, requirement: Form[str], file: File[UploadedFile]
+) -> Status[dict[str, Any]]:
     dossier = _dossier(request, code)
     created = services.dossier_attach_file(
         actor=request.auth,
@@ -378,7 +391,7 @@ def dossier_file_add(request, code: str, requirement: Form[str], file: File[Uplo
         "409 nếu trạng thái không cho phép hoặc hồ sơ đã thay đổi."
     ),
 )
-def dossier_action(request, code: str, action: str, body: schemas.ActionIn):
+def dossier_action(request: ApiRequest, code: str, action: str, body: schemas.ActionIn) -> dict[str, Any]:
     spec = dossier_actions.ACTIONS.get(action)
     if spec is None:
         raise NotFound(f"Không có thao tác “{action}”.", details={"action": action})
@@ -402,7 +415,7 @@ def dossier_action(request, code: str, action: str, body: schemas.ActionIn):
     auth=None,
     tags=["Tra cứu"],
 )
-def tracking_get(request, code: str, pin: str = ""):
+def tracking_get(request: HttpRequest, code: str, pin: str = "") -> JsonResponse:
     try:
         result = tracking.track(code, pin, ip=client_ip(request))
     except tracking.Throttled as exc:

@@ -57,13 +57,14 @@ def _read(uploaded, limit: int, name: str) -> bytes:
         )
     if hasattr(uploaded, "seek"):
         uploaded.seek(0)
+    data: bytes
     if hasattr(uploaded, "chunks"):
-        data = bytearray()
+        buffer = bytearray()
         for chunk in uploaded.chunks():
-            data += chunk
-            if len(data) > limit:
+            buffer += chunk
+            if len(buffer) > limit:
                 break
-        data = bytes(data)
+        data = bytes(buffer)
     else:
         data = uploaded.read(limit + 1)
     if len(data) > limit:
@@ -100,7 +101,7 @@ def validate_upload(uploaded) -> CheckedFile:
             raise InvalidInput(
                 f"Tệp “{name}” không phải ảnh JPEG hoặc PNG hợp lệ.", code="file_type"
             ) from None
-        if {"JPEG": "image/jpeg", "PNG": "image/png"}.get(fmt) != content_type:
+        if fmt is None or {"JPEG": "image/jpeg", "PNG": "image/png"}.get(fmt) != content_type:
             raise InvalidInput(f"Tệp “{name}” không phải PDF, JPEG hoặc PNG.", code="file_type")
     base, _ = os.path.splitext(name)
     stored_name = (base or "tep")[:200] + EXTENSIONS[content_type]

@@ -3,8 +3,8 @@
 
 State lives in ``Dossier.state`` (internal, finer) and ``Dossier.status_code`` (the national
 portal's code 1–10, derived from the state and stored for filtering). Every change goes through
-a service in ``services/`` (one module per concern); concurrent writers are told apart by ``version`` (optimistic
-locking: a service updates ``WHERE version = <the version the actor saw>``).
+a service in ``services/`` (one module per concern); concurrent writers are told apart by
+``version`` (optimistic locking: a service updates ``WHERE version = <the version the actor saw>``).
 """
 
 import uuid
@@ -50,7 +50,8 @@ class Dossier(models.Model):
         FINISHED = "finished", "Có kết quả, chờ trả"
         RETURNED = "returned", "Đã trả kết quả"
 
-    STATUS_OF_STATE = {
+    # Looked up by the stored state (a plain string).
+    STATUS_OF_STATE: dict[str, NationalStatus] = {
         State.SUBMITTED: NationalStatus.SUBMITTED,
         State.INTAKE_SUPPLEMENT: NationalStatus.SUPPLEMENT,
         State.REFUSED: NationalStatus.REFUSED,

@@ -18,6 +18,7 @@ import base64
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import overload
 from urllib.parse import urlencode
 
 import qrcode
@@ -74,6 +75,10 @@ STOP_ACTIONS = ("stop", "withdraw")
 # Formatting
 
 
+@overload
+def local(value: datetime) -> datetime: ...
+@overload
+def local(value: None) -> None: ...
 def local(value: datetime | None) -> datetime | None:
     if value is None:
         return None
@@ -242,7 +247,8 @@ def processing_time_text(dossier: Dossier) -> str:
     # The snapshot taken by dossier_receive: {"time": 5, "unit": "working_days", ...}.
     amount, unit = snapshot.get("time"), snapshot.get("unit")
     if isinstance(amount, dict):
-        amount, unit = amount.get("amount"), amount.get("unit") or unit
+        time = amount
+        amount, unit = time.get("amount"), time.get("unit") or unit
     amount = amount or snapshot.get("processing_time")
     unit = unit or snapshot.get("time_unit")
     procedure = dossier.procedure
@@ -646,6 +652,7 @@ def render_register_xlsx(
     now = now or timezone.now()
     wb = Workbook(write_only=False)
     ws = wb.active
+    assert ws is not None  # a new workbook opens on its one worksheet
     ws.title = "Sổ theo dõi hồ sơ"
     ws.append([f"SỔ THEO DÕI HỒ SƠ (Mẫu số {REGISTER.number})"])
     ws["A1"].font = Font(bold=True, size=13)
@@ -694,7 +701,7 @@ def render_register_xlsx(
             cell.number_format = "dd/mm/yyyy hh:mm"
     for cell in ws["K"][header:]:
         cell.number_format = "dd/mm/yyyy"
-    ws.freeze_panes = ws.cell(row=header + 1, column=3)
+    ws.freeze_panes = ws.cell(row=header + 1, column=3).coordinate
     last_column = get_column_letter(len(REGISTER_XLSX_COLUMNS))
     ws.auto_filter.ref = f"A{header}:{last_column}{header + total}"
     ws.append([])

@@ -1,11 +1,14 @@
 """Reads of dossiers for staff and citizens. Every staff read goes through the jurisdiction
 filter (``agencies_visible_to``); viewing one dossier's personal data is audited."""
 
-from datetime import datetime, time, timedelta
+import uuid
+from datetime import date, datetime, time, timedelta
+from typing import Any, Self, overload
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from motcua.accounts.models import User
 from motcua.audit.services import audit_record
 from motcua.dossiers.actions import ACTIONS, Action
 from motcua.dossiers.models import (
@@ -46,7 +49,7 @@ DETAIL_RELATED = (
 )
 
 
-def _visible_q(user) -> Q:
+def _visible_q(user: User) -> Q:
     visible = agencies_visible_to(user)
     return (
         Q(receiving_agency__in=visible)
@@ -56,7 +59,7 @@ def _visible_q(user) -> Q:
     )
 
 
-def _for_staff(user, lookup: dict, ip: str | None) -> Dossier:
+def _for_staff(user: User, lookup: dict[str, Any], ip: str | None) -> Dossier:
     dossier = Dossier.objects.select_related(*DETAIL_RELATED).filter(**lookup).first()
     if dossier is None:
         raise NotFound(
@@ -66,19 +69,27 @@ def _for_staff(user, lookup: dict, ip: str | None) -> Dossier:
         raise Forbidden(
             f"Hồ sơ {dossier.code} không thuộc phạm vi cơ quan bạn công tác.", code="outside_jurisdiction"
         )
+    chain_agency = dossier.holder_agency if dossier.holder_agency is not None else dossier.receiving_agency
     audit_record(
         action="personal_data.view",
         actor=user,
         obj=dossier,
         extra={"code": dossier.code},
-        chain=dossier.holder_agency.code if dossier.holder_agency_id else dossier.receiving_agency.code,
+        chain=chain_agency.code,
         ip=ip,
     )
     return dossier
 
 
 def register_viewed(
-    user, *, agency, date_from, date_to, count: int, output: str, ip: str | None = None
+    user: User,
+    *,
+    agency: Agency,
+    date_from: date,
+    date_to: date,
+    count: int,
+    output: str,
+    ip: str | None = None,
 ) -> None:
     """Record that ``user`` printed or downloaded the tracking register (Mẫu 07) of ``agency``:
     it shows the applicants' names, addresses and telephone numbers of ``count`` dossiers."""
@@ -98,23 +109,21 @@ def register_viewed(
     )
 
 
-def dossier_for_staff(user, code: str, *, ip: str | None = None) -> Dossier:
+def dossier_for_staff(user: User, code: str, *, ip: str | None = None) -> Dossier:
     """The dossier with ``code`` (NotFound), if in the user's jurisdiction (Forbidden); the view
     of the applicant's personal data is audited."""
     return _for_staff(user, {"code": (code or "").strip().upper()}, ip)
 
 
-def dossier_by_uid_for_staff(user, uid, *, ip: str | None = None) -> Dossier:
+def dossier_by_uid_for_staff(user: User, uid: uuid.UUID | str, *, ip: str | None = None) -> Dossier:
     try:
-        import uuid
-
-        uid = uuid.UUID(str(uid))
+        parsed = uuid.UUID(str(uid))
     except ValueError:
         raise NotFound("Không tìm thấy hồ sơ.", code="dossier_not_found") from None
-    return _for_staff(user, {"uid": uid}, ip)
+    return _for_staff(user, {"uid": parsed}, ip)
 
 
-def dossier_available_actions(user, dossier: Dossier) -> list[Action]:
+def dossier_available_actions(user: User, dossier: Dossier) -> list[Action]:
     """The actions this user may take on the dossier now (state and role checked)."""
     roles = Roles(user, dossier)
     if not roles.any():
@@ -122,13 +131,19 @@ def dossier_available_actions(user, dossier: Dossier) -> list[Action]:
     return [a for a in ACTIONS.values() if action_permitted(user, dossier, a.rule_for(dossier), roles)]
 
 
-class InboxQuerySet(QuerySet):
+class InboxQuerySet(QuerySet[Dossier]):
     """The inbox list: a page (a slice) is read in two steps inside one SQL statement — the
     ids of the page from a narrow query over the partial index (sorting thousands of (id,
     due_at) pairs is cheap), then the page's rows with their joins. Without this, PostgreSQL
     joins and sorts every open dossier of the agency's wide rows to keep 20 of them."""
 
-    def __getitem__(self, k):
+    # One row by index is QuerySet's own (its type is the stubs' row type variable, which a
+    # subclass cannot name: Any); a slice is the page read below.
+    @overload
+    def __getitem__(self, k: int) -> Any: ...
+    @overload
+    def __getitem__(self, k: slice) -> Self: ...
+    def __getitem__(self, k: int | slice) -> Any:
         if isinstance(k, slice) and self._result_cache is None and self.query.select_related:
             ids = self.select_related(None).values("pk")[k]
             # The same queryset (filters, joins, prefetches, order) narrowed to the page's ids.
@@ -139,7 +154,7 @@ class InboxQuerySet(QuerySet):
 INBOX_RELATED = ("procedure", "holder_agency", "holder", "receiving_agency")
 
 
-def _scope_queryset(user, *, scope: str, agency) -> QuerySet[Dossier]:
+def _scope_queryset(user: User, *, scope: str, agency: Agency | str | None) -> QuerySet[Dossier]:
     qs = InboxQuerySet(Dossier)
     if scope == "mine":
         return qs.filter(holder=user)
@@ -190,7 +205,13 @@ def _search_q(q: str) -> Q:
 
 
 def dossiers_inbox(
-    user, *, scope="mine", agency=None, bucket="all", q="", sort="due_at"
+    user: User,
+    *,
+    scope: str = "mine",
+    agency: Agency | str | None = None,
+    bucket: str = "all",
+    q: str = "",
+    sort: str = "due_at",
 ) -> QuerySet[Dossier]:
     """Open dossiers of the officer (``mine``: held by them) or of the agencies they see
     (``agency``; one agency and its subtree when given), by bucket, searched and sorted."""
@@ -206,7 +227,7 @@ def dossiers_inbox(
     )
 
 
-def inbox_counts(user, *, scope="agency", agency=None) -> dict[str, int]:
+def inbox_counts(user: User, *, scope: str = "agency", agency: Agency | str | None = None) -> dict[str, int]:
     """Counts per bucket in one query: all, to_process, due_soon, late, supplement.
 
     Among open dossiers the buckets are told apart by the integer ``status_code`` (2 received,
@@ -231,7 +252,7 @@ def _local_day_bounds(now: datetime) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def counter_today(user, *, agency=None) -> dict[str, QuerySet]:
+def counter_today(user: User, *, agency: Agency | str | None = None) -> dict[str, QuerySet[Dossier]]:
     """The counter's day: received today, due today (still open), results waiting to be collected."""
     receptionist = {Membership.Role.RECEPTIONIST}
     if agency is not None:
@@ -286,12 +307,10 @@ def dossier_extension(dossier: Dossier) -> DossierExtension | None:
 
 def dossier_earlier_steps(dossier: Dossier) -> list[DossierStep]:
     """The processing steps a dossier may be sent back to (all but the current), in order."""
-    return list(
-        DossierStep.objects.filter(dossier=dossier, kind=DossierStep.Kind.PROCESS)
-        .exclude(pk=dossier.current_step_id)
-        .select_related("agency")
-        .order_by("seq")
-    )
+    steps = DossierStep.objects.filter(dossier=dossier, kind=DossierStep.Kind.PROCESS)
+    if dossier.current_step_id is not None:
+        steps = steps.exclude(pk=dossier.current_step_id)
+    return list(steps.select_related("agency").order_by("seq"))
 
 
 def dossier_file(dossier: Dossier, file_id: int) -> DossierFile | None:

@@ -18,6 +18,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
+from typing import overload
 
 from django.core.cache import cache as django_cache
 from django.db import connection
@@ -148,15 +149,20 @@ def _cached_sql(vendor: str) -> str:
     return _sql()
 
 
-def _moment(value) -> datetime | None:
+@overload
+def _moment(value: None) -> None: ...
+@overload
+def _moment(value: datetime | str) -> datetime: ...
+def _moment(value: datetime | str | None) -> datetime | None:
     """A stored UTC time as an aware datetime (SQLite's raw cursor hands back text)."""
     if value is None:
         return None
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    if timezone.is_naive(value):
-        value = value.replace(tzinfo=UTC)
-    return value
+    moment = parse_datetime(value) if isinstance(value, str) else value
+    if moment is None:
+        raise ValueError(f"Not a stored time: {value!r}")
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=UTC)
+    return moment
 
 
 def find(code: str, pin: str) -> dict | None:

@@ -44,7 +44,7 @@ FORCEABLE = [
 ]
 
 # Working time before ``now`` a forced dossier is created in, so that it is still in that state.
-FORCE_WINDOW_DAYS = {
+FORCE_WINDOW_DAYS: dict[str, tuple[float, float]] = {
     State.SUBMITTED: (0.05, 0.8),
     State.RECEIVED: (0.0, 0.3),
     State.PROCESSING: (1, 4),
@@ -65,14 +65,14 @@ def _one(ctx: Context, rng: random.Random, now: datetime, start: datetime, force
     end_pos = working_position(cal, now)
     if force in FORCE_WINDOW_DAYS:
         low, high = FORCE_WINDOW_DAYS[force]
-        created = moment_at_position(cal, end_pos - rng.uniform(low, high) * DAY)
+        created = moment_at_position(cal, int(end_pos - rng.uniform(low, high) * DAY))
     elif force is not None:
-        created = moment_at_position(cal, end_pos - rng.uniform(0.5, 40) * DAY)
+        created = moment_at_position(cal, int(end_pos - rng.uniform(0.5, 40) * DAY))
     elif rng.random() < RECENT_SHARE:
         # Busier lately (more services online, the end-of-year rush): more open dossiers to show.
-        created = moment_at_position(cal, end_pos - rng.uniform(0, RECENT_DAYS) * DAY)
+        created = moment_at_position(cal, int(end_pos - rng.uniform(0, RECENT_DAYS) * DAY))
     else:
-        created = moment_at_position(cal, rng.uniform(working_position(cal, start), end_pos))
+        created = moment_at_position(cal, int(rng.uniform(working_position(cal, start), end_pos)))
     if created >= now:
         created = moment_at_position(cal, end_pos - 300)
     person = draw_organisation(rng, site, ctx) if rng.random() < 0.1 else draw_person(rng, site, ctx)
@@ -151,8 +151,8 @@ def build_demo_dossiers(
     states: dict[str, int] = defaultdict(int)
     for life in lives:
         states[life.d["state"]] += 1
-    late_rate = {}
-    per_agency = defaultdict(lambda: [0, 0])
+    late_rate: dict[str, float] = {}
+    per_agency: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0])
     for life in lives:
         if life.d["timeliness"]:
             per_agency[life.site.handling.code][0] += life.d["timeliness"] == "late"

@@ -9,6 +9,7 @@ import bisect
 import random
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from motcua.catalog.models import Offering, Procedure, ProcessStep, ProcessTemplate
 from motcua.org.demo import DemoOrg
@@ -142,7 +143,7 @@ class Context:
         return not first and not last
 
     def _proc(self, procedure: Procedure, steps) -> Proc:
-        fees = [
+        fees: list[dict[str, Any]] = [
             {"kind": f.kind, "amount_vnd": f.amount_vnd, "text": f.text, "description": f.description}
             for f in procedure.fees.all()
         ]

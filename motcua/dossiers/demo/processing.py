@@ -59,7 +59,7 @@ class Processing(Setbacks):
         self.shift = 0.0
         if plan.extend:
             self.ext_at = moment_at_position(
-                self.cal_h, working_position(self.cal_h, due) - rng.uniform(1.05, 2.0) * DAY
+                self.cal_h, int(working_position(self.cal_h, due) - rng.uniform(1.05, 2.0) * DAY)
             )
 
         last_process = max(i for i in range(len(steps)) if Context.is_process(steps, i))

@@ -41,6 +41,7 @@ class Record:
     window: int  # working seconds from the clock's start to the appointment
     shift: float  # working seconds the clock was paused since
     ext_at: datetime  # when an extension is asked for, if the plan has one
+    created_at: datetime  # when the life starts (submitted online or at the counter)
     collector: str
     documents: list[dict]
     snapshot: dict
@@ -51,7 +52,9 @@ class Record:
         self.cal_h = ctx.calendar(site.handling)
         procedure = proc.procedure
         self.local_time = local_time
-        self.amount = local_time or procedure.processing_time
+        amount = local_time or procedure.processing_time
+        assert amount is not None  # the context keeps only procedures with a time (has_time)
+        self.amount: int = amount
         self.unit = procedure.time_unit
         self.rule = procedure.counting_rule
         budgets = [float(s.budget_hours) for s in proc.steps]
@@ -81,7 +84,6 @@ class Record:
         self.pauses: list[dict] = []
         self.events: list[dict] = []
         self.extension: dict | None = None
-        self.created_at: datetime | None = None
         self.receptionist = ctx.officer(site.receiving, Role.RECEPTIONIST)
 
     # -- bookkeeping ---------------------------------------------------------------------------
@@ -167,7 +169,7 @@ class Record:
 
     def _target(self, share: float) -> datetime:
         position = self.clock_pos + self.plan.ratio * self.window * share + self.shift
-        return moment_at_position(self.cal_h, position)
+        return moment_at_position(self.cal_h, int(position))
 
     def _staff(self, index: int):
         template = self.proc.steps[index]

@@ -4,6 +4,7 @@ rows in bulk in the caller's transaction (``write``), marked by ``DEMO_KEY_PREFI
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from django.db import connection, models
 from django.db.models import OuterRef, Subquery
@@ -97,9 +98,10 @@ def _insert_rows(model, rows: list[dict]) -> None:
 
 
 def write(lives: list[Life], sequences: list[DailySequence], seed: int) -> None:
-    new_sequences = [s for s in sequences if s.pk is None]
+    # New rows (not saved yet) and rows read from the database (``number``).
+    new_sequences = [s for s in sequences if s._state.adding]
     DailySequence.objects.bulk_create(new_sequences, batch_size=BATCH)
-    old_sequences = [s for s in sequences if s.pk is not None]
+    old_sequences = [s for s in sequences if not s._state.adding]
     if old_sequences:
         DailySequence.objects.bulk_update(old_sequences, ["last_number"], batch_size=BATCH)
 
@@ -114,7 +116,11 @@ def write(lives: list[Life], sequences: list[DailySequence], seed: int) -> None:
     pk_of = dict(demo_rows.values_list("code", "pk"))
     dossiers = [pk_of[life.d["code"]] for life in lives]
 
-    steps, documents, pauses, extensions, events = [], [], [], [], []
+    steps: list[dict[str, Any]] = []
+    documents: list[dict[str, Any]] = []
+    pauses: list[dict[str, Any]] = []
+    extensions: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
     for life, dossier in zip(lives, dossiers, strict=True):
         steps.extend({**row, "dossier": dossier} for row in life.steps)
         documents.extend({**row, "dossier": dossier} for row in life.documents)

@@ -10,9 +10,12 @@ the action if somebody changed the dossier meanwhile (optimistic locking).
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
+from motcua.accounts.models import User
 from motcua.dossiers.services import SupplementItem, supplement_item_problem
 from motcua.org.models import Agency
 from motcua.workcalendar.calendar import VN_TZ
@@ -25,9 +28,9 @@ SUPPLEMENT_ROWS = 3
 class ActionChoices:
     """What the selects of the action forms offer, computed once per page."""
 
-    officers: object = None  # QuerySet[User]: staff of the holding agency (assign)
-    forward_officers: object = None  # QuerySet[User]: staff of the holding and handling agencies
-    agencies: object = None  # QuerySet[Agency]: where a dossier may be forwarded
+    officers: QuerySet[User] | None = None  # staff of the holding agency (assign)
+    forward_officers: QuerySet[User] | None = None  # staff of the holding and handling agencies
+    agencies: QuerySet[Agency] | None = None  # where a dossier may be forwarded
     earlier_steps: list[tuple[int, str]] = field(default_factory=list)  # (seq, label)
 
 
@@ -62,7 +65,7 @@ class ActionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, data=None, *, action, choices: ActionChoices | None = None, **kwargs):
-        kwargs.setdefault("auto_id", f"id_{action.name}_%s")
+        auto_id = kwargs.setdefault("auto_id", f"id_{action.name}_%s")
         super().__init__(data, **kwargs)
         self.action = action
         self.choices = choices or ActionChoices()
@@ -71,7 +74,7 @@ class ActionForm(forms.Form):
             self._add(need)
         for name, form_field in self.fields.items():
             if form_field.help_text:
-                form_field.widget.attrs["aria-describedby"] = f"{self.auto_id % name}_help"
+                form_field.widget.attrs["aria-describedby"] = f"{auto_id % name}_help"
 
     # -- fields ---------------------------------------------------------------------------
 
@@ -182,8 +185,9 @@ class ActionForm(forms.Form):
                 "Ngày hẹn trả mới phải có dạng dd/mm/yyyy HH:MM, ví dụ 25/12/2026 16:00."
             ) from None
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()  # Form's returns cleaned_data, the dict read here
+        data = self.cleaned_data
         if "items" in self.needs:
             items = []
             for i in range(1, SUPPLEMENT_ROWS + 1):
@@ -204,10 +208,10 @@ class ActionForm(forms.Form):
         """(name field, reason field) pairs for the template."""
         return [(self[f"item_name_{i}"], self[f"item_reason_{i}"]) for i in range(1, SUPPLEMENT_ROWS + 1)]
 
-    def service_kwargs(self) -> dict:
+    def service_kwargs(self) -> dict[str, Any]:
         """The keyword arguments of the action's service (without actor/dossier/version)."""
         data = self.cleaned_data
-        kwargs = {}
+        kwargs: dict[str, Any] = {}
         for need in self.needs:
             if need == "items":
                 kwargs["items"] = [SupplementItem(name=n, reason=r) for n, r in data["items"]]

@@ -6,11 +6,14 @@ in a state that allows the action, the officer's rights) are the services' to en
 """
 
 from datetime import date
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from django import forms
+from django.utils.datastructures import MultiValueDict
 from django.utils.text import slugify
 
+from motcua.catalog.models import RequiredDocument
 from motcua.dossiers.files import validate_upload
 from motcua.dossiers.models import Dossier, DossierDocument
 from motcua.dossiers.services import (
@@ -224,7 +227,7 @@ class IntakeForm(forms.Form):
                 },
             )
         self.documents = list(procedure.documents.all())
-        self.keys: dict[str, object] = {}
+        self.keys: dict[str, RequiredDocument] = {}
         for document in self.documents:
             key = "tp_" + (slugify(document.code).replace("-", "_") or str(document.pk))
             if key in self.keys:  # codes that differ only in punctuation
@@ -285,8 +288,9 @@ class IntakeForm(forms.Form):
 
     # -- validation --------------------------------------------------------------------------
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()  # Form's returns cleaned_data, the dict read here
+        data = self.cleaned_data
         action = data.get("action") or "receive"
         self._clean_applicant(data)
         self._clean_documents(data, action)
@@ -320,7 +324,7 @@ class IntakeForm(forms.Form):
                 self.add_error(field or None, problem.message)
 
     def _clean_documents(self, data: dict, action: str) -> None:
-        missing = []
+        missing: list[RequiredDocument] = []
         for key, document in self.keys.items():
             received = data.get(f"{key}_received")
             files = data.get(f"{key}_files") or []
@@ -382,9 +386,11 @@ class IntakeForm(forms.Form):
         """Show ``names`` as supplement items (each still needing its reason) in the re-rendered form."""
         if not names:
             return
-        self.data = self.data.copy()
+        # A bound form's data is request.POST (immutable): a mutable copy of it.
+        data = self.data.copy() if isinstance(self.data, MultiValueDict) else {**self.data}
         for n, name in enumerate(names[:MAX_SUPPLEMENT_ITEMS]):
-            self.data[f"item_{n}_name"] = name
+            data[f"item_{n}_name"] = name
+        self.data = data
         self.item_count = min(len(names) + 2, MAX_SUPPLEMENT_ITEMS)
         for n in range(self.item_count):
             self.fields.setdefault(
@@ -397,11 +403,12 @@ class IntakeForm(forms.Form):
                 f"item_{n}_reason", forms.CharField(label=f"Lý do {n + 1}", max_length=1000, required=False)
             )
             if n < len(names):
-                self._errors.setdefault(f"item_{n}_reason", self.error_class(["Ghi rõ lý do cần bổ sung."]))
+                # Called from clean(): ``errors`` is the dict being filled, not a new validation.
+                self.errors.setdefault(f"item_{n}_reason", self.error_class(["Ghi rõ lý do cần bổ sung."]))
 
     # -- results ------------------------------------------------------------------------------
 
-    def received_documents(self) -> list[tuple[object, str, int, list]]:
+    def received_documents(self) -> list[tuple[RequiredDocument, str, int, list[Any]]]:
         """(catalogue document, copy kind, count, uploaded files) of every ticked document."""
         data = self.cleaned_data
         return [
@@ -445,8 +452,9 @@ class ReturnForm(forms.Form):
     )
     postal_tracking = forms.CharField(label="Mã bưu gửi", max_length=60, required=False)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()  # Form's returns cleaned_data, the dict read here
+        data = self.cleaned_data
         if data.get("method") == "counter":
             if not (data.get("collected_by") or "").strip():
                 self.add_error("collected_by", "Nhập họ tên người nhận kết quả.")

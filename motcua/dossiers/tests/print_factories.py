@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from motcua.accounts.models import User
 from motcua.catalog import services as catalog_services
 from motcua.catalog.models import Procedure
 from motcua.catalog.tests.factories import make_field
@@ -46,9 +47,9 @@ class PrintWorld:
     tree: OrgTree
     people: Personas
     procedure: Procedure
-    receptionist: object  # Lê Thị Tân, one-stop unit of An Bình
-    specialist: object  # Hoàng Thị Thảo, civil status officer of An Bình
-    leader: object  # Nguyễn Văn Hùng, vice-chairman of An Bình
+    receptionist: User  # Lê Thị Tân, one-stop unit of An Bình
+    specialist: User  # Hoàng Thị Thảo, civil status officer of An Bình
+    leader: User  # Nguyễn Văn Hùng, vice-chairman of An Bình
 
 
 def build_print_world() -> PrintWorld:
@@ -72,11 +73,13 @@ def build_print_world() -> PrintWorld:
     )
     specialist = make_staff("cong_chuc_ho_tich", tree.commune_a, Role.SPECIALIST, full_name="Hoàng Thị Thảo")
     leader = make_staff("pho_chu_tich", tree.commune_a, Role.LEADER, full_name="Nguyễn Văn Hùng")
+    receptionist = people.receptionist
+    assert isinstance(receptionist, User)  # Personas says only "object"
     return PrintWorld(
         tree=tree,
         people=people,
         procedure=procedure,
-        receptionist=people.receptionist,
+        receptionist=receptionist,
         specialist=specialist,
         leader=leader,
     )
@@ -306,6 +309,7 @@ EXTENSION_REASON = (
 
 def add_extension(world: PrintWorld, dossier: Dossier, *, reason: str = EXTENSION_REASON) -> DossierExtension:
     new_due = at(25, 16, 30)
+    assert dossier.due_at is not None  # make_dossier gives every dossier its appointment
     extension = DossierExtension.objects.create(
         dossier=dossier,
         reason=reason,

@@ -8,7 +8,7 @@ One journey in one test: a browser test's database is emptied after it.
 """
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -56,7 +56,7 @@ def applicant(name: str) -> ApplicantData:
         kind="person",
         name=name,
         citizen_id="001190012345",
-        date_of_birth=timezone.datetime(1990, 5, 17).date(),
+        date_of_birth=date(1990, 5, 17),
         phone="0912345678",
         address="Thôn Đông, xã An Bình",
     )

@@ -2,6 +2,7 @@
 dossier (receive, refuse, supplement), returning results; who may use them; bad input."""
 
 import io
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -42,7 +43,7 @@ def officer(world, client):
 
 def form_data(**overrides) -> dict:
     """What an officer types for Nguyễn Thị Hoa, both mandatory documents ticked."""
-    data = {
+    data: dict[str, Any] = {
         "procedure": PROCEDURE_CODE,
         "idempotency_key": "",
         "kind": "person",

@@ -11,12 +11,13 @@ import io
 import os
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
 import pytest
 from django.test import RequestFactory
-from pypdf import PdfReader
+from pypdf import PageObject, PdfReader
 
 from motcua.catalog import services as catalog_services
 from motcua.dossiers import printing, services
@@ -40,7 +41,7 @@ APPLICANT = ApplicantData(
 )
 
 
-def pdf_pages(pdf: bytes) -> list:
+def pdf_pages(pdf: bytes) -> Sequence[PageObject]:
     assert pdf.startswith(b"%PDF-")
     return PdfReader(io.BytesIO(pdf)).pages
 

@@ -37,8 +37,10 @@ def _row(obj, leave_out=DIFFER) -> dict:
 def _written(dossier: Dossier) -> dict:
     dossier = Dossier.objects.get(pk=dossier.pk)
     audit = AuditEvent.objects.get(object_type="dossiers.dossier", object_id=str(dossier.pk))
+    assert audit.after is not None
     after = dict(audit.after)
     after.pop("code")
+    assert dossier.current_step is not None
     return {
         "dossier": _row(dossier),
         "current step": dossier.current_step.seq,

@@ -1,7 +1,9 @@
 """Each transition checks the state (409 naming it) and the actor's role and jurisdiction (403),
 and writes nothing when it refuses."""
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -18,7 +20,7 @@ S = services.State
 
 def _call(action: str, actor, d, world):
     kw = {"actor": actor, "dossier": d, "expected_version": d.version}
-    extra = {
+    extras: dict[str, dict[str, Any]] = {
         "receive": {},
         "refuse": {"reason": "Sai thẩm quyền"},
         "request-supplement": {"items": [services.SupplementItem("Tờ khai", "Thiếu chữ ký")]},
@@ -38,8 +40,8 @@ def _call(action: str, actor, d, world):
         },
         "finish": {},
         "return-result": {"collected_by": "Nguyễn Thị Hoa"},
-    }[action]
-    fn = {
+    }
+    verbs: dict[str, Callable[..., Dossier]] = {
         "receive": services.dossier_receive,
         "refuse": services.dossier_refuse,
         "request-supplement": services.dossier_request_supplement,
@@ -56,8 +58,8 @@ def _call(action: str, actor, d, world):
         "extend": services.dossier_extend,
         "finish": services.dossier_finish,
         "return-result": services.dossier_return_result,
-    }[action]
-    return fn(**kw, **extra)
+    }
+    return verbs[action](**kw, **extras[action])
 
 
 def _footprint(d):

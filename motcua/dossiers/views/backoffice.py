@@ -494,7 +494,9 @@ def dossier_file(request, code: str, file_id: int):
     response = FileResponse(
         stored.file.open("rb"), content_type=stored.content_type if inline else "application/octet-stream"
     )
-    response["Content-Disposition"] = content_disposition_header(not inline, stored.original_name)
+    disposition = content_disposition_header(not inline, stored.original_name)
+    if disposition is not None:  # None only for a file shown inline that has no name
+        response["Content-Disposition"] = disposition
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -123,7 +123,7 @@ def today(request):
     if agency is None:
         return _no_agency(request)
     lists = selectors.counter_today(request.user, agency=agency)
-    sections = [
+    section_queries = [
         ("tiep-nhan", "Tiếp nhận hôm nay", "Chưa tiếp nhận hồ sơ nào hôm nay.", lists["received_today"]),
         ("den-han", "Đến hạn trả hôm nay", "Không có hồ sơ nào hẹn trả hôm nay.", lists["due_today"]),
         (
@@ -133,7 +133,7 @@ def today(request):
             lists["waiting_collection"],
         ),
     ]
-    sections = [(slug, title, empty, list(rows)) for slug, title, empty, rows in sections]
+    sections = [(slug, title, empty, list(rows)) for slug, title, empty, rows in section_queries]
     return render(
         request,
         "dossiers/counter/today.html",
@@ -388,10 +388,11 @@ def done(request, uid):
         raise Http404(exc.message) from exc
     except Forbidden as exc:
         raise PermissionDenied(exc.message) from exc
-    form_number = {
+    form_of_state: dict[str, str] = {
         Dossier.State.REFUSED: "03",
         Dossier.State.INTAKE_SUPPLEMENT: "02",
-    }.get(dossier.state, "01")
+    }
+    form_number = form_of_state.get(dossier.state, "01")
     timeline = selectors.dossier_timeline(dossier)
     supplement = next(
         (e for e in reversed(timeline) if e.action.replace("-", "_") == "request_supplement"), None

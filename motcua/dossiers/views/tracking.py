@@ -5,6 +5,8 @@ the code in so the citizen only types the PIN. The lookup, what may be shown and
 live in ``motcua/dossiers/tracking.py``, shared with the API.
 """
 
+from typing import Any
+
 from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.cache import never_cache
@@ -19,7 +21,13 @@ from motcua.lib.clients import client_ip
 def lookup(request):
     code = tracking.normalise_code(request.GET.get("ma"))
     pin = tracking.normalise_pin(request.GET.get("pin"))
-    context = {"code": code, "pin_given": bool(pin), "result": None, "error": None, "field_errors": {}}
+    context: dict[str, Any] = {
+        "code": code,
+        "pin_given": bool(pin),
+        "result": None,
+        "error": None,
+        "field_errors": {},
+    }
     status = 200
     submitted = "pin" in request.GET
     if submitted:
