@@ -4,14 +4,18 @@ import hashlib
 import json
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import transaction
 from django.db.models import Model
 from django.forms.models import model_to_dict
+from django.http import HttpRequest
 from django.utils import timezone
 
 from motcua.audit.models import AuditChain, AuditEvent
+
+if TYPE_CHECKING:
+    from motcua.accounts.models import AnyUser, User
 
 SYSTEM_CHAIN = "system"
 
@@ -58,7 +62,7 @@ def event_hash(event: AuditEvent) -> str:
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
-def client_ip(request) -> str | None:
+def client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
     return request.META.get("REMOTE_ADDR") or None
@@ -67,16 +71,16 @@ def client_ip(request) -> str | None:
 def audit_record(
     *,
     action: str,
-    actor=None,
+    actor: "AnyUser | None" = None,
     obj: Model | None = None,
     object_type: str = "",
     object_id: str = "",
     object_repr: str = "",
-    before: dict | None = None,
-    after: dict | None = None,
-    extra: dict | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    extra: dict[str, Any] | None = None,
     chain: str = SYSTEM_CHAIN,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> AuditEvent:
     """Append one event to ``chain``. Joins the caller's transaction when there is one.
 
@@ -87,8 +91,8 @@ def audit_record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:300]
-    if actor is not None and not getattr(actor, "is_authenticated", False):
-        actor = None
+    # Only a signed-in user is recorded (an anonymous visitor is no one).
+    user = cast("User", actor) if getattr(actor, "is_authenticated", False) else None
     with transaction.atomic():
         head, _ = AuditChain.objects.get_or_create(key=chain)
         head = AuditChain.objects.select_for_update().get(pk=head.pk)
@@ -98,8 +102,8 @@ def audit_record(
             prev_hash=head.last_hash,
             # Stored to the microsecond and hashed from the stored value.
             occurred_at=timezone.now(),
-            actor=actor,
-            actor_name=(actor.get_full_name() if actor else "")[:200],
+            actor=user,
+            actor_name=(user.get_full_name() if user else "")[:200],
             action=action,
             object_type=object_type,
             object_id=object_id,
