@@ -14,6 +14,7 @@ Rules:
 """
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, TypeGuard
 
 from django.db.models import CharField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.db.models.lookups import StartsWith
@@ -22,12 +23,15 @@ from motcua.lib.errors import InvalidInput, NotFound
 from motcua.lib.text import fold
 from motcua.org.models import AdministrativeUnit, Agency, Membership
 
+if TYPE_CHECKING:
+    from motcua.accounts.models import AnyUser, User
+
 Role = Membership.Role
 # Roles that may act (every role but the read-only supervisor).
 ACTING_ROLES = frozenset(r for r in Role.values if r != Role.SUPERVISOR)
 
 
-def _is_staff_user(user) -> bool:
+def _is_staff_user(user: "AnyUser | None") -> TypeGuard["User"]:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
@@ -41,7 +45,7 @@ def _check_roles(roles: Iterable[str]) -> set[str]:
     return roles
 
 
-def _covering_memberships(user, roles: set[str] | None) -> QuerySet[Membership]:
+def _covering_memberships(user: "User", roles: set[str] | None) -> QuerySet[Membership]:
     """The user's active memberships that cover the outer query's agency (OuterRef)."""
     memberships = Membership.objects.filter(user=user, active=True)
     if roles is not None:
@@ -52,7 +56,7 @@ def _covering_memberships(user, roles: set[str] | None) -> QuerySet[Membership]:
     return memberships.filter(Q(agency_id=OuterRef("pk")) | (Q(include_subtree=True) & Q(in_subtree)))
 
 
-def _agencies_for(user, roles: set[str] | None) -> QuerySet[Agency]:
+def _agencies_for(user: "AnyUser | None", roles: set[str] | None) -> QuerySet[Agency]:
     if not _is_staff_user(user):
         return Agency.objects.none()
     if user.is_superuser and (roles is None or Role.ADMINISTRATOR in roles):
@@ -62,12 +66,12 @@ def _agencies_for(user, roles: set[str] | None) -> QuerySet[Agency]:
     return Agency.objects.filter(Exists(_covering_memberships(user, roles)))
 
 
-def agencies_visible_to(user) -> QuerySet[Agency]:
+def agencies_visible_to(user: "AnyUser | None") -> QuerySet[Agency]:
     """Agencies the user may see: any active membership (supervisor included), subtrees followed."""
     return _agencies_for(user, None)
 
 
-def agencies_actable_by(user, *, roles: set[str] | None = None) -> QuerySet[Agency]:
+def agencies_actable_by(user: "AnyUser | None", *, roles: set[str] | None = None) -> QuerySet[Agency]:
     """Agencies where the user may act with one of ``roles`` (None: any acting role).
 
     A supervisor never acts, even if ``roles`` names it.
@@ -76,14 +80,14 @@ def agencies_actable_by(user, *, roles: set[str] | None = None) -> QuerySet[Agen
     return _agencies_for(user, set(wanted))
 
 
-def user_can_act(user, agency: Agency, *, roles: set[str] | None = None) -> bool:
+def user_can_act(user: "AnyUser | None", agency: Agency | None, *, roles: set[str] | None = None) -> bool:
     """Whether the user may act on ``agency`` with one of ``roles`` (None: any acting role)."""
     if agency is None or agency.pk is None:
         return False
     return agencies_actable_by(user, roles=roles).filter(pk=agency.pk).exists()
 
 
-def user_can_see(user, agency: Agency) -> bool:
+def user_can_see(user: "AnyUser | None", agency: Agency | None) -> bool:
     if agency is None or agency.pk is None:
         return False
     return agencies_visible_to(user).filter(pk=agency.pk).exists()
@@ -93,7 +97,7 @@ def _ancestor_ids(agency: Agency) -> list[int]:
     return [int(part) for part in agency.path.strip("/").split("/") if part]
 
 
-def user_roles_at(user, agency: Agency) -> set[str]:
+def user_roles_at(user: "AnyUser | None", agency: Agency | None) -> set[str]:
     """Every role the user holds on ``agency``, directly or inherited from an ancestor's subtree.
 
     Includes "supervisor" (a role, though not one that acts). A superuser also has "administrator".
@@ -177,6 +181,6 @@ def agencies_list(
     return queryset
 
 
-def memberships_of(user) -> QuerySet[Membership]:
+def memberships_of(user: "User") -> QuerySet[Membership]:
     """The user's active memberships with their agencies, for display ("your roles")."""
     return Membership.objects.filter(user=user, active=True).select_related("agency").order_by("agency__path")
