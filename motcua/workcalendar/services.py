@@ -18,9 +18,7 @@ from motcua.lib.versioned import VersionedCache
 from motcua.workcalendar.models import CalendarDay
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
-
-    from motcua.accounts.models import User
+    from motcua.accounts.models import AnyUser
 
 # Calendars built from the schedules and days off, kept per process (motcua/lib/versioned.py);
 # a change made around the admin and the services is seen within 10 minutes.
@@ -35,9 +33,7 @@ def calendar_changed() -> None:
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 
 
-def calendar_year_load(
-    *, data: dict[str, Any], year: int, actor: "User | AnonymousUser | None" = None
-) -> dict[str, int]:
+def calendar_year_load(*, data: dict[str, Any], year: int, actor: "AnyUser | None" = None) -> dict[str, int]:
     """Add or correct the days off and make-up days of ``year`` from the reference file's shape.
 
     All or nothing: a broken entry raises ``InvalidInput`` naming it and nothing is saved.
