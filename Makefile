@@ -15,7 +15,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test install system-deps browser-deps lint format lock apt-install
+.PHONY: help run test install system-deps browser-deps lint format typecheck lock apt-install
 
 help:
 	@echo "make run   — cài đặt, tạo dữ liệu mẫu, chạy máy chủ tại http://$(HOST):$(PORT)"
@@ -76,6 +76,10 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# mypy with the django-stubs plugin; configured in pyproject.toml ([tool.mypy]).
+typecheck: install
+	$(BIN)/mypy
 
 lock: $(BIN)/python
 	$(BIN)/pip install --quiet pip-tools

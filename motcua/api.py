@@ -4,7 +4,9 @@ Every error answers ``{"code": "...", "message": "...", "details": {...}}`` with
 messages are in Vietnamese because they are shown to officers and citizens as they are.
 """
 
-from django.http import Http404
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -18,18 +20,18 @@ api = NinjaAPI(
 )
 
 
-def error_body(code: str, message: str, details: dict | None = None) -> dict:
+def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"code": code, "message": message, "details": details or {}}
 
 
 @api.exception_handler(DomainError)
-def _domain_error(request, exc: DomainError):
+def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return api.create_response(request, error_body(exc.code, exc.message, exc.details), status=exc.status)
 
 
 @api.exception_handler(ValidationError)
-def _validation_error(request, exc: ValidationError):
-    fields = {}
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields: dict[str, str] = {}
     for err in exc.errors:
         loc = [str(part) for part in err.get("loc", []) if part not in ("query", "body", "path", "form")]
         fields[".".join(loc) or "request"] = err.get("msg", "không hợp lệ")
@@ -41,17 +43,17 @@ def _validation_error(request, exc: ValidationError):
 
 
 @api.exception_handler(Http404)
-def _not_found(request, exc):
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, error_body("not_found", "Không tìm thấy."), status=404)
 
 
 @api.exception_handler(AuthenticationError)
-def _unauthenticated(request, exc):
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(request, error_body("unauthenticated", "Cần đăng nhập."), status=401)
 
 
 @api.exception_handler(HttpError)
-def _http_error(request, exc: HttpError):
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, error_body("error", str(exc)), status=exc.status_code)
 
 

@@ -6,16 +6,18 @@ do; bearer requests need none (they carry no ambient credential).
 """
 
 from django.conf import settings
+from django.http import HttpRequest
 from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 
+from motcua.accounts.models import AnyUser, User
 from motcua.accounts.services import api_token_authenticate
 
 
 class ApiTokenAuth(HttpBearer):
     """A live (not revoked) ApiToken of an active user, looked up by its SHA-256."""
 
-    def authenticate(self, request, token):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
         user = api_token_authenticate(token.strip())
         if user is None:
             return None
@@ -29,13 +31,13 @@ class SessionUserAuth(APIKeyCookie):
 
     param_name = settings.SESSION_COOKIE_NAME
 
-    def _get_key(self, request):
+    def _get_key(self, request: HttpRequest) -> str | None:
         # Anonymous requests are simply not authenticated by this scheme (401, not a CSRF 403).
         if not request.user.is_authenticated:
             return None
         return super()._get_key(request)
 
-    def authenticate(self, request, key):
+    def authenticate(self, request: HttpRequest, key: str | None) -> AnyUser | None:
         user = request.user
         if key and user.is_authenticated and user.is_active:
             return user

@@ -1,4 +1,4 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db import models
 
 
@@ -23,6 +23,11 @@ class User(AbstractUser):
 
     def get_full_name(self) -> str:
         return self.full_name or super().get_full_name() or self.username
+
+
+# Whom a request comes from (``request.user``): a signed-in user or an anonymous visitor. Services
+# take it as their actor; only a signed-in user is recorded (audit.services.audit_record).
+type AnyUser = User | AnonymousUser
 
 
 class ApiToken(models.Model):

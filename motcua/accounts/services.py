@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from motcua.accounts.models import ApiToken, User
+from motcua.accounts.models import AnyUser, ApiToken, User
 from motcua.audit.services import audit_record
 from motcua.lib.errors import InvalidInput
 
@@ -26,12 +26,19 @@ def token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def api_token_create(*, user: User, name: str = "", actor=None, ip: str | None = None) -> str:
+def api_token_create(
+    *,
+    user: User,
+    name: str = "",
+    actor: AnyUser | None = None,
+    ip: str | None = None,
+) -> str:
     """Make a token for ``user``; return the raw token (the only time it exists in clear)."""
     if not user.is_active:
         raise InvalidInput("Tài khoản đã bị khóa, không thể cấp khóa API.")
     name = (name or "").strip()
-    if len(name) > ApiToken._meta.get_field("name").max_length:
+    limit = ApiToken._meta.get_field("name").max_length
+    if limit is not None and len(name) > limit:
         raise InvalidInput("Tên khóa API quá dài (tối đa 100 ký tự).")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
@@ -46,7 +53,7 @@ def api_token_create(*, user: User, name: str = "", actor=None, ip: str | None =
     return raw
 
 
-def api_token_revoke(*, token: ApiToken, actor=None, ip: str | None = None) -> ApiToken:
+def api_token_revoke(*, token: ApiToken, actor: AnyUser | None = None, ip: str | None = None) -> ApiToken:
     with transaction.atomic():
         ApiToken.objects.filter(pk=token.pk).update(revoked=True)
         token.revoked = True

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
+
 from motcua.audit.models import AuditChain, AuditEvent
 from motcua.audit.services import event_hash
 
@@ -37,7 +39,7 @@ def audit_verify_chains() -> list[ChainProblem]:
     return problems
 
 
-def events_for_object(*, object_type: str, object_id: str):
+def events_for_object(*, object_type: str, object_id: str) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(object_type=object_type, object_id=object_id).order_by(
         "occurred_at", "seq"
     )

@@ -7,7 +7,7 @@ import hashlib
 import json
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import transaction
 from django.db.models import Model
@@ -15,6 +15,9 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from motcua.audit.models import AuditChain, AuditEvent
+
+if TYPE_CHECKING:
+    from motcua.accounts.models import AnyUser, User
 
 SYSTEM_CHAIN = "system"
 
@@ -67,14 +70,14 @@ def audit_event(
     chain: str,
     seq: int,
     prev_hash: str,
-    actor: Any = None,
+    actor: "AnyUser | None" = None,
     obj: Model | None = None,
     object_type: str = "",
     object_id: str = "",
     object_repr: str = "",
-    before: dict | None = None,
-    after: dict | None = None,
-    extra: dict | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    extra: dict[str, Any] | None = None,
     ip: str | None = None,
 ) -> AuditEvent:
     """Event number ``seq`` of ``chain`` after the event hashed ``prev_hash``, with its own hash;
@@ -84,16 +87,16 @@ def audit_event(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:300]
-    if actor is not None and not getattr(actor, "is_authenticated", False):
-        actor = None
+    # Only a signed-in user is recorded (an anonymous visitor is no one).
+    user = cast("User", actor) if getattr(actor, "is_authenticated", False) else None
     event = AuditEvent(
         chain=chain,
         seq=seq,
         prev_hash=prev_hash,
         # Stored to the microsecond and hashed from the stored value.
         occurred_at=timezone.now(),
-        actor=actor,
-        actor_name=(actor.get_full_name() if actor else "")[:200],
+        actor=user,
+        actor_name=(user.get_full_name() if user else "")[:200],
         action=action,
         object_type=object_type,
         object_id=object_id,
@@ -110,14 +113,14 @@ def audit_event(
 def audit_record(
     *,
     action: str,
-    actor: Any = None,
+    actor: "AnyUser | None" = None,
     obj: Model | None = None,
     object_type: str = "",
     object_id: str = "",
     object_repr: str = "",
-    before: dict | None = None,
-    after: dict | None = None,
-    extra: dict | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    extra: dict[str, Any] | None = None,
     chain: str = SYSTEM_CHAIN,
     ip: str | None = None,
 ) -> AuditEvent:

@@ -138,7 +138,8 @@ class OfferingForm(forms.ModelForm):
         fields = ["agency", "procedure", "local_time", "active"]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         procedure = data.get("procedure")
         if procedure is not None and procedure.incomplete and data.get("active", True):
             raise ValidationError(

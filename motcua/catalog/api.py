@@ -2,12 +2,14 @@
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.paginator import Paginator
+from django.http import HttpRequest
 from ninja import Router, Schema
 
 from motcua.catalog import selectors
-from motcua.catalog.models import Procedure
+from motcua.catalog.models import Procedure, RequiredDocument
 from motcua.lib.paging import page_number
 
 router = Router(tags=["Danh mục thủ tục"])
@@ -150,14 +152,14 @@ def _item(p: Procedure) -> dict:
 
 @router.get("/procedures", response=ProcedureListOut, summary="Tìm thủ tục hành chính")
 def procedure_list(
-    request,
+    request: HttpRequest,
     q: str = "",
     field: str | None = None,
     level: str | None = None,
     agency: str | None = None,
     online_level: str | None = None,
     page: str | None = None,
-):
+) -> dict[str, Any]:
     qs = selectors.procedure_search(q=q, field=field, level=level, agency=agency, online_level=online_level)
     paginator = Paginator(qs, PAGE_SIZE)
     number = page_number(page, paginator.num_pages)
@@ -170,7 +172,7 @@ def procedure_list(
     }
 
 
-def _copy_kinds(doc) -> list[str]:
+def _copy_kinds(doc: RequiredDocument) -> list[str]:
     kinds = []
     if doc.original_count:
         kinds.append("original")
@@ -182,7 +184,7 @@ def _copy_kinds(doc) -> list[str]:
 
 
 @router.get("/procedures/{code}", response=ProcedureDetailOut, summary="Chi tiết thủ tục hành chính")
-def procedure_get(request, code: str):
+def procedure_get(request: HttpRequest, code: str) -> dict[str, Any]:
     p = selectors.procedure_detail(code)
     return {
         **_item(p),
@@ -257,7 +259,7 @@ def procedure_get(request, code: str):
     response=AgencyProceduresOut,
     summary="Thủ tục cơ quan giải quyết",
 )
-def agency_procedures(request, code: str):
+def agency_procedures(request: HttpRequest, code: str) -> dict[str, Any]:
     agency = selectors.agency_by_code(code)
     offerings = list(selectors.agency_offerings(agency))
     return {

@@ -119,11 +119,12 @@ def build_demo_catalog(*, offering_agencies: dict[str, list], stdout=None) -> di
         )
     )
     for procedure in Procedure.objects.filter(active=True, incomplete=False).order_by("code"):
-        if procedure.pk in with_template:
+        hours = procedure.time_in_working_hours()
+        if procedure.pk in with_template or hours is None:  # a complete procedure has its time
             continue
         services.process_template_save(
             procedure=procedure,
-            steps=demo_steps(procedure.time_in_working_hours()),
+            steps=demo_steps(hours),
             name=f"Quy trình mẫu – {procedure.name}"[:300],
             actor=None,
         )

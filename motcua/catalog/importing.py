@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import Choices
@@ -675,6 +675,7 @@ def export_xlsx(path: str | Path, procedures=None) -> int:
     """Write the catalogue (or ``procedures``) in the layout ``records_from_xlsx`` reads."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
     if procedures is None:
         procedures = Procedure.objects.all()
@@ -684,7 +685,8 @@ def export_xlsx(path: str | Path, procedures=None) -> int:
     wb = Workbook()
     sheets = {}
     for index, (sheet, (_, columns)) in enumerate(SHEETS.items()):
-        ws = wb.active if index == 0 else wb.create_sheet()
+        # A new workbook's active sheet, then new sheets: worksheets, not chart sheets.
+        ws = cast(Worksheet, wb.active if index == 0 else wb.create_sheet())
         ws.title = sheet
         ws.append([h for _, h, _ in columns])
         for cell in ws[1]:

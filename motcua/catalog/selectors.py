@@ -3,6 +3,7 @@ what a reception needs of a procedure (``intake_reference``, kept per process)."
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypedDict
 
 from django.db.models import (
     Case,
@@ -243,7 +244,7 @@ def procedure_time_for(procedure: Procedure, *, agency: Agency | None = None) ->
 
     None while the procedure's time or unit is unknown.
     """
-    if not procedure.has_time:
+    if not procedure.has_time or procedure.processing_time is None:
         return None
     if agency is not None:
         local = (
@@ -272,7 +273,11 @@ def agency_offerings(agency: Agency) -> QuerySet[Offering]:
     )
 
 
-def procedures_offered_under(agency: Agency) -> QuerySet[Offering]:
+class ProcedureIdRow(TypedDict):
+    procedure_id: int
+
+
+def procedures_offered_under(agency: Agency) -> QuerySet[Offering, ProcedureIdRow]:
     """Ids (``procedure_id``) of the procedures offered by an active agency in ``agency``'s subtree:
     what a public service centre can receive for the agencies it serves."""
     return Offering.objects.filter(
@@ -347,7 +352,7 @@ def _build_intake_reference(code: str) -> IntakeReference | None:
                 "name": step.name,
                 "performer": step.performer,
                 "role": step.role,
-                "agency": step.agency.code if step.agency_id else None,
+                "agency": step.agency.code if step.agency else None,
                 "agency_id": step.agency_id,
                 "budget_hours": str(Decimal(step.budget_hours).quantize(Decimal("0.01"))),
             }

@@ -8,10 +8,10 @@ Every write also calls ``catalog_changed``: the intake reference each process ke
 
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Model
 from django.utils.text import slugify
 
 from motcua.audit.services import audit_record
@@ -33,6 +33,9 @@ from motcua.lib.errors import Conflict, InvalidInput
 from motcua.lib.text import fold, tokens
 from motcua.lib.versioned import VersionedCache
 from motcua.org.models import Agency, Membership
+
+if TYPE_CHECKING:
+    from motcua.accounts.models import AnyUser
 
 AUDIT_CHAIN = "catalog"
 
@@ -345,9 +348,12 @@ def _write_children(procedure: Procedure, name: str, rows: list[dict]) -> None:
             keep.add(row["code"])
         procedure.documents.exclude(code__in=keep).delete()
         return
-    model = {"fees": Fee, "results": ResultDocument, "legal_bases": LegalBasis}[name]
-    model.objects.filter(procedure=procedure).delete()
-    model.objects.bulk_create([model(procedure=procedure, order=i, **row) for i, row in enumerate(rows)])
+    # One code path for three models: _default_manager is Django's handle for generic code.
+    model: type[Model] = {"fees": Fee, "results": ResultDocument, "legal_bases": LegalBasis}[name]
+    model._default_manager.filter(procedure=procedure).delete()
+    model._default_manager.bulk_create(
+        [model(procedure=procedure, order=i, **row) for i, row in enumerate(rows)]
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -429,7 +435,9 @@ def procedure_apply(*, procedure: Procedure, values: dict, demo_values: list[str
     return changed
 
 
-def procedure_create(*, actor, code: str, name: str, field: Field, level: str, **values: Any) -> Procedure:
+def procedure_create(
+    *, actor: "AnyUser | None", code: str, name: str, field: Field, level: str, **values: Any
+) -> Procedure:
     """Create a procedure. Child lists (fees, documents, results, legal_bases) as lists of dicts."""
     code = (code or "").strip()
     if not code:
@@ -447,7 +455,7 @@ def procedure_create(*, actor, code: str, name: str, field: Field, level: str, *
     return procedure
 
 
-def procedure_update(*, procedure: Procedure, actor, **values: Any) -> Procedure:
+def procedure_update(*, procedure: Procedure, actor: "AnyUser | None", **values: Any) -> Procedure:
     """Change known values of a procedure (None leaves a value as it is)."""
     _check_scalars(values)
     with transaction.atomic():
@@ -466,7 +474,7 @@ def procedure_update(*, procedure: Procedure, actor, **values: Any) -> Procedure
 def procedure_complete(
     *,
     procedure: Procedure,
-    actor,
+    actor: "AnyUser | None",
     processing_time: int | None = None,
     time_unit: str | None = None,
     fees: list[dict] | None = None,
@@ -528,7 +536,7 @@ def procedure_complete(
 
 
 def offering_create(
-    *, agency: Agency, procedure: Procedure, local_time: int | None = None, actor
+    *, agency: Agency, procedure: Procedure, local_time: int | None = None, actor: "AnyUser | None"
 ) -> Offering:
     """An agency starts handling a procedure. Refused for an incomplete procedure."""
     if procedure.incomplete:
@@ -606,7 +614,7 @@ def process_template_save(
     steps: Sequence[dict],
     agency: Agency | None = None,
     name: str | None = None,
-    actor,
+    actor: "AnyUser | None",
 ) -> ProcessTemplate:
     """Create or replace the active template of the procedure (or of ``agency``'s variant).
 

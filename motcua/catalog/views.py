@@ -114,6 +114,6 @@ def form_template(request, code: str, document_code: str):
         raise Http404(exc.message) from exc
     for document in procedure.documents.all():
         if document.code == document_code and document.template:
-            name = document.template_name or document.template.name.rsplit("/", 1)[-1]
+            name = document.template_name or (document.template.name or "").rsplit("/", 1)[-1]
             return FileResponse(document.template.open("rb"), as_attachment=True, filename=name)
     raise Http404("Không có mẫu đơn, tờ khai này.")

@@ -4,12 +4,17 @@ Messages are written in the caller's transaction (a rolled-back change leaves no
 a sender (later work) claims pending rows by ``next_attempt_at``.
 """
 
+from typing import TYPE_CHECKING
+
 from django.utils import timezone
 
 from motcua.notifications.models import OutboxMessage
 
+if TYPE_CHECKING:
+    from motcua.dossiers.models import Dossier
 
-def outbox_messages(*, dossier, event: str, body: str, subject: str = "") -> list[OutboxMessage]:
+
+def outbox_messages(*, dossier: "Dossier", event: str, body: str, subject: str = "") -> list[OutboxMessage]:
     """The messages ``outbox_enqueue`` would queue, not saved (for callers that batch writes)."""
     now = timezone.now()
     rows: list[OutboxMessage] = []
@@ -34,7 +39,7 @@ def outbox_messages(*, dossier, event: str, body: str, subject: str = "") -> lis
     return rows
 
 
-def outbox_enqueue(*, dossier, event: str, body: str, subject: str = "") -> list[OutboxMessage]:
+def outbox_enqueue(*, dossier: "Dossier", event: str, body: str, subject: str = "") -> list[OutboxMessage]:
     """Queue ``body`` for the applicant of ``dossier``: an SMS to the phone, an e-mail to the
     address (both when both are known), else an in-app notice to the owner's account.
 

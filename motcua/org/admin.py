@@ -16,7 +16,7 @@ from motcua.org import services
 from motcua.org.models import AdministrativeUnit, Agency, Counter, Membership, ServicePoint
 
 
-class AuditedInlinesMixin:
+class AuditedInlinesMixin(AuditedAdmin):
     """Audits what inlines add, change and delete (AuditedAdmin covers the parent object only)."""
 
     def inline_audit_chain(self, obj) -> str:
@@ -104,7 +104,8 @@ class AgencyAdminForm(forms.ModelForm):
             raise forms.ValidationError(exc.message) from None
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         parent = cleaned.get("parent")
         if parent is not None and self.instance.pk and parent.path.startswith(self.instance.path):
             self.add_error(

@@ -1,8 +1,10 @@
 """Public JSON API of the organisation: the list of agencies (mounted at /api/v1/)."""
 
+from django.http import HttpRequest
 from ninja import Router, Schema
 
 from motcua.org import selectors
+from motcua.org.models import Agency
 
 router = Router(tags=["Cơ quan"])
 
@@ -20,14 +22,14 @@ class AgencyOut(Schema):
     parent: str | None
 
 
-def _agency_out(agency) -> AgencyOut:
+def _agency_out(agency: Agency) -> AgencyOut:
     unit = agency.admin_unit
     return AgencyOut(
         code=agency.code,
         name=agency.name,
         kind=agency.kind,
         administrative_unit=AdministrativeUnitOut(code=unit.code, name=unit.name) if unit else None,
-        parent=agency.parent.code if agency.parent_id else None,
+        parent=agency.parent.code if agency.parent else None,
     )
 
 
@@ -44,5 +46,7 @@ def _agency_out(agency) -> AgencyOut:
     ),
     auth=None,
 )
-def agencies(request, kind: str | None = None, admin_unit: str | None = None, q: str | None = None):
+def agencies(
+    request: HttpRequest, kind: str | None = None, admin_unit: str | None = None, q: str | None = None
+) -> list[AgencyOut]:
     return [_agency_out(a) for a in selectors.agencies_list(kind=kind, admin_unit=admin_unit, q=q)]

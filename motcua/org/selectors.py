@@ -14,7 +14,7 @@ Rules:
 """
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -28,12 +28,15 @@ from motcua.workcalendar.calendar import WorkCalendar
 from motcua.workcalendar.models import WorkSchedule
 from motcua.workcalendar.selectors import calendar_for_schedule
 
+if TYPE_CHECKING:
+    from motcua.accounts.models import AnyUser, User
+
 Role = Membership.Role
 # Roles that may act (every role but the read-only supervisor).
 ACTING_ROLES = frozenset(r for r in Role.values if r != Role.SUPERVISOR)
 
 
-def is_staff(user: Any) -> bool:
+def is_staff(user: "AnyUser | None") -> TypeGuard["User"]:
     """Whether ``user`` is a signed-in, active officer (a staff account, or a superuser): the one
     test of "staff" for pages, the API and the access rule below."""
     return bool(
@@ -83,7 +86,7 @@ def _acting(roles: Iterable[str] | None) -> set[str]:
     return set(ACTING_ROLES if roles is None else check_roles(roles) & ACTING_ROLES)
 
 
-def _agencies_for(user: Any, roles: set[str] | None) -> QuerySet[Agency]:
+def _agencies_for(user: "AnyUser | None", roles: set[str] | None) -> QuerySet[Agency]:
     if not is_staff(user):
         return Agency.objects.none()
     if user.is_superuser and (roles is None or Role.ADMINISTRATOR in roles):
@@ -96,12 +99,12 @@ def _agencies_for(user: Any, roles: set[str] | None) -> QuerySet[Agency]:
     return Agency.objects.filter(Exists(memberships.filter(_covering_outer())))
 
 
-def agencies_visible_to(user: Any) -> QuerySet[Agency]:
+def agencies_visible_to(user: "AnyUser | None") -> QuerySet[Agency]:
     """Agencies the user may see: any active membership (supervisor included), subtrees followed."""
     return _agencies_for(user, None)
 
 
-def agencies_actable_by(user: Any, *, roles: Iterable[str] | None = None) -> QuerySet[Agency]:
+def agencies_actable_by(user: "AnyUser | None", *, roles: Iterable[str] | None = None) -> QuerySet[Agency]:
     """Agencies where the user may act with one of ``roles`` (None: any acting role).
 
     A supervisor never acts, even if ``roles`` names it.
@@ -109,14 +112,16 @@ def agencies_actable_by(user: Any, *, roles: Iterable[str] | None = None) -> Que
     return _agencies_for(user, _acting(roles))
 
 
-def user_can_act(user: Any, agency: Agency | None, *, roles: Iterable[str] | None = None) -> bool:
+def user_can_act(
+    user: "AnyUser | None", agency: Agency | None, *, roles: Iterable[str] | None = None
+) -> bool:
     """Whether the user may act on ``agency`` with one of ``roles`` (None: any acting role)."""
     if agency is None or agency.pk is None:
         return False
     return agencies_actable_by(user, roles=roles).filter(pk=agency.pk).exists()
 
 
-def user_can_see(user: Any, agency: Agency | None) -> bool:
+def user_can_see(user: "AnyUser | None", agency: Agency | None) -> bool:
     if agency is None or agency.pk is None:
         return False
     return agencies_visible_to(user).filter(pk=agency.pk).exists()
@@ -126,7 +131,7 @@ def _ancestor_ids(agency: Agency) -> list[int]:
     return [int(part) for part in agency.path.strip("/").split("/") if part]
 
 
-def user_roles_at(user: Any, agency: Agency | None) -> set[str]:
+def user_roles_at(user: "AnyUser | None", agency: Agency | None) -> set[str]:
     """Every role the user holds on ``agency``, directly or inherited from an ancestor's subtree.
 
     Includes "supervisor" (a role, though not one that acts). A superuser also has "administrator".
@@ -168,22 +173,24 @@ class _Columns:
 
     def sql(self) -> str:
         qn = connection.ops.quote_name
-        return ", ".join(f"{self.alias}.{qn(f.column)}" for f in self.fields)
+        return ", ".join(
+            f"{self.alias}.{qn(f.attname if f.column is None else f.column)}" for f in self.fields
+        )
 
     def build(self, values: Sequence[Any]) -> Any:
         plan = self._plans.get(connection.vendor)
         if plan is None:
-            steps = []
+            steps: list[tuple[int, Any, tuple[Any, ...]]] = []
             for i, f in enumerate(self.fields):
                 col = f.get_col(self.alias)
                 convs = connection.ops.get_db_converters(col) + f.get_db_converters(connection)
                 if convs:
                     steps.append((i, col, tuple(convs)))
             plan = self._plans[connection.vendor] = tuple(steps)
-        row = list(values)
-        for i, col, convs in plan:
-            for converter in convs:
-                row[i] = converter(row[i], col, connection)
+        row: list[Any] = list(values)
+        for i, column, converters in plan:
+            for converter in converters:
+                row[i] = converter(row[i], column, connection)
         return self.model.from_db(connection.alias, self.attnames, row)
 
 
@@ -192,7 +199,7 @@ _SCHEDULE = _Columns(WorkSchedule, "s")
 _ACTABLE_BY_CODE_SQL: dict[str, str] = {}
 
 
-def agency_actable_by_code(user: Any, code: str, *, roles: Iterable[str]) -> Agency | None:
+def agency_actable_by_code(user: "AnyUser | None", code: str, *, roles: Iterable[str]) -> Agency | None:
     """The active agency with identifier ``code`` if the user may act on it with one of ``roles``,
     with its work schedule loaded (None otherwise): ``agencies_actable_by(user, roles=roles)
     .filter(code=code, active=True).select_related("schedule").first()``, fields limited to
@@ -312,6 +319,6 @@ def agencies_list(
     return queryset
 
 
-def memberships_of(user) -> QuerySet[Membership]:
+def memberships_of(user: "User") -> QuerySet[Membership]:
     """The user's active memberships with their agencies, for display ("your roles")."""
     return Membership.objects.filter(user=user, active=True).select_related("agency").order_by("agency__path")

@@ -6,7 +6,7 @@ audit chain (its identifier code), so that agencies never wait on one another.
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -18,6 +18,10 @@ from motcua.lib.errors import Conflict, InvalidInput, NotFound
 from motcua.lib.text import fold
 from motcua.org.models import AdministrativeUnit, Agency, Counter, Membership, ServicePoint
 from motcua.org.signals import agencies_changed
+from motcua.workcalendar.models import WorkSchedule
+
+if TYPE_CHECKING:
+    from motcua.accounts.models import AnyUser, User
 
 # QCVN 102:2016/BTTTT identifier codes look like V1V2V3.Z1Z2.Y1Y2.MX1X2 ("000.00.12.H13"): we
 # accept 1 to 5 dot-separated groups of letters and digits, each at most 10 characters long.
@@ -92,8 +96,8 @@ def agency_create(
     kind: str,
     parent: Agency | None = None,
     admin_unit: AdministrativeUnit | None = None,
-    schedule: Any = None,
-    actor=None,
+    schedule: WorkSchedule | None = None,
+    actor: "AnyUser | None" = None,
     **fields: Any,
 ) -> Agency:
     """Create an agency under ``parent`` (None: a root) and give it its materialised path."""
@@ -132,7 +136,7 @@ def agency_create(
     return agency
 
 
-def agency_update(*, agency: Agency, actor=None, **changes: Any) -> Agency:
+def agency_update(*, agency: Agency, actor: "AnyUser | None" = None, **changes: Any) -> Agency:
     """Change an agency's own fields (not its parent: see agency_move). No change, no event."""
     if "parent" in changes:
         raise InvalidInput("Đổi cơ quan cấp trên bằng agency_move, không bằng agency_update.")
@@ -178,7 +182,7 @@ def agency_update(*, agency: Agency, actor=None, **changes: Any) -> Agency:
     return current
 
 
-def agency_move(*, agency: Agency, parent: Agency | None, actor=None) -> Agency:
+def agency_move(*, agency: Agency, parent: Agency | None, actor: "AnyUser | None" = None) -> Agency:
     """Put ``agency`` (and its whole subtree) under ``parent`` (None: make it a root).
 
     Every path in the subtree starts with the agency's old path; one UPDATE swaps that prefix
@@ -221,7 +225,12 @@ def agency_move(*, agency: Agency, parent: Agency | None, actor=None) -> Agency:
 
 
 def service_point_create(
-    *, agency: Agency, name: str, address: str = "", schedule: Any = None, actor=None
+    *,
+    agency: Agency,
+    name: str,
+    address: str = "",
+    schedule: WorkSchedule | None = None,
+    actor: "AnyUser | None" = None,
 ) -> ServicePoint:
     with transaction.atomic():
         point = ServicePoint(agency=agency, name=(name or "").strip(), address=address, schedule=schedule)
@@ -237,7 +246,9 @@ def service_point_create(
     return point
 
 
-def counter_create(*, service_point: ServicePoint, number: int, name: str = "", actor=None) -> Counter:
+def counter_create(
+    *, service_point: ServicePoint, number: int, name: str = "", actor: "AnyUser | None" = None
+) -> Counter:
     if not isinstance(number, int) or isinstance(number, bool) or number < 1:
         raise InvalidInput(
             f"Số quầy phải là số nguyên dương (nhận được “{number}”).", details={"field": "number"}
@@ -265,7 +276,9 @@ def counter_create(*, service_point: ServicePoint, number: int, name: str = "", 
 # --- memberships ------------------------------------------------------------------------------
 
 
-def membership_grant(*, user, agency: Agency, role: str, include_subtree: bool = True, actor) -> Membership:
+def membership_grant(
+    *, user: "User", agency: Agency, role: str, include_subtree: bool = True, actor: "AnyUser | None"
+) -> Membership:
     """Give ``user`` the ``role`` on ``agency`` (and everything below it if include_subtree).
 
     Granting what is already granted changes nothing and writes no event; granting a revoked
@@ -308,7 +321,7 @@ def membership_grant(*, user, agency: Agency, role: str, include_subtree: bool =
     return membership
 
 
-def membership_revoke(*, membership: Membership, actor) -> Membership:
+def membership_revoke(*, membership: Membership, actor: "AnyUser | None") -> Membership:
     """End a membership. The row stays (inactive) so that history can still name the role."""
     with transaction.atomic():
         current = Membership.objects.select_for_update().select_related("agency").get(pk=membership.pk)
@@ -340,7 +353,7 @@ def admin_unit_create(
     scheme: str = AdministrativeUnit.Scheme.TWO_LEVEL,
     parent: AdministrativeUnit | None = None,
     division_type: str = "",
-    actor=None,
+    actor: "AnyUser | None" = None,
 ) -> AdministrativeUnit:
     """Create one administrative unit by hand (the importer is the usual way in)."""
     with transaction.atomic():
@@ -546,7 +559,7 @@ def _import_scheme(scheme: str, levels: list[list[_UnitRow]]) -> dict[str, Admin
 
 
 def admin_units_import(
-    *, scheme: str, province: str | int | None = None, actor=None
+    *, scheme: str, province: str | int | None = None, actor: "AnyUser | None" = None
 ) -> AdminUnitImportReport:
     """Import administrative units from the PyPI package ``vietnam-provinces``.
 

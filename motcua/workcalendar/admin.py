@@ -4,9 +4,14 @@ Every add, change and delete is audited (``AuditedAdmin``, and the inline sessio
 below), and every change invalidates the cached calendars of every process.
 """
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
 from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest
 
 from motcua.audit.admin import AuditedAdmin
 from motcua.audit.services import audit_record, snapshot
@@ -16,7 +21,7 @@ from motcua.workcalendar.services import calendar_changed
 
 
 class WorkSessionFormSet(BaseInlineFormSet):
-    def clean(self):
+    def clean(self) -> None:
         super().clean()
         by_day: dict[int, list[tuple]] = {}
         for form in self.forms:
@@ -41,11 +46,11 @@ class WorkSessionInline(admin.TabularInline):
 class CalendarAdmin(AuditedAdmin):
     """Audited, and invalidates the calendar cache after each change."""
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Model, form: forms.ModelForm, change: bool) -> None:
         super().save_model(request, obj, form, change)
         calendar_changed()
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
         super().delete_model(request, obj)
         calendar_changed()
 
@@ -57,13 +62,16 @@ class WorkScheduleAdmin(CalendarAdmin):
     search_fields = ["name", "code"]
     inlines = [WorkSessionInline]
 
-    def save_formset(self, request, form, formset, change):
+    def save_formset(
+        self, request: HttpRequest, form: forms.ModelForm, formset: BaseInlineFormSet, change: bool
+    ) -> None:
         # The inline sessions are audited one by one, like the schedule itself.
         # Keyed by the Python object: a deleted row has lost its primary key after save().
-        befores: dict[int, tuple] = {}
+        befores: dict[int, tuple[dict[str, Any], str, int]] = {}
+        deleted = formset.deleted_forms
         for inline_form in formset.initial_forms:
             instance = inline_form.instance
-            if instance.pk and (inline_form.has_changed() or formset._should_delete_form(inline_form)):
+            if instance.pk and (inline_form.has_changed() or inline_form in deleted):
                 old = WorkSession.objects.filter(pk=instance.pk).first()
                 if old is not None:
                     befores[id(instance)] = (snapshot(old), str(old), old.pk)
@@ -73,12 +81,12 @@ class WorkScheduleAdmin(CalendarAdmin):
                 action="admin.add", actor=request.user, obj=obj, after=snapshot(obj), ip=client_ip(request)
             )
         for obj, _fields in formset.changed_objects:
-            before = befores.get(id(obj))
+            stored = befores.get(id(obj))
             audit_record(
                 action="admin.change",
                 actor=request.user,
                 obj=obj,
-                before=before[0] if before else None,
+                before=stored[0] if stored else None,
                 after=snapshot(obj),
                 ip=client_ip(request),
             )
@@ -100,13 +108,14 @@ class YearFilter(admin.SimpleListFilter):
     title = "năm"
     parameter_name = "nam"
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
         years = CalendarDay.objects.dates("date", "year", order="DESC")
         return [(str(d.year), str(d.year)) for d in years]
 
-    def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(date__year=int(self.value()))
+    def queryset(self, request: HttpRequest, queryset: QuerySet[CalendarDay]) -> QuerySet[CalendarDay]:
+        year = self.value()
+        if year and year.isdigit():
+            return queryset.filter(date__year=int(year))
         return queryset
 
 

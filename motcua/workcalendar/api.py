@@ -6,7 +6,9 @@ Vietnamese message naming the parameter (400, ``{"code", "message", "details"}``
 
 import re
 from datetime import date, datetime
+from typing import Any
 
+from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from motcua.lib.errors import InvalidInput
@@ -94,7 +96,7 @@ def _parse_amount(text: str) -> int:
         + ". `explain=1` liệt kê các khoảng thời gian làm việc đã tính."
     ),
 )
-def appointment(request, query: Query[AppointmentQuery]):
+def appointment(request: HttpRequest, query: Query[AppointmentQuery]) -> dict[str, Any]:
     received_at = _parse_received_at(query.received_at)
     amount = _parse_amount(query.amount)
     if query.unit not in UNIT_LABELS:
@@ -111,7 +113,7 @@ def appointment(request, query: Query[AppointmentQuery]):
         )
     cal = calendar_for_agency_code(query.agency) if query.agency else calendar_for_schedule(None)
     result = add_working_time(cal, received_at, amount, query.unit, rule=query.rule, explain=query.explain)
-    out = {
+    out: dict[str, Any] = {
         "due_at": result.due_at,
         "skipped": [{"date": day, "reason": reason} for day, reason in result.skipped],
     }

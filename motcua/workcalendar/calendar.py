@@ -40,7 +40,7 @@ from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from motcua.lib.errors import InvalidInput
@@ -110,10 +110,11 @@ class WorkCalendar:
     span: tuple[date, date] = (date(2000, 1, 1), date(2070, 12, 31))
 
     def __post_init__(self) -> None:
-        sessions = self.sessions
-        if isinstance(sessions, Mapping):
-            sessions = tuple(tuple(sessions.get(wd, ())) for wd in range(7))
-        sessions = tuple(tuple(sorted(tuple(s) for s in day)) for day in sessions)
+        given: Any = self.sessions  # a mapping of weekday to sessions is accepted too
+        if isinstance(given, Mapping):
+            given = tuple(tuple(given.get(wd, ())) for wd in range(7))
+        # Each session is a (start, end) pair; the loop below unpacks it and fails otherwise.
+        sessions = tuple(tuple(sorted(cast(Session, tuple(s)) for s in day)) for day in given)
         if len(sessions) != 7:
             raise InvalidInput("Lịch làm việc phải có đủ 7 ngày trong tuần (thứ Hai đến Chủ nhật).")
         for wd, day in enumerate(sessions):
@@ -127,10 +128,10 @@ class WorkCalendar:
                 if previous_end is not None and start < previous_end:
                     raise InvalidInput(f"Các buổi làm việc {WEEKDAY_NAMES[wd]} chồng lên nhau.")
                 previous_end = end
-        for day, wd in self.make_up_days.items():
+        for workday, wd in self.make_up_days.items():
             if not 0 <= wd <= 6 or not sessions[wd]:
                 raise InvalidInput(
-                    f"Ngày làm bù {day:%d/%m/%Y} phải làm việc theo lịch của một ngày có buổi làm việc."
+                    f"Ngày làm bù {workday:%d/%m/%Y} phải làm việc theo lịch của một ngày có buổi làm việc."
                 )
         if self.span[1] <= self.span[0]:
             raise InvalidInput("Phạm vi lịch không hợp lệ.")
@@ -398,11 +399,12 @@ def calendar_from_json(
     transfer_cutoff: time = time(15, 0),
 ) -> WorkCalendar:
     """A calendar from the reference file (``data/holidays-vn.json`` shape), without a database."""
-    if not isinstance(data, Mapping):
-        data = json.loads(Path(data).read_text(encoding="utf-8"))
+    content: Mapping[str, Any] = (
+        data if isinstance(data, Mapping) else json.loads(Path(data).read_text(encoding="utf-8"))
+    )
     days_off: dict[date, str] = {}
     make_up: dict[date, int] = {}
-    for key, year in data.items():
+    for key, year in content.items():
         if not key.isdigit():
             continue
         for entry in year.get("days_off", []):

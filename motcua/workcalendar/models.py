@@ -36,7 +36,7 @@ class WorkSchedule(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self):
+    def clean(self) -> None:
         if self.is_default:
             other = WorkSchedule.objects.filter(is_default=True).exclude(pk=self.pk).first()
             if other is not None:
@@ -74,7 +74,7 @@ class WorkSession(models.Model):
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
 
-    def clean(self):
+    def clean(self) -> None:
         if self.start is not None and self.end is not None and self.end <= self.start:
             raise ValidationError({"end": "Giờ kết thúc buổi làm việc phải sau giờ bắt đầu."})
 
@@ -114,7 +114,7 @@ class CalendarDay(models.Model):
     def is_working(self) -> bool:
         return self.kind == self.Kind.MAKE_UP
 
-    def clean(self):
+    def clean(self) -> None:
         if self.kind == self.Kind.MAKE_UP:
             if self.date and self.date.weekday() < 5:
                 raise ValidationError({"kind": "Ngày làm bù phải là thứ Bảy hoặc Chủ nhật."})

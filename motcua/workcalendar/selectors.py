@@ -11,13 +11,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from motcua.workcalendar.calendar import DEFAULT_SESSIONS, WorkCalendar, build_calendar
+from motcua.workcalendar.calendar import DEFAULT_SESSIONS, Session, WorkCalendar, build_calendar
 from motcua.workcalendar.models import CalendarDay, WorkSchedule
 from motcua.workcalendar.services import CALENDARS
 
+OfficialDays = tuple[dict[date, str], dict[date, int]]  # (days off, make-up days)
 
-def _official_days() -> tuple[dict, dict]:
-    days_off, make_up = {}, {}
+
+def _official_days() -> OfficialDays:
+    days_off: dict[date, str] = {}
+    make_up: dict[date, int] = {}
     for day in CalendarDay.objects.all():
         if day.kind == CalendarDay.Kind.MAKE_UP:
             make_up[day.date] = day.replaces.weekday() if day.replaces else 0
@@ -26,17 +29,19 @@ def _official_days() -> tuple[dict, dict]:
     return days_off, make_up
 
 
-def _build(schedule: WorkSchedule | None, days: tuple[dict, dict]) -> WorkCalendar:
-    if schedule is None:
-        sessions, cutoff = DEFAULT_SESSIONS, None
-    else:
-        sessions = {}
-        for session in schedule.sessions.all():
-            sessions.setdefault(session.weekday, []).append((session.start, session.end))
-        cutoff = schedule.transfer_cutoff
+def _build(schedule: WorkSchedule | None, days: OfficialDays) -> WorkCalendar:
     days_off, make_up = days
-    kwargs = {"transfer_cutoff": cutoff} if cutoff is not None else {}
-    return build_calendar(sessions=sessions, days_off=days_off, make_up_days=make_up, **kwargs)
+    if schedule is None:
+        return build_calendar(sessions=DEFAULT_SESSIONS, days_off=days_off, make_up_days=make_up)
+    sessions: dict[int, list[Session]] = {}
+    for session in schedule.sessions.all():
+        sessions.setdefault(session.weekday, []).append((session.start, session.end))
+    return build_calendar(
+        sessions=sessions,
+        days_off=days_off,
+        make_up_days=make_up,
+        transfer_cutoff=schedule.transfer_cutoff,
+    )
 
 
 def calendar_for_schedule(schedule: WorkSchedule | None = None) -> WorkCalendar:

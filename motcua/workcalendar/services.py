@@ -7,6 +7,7 @@ process to rebuild its cached calendars.
 """
 
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,6 +16,9 @@ from motcua.audit.services import audit_record, snapshot
 from motcua.lib.errors import InvalidInput
 from motcua.lib.versioned import VersionedCache
 from motcua.workcalendar.models import CalendarDay
+
+if TYPE_CHECKING:
+    from motcua.accounts.models import AnyUser
 
 # Calendars built from the schedules and days off, kept per process (motcua/lib/versioned.py);
 # a change made around the admin and the services is seen within 10 minutes.
@@ -29,7 +33,7 @@ def calendar_changed() -> None:
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 
 
-def calendar_year_load(*, data: dict, year: int, actor=None) -> dict[str, int]:
+def calendar_year_load(*, data: dict[str, Any], year: int, actor: "AnyUser | None" = None) -> dict[str, int]:
     """Add or correct the days off and make-up days of ``year`` from the reference file's shape.
 
     All or nothing: a broken entry raises ``InvalidInput`` naming it and nothing is saved.
@@ -52,8 +56,13 @@ def calendar_year_load(*, data: dict, year: int, actor=None) -> dict[str, int]:
             replaces = date.fromisoformat(entry["replaces"]) if make_up else None
             fields = {
                 "kind": CalendarDay.Kind.MAKE_UP if make_up else entry["kind"],
+                # A make-up day may go unnamed; a day off without a name is refused by full_clean.
                 "name": entry.get("name")
-                or f"Làm bù cho ngày nghỉ {WEEKDAYS[replaces.weekday()]} {replaces:%d/%m/%Y}",
+                or (
+                    f"Làm bù cho ngày nghỉ {WEEKDAYS[replaces.weekday()]} {replaces:%d/%m/%Y}"
+                    if replaces is not None
+                    else ""
+                ),
                 "replaces": replaces,
                 "provisional": provisional_year or bool(entry.get("provisional", False)),
                 "sources": list(entry.get("sources", [])),

@@ -5,13 +5,16 @@ row saved or deleted anywhere else, so that no process keeps computing with stal
 They only invalidate a cache: no business logic lives here.
 """
 
+from typing import Any
+
+from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 
 from motcua.workcalendar.models import CalendarDay, WorkSchedule, WorkSession
 from motcua.workcalendar.services import calendar_changed
 
 
-def _changed(sender, **kwargs) -> None:
+def _changed(sender: type[Model], **kwargs: Any) -> None:
     calendar_changed()
 
 

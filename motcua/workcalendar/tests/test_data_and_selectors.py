@@ -242,3 +242,13 @@ def test_it_loads_nothing_when_one_entry_is_broken(tmp_path):
     with pytest.raises(CommandError, match="mục 2 năm 2028"):
         call_command("calendar_load_year", str(path), stdout=StringIO())
     assert not CalendarDay.objects.filter(date__year=2028).exists()
+
+
+def test_a_day_off_without_a_name_is_refused_naming_the_entry(tmp_path):
+    # Only a make-up day gets a name made up for it; a day off must be named in the notice.
+    notice = {"2028": {"days_off": [{"date": "2028-01-03", "kind": "holiday"}]}}
+    path = tmp_path / "2028.json"
+    path.write_text(json.dumps(notice), encoding="utf-8")
+    with pytest.raises(CommandError, match="mục 1 năm 2028"):
+        call_command("calendar_load_year", str(path), stdout=StringIO())
+    assert not CalendarDay.objects.filter(date__year=2028).exists()

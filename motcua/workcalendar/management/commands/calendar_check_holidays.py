@@ -1,5 +1,8 @@
 """Compare our official schedule of days off with the PyPI package ``holidays`` (VN)."""
 
+from argparse import ArgumentParser
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from motcua.workcalendar.selectors import calendar_years, holidays_compare
@@ -8,10 +11,10 @@ from motcua.workcalendar.selectors import calendar_years, holidays_compare
 class Command(BaseCommand):
     help = "Đối chiếu ngày nghỉ, ngày làm bù đã nhập với gói holidays (VN) và in các điểm khác nhau."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--year", type=int, help="Chỉ đối chiếu một năm (mặc định: mọi năm đã nhập).")
 
-    def handle(self, *args, year=None, **options):
+    def handle(self, *args: Any, year: int | None = None, **options: Any) -> None:
         years = [year] if year else calendar_years()
         differences = 0
         for y in years:

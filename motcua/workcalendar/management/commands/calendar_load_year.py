@@ -1,7 +1,9 @@
 """Load or correct a year's days off from a file in the shape of data/holidays-vn.json."""
 
 import json
+from argparse import ArgumentParser
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -12,11 +14,11 @@ from motcua.workcalendar.services import calendar_year_load
 class Command(BaseCommand):
     help = "Nạp ngày nghỉ, ngày làm bù của một hoặc nhiều năm từ tệp JSON (dạng holidays-vn.json)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("file", help="Tệp JSON")
         parser.add_argument("--year", type=int, help="Chỉ nạp một năm (mặc định: mọi năm trong tệp).")
 
-    def handle(self, *args, file, year=None, **options):
+    def handle(self, *args: Any, file: str, year: int | None = None, **options: Any) -> None:
         try:
             data = json.loads(Path(file).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
