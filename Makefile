@@ -20,6 +20,7 @@ PORT ?= 8000
 help:
 	@echo "make run   — cài đặt, tạo dữ liệu mẫu, chạy máy chủ tại http://$(HOST):$(PORT)"
 	@echo "make test  — chạy toàn bộ bộ kiểm thử"
+	@echo "make typecheck — kiểm tra kiểu (mypy)"
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Cần Python 3.12 trở lên (python3.12 hoặc python3.13)." >&2; exit 1; }
@@ -66,8 +67,14 @@ run: install $(VENV)/.system-run
 	$(BIN)/python manage.py demo_load
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# The suite runs on every core with pytest-xdist (one worker per core; `make test TEST_WORKERS=0`
+# runs it in one process). --dist loadfile keeps each test file on one worker: a module's heavy
+# fixtures (the real catalogue, the demo dossiers) are built once, not once per worker. On
+# PostgreSQL each worker has its own test database (TEST_DATABASE_NAME + _gw0, _gw1, …).
+TEST_WORKERS ?= auto
+
 test: install browser-deps
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 lint: install
 	$(BIN)/ruff check .
