@@ -114,9 +114,24 @@ else:
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds what processes share: versions of reference data (motcua/lib/versioned.py),
+# the tracking and sign-in counters. Redis with more than one process; every part of the
+# application survives it not answering (the health check then says "cache": "degraded"), so a
+# Redis that does not answer must cost a request little: short timeouts, no retries with backoff.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "motcua.lib.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Several sites may share one Redis database: each clears only its own keys.
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX"),
+            "OPTIONS": {
+                "socket_connect_timeout": env_int("REDIS_TIMEOUT_MS", 500) / 1000,
+                "socket_timeout": env_int("REDIS_TIMEOUT_MS", 500) / 1000,
+            },
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
