@@ -43,7 +43,7 @@ def _media_root(tmp_path_factory):
 def _suite_redis() -> str | None:
     """The Redis the suite's cache is on (`make test`), or None (local memory)."""
     conf = settings.CACHES["default"]
-    return conf["LOCATION"] if conf["BACKEND"] == "motcua.lib.cache.RedisCache" else None
+    return str(conf["LOCATION"]) if conf["BACKEND"] == "motcua.lib.cache.RedisCache" else None
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -410,7 +410,8 @@ def dossier_action(request: ApiRequest, code: str, action: str, body: schemas.Ac
     description=(
         "Không cần đăng nhập. Mã hồ sơ và mã tra cứu (`pin`) → trạng thái, thủ tục, ngày tiếp nhận, "
         "ngày hẹn trả, cơ quan đang giữ hồ sơ và diễn biến. Sai mã tra cứu trả về như mã hồ sơ không "
-        "tồn tại; quá 10 lần sai trong 10 phút từ một địa chỉ → 429."
+        "tồn tại; quá 10 lần sai trong 10 phút từ một địa chỉ → 429 cho địa chỉ đó; quá 30 lần sai "
+        "trong một giờ với một mã hồ sơ (từ mọi địa chỉ) → 429 cho mã đó."
     ),
     auth=None,
     tags=["Tra cứu"],
