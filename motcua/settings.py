@@ -175,6 +175,16 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
 AXES_CLIENT_IP_CALLABLE = "motcua.lib.clients.client_ip"
+# Guessing one account's password from many addresses: after SIGNIN_ACCOUNT_LIMIT failures from
+# all addresses together in a window of SIGNIN_ACCOUNT_WINDOW_MINUTES, the account may be signed
+# in to only from a device that signed in to it before, until the window ends
+# (motcua/accounts/signin.py). 0 turns the pause off.
+SIGNIN_ACCOUNT_LIMIT = env_int("SIGNIN_ACCOUNT_LIMIT", 20)
+SIGNIN_ACCOUNT_WINDOW_MINUTES = env_int("SIGNIN_ACCOUNT_WINDOW_MINUTES", 15)
+if SIGNIN_ACCOUNT_LIMIT < 0 or SIGNIN_ACCOUNT_WINDOW_MINUTES < 1:
+    raise ImproperlyConfigured(
+        "SIGNIN_ACCOUNT_LIMIT must be 0 or more and SIGNIN_ACCOUNT_WINDOW_MINUTES 1 or more."
+    )
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
