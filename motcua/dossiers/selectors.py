@@ -1,6 +1,7 @@
 """Reads of dossiers for staff and citizens. Every staff read goes through the jurisdiction
 filter (``agencies_visible_to``); viewing one dossier's personal data is audited."""
 
+import re
 import uuid
 from datetime import date, datetime, time, timedelta
 from typing import Any, Self, overload
@@ -194,11 +195,18 @@ def _bucket_q(bucket: str, now: datetime) -> Q:
     raise InvalidInput(f"Nhóm hồ sơ “{bucket}” không hợp lệ.", details={"field": "bucket"})
 
 
+# The end of a dossier code as people read it out: the day (YYMMDD) and the day's number.
+_CODE_TAIL = re.compile(r"(\d{6})-(\d{1,4})")
+
+
 def _search_q(q: str) -> Q:
     q = (q or "").strip()
     if not q:
         return Q()
     match = Q(code__startswith=q.upper()) | Q(applicant_name__icontains=q)
+    tail = _CODE_TAIL.fullmatch(q)
+    if tail:  # "261206-6" or "261206-0006": the day and number at the end of the code
+        match |= Q(code__endswith=f"-{tail[1]}-{int(tail[2]):04d}")
     if q.isdigit():
         match |= Q(citizen_id=q)
     return match
