@@ -59,9 +59,9 @@ def test_it_uses_the_calendar_of_the_given_agency(client):
         schedule=WorkSchedule.objects.get(code="co-thu-bay"),
     )
     params = {"received_at": "2026-03-07T09:00", "amount": "4", "unit": "working_hours"}
-    # Open Saturday morning: 150 min on Saturday, 90 from Monday 07:00 → 08:30.
+    # Open on Saturday mornings, but the legal clock starts on Monday all the same: 07:00 + 4 h = 11:00.
     assert (
-        client.get(URL, params | {"agency": "000.01.31.H99"}).json()["due_at"] == "2026-03-09T08:30:00+07:00"
+        client.get(URL, params | {"agency": "000.01.31.H99"}).json()["due_at"] == "2026-03-09T11:00:00+07:00"
     )
     # The default calendar starts on Monday: 07:00 + 4 h = 11:00.
     assert client.get(URL, params).json()["due_at"] == "2026-03-09T11:00:00+07:00"
