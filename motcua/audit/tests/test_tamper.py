@@ -69,6 +69,15 @@ def test_an_untouched_log_verifies_against_its_checkpoints(clock):
     assert AuditEvent.objects.filter(key_id=key_id(KEY_A.encode())).count() == 9
 
 
+def test_a_checkpoint_more_than_a_day_old_is_reported_as_stale(clock):
+    events(AGENCY, 1)
+    checkpoint(clock)
+    clock.shift(timedelta(days=2))
+    err = io.StringIO()
+    call_command("audit_verify", stdout=io.StringIO(), stderr=err)
+    assert "Cảnh báo: điểm neo mới nhất đã có từ 23/11/2026 08:00" in err.getvalue()
+
+
 def test_a_fresh_log_without_a_checkpoint_verifies_with_a_warning():
     events(AGENCY, 2)
     err = io.StringIO()

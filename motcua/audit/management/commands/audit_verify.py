@@ -1,7 +1,12 @@
+from datetime import timedelta
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from motcua.audit.selectors import audit_verify_log
+
+# audit_checkpoint runs every hour: a latest checkpoint older than this means it stopped.
+STALE = timedelta(days=1)
 
 
 class Command(BaseCommand):
@@ -31,6 +36,11 @@ class Command(BaseCommand):
                 f"So với điểm neo {checkpoint.name} "
                 f"(lúc {at:%d/%m/%Y %H:%M}, {len(checkpoint.chains)} chuỗi)."
             )
+            if timezone.now() - checkpoint.created_at > STALE:
+                self.stderr.write(
+                    f"Cảnh báo: điểm neo mới nhất đã có từ {at:%d/%m/%Y %H:%M}: audit_checkpoint không "
+                    "còn chạy định kỳ? Những gì ghi sau đó chưa được neo."
+                )
         chains = len(result.ends)
         if result.problems:
             for problem in result.problems:
