@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from motcua.accounts.models import User
-from motcua.audit.services import audit_record
+from motcua.audit.services import SYSTEM_CHAIN, audit_record
 from motcua.dossiers.actions import ACTIONS, Action
 from motcua.dossiers.models import (
     Dossier,
@@ -106,6 +106,46 @@ def register_viewed(
             "output": output,
         },
         chain=agency.code,
+        ip=ip,
+    )
+
+
+def record_search(
+    user: User,
+    *,
+    q: str,
+    count: int,
+    where: str,
+    agency: Agency | None = None,
+    ip: str | None = None,
+) -> None:
+    """Record that ``user`` searched the dossiers for ``q`` and found ``count`` (``where``: inbox,
+    api, admin): a search by citizen ID or by name looks for a person. The term is recorded as
+    typed, so that the oversight sees who searched for whom; written to the chain of ``agency``,
+    else of the user's first agency (chains are per agency so that agencies never wait on one
+    another), else the system chain."""
+    q = (q or "").strip()
+    if not q:
+        return
+    if agency is None:
+        memberships = Membership.objects.filter(user=user, active=True).order_by("agency__path", "pk")
+        chain = memberships.values_list("agency__code", flat=True).first() or SYSTEM_CHAIN
+    else:
+        chain = agency.code
+    audit_record(
+        action="personal_data.search",
+        actor=user,
+        object_type="dossiers.dossier",
+        object_repr=f"tìm “{q}”"[:300],
+        extra={
+            "q": q,
+            # The 12-digit personal identification number, or the 9-digit identity card before it.
+            "kind": "citizen_id" if q.isdigit() and len(q) in (9, 12) else "text",
+            "results": count,
+            "where": where,
+            "agency": agency.code if agency is not None else None,
+        },
+        chain=chain,
         ip=ip,
     )
 

@@ -210,6 +210,10 @@ def inbox(request):
             page = Paginator(results, PAGE_SIZE).get_page(get.get("page"))
         except DomainError as exc:
             errors.append(exc.message)
+    if page is not None and q:  # a search by name or citizen ID finds people: audited
+        selectors.record_search(
+            user, q=q, count=page.paginator.count, where="inbox", agency=agency, ip=client_ip(request)
+        )
     if page is not None:
         now = timezone.now()
         calendars = _calendars_for(page.object_list)
