@@ -216,6 +216,28 @@ TASKS = {
     }
 }
 
+# Audit log (README, "Audit log"): the key of its HMAC chain and the checkpoints that anchor its
+# chains' heads live outside the database. A development key when DEBUG or testing, like
+# SECRET_KEY's; with DEBUG off there is none, and the server refuses to start without one.
+_DEV_AUDIT_KEY = "motcua-audit-development-key-not-a-secret"  # noqa: S105 — refused when DEBUG is off
+AUDIT_KEY = env_str("AUDIT_KEY", _DEV_AUDIT_KEY if DEBUG or TESTING else "")
+AUDIT_CHECKPOINT_KEY = env_str("AUDIT_CHECKPOINT_KEY")  # empty: derived from AUDIT_KEY
+AUDIT_CHECKPOINT_DIR = env_str("AUDIT_CHECKPOINT_DIR", str(BASE_DIR / "var" / "audit-checkpoints"))
+STORAGES["audit_checkpoints"] = {
+    # Tests keep checkpoints in memory, never beside a developer's own.
+    "BACKEND": env_str(
+        "AUDIT_CHECKPOINT_STORAGE",
+        f"django.core.files.storage.{'InMemoryStorage' if TESTING else 'FileSystemStorage'}",
+    ),
+    # (mypy typed STORAGES from its first entries, which have no OPTIONS.)
+    "OPTIONS": {"location": AUDIT_CHECKPOINT_DIR},  # type: ignore[dict-item]
+}
+if not DEBUG and not TESTING and (not AUDIT_KEY.strip() or _DEV_AUDIT_KEY in AUDIT_KEY.split()):
+    UNSAFE_TO_SERVE.append(
+        "DEBUG is off but AUDIT_KEY is not set or holds the development key: set AUDIT_KEY_FILE to "
+        "the file holding the audit log's key (README, Audit log)."
+    )
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG and not TESTING and env_bool("HTTPS", default=True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

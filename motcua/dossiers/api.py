@@ -307,11 +307,16 @@ def dossier_list(
     if not is_staff(request.auth):
         raise NotFound("Không có hộp việc cho tài khoản này.")
     agency_obj = agency_by_code(agency.strip()) if agency else None
+    q = q.strip()[:200]
     qs = selectors.dossiers_inbox(
-        request.auth, scope=scope, agency=agency_obj, bucket=bucket, q=q.strip()[:200], sort=sort
+        request.auth, scope=scope, agency=agency_obj, bucket=bucket, q=q, sort=sort
     ).select_related("handling_agency")  # the summary names it; the inbox page does not
     paginator = Paginator(qs, PAGE_SIZE)
     number = page_number(page, paginator.num_pages)
+    if q:  # a search by name or citizen ID finds people: audited
+        selectors.record_search(
+            request.auth, q=q, count=paginator.count, where="api", agency=agency_obj, ip=client_ip(request)
+        )
     return {
         "items": [_summary(d) for d in paginator.page(number).object_list],
         "count": paginator.count,

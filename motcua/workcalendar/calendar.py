@@ -58,8 +58,11 @@ UNIT_LABELS = {
 }
 RULE_LABELS = {"elapsed": "tính đủ thời gian", "end_of_day": "cuối ngày làm việc thứ n"}
 
-# The official working week of civil servants (domain.md) and the common variant of communes
-# that also open on Saturday mornings.
+# The official working week of civil servants (domain.md): the legal clock runs on these days
+# (and on the official make-up Saturdays) only.
+OFFICIAL_WEEKDAYS = frozenset(range(5))
+# The working week, and the opening hours of communes that also open on Saturday mornings
+# (a calendar of opening hours: a Saturday session serves citizens, it is not legal working time).
 DEFAULT_SESSIONS: dict[int, tuple[tuple[time, time], ...]] = {
     wd: ((time(7, 0), time(11, 30)), (time(13, 30), time(17, 0))) for wd in range(5)
 }

@@ -263,6 +263,15 @@ def test_search_finds_by_code_prefix_or_applicant_name(client, world, four):
     assert "Không có hồ sơ nào" in nothing.content.decode()
 
 
+def test_search_finds_by_the_tail_of_a_code_as_read_out_at_the_counter(client, world, four):
+    client.force_login(world.leader)
+    code = four["C"].code  # …-260306-0001: the day and the day's number
+    day, number = code.rsplit("-", 2)[1:]
+    assert codes(client.get(INBOX, {"scope": "agency", "q": f"{day}-{number}"})) == [code]
+    assert codes(client.get(INBOX, {"scope": "agency", "q": f"{day}-{int(number)}"})) == [code]
+    assert codes(client.get(INBOX, {"scope": "agency", "q": f"{day}-9999"})) == []
+
+
 def test_the_procedure_filter_keeps_only_that_procedure(client, world, four):
     client.force_login(world.leader)
     assert len(codes(client.get(INBOX, {"scope": "agency", "procedure": PROCEDURE_CODE}))) == 4

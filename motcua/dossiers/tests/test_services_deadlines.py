@@ -11,6 +11,8 @@ from motcua.dossiers.models import DossierEvent, DossierExtension
 from motcua.dossiers.tests.conftest import MONDAY_8AM, advance, build_world, intake, vn
 from motcua.lib.errors import Conflict, InvalidInput
 from motcua.notifications.models import OutboxMessage
+from motcua.org.models import Agency
+from motcua.workcalendar.models import WorkSchedule
 
 pytestmark = pytest.mark.django_db
 S = services.State
@@ -24,6 +26,27 @@ def test_a_dossier_received_after_15_00_on_friday_is_transferred_on_monday_and_d
     assert d.transfer_at == vn(2026, 3, 9, 7, 0)
     # 40 working hours from Friday 15:30 = the next Friday 15:30 (the appointment counts from reception).
     assert d.due_at == vn(2026, 3, 13, 15, 30)
+
+
+def test_a_saturday_reception_at_a_unit_open_on_saturdays_starts_its_clock_on_monday(world):
+    # Bộ phận Một cửa xã An Bình opens on Saturday mornings (schedule "co-thu-bay", seeded), and
+    # so does its commune, which handles the dossier. Received at 09:00 on Saturday 7/3/2026: the
+    # legal clock starts at Monday 9/3 07:00, so 5 working days end at the close of Friday 13/3,
+    # exactly as at a unit closed on Saturdays; the step budgets do not count the Saturday either.
+    saturday = WorkSchedule.objects.get(code="co-thu-bay")
+    Agency.objects.filter(pk__in=[world.tree.one_stop_a.pk, world.tree.commune_a.pk]).update(
+        schedule=saturday
+    )
+    with time_machine.travel(vn(2026, 3, 7, 9, 0), tick=False):
+        d = services.dossier_receive(actor=world.receptionist, data=intake(world))
+    assert d.received_at == vn(2026, 3, 7, 9, 0)
+    assert d.due_at == vn(2026, 3, 13, 17, 0)
+    assert d.transfer_at == vn(2026, 3, 9, 7, 0)
+    with time_machine.travel(vn(2026, 3, 8, 10, 0), tick=False):  # the same dossier, received on Sunday
+        sunday = services.dossier_receive(actor=world.receptionist, data=intake(world))
+    assert sunday.due_at == d.due_at
+    # The first step (reception, 4 working hours in this process) is due Monday 11:00, not Saturday 11:30.
+    assert d.current_step.due_at == sunday.current_step.due_at
 
 
 def test_a_dossier_received_before_the_cut_off_is_transferred_at_once(world):

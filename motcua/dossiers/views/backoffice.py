@@ -32,6 +32,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from motcua.catalog.selectors import procedures_offered_by
 from motcua.dossiers import selectors
+from motcua.dossiers.actions import ACTIONS
 from motcua.dossiers.forms.backoffice import ActionChoices, ActionForm, CommentForm
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import STALE_MESSAGE, dossier_add_comment
@@ -209,6 +210,10 @@ def inbox(request):
             page = Paginator(results, PAGE_SIZE).get_page(get.get("page"))
         except DomainError as exc:
             errors.append(exc.message)
+    if page is not None and q:  # a search by name or citizen ID finds people: audited
+        selectors.record_search(
+            user, q=q, count=page.paginator.count, where="inbox", agency=agency, ip=client_ip(request)
+        )
     if page is not None:
         now = timezone.now()
         calendars = _calendars_for(page.object_list)
@@ -307,8 +312,6 @@ STATE_LABELS = dict(Dossier.State.choices)
 
 
 def _history(events) -> tuple[list[dict], list]:
-    from motcua.dossiers.actions import ACTIONS
-
     labels = {a.service.__name__.removeprefix("dossier_"): a.label for a in ACTIONS.values()}
     labels.update({name: a.label for name, a in ACTIONS.items()})
     history, comments = [], []
@@ -402,8 +405,6 @@ def dossier_page(request, code: str):
 @staff_required
 @_handles_page_errors
 def dossier_action(request, code: str, action: str):
-    from motcua.dossiers.actions import ACTIONS
-
     spec = ACTIONS.get(action)
     if spec is None:
         raise Http404("Không có thao tác này.")
