@@ -491,6 +491,24 @@ def test_an_extension_takes_its_new_appointment(world, received, frozen):
     assert response.json()["extension_count"] == 1
 
 
+@pytest.mark.parametrize("new_due_at", ["9999-12-31T23:59:59Z", "2026-03-16T10:01:00Z"])
+def test_an_extension_past_one_more_processing_time_is_refused(world, received, frozen, new_due_at):
+    # Due Monday 9 March 09:00; 5 more working days end on Monday 16 March: 17:00 at the latest.
+    response = act(
+        bearer(world.leader),
+        received.code,
+        "extend",
+        version=received.version,
+        reason="Cần xác minh thêm tại nơi cư trú",
+        new_due_at=new_due_at,
+    )
+    body = assert_error(response, 400, "extension_too_long")
+    assert body["message"].startswith("Ngày hẹn trả mới muộn nhất là 17:00 16/03/2026")
+    assert body["details"] == {"field": "new_due_at", "latest": "2026-03-16T17:00:00+07:00"}
+    received.refresh_from_db()
+    assert (received.version, received.extension_count, received.due_at) == (1, 0, received.original_due_at)
+
+
 def test_a_time_without_offset_is_read_as_ha_noi_time(world, received, frozen):
     response = act(
         bearer(world.leader),

@@ -36,7 +36,7 @@ from motcua.dossiers.forms.backoffice import ActionChoices, ActionForm, CommentF
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import STALE_MESSAGE, dossier_add_comment
 from motcua.lib.clients import client_ip
-from motcua.lib.errors import Conflict, DomainError, Forbidden, NotFound
+from motcua.lib.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from motcua.lib.text import money
 from motcua.org.models import Membership
 from motcua.org.selectors import (
@@ -153,19 +153,32 @@ def _calendars_for(rows) -> dict:
     return calendars_by_schedule({getattr(d.holder_agency, "schedule_id", None) for d in rows})
 
 
+def _working_time(calendar, start, end) -> timedelta | None:
+    """Working time from ``start`` to ``end``, or None when either lies outside the span of
+    the calendar (a date far in the future: the page shows the date, not the arithmetic)."""
+    try:
+        return working_time_between(calendar, start, end)
+    except InvalidInput:
+        return None
+
+
 def due_badge(dossier: Dossier, calendar, now) -> dict:
-    """How the due time reads in the inbox: a CSS modifier and a text that says it all."""
+    """How the due time reads in the inbox: a CSS modifier and a text that says it all (no
+    text when the due time is beyond the working calendar: the date alone is shown)."""
     if dossier.state in (Dossier.State.SUPPLEMENT, Dossier.State.PAYMENT):
         label = "Chờ bổ sung" if dossier.state == Dossier.State.SUPPLEMENT else "Chờ nộp phí, lệ phí"
         return {"kind": "paused", "text": label}
     if dossier.due_at is None:
         return {"kind": "none", "text": "Chưa có hạn"}
-    if dossier.due_at < now:
-        hours = working_time_between(calendar, dossier.due_at, now).total_seconds() / 3600
+    late = dossier.due_at < now
+    elapsed = _working_time(calendar, *((dossier.due_at, now) if late else (now, dossier.due_at)))
+    if elapsed is None:
+        return {"kind": "none", "text": ""}
+    hours = elapsed.total_seconds() / 3600
+    if late:
         if hours >= 8:
             return {"kind": "late", "text": f"Quá hạn {math.floor(hours / 8)} ngày làm việc"}
         return {"kind": "late", "text": f"Quá hạn {max(1, math.ceil(hours))} giờ làm việc"}
-    hours = working_time_between(calendar, now, dossier.due_at).total_seconds() / 3600
     if hours <= 8:
         return {"kind": "soon", "text": f"Còn {max(0, math.floor(hours))} giờ làm việc"}
     return {"kind": "ok", "text": f"Còn {math.floor(hours / 8)} ngày làm việc"}
@@ -332,7 +345,8 @@ def _can_still_extend(dossier: Dossier) -> bool:
     if dossier.extension_count >= 1 or dossier.due_at is None:
         return False
     calendar = calendar_for_agency_code(dossier.handling_agency.code)
-    return working_time_between(calendar, timezone.now(), dossier.due_at) >= timedelta(hours=8)
+    left = _working_time(calendar, timezone.now(), dossier.due_at)
+    return left is not None and left >= timedelta(hours=8)
 
 
 def _offered(user, dossier: Dossier) -> list:
