@@ -254,12 +254,13 @@ def _action_kwargs(action: dossier_actions.Action, body: schemas.ActionIn) -> di
 
 @router.post(
     "/dossiers",
-    response={201: schemas.DossierCreatedOut, **ERRORS, 409: schemas.ErrorOut},
+    response={201: schemas.DossierCreatedOut, **ERRORS, 409: schemas.ErrorOut, 422: schemas.ErrorOut},
     summary="Tiếp nhận hồ sơ",
     description=(
         "Tạo và tiếp nhận một hồ sơ (cấp mã hồ sơ, mã tra cứu và ngày hẹn trả). Gửi kèm header "
-        "`Idempotency-Key` để gửi lại an toàn: cùng khóa, cùng người gửi trả về đúng hồ sơ đã tạo, "
-        "không tạo hồ sơ mới. Tệp đính kèm gửi sau qua `POST /dossiers/{code}/files`."
+        "`Idempotency-Key` để gửi lại an toàn: cùng khóa, cùng người gửi, cùng nội dung trả về đúng "
+        "hồ sơ đã tạo, không tạo hồ sơ mới; cùng khóa với nội dung khác → 422 "
+        "`idempotency_key_reused`. Tệp đính kèm gửi sau qua `POST /dossiers/{code}/files`."
     ),
 )
 def dossier_create(request: ApiRequest, body: schemas.DossierCreateIn) -> Status[dict[str, Any]]:

@@ -242,6 +242,28 @@ def test_a_retry_with_the_same_idempotency_key_returns_the_same_dossier(world, f
     assert Dossier.objects.count() == 2
 
 
+def test_a_key_sent_again_with_another_body_is_refused_and_gives_nothing_of_the_first(world, frozen):
+    client = bearer(world.receptionist)
+    first = post_json(client, "/api/v1/dossiers", api_body(world), HTTP_IDEMPOTENCY_KEY="kiosk-1-0001")
+    assert first.status_code == 201
+    second_applicant = {
+        **api_body(world)["applicant"],
+        "full_name": "Trần Thị Bích",
+        "citizen_id": "001190054321",
+    }
+    reused = post_json(
+        client,
+        "/api/v1/dossiers",
+        api_body(world, applicant=second_applicant),
+        HTTP_IDEMPOTENCY_KEY="kiosk-1-0001",
+    )
+    body = assert_error(reused, 422, "idempotency_key_reused")
+    assert first.json()["pin"] not in reused.content.decode()
+    assert "khóa mới" in body["message"]
+    assert Dossier.objects.count() == 1
+    assert Dossier.objects.get().applicant_name == APPLICANT_NAME
+
+
 def test_without_a_key_two_posts_make_two_dossiers(world, frozen):
     client = bearer(world.receptionist)
     codes = {post_json(client, "/api/v1/dossiers", api_body(world)).json()["code"] for _ in range(2)}

@@ -348,11 +348,35 @@ def _intake_post(request, agency):
                 ip=client_ip(request),
             )
     except DomainError as exc:
+        if exc.code == "idempotency_key_reused":
+            return _form_page(
+                request, agency, procedure, _key_used(request, procedure, agency, exc), status=exc.status
+            )
         _add_service_error(form, exc)
         return _form_page(request, agency, procedure, form, status=exc.status)
     if action in ("receive", "supplement"):  # a refused dossier keeps no files
         _attach_scans(request, dossier, form)
     return redirect("counter:done", uid=dossier.uid)
+
+
+def _key_used(request, procedure, agency, exc: DomainError) -> IntakeForm:
+    """The form sent again (after "Back") with another applicant: its key already received a
+    dossier. Nothing is received silently in its place: the officer is told, and the form comes
+    back as typed with a new key, so that receiving it again makes it a new dossier."""
+    data = request.POST.copy()
+    data["idempotency_key"] = uuid.uuid4().hex
+    form = IntakeForm(
+        data, request.FILES, procedure=procedure, handling_choices=handling_choices(procedure, agency)
+    )
+    form.is_valid()
+    code = exc.details.get("dossier", "")
+    form.add_error(
+        None,
+        f"Biểu mẫu này đã được dùng để tiếp nhận hồ sơ {code} (có lẽ trang được gửi lại sau khi "
+        "bấm “Quay lại” và sửa thông tin). Hồ sơ với thông tin dưới đây chưa được tiếp nhận: "
+        "hãy kiểm tra lại rồi bấm “Tiếp nhận” lần nữa để tiếp nhận thành một hồ sơ mới.",
+    )
+    return form
 
 
 def _attach_scans(request, dossier, form) -> None:
