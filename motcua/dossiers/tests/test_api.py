@@ -392,6 +392,21 @@ def test_a_file_over_the_limit_is_refused(world, received, settings):
     assert not DossierFile.objects.exists()
 
 
+def test_a_png_whose_header_claims_30000_by_30000_pixels_is_refused(world, received):
+    from motcua.dossiers.tests.test_files import png_claiming
+
+    response = upload(
+        bearer(world.receptionist),
+        received.code,
+        png_claiming(30000, 30000),
+        name="bom.png",
+        content_type="image/png",
+    )
+    body = assert_error(response, 400, "image_too_large")
+    assert body["message"].startswith("Ảnh “bom.png” có kích thước quá lớn")
+    assert not DossierFile.objects.exists()
+
+
 def test_a_file_for_an_unknown_requirement_is_refused(world, received):
     response = upload(bearer(world.receptionist), received.code, PDF, requirement="TP77")
     assert_error(response, 400, "document_unknown")
