@@ -27,6 +27,10 @@ from motcua.workcalendar.calendar import (
 )
 
 State = Dossier.State
+# Ceiling of a payment request (a thousand trillion đồng): far above any fee or financial
+# obligation of a procedure, far below what the column holds (a 64-bit integer), so that a slip
+# of the keyboard or a probe gets a message instead of a database error.
+MAX_AMOUNT_VND = 10**15
 
 
 def dossier_request_payment(
@@ -42,6 +46,12 @@ def dossier_request_payment(
     if not isinstance(amount_vnd, int) or isinstance(amount_vnd, bool) or amount_vnd <= 0:
         raise InvalidInput(
             "Số tiền phải nộp phải là số nguyên dương (đồng).", details={"field": "amount_vnd"}
+        )
+    if amount_vnd > MAX_AMOUNT_VND:
+        raise InvalidInput(
+            f"Số tiền phải nộp quá lớn: tối đa {money(MAX_AMOUNT_VND)}. Hãy kiểm tra lại số tiền.",
+            code="amount_too_large",
+            details={"field": "amount_vnd", "max": MAX_AMOUNT_VND},
         )
     now = timezone.now()
     with transaction.atomic():

@@ -18,6 +18,7 @@ from motcua.accounts.services import api_token_create, api_token_revoke
 from motcua.audit.models import AuditEvent
 from motcua.catalog import services as catalog_services
 from motcua.catalog.tests.factories import make_procedure
+from motcua.dossiers import services
 from motcua.dossiers.models import Dossier, DossierFile
 from motcua.dossiers.tests.api_data import (
     APPLICANT_NAME,
@@ -544,6 +545,17 @@ def test_an_extension_past_one_more_processing_time_is_refused(world, received, 
     assert body["details"] == {"field": "new_due_at", "latest": "2026-03-16T17:00:00+07:00"}
     received.refresh_from_db()
     assert (received.version, received.extension_count, received.due_at) == (1, 0, received.original_due_at)
+
+
+def test_a_payment_beyond_what_can_be_stored_is_refused(world, received):
+    d = services.dossier_assign(
+        actor=world.leader, dossier=received, expected_version=received.version, officer=world.specialist
+    )
+    response = act(bearer(world.specialist), d.code, "request-payment", version=d.version, amount_vnd=10**20)
+    body = assert_error(response, 400, "amount_too_large")
+    assert body["details"] == {"field": "amount_vnd", "max": 10**15}
+    d.refresh_from_db()
+    assert (d.state, d.fee_due_vnd, d.version) == ("processing", None, 2)
 
 
 def test_a_time_without_offset_is_read_as_ha_noi_time(world, received, frozen):

@@ -7,7 +7,7 @@ import time_machine
 
 from motcua.audit.selectors import audit_verify_chains
 from motcua.dossiers import services
-from motcua.dossiers.models import DossierEvent, DossierExtension
+from motcua.dossiers.models import Dossier, DossierEvent, DossierExtension
 from motcua.dossiers.tests.conftest import MONDAY_8AM, advance, build_world, intake, vn
 from motcua.lib.errors import Conflict, InvalidInput
 from motcua.notifications.models import OutboxMessage
@@ -292,6 +292,26 @@ def test_a_payment_request_pauses_the_clock(world, frozen):
     d = services.dossier_record_payment(actor=world.receptionist, dossier=d, expected_version=d.version)
     assert d.state == S.PROCESSING
     assert d.due_at == vn(2026, 3, 10, 8, 0)
+
+
+def test_a_payment_request_beyond_the_ceiling_is_refused_and_nothing_is_saved(world, frozen):
+    d = advance(world, S.PROCESSING)
+    for amount in (10**15 + 1, 10**20):  # 10**20 is beyond the column: a database error before
+        with pytest.raises(InvalidInput) as caught:
+            services.dossier_request_payment(
+                actor=world.specialist, dossier=d, expected_version=d.version, amount_vnd=amount
+            )
+        assert caught.value.code == "amount_too_large"
+        assert caught.value.message == (
+            "Số tiền phải nộp quá lớn: tối đa 1.000.000.000.000.000 đ. Hãy kiểm tra lại số tiền."
+        )
+    d.refresh_from_db()
+    assert (d.state, d.fee_due_vnd) == (S.PROCESSING, None)
+    assert not d.pauses.exists()
+    d = services.dossier_request_payment(
+        actor=world.specialist, dossier=d, expected_version=d.version, amount_vnd=10**15
+    )
+    assert Dossier.objects.get(pk=d.pk).fee_due_vnd == 10**15
 
 
 def test_codes_count_per_receiving_agency_per_day(world, frozen):
