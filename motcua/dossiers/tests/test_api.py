@@ -421,7 +421,7 @@ def test_a_file_without_its_parts_is_bad_input(world, received):
 
 
 def test_files_outside_the_jurisdiction_or_for_an_unknown_dossier(world, received):
-    assert_error(upload(bearer(world.outsider), received.code, PDF), 403, "outside_jurisdiction")
+    assert_error(upload(bearer(world.outsider), received.code, PDF), 404, "dossier_not_found")
     assert_error(
         upload(bearer(world.receptionist), "000.01.31.H99-260302-9999", PDF), 404, "dossier_not_found"
     )
@@ -489,9 +489,9 @@ def test_an_action_in_the_wrong_state_is_a_conflict(world, received):
     assert received.state == "received"
 
 
-def test_an_action_outside_the_jurisdiction_is_forbidden(world, received):
+def test_an_action_outside_the_jurisdiction_is_not_found(world, received):
     response = act(bearer(world.outsider), received.code, "approve", version=received.version)
-    assert_error(response, 403, "outside_jurisdiction")
+    assert_error(response, 404, "dossier_not_found")
     received.refresh_from_db()
     assert received.state == "received"
 
@@ -607,11 +607,28 @@ def test_the_detail_shows_the_applicant_documents_and_the_actions_and_logs_the_v
     assert views.latest("pk").actor == world.leader
 
 
-def test_the_detail_outside_the_jurisdiction_is_403_and_unknown_or_citizen_is_404(world, received):
-    assert_error(bearer(world.outsider).get(f"/api/v1/dossiers/{received.code}"), 403, "outside_jurisdiction")
-    assert_error(
-        bearer(world.leader).get("/api/v1/dossiers/000.01.31.H99-260302-9999"), 404, "dossier_not_found"
+def test_the_detail_outside_the_jurisdiction_is_404_like_an_unknown_code_and_the_attempt_audited(
+    world, received
+):
+    # A 403 here told any staff account which codes exist: the answer is that of an unknown code.
+    outsider = bearer(world.outsider)
+    outside = outsider.get(f"/api/v1/dossiers/{received.code}")
+    body = assert_error(outside, 404, "dossier_not_found", "Không tìm thấy hồ sơ.")
+    assert body["details"] == {"code": received.code}
+    unknown = assert_error(
+        outsider.get("/api/v1/dossiers/000.01.31.H99-260302-9999"),
+        404,
+        "dossier_not_found",
+        "Không tìm thấy hồ sơ.",
     )
+    assert unknown["details"] == {"code": "000.01.31.H99-260302-9999"}
+    assert_error(outsider.get(f"/api/v1/dossiers/{received.code}/steps"), 404, "dossier_not_found")
+    refused = AuditEvent.objects.filter(action="personal_data.refused")
+    assert refused.count() == 2
+    assert {(e.actor, e.object_id, e.chain, e.extra["code"]) for e in refused} == {
+        (world.outsider, str(received.pk), received.holder_agency.code, received.code)
+    }
+    assert not AuditEvent.objects.filter(action="personal_data.view").exists()
     citizen = User.objects.create_user("cong_dan", kind=User.Kind.CITIZEN, full_name="Trần Thị Dân")
     assert_error(
         bearer(citizen).get(f"/api/v1/dossiers/{received.code}"), 404, "not_found", "Không tìm thấy hồ sơ."

@@ -141,12 +141,18 @@ def test_an_unknown_dossier_is_404(client, world, received):
     assert client.get("/xu-ly/ho-so/000.01.31.H99-260302-9999/").status_code == 404
 
 
-def test_the_outsider_gets_403_on_the_dossier_page_and_sees_nothing_in_the_inbox(client, world, four):
+def test_the_outsider_gets_404_on_the_dossier_page_and_sees_nothing_in_the_inbox(client, world, four):
     client.force_login(world.outsider)
     response = client.get(page_url(four["B"]))
-    assert response.status_code == 403
-    assert "không thuộc phạm vi" in response.content.decode()
+    assert response.status_code == 404  # as for a code that does not exist: no way to enumerate
+    unknown = client.get("/xu-ly/ho-so/000.01.31.H99-260302-9999/")
+    assert unknown.status_code == 404
+    assert response.content.decode().replace(four["B"].code, "CODE") == unknown.content.decode().replace(
+        "000.01.31.H99-260302-9999", "CODE"
+    )
     assert "Lê Thị Bình" not in response.content.decode()
+    refused = AuditEvent.objects.filter(action="personal_data.refused").get()
+    assert (refused.actor, refused.object_id) == (world.outsider, str(four["B"].pk))
     inbox = client.get(INBOX, {"scope": "agency"})
     assert inbox.status_code == 200
     assert codes(inbox) == []
@@ -160,7 +166,7 @@ def test_the_outsider_gets_403_on_the_dossier_page_and_sees_nothing_in_the_inbox
 
 def test_a_specialist_of_another_agency_sees_nothing_of_commune_a(client, world, four):
     client.force_login(world.dept_specialist)
-    assert client.get(page_url(four["A"])).status_code == 403
+    assert client.get(page_url(four["A"])).status_code == 404
     assert codes(client.get(INBOX, {"scope": "agency"})) == []
 
 
@@ -644,7 +650,7 @@ def test_an_image_is_previewed_with_alt_text(client, world, with_pdf):
 def test_the_file_view_checks_jurisdiction_again(client, world, with_pdf, four):
     b, stored = with_pdf
     client.force_login(world.outsider)
-    assert client.get(f"/xu-ly/ho-so/{b.code}/tep/{stored.pk}/").status_code == 403
+    assert client.get(f"/xu-ly/ho-so/{b.code}/tep/{stored.pk}/").status_code == 404
     client.force_login(world.specialist)
     # a file id under the wrong dossier code is not found
     assert client.get(f"/xu-ly/ho-so/{four['A'].code}/tep/{stored.pk}/").status_code == 404

@@ -600,15 +600,15 @@ def test_a_dossier_without_a_result_yet_cannot_be_returned(officer, received):
     assert received.state == "received"
 
 
-def test_an_unknown_code_and_another_communes_dossier_are_explained(client, world, received):
+def test_an_unknown_code_and_another_communes_dossier_get_the_same_answer(client, world, received):
     client.force_login(world.outsider)
     outside = client.get(RETURN, {"ma": received.code})
-    assert outside.status_code == 403
-    assert "không thuộc phạm vi" in outside.content.decode()
+    assert outside.status_code == 404  # as for a code that does not exist: no way to enumerate
+    assert f"Không tìm thấy hồ sơ mã “{received.code}”" in outside.content.decode()
     unknown = client.get(RETURN, {"ma": "000.01.32.H99-260302-9999"})
     assert unknown.status_code == 404
     assert "Không tìm thấy hồ sơ mã “000.01.32.H99-260302-9999”" in unknown.content.decode()
-    assert client.get(f"/quay/tiep-nhan/{received.uid}/").status_code == 403
+    assert client.get(f"/quay/tiep-nhan/{received.uid}/").status_code == 404
 
 
 def test_a_public_service_centre_receives_for_a_department_it_chooses(client, world, frozen):

@@ -36,7 +36,7 @@ from motcua.dossiers.forms.backoffice import ActionChoices, ActionForm, CommentF
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import STALE_MESSAGE, dossier_add_comment
 from motcua.lib.clients import client_ip
-from motcua.lib.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from motcua.lib.errors import Conflict, DomainError, InvalidInput, NotFound
 from motcua.lib.text import money
 from motcua.org.models import Membership
 from motcua.org.selectors import (
@@ -112,29 +112,13 @@ def _denied(request, message: str, status: int = 403):
     return render(request, "dossiers/backoffice/denied.html", {"message": message}, status=status)
 
 
-class _PageError(Exception):
-    def __init__(self, response):
-        self.response = response
-
-
 def _load_dossier(request, code: str) -> Dossier:
+    """The dossier, or 404: for a code that does not exist and for a dossier outside the user's
+    jurisdiction alike (the selector audits the refused attempt)."""
     try:
         return selectors.dossier_for_staff(request.user, code, ip=client_ip(request))
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    except Forbidden as exc:
-        raise _PageError(_denied(request, exc.message)) from exc
-
-
-def _handles_page_errors(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except _PageError as exc:
-            return exc.response
-
-    return wrapper
 
 
 # -------------------------------------------------------------------------------------------
@@ -406,7 +390,6 @@ def _render_dossier(
 
 @require_GET
 @staff_required
-@_handles_page_errors
 def dossier_page(request, code: str):
     dossier = _load_dossier(request, code)
     return _render_dossier(request, dossier)
@@ -414,7 +397,6 @@ def dossier_page(request, code: str):
 
 @require_POST
 @staff_required
-@_handles_page_errors
 def dossier_action(request, code: str, action: str):
     from motcua.dossiers.actions import ACTIONS
 
@@ -475,7 +457,6 @@ def _reload(request, code: str) -> Dossier | None:
 
 @require_POST
 @staff_required
-@_handles_page_errors
 def dossier_comment(request, code: str):
 
     dossier = _load_dossier(request, code)
@@ -496,7 +477,6 @@ def dossier_comment(request, code: str):
 
 @require_GET
 @staff_required
-@_handles_page_errors
 @xframe_options_sameorigin  # the dossier page previews PDFs in an <iframe>
 @csp_override({})  # a scan, not a page: the browser's PDF viewer must not be constrained
 def dossier_file(request, code: str, file_id: int):

@@ -25,7 +25,7 @@ from motcua.dossiers.files import max_bytes
 from motcua.dossiers.forms.counter import APPLICANT_FIELDS, IntakeForm, ReturnForm, code_from_scan
 from motcua.dossiers.models import Dossier
 from motcua.lib.clients import client_ip
-from motcua.lib.errors import Conflict, DomainError, Forbidden, NotFound
+from motcua.lib.errors import Conflict, DomainError, NotFound
 from motcua.org.models import Agency, Membership
 from motcua.org.selectors import agency_ancestors, agency_subtree, is_staff, memberships_of
 
@@ -408,10 +408,8 @@ def _attach_scans(request, dossier, form) -> None:
 def done(request, uid):
     try:
         dossier = selectors.dossier_by_uid_for_staff(request.user, uid, ip=client_ip(request))
-    except NotFound as exc:
+    except NotFound as exc:  # unknown, or outside the officer's jurisdiction: the same answer
         raise Http404(exc.message) from exc
-    except Forbidden as exc:
-        raise PermissionDenied(exc.message) from exc
     form_of_state: dict[str, str] = {
         Dossier.State.REFUSED: "03",
         Dossier.State.INTAKE_SUPPLEMENT: "02",
@@ -442,10 +440,8 @@ def _lookup(request, code: str):
     """(dossier, error message, status) for a code typed or scanned at the return counter."""
     try:
         return selectors.dossier_for_staff(request.user, code, ip=client_ip(request)), "", 200
-    except NotFound:
+    except NotFound:  # unknown, or outside the officer's jurisdiction: the same answer
         return None, f"Không tìm thấy hồ sơ mã “{code}”. Kiểm tra lại mã trên giấy tiếp nhận.", 404
-    except Forbidden:
-        return None, f"Hồ sơ mã “{code}” không thuộc phạm vi bạn được trả kết quả.", 403
 
 
 def _return_page(request, *, scanned="", dossier=None, form=None, error="", status=200):
