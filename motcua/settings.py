@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the request: NUL characters and unreadable multipart bodies → 400.
+    "motcua.lib.request_guard.RequestGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -266,6 +268,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 *
 # Name shown in page headers and printed forms: a deploying province sets its own.
 MOTCUA_SITE_NAME = env_str("MOTCUA_SITE_NAME", "Cổng Dịch vụ công")
 MOTCUA_PROVINCE_NAME = env_str("MOTCUA_PROVINCE_NAME", "Tỉnh Demo")
+
+# An apology and extension (Mẫu 04) sets a new appointment at most this many processing times
+# of the procedure after the current one (on the handling agency's working calendar).
+MOTCUA_EXTENSION_MAX_PERIODS = env_int("EXTENSION_MAX_PERIODS", 1)
 
 LOGGING = {
     "version": 1,

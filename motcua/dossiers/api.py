@@ -2,8 +2,9 @@
 
 Every operation except tracking needs a signed-in user: ``Authorization: Bearer <token>``
 (``manage.py create_api_token``) or the pages' session (``motcua/accounts/auth.py``). The API
-calls the same services and selectors as the pages, so the rules are the same: jurisdiction
-(403), what the caller may not know exists (404), the wrong state or a stale ``version`` (409),
+calls the same services and selectors as the pages, so the rules are the same: a role the
+caller lacks (403), what the caller may not know exists — an unknown code and a dossier outside
+the caller's jurisdiction alike (404), the wrong state or a stale ``version`` (409),
 bad input (400), all in the shape ``{"code", "message", "details"}``.
 """
 
@@ -53,8 +54,9 @@ class ApiRequest(HttpRequest):
 
 
 def _dossier(request: ApiRequest, code: str) -> Dossier:
-    """The dossier for this staff caller: 404 if unknown (or the caller is not staff), 403 outside
-    the caller's jurisdiction. Logs the view of the applicant's personal data (the selector)."""
+    """The dossier for this staff caller: 404 if unknown, outside the caller's jurisdiction (the
+    refused attempt is audited) or the caller is not staff. Logs the view of the applicant's
+    personal data (the selector)."""
     if not is_staff(request.auth):
         raise NotFound(NOT_FOUND, details={"code": code})
     return selectors.dossier_for_staff(request.auth, code, ip=client_ip(request))
@@ -254,12 +256,13 @@ def _action_kwargs(action: dossier_actions.Action, body: schemas.ActionIn) -> di
 
 @router.post(
     "/dossiers",
-    response={201: schemas.DossierCreatedOut, **ERRORS, 409: schemas.ErrorOut},
+    response={201: schemas.DossierCreatedOut, **ERRORS, 409: schemas.ErrorOut, 422: schemas.ErrorOut},
     summary="Tiếp nhận hồ sơ",
     description=(
         "Tạo và tiếp nhận một hồ sơ (cấp mã hồ sơ, mã tra cứu và ngày hẹn trả). Gửi kèm header "
-        "`Idempotency-Key` để gửi lại an toàn: cùng khóa, cùng người gửi trả về đúng hồ sơ đã tạo, "
-        "không tạo hồ sơ mới. Tệp đính kèm gửi sau qua `POST /dossiers/{code}/files`."
+        "`Idempotency-Key` để gửi lại an toàn: cùng khóa, cùng người gửi, cùng nội dung trả về đúng "
+        "hồ sơ đã tạo, không tạo hồ sơ mới; cùng khóa với nội dung khác → 422 "
+        "`idempotency_key_reused`. Tệp đính kèm gửi sau qua `POST /dossiers/{code}/files`."
     ),
 )
 def dossier_create(request: ApiRequest, body: schemas.DossierCreateIn) -> Status[dict[str, Any]]:

@@ -61,16 +61,25 @@ def _visible_q(user: User) -> Q:
 
 
 def _for_staff(user: User, lookup: dict[str, Any], ip: str | None) -> Dossier:
+    not_found = NotFound(
+        "Không tìm thấy hồ sơ.", code="dossier_not_found", details=lookup if "code" in lookup else {}
+    )
     dossier = Dossier.objects.select_related(*DETAIL_RELATED).filter(**lookup).first()
     if dossier is None:
-        raise NotFound(
-            "Không tìm thấy hồ sơ.", code="dossier_not_found", details=lookup if "code" in lookup else {}
-        )
-    if not Dossier.objects.filter(pk=dossier.pk).filter(_visible_q(user)).exists():
-        raise Forbidden(
-            f"Hồ sơ {dossier.code} không thuộc phạm vi cơ quan bạn công tác.", code="outside_jurisdiction"
-        )
+        raise not_found
     chain_agency = dossier.holder_agency if dossier.holder_agency is not None else dossier.receiving_agency
+    if not Dossier.objects.filter(pk=dossier.pk).filter(_visible_q(user)).exists():
+        # The same answer as for a code that does not exist: a 403 here told any staff account
+        # which codes exist. The attempt is recorded on the dossier's chain for the oversight.
+        audit_record(
+            action="personal_data.refused",
+            actor=user,
+            obj=dossier,
+            extra={"code": dossier.code},
+            chain=chain_agency.code,
+            ip=ip,
+        )
+        raise not_found
     audit_record(
         action="personal_data.view",
         actor=user,
@@ -151,8 +160,9 @@ def record_search(
 
 
 def dossier_for_staff(user: User, code: str, *, ip: str | None = None) -> Dossier:
-    """The dossier with ``code`` (NotFound), if in the user's jurisdiction (Forbidden); the view
-    of the applicant's personal data is audited."""
+    """The dossier with ``code``, if in the user's jurisdiction; NotFound otherwise, the same for
+    both (a refused attempt is audited as ``personal_data.refused``). The view of the applicant's
+    personal data is audited."""
     return _for_staff(user, {"code": (code or "").strip().upper()}, ip)
 
 

@@ -47,6 +47,10 @@ from motcua.lib.errors import InvalidInput
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 SECONDS_PER_WORKING_DAY = 8 * 3600
+# The largest period counted: more than any procedure's time (the longest are a few months) and,
+# in any unit, far enough to leave the calendar's span, whose end then gives a clear message;
+# an unbounded amount of days or months overflowed the date arithmetic itself.
+MAX_AMOUNT = 9999
 DATA_FILE = Path(__file__).resolve().parent / "data" / "holidays-vn.json"
 
 WEEKDAY_NAMES = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
@@ -438,6 +442,10 @@ def _check_amount(amount: Any) -> int:
         raise InvalidInput(
             f"Thời hạn phải là một số nguyên dương, không phải “{amount}”.",
             details={"amount": str(amount)},
+        )
+    if amount > MAX_AMOUNT:
+        raise InvalidInput(
+            f"Thời hạn {amount} quá lớn: tối đa {MAX_AMOUNT}.", details={"amount": str(amount)}
         )
     return amount
 

@@ -119,3 +119,22 @@ def test_it_answers_400_for_a_moment_outside_the_calendar(client):
     response = client.get(URL, {"received_at": "2070-12-01T10:00", "amount": "300", "unit": "working_days"})
     assert response.status_code == 400
     assert "ngoài phạm vi" in response.json()["message"]
+
+
+@pytest.mark.parametrize("unit", ["working_days", "working_hours", "days", "months"])
+@pytest.mark.parametrize("amount", ["99999999", "10000", "9" * 5000])
+def test_it_answers_400_for_an_amount_too_large(client, unit, amount):
+    # 99999999 days or months overflowed the date arithmetic (500) before the bound.
+    response = client.get(URL, {"received_at": "2026-03-02T10:00", "amount": amount, "unit": unit})
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body) == {"code", "message", "details"}
+    assert body["message"].startswith("Thời hạn (amount) quá lớn: tối đa 9999, không phải")
+    assert body["details"]["max"] == 9999
+
+
+def test_the_largest_amount_is_counted_or_said_to_leave_the_calendar(client):
+    ok = client.get(URL, {"received_at": "2026-03-02T10:00", "amount": "9999", "unit": "days"})
+    assert ok.status_code == 200 and ok.json()["due_at"].startswith("2053-07-1")
+    beyond = client.get(URL, {"received_at": "2026-03-02T10:00", "amount": "9999", "unit": "months"})
+    assert beyond.status_code == 400 and "ngoài phạm vi" in beyond.json()["message"]
