@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from motcua.lib.env import env_bool, env_int, env_list, env_str
+from motcua.lib.storage import S3_STORAGE, s3_options, storage_backend
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -202,8 +203,14 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "motcua" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+
+# Object storage (README, "Object storage"): FILE_STORAGE=s3 keeps uploaded files in an
+# S3-compatible bucket (AWS S3, MinIO, Ceph, a provider's object store) through django-storages.
+# The bucket is private: objects are written with the private ACL and never linked to; every file
+# is read through the storage API by the application's checked views.
+FILE_STORAGE = storage_backend(env_str("FILE_STORAGE", "django.core.files.storage.FileSystemStorage"))
 STORAGES = {
-    "default": {"BACKEND": env_str("FILE_STORAGE", "django.core.files.storage.FileSystemStorage")},
+    "default": {"BACKEND": FILE_STORAGE, "OPTIONS": s3_options() if FILE_STORAGE == S3_STORAGE else {}},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or TESTING
@@ -225,14 +232,19 @@ _DEV_AUDIT_KEY = "motcua-audit-development-key-not-a-secret"  # noqa: S105 — r
 AUDIT_KEY = env_str("AUDIT_KEY", _DEV_AUDIT_KEY if DEBUG or TESTING else "")
 AUDIT_CHECKPOINT_KEY = env_str("AUDIT_CHECKPOINT_KEY")  # empty: derived from AUDIT_KEY
 AUDIT_CHECKPOINT_DIR = env_str("AUDIT_CHECKPOINT_DIR", str(BASE_DIR / "var" / "audit-checkpoints"))
-STORAGES["audit_checkpoints"] = {
+_AUDIT_CHECKPOINT_BACKEND = storage_backend(
     # Tests keep checkpoints in memory, never beside a developer's own.
-    "BACKEND": env_str(
+    env_str(
         "AUDIT_CHECKPOINT_STORAGE",
         f"django.core.files.storage.{'InMemoryStorage' if TESTING else 'FileSystemStorage'}",
-    ),
-    # (mypy typed STORAGES from its first entries, which have no OPTIONS.)
-    "OPTIONS": {"location": AUDIT_CHECKPOINT_DIR},  # type: ignore[dict-item]
+    )
+)
+STORAGES["audit_checkpoints"] = {
+    "BACKEND": _AUDIT_CHECKPOINT_BACKEND,
+    # In a bucket, AUDIT_CHECKPOINT_DIR is the key prefix (default "audit-checkpoints").
+    "OPTIONS": {**s3_options(), "location": env_str("AUDIT_CHECKPOINT_DIR", "audit-checkpoints").strip("/")}
+    if _AUDIT_CHECKPOINT_BACKEND == S3_STORAGE
+    else {"location": AUDIT_CHECKPOINT_DIR},
 }
 if not DEBUG and not TESTING and (not AUDIT_KEY.strip() or _DEV_AUDIT_KEY in AUDIT_KEY.split()):
     UNSAFE_TO_SERVE.append(
