@@ -291,9 +291,13 @@ class DossierDocument(models.Model):
         return self.name[:80]
 
 
+# Where the dossiers' files are stored in the default storage (manage.py files_cleanup looks there).
+DOSSIER_FILES_PREFIX = "dossiers"
+
+
 def dossier_file_path(instance: "DossierFile", filename: str) -> str:
     # Stored under a random name: the original file name is kept in the row, never trusted.
-    return f"dossiers/{instance.document.dossier.uid}/{uuid.uuid4().hex}"
+    return f"{DOSSIER_FILES_PREFIX}/{instance.document.dossier.uid}/{uuid.uuid4().hex}"
 
 
 class DossierFile(models.Model):

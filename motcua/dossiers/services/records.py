@@ -3,21 +3,25 @@ uploaded files on its documents."""
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
 from typing import Any
 
 from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
 from motcua.audit.services import audit_record
 from motcua.catalog.models import RequiredDocument
-from motcua.dossiers.files import validate_upload
+from motcua.dossiers.files import CheckedFile, validate_upload
 from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent, DossierFile
 from motcua.dossiers.services.frame import agency_code, lock, text_required
 from motcua.dossiers.services.rules import COUNTER, PROCESS, Role, Roles
 from motcua.lib.errors import Conflict, Forbidden, InvalidInput
 
 State = Dossier.State
+logger = logging.getLogger(__name__)
 
 
 def dossier_add_comment(*, actor: Any, dossier: Dossier | str, body: str, ip: str | None = None) -> Dossier:
@@ -70,6 +74,43 @@ def dossier_attach_file(
     the content). The document of that requirement is created when the dossier has none yet."""
     now = timezone.now()
     checked = validate_upload(uploaded_file)
+    # The file is written to the storage before the row that references it; if the transaction
+    # rolls back on an exception, the file goes too. (A worker killed mid-request leaves it
+    # behind: manage.py files_cleanup removes such files.)
+    written: list[str] = []
+    try:
+        return _attach_file(
+            actor=actor,
+            dossier=dossier,
+            requirement_code=requirement_code,
+            checked=checked,
+            now=now,
+            ip=ip,
+            written=written,
+        )
+    except BaseException:
+        for name in written:
+            _discard(name)
+        raise
+
+
+def _discard(name: str) -> None:
+    try:
+        default_storage.delete(name)
+    except Exception:  # the exception being raised matters more; files_cleanup will retry
+        logger.exception("Could not delete %s after its attachment was rolled back", name)
+
+
+def _attach_file(
+    *,
+    actor: Any,
+    dossier: Dossier | str,
+    requirement_code: str,
+    checked: CheckedFile,
+    now: datetime,
+    ip: str | None,
+    written: list[str],
+) -> DossierFile:
     with transaction.atomic():
         locked = lock(dossier)
         roles = Roles(actor, locked)
@@ -115,6 +156,7 @@ def dossier_attach_file(
             uploaded_by=actor,
         )
         stored.file.save(checked.name, checked.content, save=False)
+        written.append(stored.file.name or "")
         stored.save()
         if not document.digitised:
             document.digitised = True

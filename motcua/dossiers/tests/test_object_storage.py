@@ -3,9 +3,12 @@ S3-compatible bucket, against a local S3 server (moto's) that the test starts on
 
 import io
 import time
+from datetime import timedelta
 
 import boto3
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from pypdf import PdfWriter
@@ -123,9 +126,23 @@ def test_a_scan_goes_to_the_bucket_and_comes_back_through_the_checked_view(world
     assert response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content) == pdf
 
+    # files_cleanup works on the bucket too: an object no row references goes once it is old
+    # enough (the server's clock is the frozen one); the dossier's file stays.
+    orphan = default_storage.save(f"dossiers/{d.uid}/bo-lai", ContentFile(pdf))
+    call_command("files_cleanup", stdout=io.StringIO())
+    assert _keys(bucket, "dossiers/") == sorted([stored.file.name, orphan])
+    frozen.shift(timedelta(hours=2))
+    out = io.StringIO()
+    call_command("files_cleanup", stdout=out)
+    assert f"Đã xóa 1 tệp không thuộc hồ sơ nào, cũ hơn 60 phút:\n  {orphan}" in out.getvalue()
+    assert _keys(bucket, "dossiers/") == [stored.file.name]
+
     # The audit checkpoints can live in the same bucket, under a prefix of their own.
     call_command("audit_checkpoint", stdout=io.StringIO())
     names = checkpoint_names()
     assert len(names) == 1
-    keys = [o["Key"] for o in bucket.list_objects_v2(Bucket=BUCKET, Prefix="audit/")["Contents"]]
-    assert keys == [f"audit/{names[0]}"]
+    assert _keys(bucket, "audit/") == [f"audit/{names[0]}"]
+
+
+def _keys(client, prefix: str) -> list[str]:
+    return sorted(o["Key"] for o in client.list_objects_v2(Bucket=BUCKET, Prefix=prefix).get("Contents", []))
