@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from motcua import views
-from motcua.api import api
+from motcua.api import api, unknown_route
 
 admin.site.site_header = "Quản trị motcua"
 admin.site.site_title = "Quản trị motcua"
@@ -12,6 +12,8 @@ admin.site.index_title = "Danh mục và cấu hình"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("api/v1/", api.urls),
+    # Any other path under /api/ (an unknown operation, /api/v2/…): the API's 404, not a page.
+    re_path(r"^api/", unknown_route),
     path("quan-tri/", admin.site.urls),
     path("tai-khoan/", include("motcua.accounts.urls")),
     path("", include("motcua.dossiers.urls")),
