@@ -184,6 +184,9 @@ TASKS = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG and not TESTING and env_bool("HTTPS", default=True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# A form sent without its token: a Vietnamese page (reload and try again), or under /api/ the
+# API's error shape.
+CSRF_FAILURE_VIEW = "motcua.error_pages.csrf_failure"
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", default=True) else None
 )

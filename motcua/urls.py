@@ -20,6 +20,12 @@ urlpatterns = [
     path("", include("motcua.catalog.urls")),
 ]
 
+# Pages get Vietnamese error pages; paths under /api/ the API's error shape.
+handler400 = "motcua.error_pages.bad_request"
+handler403 = "motcua.error_pages.permission_denied"
+handler404 = "motcua.error_pages.page_not_found"
+handler500 = "motcua.error_pages.server_error"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

@@ -201,7 +201,7 @@ def test_a_bad_applicant_kind_names_the_kinds(api_client):
     assert fields == {"applicant": "loại “robot” không hợp lệ: dùng một trong person, organisation"}
 
 
-# -- CSRF ----------------------------------------------------------------------------------
+# -- CSRF, server errors ----------------------------------------------------------------------
 
 
 def test_a_session_post_without_the_csrf_token_answers_the_shape_in_vietnamese(user):
@@ -212,3 +212,15 @@ def test_a_session_post_without_the_csrf_token_answers_the_shape_in_vietnamese(u
     body = assert_error(response, 403, "error")
     assert "tải lại trang" in body["message"]
     assert body["details"]["reason"] == "csrf"
+
+
+def test_a_server_error_under_api_is_500_json(monkeypatch):
+    from motcua.org import selectors
+
+    def broken(**kwargs):
+        raise RuntimeError("hỏng")
+
+    monkeypatch.setattr(selectors, "agencies_list", broken)
+    response = Client(raise_request_exception=False).get("/api/v1/agencies")
+    body = assert_error(response, 500, "server_error")
+    assert "hỏng" not in body["message"]  # nothing of the failure leaks

@@ -1,0 +1,85 @@
+"""Pages that fail say so in Vietnamese, in the site's layout: 400 (and 413 for a form over the
+size limit), 403, 404, 500 and the CSRF failure."""
+
+import pytest
+from django.test import Client, RequestFactory
+
+from motcua import error_pages
+from motcua.accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "/tai-khoan/dang-nhap/"
+
+
+def assert_page(response, status, *texts):
+    assert response.status_code == status
+    assert response["Content-Type"].startswith("text/html")
+    body = response.content.decode()
+    assert '<html lang="vi">' in body
+    assert 'class="site-header"' in body  # the site's layout (base.html)
+    assert "Cổng Dịch vụ công" in body
+    for text in texts:
+        assert text in body, text
+    return body
+
+
+def test_an_unknown_page_is_a_vietnamese_404(client):
+    # Before: Django's English "Not Found" page.
+    assert_page(client.get("/khong-co-trang-nay/"), 404, "Không tìm thấy trang", 'href="/thu-tuc/"')
+
+
+def test_a_forbidden_page_says_why_in_vietnamese(client):
+    client.force_login(User.objects.create_user("cong_dan", kind=User.Kind.CITIZEN))
+    assert_page(
+        client.get("/quay/"),
+        403,
+        "Không có quyền truy cập",
+        "Trang này dành cho cán bộ một cửa (vai trò tiếp nhận hồ sơ).",
+    )
+
+
+def test_a_form_without_its_csrf_token_asks_to_reload_the_page(db):
+    # Before: Django's English "403 Forbidden — CSRF verification failed" page.
+    browser = Client(enforce_csrf_checks=True)
+    body = assert_page(
+        browser.post(LOGIN, {"username": "a", "password": "b"}),
+        403,
+        "Phiên làm việc đã hết hạn",
+        "tải lại trang",
+    )
+    assert f'href="{LOGIN}"' in body  # the reload link
+    assert "CSRF verification failed" not in body
+
+
+def test_a_form_over_the_size_limit_is_a_vietnamese_413(client, settings):
+    # Before: Django's English "Bad Request (400)".
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = client.post(LOGIN, {"username": "x" * 2000, "password": "y"})
+    assert_page(response, 413, "Dữ liệu gửi lên quá lớn")
+
+
+def test_a_bad_request_is_a_vietnamese_400(settings):
+    settings.ALLOWED_HOSTS = ["127.0.0.1"]
+    response = Client(HTTP_HOST="ke-la.example").get("/")
+    assert_page(response, 400, "Yêu cầu không hợp lệ")
+
+
+def test_a_server_error_is_a_vietnamese_500_that_needs_no_database(django_assert_num_queries):
+    request = RequestFactory().get("/thu-tuc/")
+    with django_assert_num_queries(0):
+        response = error_pages.server_error(request)
+    body = assert_page(response, 500, "Hệ thống đang gặp lỗi", "Xin thử lại sau ít phút")
+    assert "Tỉnh Demo" in body
+
+
+def test_a_failing_page_answers_the_500_page(monkeypatch):
+    from motcua.catalog import views
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("hỏng")
+
+    monkeypatch.setattr(views, "render", broken)
+    response = Client(raise_request_exception=False).get("/")
+    body = assert_page(response, 500, "Hệ thống đang gặp lỗi")
+    assert "hỏng" not in body
