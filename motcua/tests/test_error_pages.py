@@ -1,8 +1,11 @@
 """Pages that fail say so in Vietnamese, in the site's layout: 400 (and 413 for a form over the
-size limit), 403, 404, 500 and the CSRF failure."""
+size limit), 403, 404, 500 and the CSRF failure. Django's own field messages are Vietnamese too,
+whatever language the browser asks for."""
 
 import pytest
+from django import forms
 from django.test import Client, RequestFactory
+from django.utils import translation
 
 from motcua import error_pages
 from motcua.accounts.models import User
@@ -83,3 +86,57 @@ def test_a_failing_page_answers_the_500_page(monkeypatch):
     response = Client(raise_request_exception=False).get("/")
     body = assert_page(response, 500, "Hệ thống đang gặp lỗi")
     assert "hỏng" not in body
+
+
+# -- Django's field messages ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("accept_language", ["en-US,en;q=0.9,vi;q=0.8", "fr", ""])
+def test_field_messages_are_vietnamese_whatever_the_browser_asks_for(client, accept_language):
+    # Before: a browser with an English interface got "This field is required." on the
+    # Vietnamese sign-in page (LocaleMiddleware followed Accept-Language).
+    response = client.post(LOGIN, {"username": "", "password": ""}, HTTP_ACCEPT_LANGUAGE=accept_language)
+    body = response.content.decode()
+    assert body.count("Trường này là bắt buộc.") == 2
+    assert "This field is required" not in body
+    assert response["Content-Language"] == "vi"
+
+
+def test_english_stays_available_to_who_chooses_it(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post(LOGIN, {"username": "", "password": ""})
+    assert "This field is required." in response.content.decode()
+    assert response["Content-Language"] == "en"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        # Missing from Django's Vietnamese catalogue: they showed in English.
+        (forms.CharField(), "a\x00b", "Không được chứa ký tự rỗng (NUL)."),
+        (forms.UUIDField(), "x", "Nhập một UUID hợp lệ."),
+        (forms.JSONField(), "{", "Nhập dữ liệu JSON hợp lệ."),
+        (forms.DurationField(), "x", "Nhập một khoảng thời gian hợp lệ."),
+        (forms.IntegerField(step_size=5), "7", "Giá trị phải là bội số của 5."),
+        # Worded awkwardly or wrongly there.
+        (forms.IntegerField(), "x", "Nhập một số nguyên."),
+        (forms.IntegerField(min_value=1), "0", "Giá trị phải lớn hơn hoặc bằng 1."),
+        (forms.IntegerField(max_value=99), "100", "Giá trị phải nhỏ hơn hoặc bằng 99."),
+        (forms.EmailField(), "x", "Nhập một địa chỉ thư điện tử hợp lệ."),
+        (forms.CharField(max_length=5), "abcdefgh", "Chỉ được tối đa 5 ký tự (đang có 8)."),
+        (forms.CharField(min_length=5), "ab", "Cần ít nhất 5 ký tự (đang có 2)."),
+        (
+            forms.ChoiceField(choices=[("a", "A")]),
+            "b",
+            "Hãy chọn một giá trị hợp lệ: b không có trong danh sách.",
+        ),
+        # Kept from Django's catalogue.
+        (forms.CharField(), "", "Trường này là bắt buộc."),
+        (forms.DateField(), "32/13/2026", "Nhập một ngày hợp lệ."),
+    ],
+)
+def test_django_field_messages_read_well_in_vietnamese(field, value, message):
+    with translation.override("vi"):
+        with pytest.raises(forms.ValidationError) as caught:
+            field.clean(value)
+        assert caught.value.messages == [message]
