@@ -10,7 +10,7 @@ from ninja import Router, Schema
 
 from motcua.catalog import selectors
 from motcua.catalog.models import Channel, Fee, Procedure, ProcessStep, RequiredDocument
-from motcua.lib.apischema import PUBLIC_READ, errors, one_of
+from motcua.lib.apischema import PUBLIC_READ, Page, errors, one_of
 from motcua.lib.paging import page_number
 from motcua.org.models import Agency, Membership
 
@@ -32,6 +32,9 @@ FeeKind = Annotated[str, one_of(Fee.Kind.values)]
 FeeChannel = Annotated[str, one_of([c for c in Channel.values if c], description="null: mọi hình thức")]
 Performer = Annotated[str, one_of(ProcessStep.Performer.values)]
 Role = Annotated[str, one_of(Membership.Role.values)]
+# The list's filters: empty is no filter.
+LevelFilter = Annotated[str, one_of(["", *Procedure.Level.values], description="Trống: mọi cấp")]
+OnlineLevelFilter = Annotated[str, one_of(["", *Procedure.OnlineLevel.values], description="Trống: mọi mức")]
 
 
 class ProcedureItemOut(Schema):
@@ -172,10 +175,10 @@ def procedure_list(
     request: HttpRequest,
     q: str = "",
     field: str | None = None,
-    level: Level | None = None,
+    level: LevelFilter | None = None,
     agency: str | None = None,
-    online_level: OnlineLevel | None = None,
-    page: str | None = None,
+    online_level: OnlineLevelFilter | None = None,
+    page: Page | None = None,
 ) -> dict[str, Any]:
     qs = selectors.procedure_search(q=q, field=field, level=level, agency=agency, online_level=online_level)
     paginator = Paginator(qs, PAGE_SIZE)

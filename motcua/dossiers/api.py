@@ -23,7 +23,7 @@ from motcua.catalog.models import Procedure
 from motcua.dossiers import actions as dossier_actions
 from motcua.dossiers import schemas, selectors, services, tracking
 from motcua.dossiers.models import Dossier, DossierDocument, DossierFile, NationalStatus
-from motcua.lib.apischema import STAFF_READ, STAFF_WRITE, errors
+from motcua.lib.apischema import STAFF_READ, STAFF_WRITE, Page, errors
 from motcua.lib.clients import client_ip
 from motcua.lib.errors import DomainError, InvalidInput, NotFound
 from motcua.lib.paging import page_number
@@ -304,7 +304,7 @@ def dossier_list(
     bucket: schemas.InboxBucket = "all",
     q: str = "",
     sort: schemas.InboxSort = "due_at",
-    page: str | None = None,
+    page: Page | None = None,
 ) -> dict[str, Any]:
     if not is_staff(request.auth):
         raise NotFound("Không có hộp việc cho tài khoản này.")

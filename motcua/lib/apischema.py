@@ -7,7 +7,7 @@ that comes from a fixed list is declared as an enumeration (``motcua/tests/test_
 """
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
 from pydantic import Field
@@ -30,6 +30,7 @@ ERROR_STATUSES = {
     404: "Không tìm thấy",
     409: "Trạng thái hồ sơ không cho phép thao tác này, hoặc hồ sơ đã thay đổi (phiên bản cũ)",
     413: "Dữ liệu gửi lên vượt quá giới hạn",
+    422: "Yêu cầu đúng dạng nhưng không thực hiện được (ví dụ Idempotency-Key đã dùng cho nội dung khác)",
     429: "Gửi quá nhiều yêu cầu, hãy thử lại sau",
 }
 
@@ -46,6 +47,13 @@ def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
     if unknown:
         raise ValueError(f"Undocumented error status: {sorted(unknown)}")
     return dict.fromkeys(sorted(statuses), ErrorOut)
+
+
+# ``?page=``: empty or a positive whole number (``motcua/lib/paging.py`` says which is wrong).
+Page = Annotated[
+    str,
+    Field(description="Số trang, từ 1; trống: trang 1", json_schema_extra={"pattern": "^([1-9][0-9]*)?$"}),
+]
 
 
 def one_of(values: Iterable[str | int], *, description: str | None = None) -> Any:

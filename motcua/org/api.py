@@ -11,8 +11,9 @@ from motcua.org.models import Agency
 
 router = Router(tags=["Cơ quan"])
 
-# The selector checks ``kind`` itself, with a message naming the parameter.
 AgencyKind = Annotated[str, one_of(Agency.Kind.values)]
+# The selector checks ``kind`` itself, with a message naming the parameter; empty is no filter.
+AgencyKindFilter = Annotated[str, one_of(["", *Agency.Kind.values], description="Trống: mọi loại")]
 
 
 class AdministrativeUnitOut(Schema):
@@ -54,6 +55,9 @@ def _agency_out(agency: Agency) -> AgencyOut:
     auth=None,
 )
 def agencies(
-    request: HttpRequest, kind: AgencyKind | None = None, admin_unit: str | None = None, q: str | None = None
+    request: HttpRequest,
+    kind: AgencyKindFilter | None = None,
+    admin_unit: str | None = None,
+    q: str | None = None,
 ) -> list[AgencyOut]:
     return [_agency_out(a) for a in selectors.agencies_list(kind=kind, admin_unit=admin_unit, q=q)]

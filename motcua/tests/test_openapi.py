@@ -156,9 +156,10 @@ PARAMETERS = [
     ("get", "/api/v1/dossiers", "bucket", ["all", "to_process", "due_soon", "late", "supplement"]),
     ("get", "/api/v1/dossiers", "sort", list(SORTS)),
     ("post", "/api/v1/dossiers/{code}/actions/{action}", "action", list(ACTIONS)),
-    ("get", "/api/v1/procedures", "level", Procedure.Level.values),
-    ("get", "/api/v1/procedures", "online_level", Procedure.OnlineLevel.values),
-    ("get", "/api/v1/agencies", "kind", Agency.Kind.values),
+    # Empty is no filter.
+    ("get", "/api/v1/procedures", "level", ["", *Procedure.Level.values]),
+    ("get", "/api/v1/procedures", "online_level", ["", *Procedure.OnlineLevel.values]),
+    ("get", "/api/v1/agencies", "kind", ["", *Agency.Kind.values]),
     ("get", "/api/v1/calendar/appointment", "unit", list(UNIT_LABELS)),
     ("get", "/api/v1/calendar/appointment", "rule", list(RULE_LABELS)),
 ]
