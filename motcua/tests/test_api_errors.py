@@ -224,3 +224,29 @@ def test_a_server_error_under_api_is_500_json(monkeypatch):
     response = Client(raise_request_exception=False).get("/api/v1/agencies")
     body = assert_error(response, 500, "server_error")
     assert "hỏng" not in body["message"]  # nothing of the failure leaks
+
+
+def test_a_permission_denied_raised_under_an_operation_is_403_json(monkeypatch):
+    from django.core.exceptions import PermissionDenied
+
+    from motcua.org import selectors
+
+    def refuse(**kwargs):
+        raise PermissionDenied
+
+    monkeypatch.setattr(selectors, "agencies_list", refuse)
+    assert_error(Client().get("/api/v1/agencies"), 403, "forbidden")
+
+
+def test_ninja_throttling_answers_429_with_retry_after(monkeypatch):
+    from ninja.errors import Throttled
+
+    from motcua.org import selectors
+
+    def throttled(**kwargs):
+        raise Throttled(wait=30)
+
+    monkeypatch.setattr(selectors, "agencies_list", throttled)
+    body = assert_error(Client().get("/api/v1/agencies"), 429, "throttled")
+    assert body["details"] == {"retry_after": 30}
+    assert "30 giây" in body["message"]
