@@ -8,9 +8,11 @@ BIN := $(VENV)/bin
 PYTHON ?= $(shell for p in python3.13 python3.12 /root/.pyenv/versions/3.12*/bin/python3.12 /root/.pyenv/versions/3.13*/bin/python3.13 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p; break; }; done)
 # Debian packages: what printing forms needs (fonts carrying Vietnamese, Pango for WeasyPrint),
-# and for the tests also Chromium (browser tests) and poppler (PDF pages to PNG).
+# and for the tests also Chromium (browser tests), poppler (PDF pages to PNG) and nginx (the
+# reverse proxy in front of gunicorn in motcua/tests/test_behind_proxy.py; the test starts its
+# own, on loopback). redis-server is installed only when no Redis answers (see `test`).
 RUN_PACKAGES := fonts-noto-core libpango-1.0-0 libpangoft2-1.0-0
-TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils
+TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils nginx
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -40,7 +42,8 @@ $(VENV)/.system-run: | $(BIN)/python
 	@$(MAKE) --no-print-directory apt-install PACKAGES="$(RUN_PACKAGES)"
 	@touch $@
 
-$(VENV)/.system: | $(BIN)/python
+# Checked again whenever this Makefile changes (a package added to the list is installed).
+$(VENV)/.system: Makefile | $(BIN)/python
 	@$(MAKE) --no-print-directory apt-install PACKAGES="$(TEST_PACKAGES)"
 	@touch $@
 
@@ -72,9 +75,29 @@ run: install $(VENV)/.system-run
 # fixtures (the real catalogue, the demo dossiers) are built once, not once per worker. On
 # PostgreSQL each worker has its own test database (TEST_DATABASE_NAME + _gw0, _gw1, …).
 TEST_WORKERS ?= auto
+# Extra pytest arguments, e.g. `make test TEST_ARGS=motcua/tests` (a part of the suite).
+TEST_ARGS ?=
+# The suite runs on Redis, as production does with more than one process (conftest.py): the one
+# at TEST_REDIS_URL when it answers (database 1 of the usual local Redis; each test process keeps
+# to a key prefix of its own there, so a shared Redis is safe), otherwise Debian's redis-server,
+# started for the run on a free loopback port with nothing kept on disk, and stopped after it.
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
+REDIS_PING = $(BIN)/python -c 'import sys, redis; redis.Redis.from_url(sys.argv[1], socket_connect_timeout=1).ping()'
 
 test: install browser-deps
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+	@url="$(TEST_REDIS_URL)"; \
+	if ! $(REDIS_PING) "$$url" 2>/dev/null; then \
+		$(MAKE) --no-print-directory apt-install PACKAGES=redis-server || exit 1; \
+		dir=$$(mktemp -d); \
+		port=$$($(BIN)/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
+		redis-server --bind 127.0.0.1 --port $$port --save "" --appendonly no --dir "$$dir" >"$$dir/redis.log" 2>&1 & \
+		server=$$!; trap 'kill $$server 2>/dev/null; wait $$server 2>/dev/null; rm -rf "$$dir"' EXIT; \
+		url="redis://127.0.0.1:$$port/0"; \
+		for _ in $$(seq 100); do $(REDIS_PING) "$$url" 2>/dev/null && break; sleep 0.1; done; \
+		$(REDIS_PING) "$$url" || { cat "$$dir/redis.log"; exit 1; }; \
+		echo "Redis cho kiểm thử: $$url (khởi động riêng cho lần chạy này)"; \
+	fi; \
+	REDIS_URL="$$url" $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile $(TEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

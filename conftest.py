@@ -1,4 +1,14 @@
-"""Project-wide pytest set-up: a fresh cache per test, and the headless browser used by browser tests.
+"""Project-wide pytest set-up: a fresh cache per test, Redis for the tests that need it, and the
+headless browser used by browser tests.
+
+`make test` runs the whole suite on Redis (REDIS_URL: the one on 127.0.0.1:6379, or one the
+Makefile starts), the way production runs with more than one process: the versioned reference
+data, the tracking throttle and the sign-in slow-down then count in Redis, atomically, as they
+do in production. Each test process keeps its keys under a prefix of its own, so emptying the
+cache around a test (a prefix-scoped clear, motcua/lib/cache.py) never touches the keys of
+another xdist worker, or of another run sharing the same Redis. Run by hand without REDIS_URL,
+the suite uses the local-memory cache; the tests marked for Redis then use the `redis_url`
+fixture, and are skipped only when no Redis answers at all.
 
 Browser tests drive Debian's Chromium (/usr/bin/chromium) through Playwright — never a browser
 download — against pytest-django's live server, and check pages with axe-core (npm package,
@@ -7,9 +17,12 @@ installed by `make test` into node_modules/).
 
 import functools
 import os
+import uuid
 from pathlib import Path
 
 import pytest
+import redis
+from django.conf import settings
 from django.core.cache import cache
 from django.test import override_settings
 
@@ -25,6 +38,52 @@ def _media_root(tmp_path_factory):
     into the media/ that `make run` serves, and two workers never write into the same one."""
     with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
         yield
+
+
+def _suite_redis() -> str | None:
+    """The Redis the suite's cache is on (`make test`), or None (local memory)."""
+    conf = settings.CACHES["default"]
+    return str(conf["LOCATION"]) if conf["BACKEND"] == "motcua.lib.cache.RedisCache" else None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_key_prefix():
+    """On Redis, this process's keys live under a prefix of its own (worker name and process id)."""
+    conf = settings.CACHES["default"]
+    if _suite_redis() is None:
+        yield
+        return
+    prefix = f"motcua-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
+    with override_settings(CACHES={"default": {**conf, "KEY_PREFIX": prefix}}):
+        yield
+        cache.clear()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """A Redis for the tests that need one, whatever the suite's cache: the suite's own under
+    `make test`, else TEST_REDIS_URL (default redis://127.0.0.1:6379/1). Skips only when none
+    answers (`make test` always has one)."""
+    url = _suite_redis() or os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"No Redis answers at {url} ({exc}); `make test` starts one.")
+    return url
+
+
+@pytest.fixture
+def redis_cache(redis_url):
+    """Django's cache on Redis for this test, under a key prefix of its own (emptied after it)."""
+    conf = {
+        "BACKEND": "motcua.lib.cache.RedisCache",
+        "LOCATION": redis_url,
+        "KEY_PREFIX": f"motcua-test-{uuid.uuid4().hex[:12]}",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+    with override_settings(CACHES={"default": conf}):
+        yield cache
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -45,6 +45,7 @@ os.environ.update(
         "MEDIA_ROOT": f"{TMP}/media",
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "AUDIT_KEY": secrets.token_hex(32),
         "ALLOWED_HOSTS": HOST,
         "HTTPS": "0",
         "LOG_LEVEL": "WARNING",

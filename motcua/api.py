@@ -318,8 +318,9 @@ def _too_many_fields(request: HttpRequest, exc: SuspiciousOperation) -> HttpResp
 
 @api.exception_handler(MultiPartParserError)
 def _bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    # The code RequestGuardMiddleware (motcua/lib/request_guard.py) answers before any view.
     return error_response(
-        request, 400, "invalid_multipart", "Không đọc được dữ liệu biểu mẫu (multipart/form-data)."
+        request, 400, "unreadable_body", "Không đọc được dữ liệu biểu mẫu (multipart/form-data)."
     )
 
 

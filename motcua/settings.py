@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from motcua.lib.env import env_bool, env_int, env_list, env_str
@@ -64,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the request: NUL characters and unreadable multipart bodies → 400.
+    "motcua.lib.request_guard.RequestGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "motcua.lib.language.LanguageMiddleware",  # Vietnamese whatever the browser's language
     "django.middleware.common.CommonMiddleware",
@@ -114,9 +117,24 @@ else:
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds what processes share: versions of reference data (motcua/lib/versioned.py),
+# the tracking and sign-in counters. Redis with more than one process; every part of the
+# application survives it not answering (the health check then says "cache": "degraded"), so a
+# Redis that does not answer must cost a request little: short timeouts, no retries with backoff.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "motcua.lib.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Several sites may share one Redis database: each clears only its own keys.
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX"),
+            "OPTIONS": {
+                "socket_connect_timeout": env_int("REDIS_TIMEOUT_MS", 500) / 1000,
+                "socket_timeout": env_int("REDIS_TIMEOUT_MS", 500) / 1000,
+            },
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -142,14 +160,33 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
+# How many reverse proxies (nginx, a load balancer) stand in front of the application, each
+# appending to X-Forwarded-For: the client's address is read through them (motcua/lib/clients.py)
+# for the throttles, the sign-in lock-out and the audit log. 0: REMOTE_ADDR, the header ignored.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT={TRUSTED_PROXY_COUNT} must be 0 or more.")
+
 # Repeated failed sign-ins: after AXES_FAILURE_LIMIT failures for one user name from one
-# address, that pair is locked out for AXES_COOLOFF_MINUTES.
+# address, that pair is locked out for AXES_COOLOFF_MINUTES; the same user name from another
+# address is not. The address is the one motcua.lib.clients.client_ip finds (proxies honoured).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
+AXES_CLIENT_IP_CALLABLE = "motcua.lib.clients.client_ip"
+# Guessing one account's password from many addresses: after SIGNIN_ACCOUNT_LIMIT failures from
+# all addresses together in a window of SIGNIN_ACCOUNT_WINDOW_MINUTES, the account may be signed
+# in to only from a device that signed in to it before, until the window ends
+# (motcua/accounts/signin.py). 0 turns the pause off.
+SIGNIN_ACCOUNT_LIMIT = env_int("SIGNIN_ACCOUNT_LIMIT", 20)
+SIGNIN_ACCOUNT_WINDOW_MINUTES = env_int("SIGNIN_ACCOUNT_WINDOW_MINUTES", 15)
+if SIGNIN_ACCOUNT_LIMIT < 0 or SIGNIN_ACCOUNT_WINDOW_MINUTES < 1:
+    raise ImproperlyConfigured(
+        "SIGNIN_ACCOUNT_LIMIT must be 0 or more and SIGNIN_ACCOUNT_WINDOW_MINUTES 1 or more."
+    )
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
@@ -180,6 +217,28 @@ TASKS = {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# Audit log (README, "Audit log"): the key of its HMAC chain and the checkpoints that anchor its
+# chains' heads live outside the database. A development key when DEBUG or testing, like
+# SECRET_KEY's; with DEBUG off there is none, and the server refuses to start without one.
+_DEV_AUDIT_KEY = "motcua-audit-development-key-not-a-secret"  # noqa: S105 — refused when DEBUG is off
+AUDIT_KEY = env_str("AUDIT_KEY", _DEV_AUDIT_KEY if DEBUG or TESTING else "")
+AUDIT_CHECKPOINT_KEY = env_str("AUDIT_CHECKPOINT_KEY")  # empty: derived from AUDIT_KEY
+AUDIT_CHECKPOINT_DIR = env_str("AUDIT_CHECKPOINT_DIR", str(BASE_DIR / "var" / "audit-checkpoints"))
+STORAGES["audit_checkpoints"] = {
+    # Tests keep checkpoints in memory, never beside a developer's own.
+    "BACKEND": env_str(
+        "AUDIT_CHECKPOINT_STORAGE",
+        f"django.core.files.storage.{'InMemoryStorage' if TESTING else 'FileSystemStorage'}",
+    ),
+    # (mypy typed STORAGES from its first entries, which have no OPTIONS.)
+    "OPTIONS": {"location": AUDIT_CHECKPOINT_DIR},  # type: ignore[dict-item]
+}
+if not DEBUG and not TESTING and (not AUDIT_KEY.strip() or _DEV_AUDIT_KEY in AUDIT_KEY.split()):
+    UNSAFE_TO_SERVE.append(
+        "DEBUG is off but AUDIT_KEY is not set or holds the development key: set AUDIT_KEY_FILE to "
+        "the file holding the audit log's key (README, Audit log)."
+    )
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG and not TESTING and env_bool("HTTPS", default=True)
@@ -212,6 +271,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 *
 # Name shown in page headers and printed forms: a deploying province sets its own.
 MOTCUA_SITE_NAME = env_str("MOTCUA_SITE_NAME", "Cổng Dịch vụ công")
 MOTCUA_PROVINCE_NAME = env_str("MOTCUA_PROVINCE_NAME", "Tỉnh Demo")
+
+# An apology and extension (Mẫu 04) sets a new appointment at most this many processing times
+# of the procedure after the current one (on the handling agency's working calendar).
+MOTCUA_EXTENSION_MAX_PERIODS = env_int("EXTENSION_MAX_PERIODS", 1)
 
 LOGGING = {
     "version": 1,

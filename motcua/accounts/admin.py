@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 
+from motcua.accounts.forms import AdminLoginForm
 from motcua.accounts.models import User
 from motcua.audit.admin import AuditedAdmin
 from motcua.audit.services import audit_record, snapshot
@@ -16,6 +17,9 @@ from motcua.org.admin import AuditedInlinesMixin
 from motcua.org.models import Membership
 
 SECRET_FIELDS = ("password",)
+
+# The admin's sign-in form pauses an account guessed at from many addresses, as the sign-in page does.
+admin.site.login_form = AdminLoginForm
 
 
 def user_snapshot(user: User) -> dict:

@@ -1,9 +1,15 @@
 """Append-only, tamper-evident event log.
 
 Each event belongs to a chain (one per agency, plus "system"), carries its sequence number in
-that chain and the hash of the previous event, and its own hash over all of its content. Chains
-are independent so that agencies never wait on one another; within a chain, writers serialise
-on the chain's head row (AuditChain). ``manage.py audit_verify`` recomputes every chain.
+that chain and the hash of the previous event, and its own hash over all of its content: an
+HMAC-SHA256 with the audit key (``AUDIT_KEY``, kept outside the database; ``key_id`` names the
+key), so that whoever can write the database but lacks the key cannot recompute it. Events
+written before the key existed (``key_id`` empty) carry a plain SHA-256; they are accepted only
+as the beginning of their chain, up to the mark the first checkpoint recorded. Chains are
+independent so that agencies never wait on one another; within a chain, writers serialise on
+the chain's head row (AuditChain). ``manage.py audit_checkpoint`` signs every chain's head into
+a file outside the database; ``manage.py audit_verify`` recomputes every chain and compares it
+with the latest checkpoint.
 """
 
 from django.conf import settings
@@ -28,6 +34,9 @@ class AuditEvent(models.Model):
     seq = models.PositiveBigIntegerField("số thứ tự")
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # The id of the key whose HMAC ``hash`` is (motcua.audit.keys.key_id); empty: a plain SHA-256
+    # written before the log was keyed.
+    key_id = models.CharField("khóa", max_length=16, blank=True, default="")
     occurred_at = models.DateTimeField("thời điểm", db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,10 +1,10 @@
-"""Writing the audit log: the only writer of AuditEvent and AuditChain.
+"""Writing the audit log: the only writer of AuditEvent and AuditChain, and of the checkpoints.
 
 ``audit_record`` appends an event; ``audit_event`` builds one (hash included) for a writer that
-inserts it in a statement of its own, which only the dossier reception on PostgreSQL does."""
+inserts it in a statement of its own, which only the dossier reception on PostgreSQL does.
+``audit_checkpoint_write`` signs every chain's head into the checkpoint storage."""
 
-import hashlib
-import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
@@ -14,7 +14,11 @@ from django.db.models import Model
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
+from motcua.audit.checkpoints import ChainPin, checkpoint_body, checkpoint_save
+from motcua.audit.hashing import keyed_hash
+from motcua.audit.keys import checkpoint_key_ring, event_key_ring
 from motcua.audit.models import AuditChain, AuditEvent
+from motcua.audit.selectors import ChainProblem, audit_verify_log
 
 if TYPE_CHECKING:
     from motcua.accounts.models import AnyUser, User
@@ -43,27 +47,6 @@ def snapshot(obj: Model) -> dict[str, Any]:
     return jsonable(model_to_dict(obj))
 
 
-def event_hash(event: AuditEvent) -> str:
-    payload = {
-        "chain": event.chain,
-        "seq": event.seq,
-        "prev": event.prev_hash,
-        "at": event.occurred_at.isoformat(),
-        "actor": event.actor_id,
-        "actor_name": event.actor_name,
-        "action": event.action,
-        "type": event.object_type,
-        "id": event.object_id,
-        "repr": event.object_repr,
-        "ip": event.ip_address,
-        "before": event.before,
-        "after": event.after,
-        "extra": event.extra,
-    }
-    encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
-
-
 def audit_event(
     *,
     action: str,
@@ -80,9 +63,11 @@ def audit_event(
     extra: dict[str, Any] | None = None,
     ip: str | None = None,
 ) -> AuditEvent:
-    """Event number ``seq`` of ``chain`` after the event hashed ``prev_hash``, with its own hash;
-    not saved. ``audit_record`` saves it; the reception's one-statement write on PostgreSQL
-    (``dossiers.services.reception``) inserts it with the dossier it records."""
+    """Event number ``seq`` of ``chain`` after the event hashed ``prev_hash``, with its own hash
+    (the HMAC with the current audit key, named by ``key_id``); not saved. ``audit_record``
+    saves it; the reception's one-statement write on PostgreSQL (``dossiers.services.reception``)
+    inserts it with the dossier it records."""
+    ring = event_key_ring()  # before anything else: no key, no event (ImproperlyConfigured)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -105,8 +90,9 @@ def audit_event(
         before=jsonable(before) if before is not None else None,
         after=jsonable(after) if after is not None else None,
         extra=jsonable(extra or {}),
+        key_id=ring.current,
     )
-    event.hash = event_hash(event)
+    event.hash = keyed_hash(event, ring.current_key)
     return event
 
 
@@ -131,6 +117,7 @@ def audit_record(
     take turns; writers on other chains do not wait. ``ip``: the client's address, as the
     interface found it (``motcua.lib.clients.client_ip``).
     """
+    event_key_ring()  # no key, no event (ImproperlyConfigured), before any row is locked
     with transaction.atomic(savepoint=False):
         head = AuditChain.objects.select_for_update().filter(key=chain).first()
         if head is None:  # the chain's first event
@@ -154,3 +141,60 @@ def audit_record(
         event.save(force_insert=True)
         AuditChain.objects.filter(pk=head.pk).update(last_seq=event.seq, last_hash=event.hash)
     return event
+
+
+class AuditIntegrityError(Exception):
+    """The log disagrees with itself or with the latest checkpoint: no new checkpoint is signed."""
+
+    def __init__(self, problems: list[ChainProblem]) -> None:
+        super().__init__(f"{len(problems)} lỗi toàn vẹn")
+        self.problems = problems
+
+
+@dataclass
+class CheckpointWritten:
+    name: str
+    chains: int
+    events: int  # events verified before signing
+    acknowledged: list[ChainProblem]
+
+
+def audit_checkpoint_write(*, acknowledge: str = "") -> CheckpointWritten:
+    """Verify what was written since the latest checkpoint, then sign every chain's head into a
+    new checkpoint in the checkpoint storage (outside the database).
+
+    A log that disagrees with the latest checkpoint (a chain deleted, truncated, rolled back,
+    rewritten …) is not signed: AuditIntegrityError, so that tampering is never anchored. After
+    an incident that cannot be undone (a database restored from a backup older than the latest
+    checkpoint), an operator signs the state as it is with ``acknowledge``, the reason: it is
+    written into the checkpoint with the problems it accepts."""
+    verification = audit_verify_log(since_checkpoint=True)
+    reason = acknowledge.strip()
+    if verification.problems and not reason:
+        raise AuditIntegrityError(verification.problems)
+    latest = verification.checkpoint
+    chains: dict[str, ChainPin] = {}
+    for key, end in verification.ends.items():
+        before = latest.chains.get(key) if latest is not None else None
+        chains[key] = ChainPin(
+            seq=end.seq,
+            hash=end.hash,
+            at=end.at,
+            # Events without a key are never written any more: the mark only ever stays.
+            legacy_until=max(before.legacy_until if before is not None else 0, end.legacy_seen),
+        )
+    acknowledged = (
+        {"reason": reason, "problems": [str(p) for p in verification.problems]}
+        if verification.problems
+        else None
+    )
+    body = checkpoint_body(
+        created_at=timezone.now(),
+        chains=chains,
+        previous=latest.name if latest is not None else None,
+        acknowledged=acknowledged,
+    )
+    name = checkpoint_save(body, checkpoint_key_ring())
+    return CheckpointWritten(
+        name=name, chains=len(chains), events=verification.events, acknowledged=verification.problems
+    )

@@ -677,6 +677,8 @@ def export_xlsx(path: str | Path, procedures=None) -> int:
     from openpyxl.styles import Font
     from openpyxl.worksheet.worksheet import Worksheet
 
+    from motcua.lib.spreadsheets import append_row
+
     if procedures is None:
         procedures = Procedure.objects.all()
     procedures = procedures.select_related("field").prefetch_related(
@@ -704,13 +706,16 @@ def export_xlsx(path: str | Path, procedures=None) -> int:
             "managing_ministry": p.field.managing_ministry,
             "demo_values": p.demo_values,
         }
-        sheets[SHEET_PROCEDURES].append([_cell_out(row.get(k), kind) for k, _, kind in PROCEDURE_COLUMNS])
+        # Text typed into the catalogue is written as text, never as a live formula (OWASP).
+        append_row(
+            sheets[SHEET_PROCEDURES], [_cell_out(row.get(k), kind) for k, _, kind in PROCEDURE_COLUMNS]
+        )
         for sheet, (list_name, columns) in SHEETS.items():
             if list_name is None:
                 continue
             for item in services.child_dicts(p, list_name):
                 item = {**item, "procedure": p.code}
-                sheets[sheet].append([_cell_out(item.get(k), kind) for k, _, kind in columns])
+                append_row(sheets[sheet], [_cell_out(item.get(k), kind) for k, _, kind in columns])
     wb.save(path)
     return count
 

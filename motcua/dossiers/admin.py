@@ -1,13 +1,15 @@
 """Dossiers in the admin: read-only (list, search, filters, detail with its steps and events).
 
 Every change goes through ``services``; the admin can neither add, change nor delete. Opening a
-dossier's page shows the applicant's personal data, so it is audited like any staff view.
+dossier's page shows the applicant's personal data, so it is audited like any staff view; so is
+a search (by name or citizen ID, it looks for a person).
 """
 
 from django.contrib import admin
 
 from motcua.audit.services import audit_record
 from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent, DossierStep
+from motcua.dossiers.selectors import record_search
 from motcua.lib.clients import client_ip
 
 
@@ -86,6 +88,21 @@ class DossierAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        # The change list counted the search's results already (cl.result_count): recorded here
+        # rather than in get_search_results, which would have to count them a second time.
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if changelist is not None and changelist.query.strip():
+            record_search(
+                request.user,
+                q=changelist.query,
+                count=changelist.result_count,
+                where="admin",
+                ip=client_ip(request),
+            )
+        return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)

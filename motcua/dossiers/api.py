@@ -2,8 +2,9 @@
 
 Every operation except tracking needs a signed-in user: ``Authorization: Bearer <token>``
 (``manage.py create_api_token``) or the pages' session (``motcua/accounts/auth.py``). The API
-calls the same services and selectors as the pages, so the rules are the same: jurisdiction
-(403), what the caller may not know exists (404), the wrong state or a stale ``version`` (409),
+calls the same services and selectors as the pages, so the rules are the same: a role the
+caller lacks (403), what the caller may not know exists — an unknown code and a dossier outside
+the caller's jurisdiction alike (404), the wrong state or a stale ``version`` (409),
 bad input (400), all in the shape ``{"code", "message", "details"}``.
 """
 
@@ -55,8 +56,9 @@ class ApiRequest(HttpRequest):
 
 
 def _dossier(request: ApiRequest, code: str) -> Dossier:
-    """The dossier for this staff caller: 404 if unknown (or the caller is not staff), 403 outside
-    the caller's jurisdiction. Logs the view of the applicant's personal data (the selector)."""
+    """The dossier for this staff caller: 404 if unknown, outside the caller's jurisdiction (the
+    refused attempt is audited) or the caller is not staff. Logs the view of the applicant's
+    personal data (the selector)."""
     if not is_staff(request.auth):
         raise NotFound(NOT_FOUND, details={"code": code})
     return selectors.dossier_for_staff(request.auth, code, ip=client_ip(request))
@@ -256,12 +258,13 @@ def _action_kwargs(action: dossier_actions.Action, body: schemas.ActionIn) -> di
 
 @router.post(
     "/dossiers",
-    response={201: schemas.DossierCreatedOut, **WRITE_ERRORS},
+    response={201: schemas.DossierCreatedOut, **WRITE_ERRORS, **errors(422)},
     summary="Tiếp nhận hồ sơ",
     description=(
         "Tạo và tiếp nhận một hồ sơ (cấp mã hồ sơ, mã tra cứu và ngày hẹn trả). Gửi kèm header "
-        "`Idempotency-Key` để gửi lại an toàn: cùng khóa, cùng người gửi trả về đúng hồ sơ đã tạo, "
-        "không tạo hồ sơ mới. Tệp đính kèm gửi sau qua `POST /dossiers/{code}/files`."
+        "`Idempotency-Key` để gửi lại an toàn: cùng khóa, cùng người gửi, cùng nội dung trả về đúng "
+        "hồ sơ đã tạo, không tạo hồ sơ mới; cùng khóa với nội dung khác → 422 "
+        "`idempotency_key_reused`. Tệp đính kèm gửi sau qua `POST /dossiers/{code}/files`."
     ),
 )
 def dossier_create(request: ApiRequest, body: schemas.DossierCreateIn) -> Status[dict[str, Any]]:
@@ -309,11 +312,16 @@ def dossier_list(
     if not is_staff(request.auth):
         raise NotFound("Không có hộp việc cho tài khoản này.")
     agency_obj = agency_by_code(agency.strip()) if agency else None
+    q = q.strip()[:200]
     qs = selectors.dossiers_inbox(
-        request.auth, scope=scope, agency=agency_obj, bucket=bucket, q=q.strip()[:200], sort=sort
+        request.auth, scope=scope, agency=agency_obj, bucket=bucket, q=q, sort=sort
     ).select_related("handling_agency")  # the summary names it; the inbox page does not
     paginator = Paginator(qs, PAGE_SIZE)
     number = page_number(page, paginator.num_pages)
+    if q:  # a search by name or citizen ID finds people: audited
+        selectors.record_search(
+            request.auth, q=q, count=paginator.count, where="api", agency=agency_obj, ip=client_ip(request)
+        )
     return {
         "items": [_summary(d) for d in paginator.page(number).object_list],
         "count": paginator.count,
@@ -414,7 +422,8 @@ def dossier_action(
     description=(
         "Không cần đăng nhập. Mã hồ sơ và mã tra cứu (`pin`) → trạng thái, thủ tục, ngày tiếp nhận, "
         "ngày hẹn trả, cơ quan đang giữ hồ sơ và diễn biến. Sai mã tra cứu trả về như mã hồ sơ không "
-        "tồn tại; quá 10 lần sai trong 10 phút từ một địa chỉ → 429."
+        "tồn tại; quá 10 lần sai trong 10 phút từ một địa chỉ → 429 cho địa chỉ đó; quá 30 lần sai "
+        "trong một giờ với một mã hồ sơ (từ mọi địa chỉ) → 429 cho mã đó."
     ),
     auth=None,
     tags=["Tra cứu"],

@@ -5,12 +5,14 @@ content (magic bytes; images also decoded by Pillow), within the size limit
 import hashlib
 import io
 import os
+import warnings
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 
 from motcua.lib.errors import InvalidInput
+from motcua.lib.text import thousands
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
@@ -94,9 +96,19 @@ def validate_upload(uploaded) -> CheckedFile:
         from PIL import Image, UnidentifiedImageError
 
         try:
-            with Image.open(io.BytesIO(data)) as image:
-                fmt = image.format
-                image.verify()
+            # A few bytes of header may claim 30000 × 30000 pixels (a decompression bomb): Pillow
+            # warns above Image.MAX_IMAGE_PIXELS and refuses above twice that; both refuse here.
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                with Image.open(io.BytesIO(data)) as image:
+                    fmt = image.format
+                    image.verify()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise InvalidInput(
+                f"Ảnh “{name}” có kích thước quá lớn (hơn {thousands(Image.MAX_IMAGE_PIXELS or 0)} "
+                "điểm ảnh). Hãy quét hoặc chụp lại ở độ phân giải thấp hơn, ví dụ 300 dpi.",
+                code="image_too_large",
+            ) from None
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
             raise InvalidInput(
                 f"Tệp “{name}” không phải ảnh JPEG hoặc PNG hợp lệ.", code="file_type"

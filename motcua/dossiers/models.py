@@ -198,6 +198,9 @@ class Dossier(models.Model):
     collected_by = models.CharField("người nhận kết quả", max_length=200, blank=True)
     postal_tracking = models.CharField("mã bưu gửi", max_length=60, blank=True)
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    # SHA-256 of the reception's input, kept with the key: a retry has the same, another request
+    # reusing the key does not (services.intake.intake_fingerprint). Empty for rows without key.
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True, default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

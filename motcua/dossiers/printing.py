@@ -649,6 +649,8 @@ def render_register_xlsx(
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
+    from motcua.lib.spreadsheets import append_row
+
     now = now or timezone.now()
     wb = Workbook(write_only=False)
     ws = wb.active
@@ -656,7 +658,7 @@ def render_register_xlsx(
     ws.title = "Sổ theo dõi hồ sơ"
     ws.append([f"SỔ THEO DÕI HỒ SƠ (Mẫu số {REGISTER.number})"])
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append([f"{agency.name} · từ ngày {fmt_date(date_from)} đến ngày {fmt_date(date_to)}"])
+    append_row(ws, [f"{agency.name} · từ ngày {fmt_date(date_from)} đến ngày {fmt_date(date_to)}"])
     ws.append([f"In lúc {fmt_datetime(now)}"])
     ws.append([title for title, _ in REGISTER_XLSX_COLUMNS])
     header = ws.max_row
@@ -673,7 +675,9 @@ def render_register_xlsx(
         if row["timeliness_class"] in counts:
             counts[row["timeliness_class"]] += 1
         extension = dossier_extension(dossier) if dossier.extension_count else None
-        ws.append(
+        # Names, addresses and the rest come from applicants: never a live formula (OWASP).
+        append_row(
+            ws,
             [
                 index,
                 row["code"],
@@ -694,7 +698,7 @@ def render_register_xlsx(
                 row["status"],
                 row["status_code"],
                 row["timeliness"],
-            ]
+            ],
         )
     for column in ("I", "J", "L", "M"):
         for cell in ws[column][header:]:

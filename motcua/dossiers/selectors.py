@@ -1,6 +1,7 @@
 """Reads of dossiers for staff and citizens. Every staff read goes through the jurisdiction
 filter (``agencies_visible_to``); viewing one dossier's personal data is audited."""
 
+import re
 import uuid
 from datetime import date, datetime, time, timedelta
 from typing import Any, Self, overload
@@ -9,7 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from motcua.accounts.models import User
-from motcua.audit.services import audit_record
+from motcua.audit.services import SYSTEM_CHAIN, audit_record
 from motcua.dossiers.actions import ACTIONS, Action
 from motcua.dossiers.models import (
     Dossier,
@@ -60,16 +61,25 @@ def _visible_q(user: User) -> Q:
 
 
 def _for_staff(user: User, lookup: dict[str, Any], ip: str | None) -> Dossier:
+    not_found = NotFound(
+        "Không tìm thấy hồ sơ.", code="dossier_not_found", details=lookup if "code" in lookup else {}
+    )
     dossier = Dossier.objects.select_related(*DETAIL_RELATED).filter(**lookup).first()
     if dossier is None:
-        raise NotFound(
-            "Không tìm thấy hồ sơ.", code="dossier_not_found", details=lookup if "code" in lookup else {}
-        )
-    if not Dossier.objects.filter(pk=dossier.pk).filter(_visible_q(user)).exists():
-        raise Forbidden(
-            f"Hồ sơ {dossier.code} không thuộc phạm vi cơ quan bạn công tác.", code="outside_jurisdiction"
-        )
+        raise not_found
     chain_agency = dossier.holder_agency if dossier.holder_agency is not None else dossier.receiving_agency
+    if not Dossier.objects.filter(pk=dossier.pk).filter(_visible_q(user)).exists():
+        # The same answer as for a code that does not exist: a 403 here told any staff account
+        # which codes exist. The attempt is recorded on the dossier's chain for the oversight.
+        audit_record(
+            action="personal_data.refused",
+            actor=user,
+            obj=dossier,
+            extra={"code": dossier.code},
+            chain=chain_agency.code,
+            ip=ip,
+        )
+        raise not_found
     audit_record(
         action="personal_data.view",
         actor=user,
@@ -109,9 +119,50 @@ def register_viewed(
     )
 
 
+def record_search(
+    user: User,
+    *,
+    q: str,
+    count: int,
+    where: str,
+    agency: Agency | None = None,
+    ip: str | None = None,
+) -> None:
+    """Record that ``user`` searched the dossiers for ``q`` and found ``count`` (``where``: inbox,
+    api, admin): a search by citizen ID or by name looks for a person. The term is recorded as
+    typed, so that the oversight sees who searched for whom; written to the chain of ``agency``,
+    else of the user's first agency (chains are per agency so that agencies never wait on one
+    another), else the system chain."""
+    q = (q or "").strip()
+    if not q:
+        return
+    if agency is None:
+        memberships = Membership.objects.filter(user=user, active=True).order_by("agency__path", "pk")
+        chain = memberships.values_list("agency__code", flat=True).first() or SYSTEM_CHAIN
+    else:
+        chain = agency.code
+    audit_record(
+        action="personal_data.search",
+        actor=user,
+        object_type="dossiers.dossier",
+        object_repr=f"tìm “{q}”"[:300],
+        extra={
+            "q": q,
+            # The 12-digit personal identification number, or the 9-digit identity card before it.
+            "kind": "citizen_id" if q.isdigit() and len(q) in (9, 12) else "text",
+            "results": count,
+            "where": where,
+            "agency": agency.code if agency is not None else None,
+        },
+        chain=chain,
+        ip=ip,
+    )
+
+
 def dossier_for_staff(user: User, code: str, *, ip: str | None = None) -> Dossier:
-    """The dossier with ``code`` (NotFound), if in the user's jurisdiction (Forbidden); the view
-    of the applicant's personal data is audited."""
+    """The dossier with ``code``, if in the user's jurisdiction; NotFound otherwise, the same for
+    both (a refused attempt is audited as ``personal_data.refused``). The view of the applicant's
+    personal data is audited."""
     return _for_staff(user, {"code": (code or "").strip().upper()}, ip)
 
 
@@ -194,11 +245,18 @@ def _bucket_q(bucket: str, now: datetime) -> Q:
     raise InvalidInput(f"Nhóm hồ sơ “{bucket}” không hợp lệ.", details={"field": "bucket"})
 
 
+# The end of a dossier code as people read it out: the day (YYMMDD) and the day's number.
+_CODE_TAIL = re.compile(r"(\d{6})-(\d{1,4})")
+
+
 def _search_q(q: str) -> Q:
     q = (q or "").strip()
     if not q:
         return Q()
     match = Q(code__startswith=q.upper()) | Q(applicant_name__icontains=q)
+    tail = _CODE_TAIL.fullmatch(q)
+    if tail:  # "261206-6" or "261206-0006": the day and number at the end of the code
+        match |= Q(code__endswith=f"-{tail[1]}-{int(tail[2]):04d}")
     if q.isdigit():
         match |= Q(citizen_id=q)
     return match

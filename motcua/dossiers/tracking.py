@@ -7,11 +7,25 @@ What is shown: the status (national name and code 1–10), the procedure, when i
 the appointment, the agency holding it now (never an officer) and the dated history of statuses.
 Nothing else personal: the applicant's name only masked ("Nguyễn V** A**").
 
-A wrong PIN and an unknown code are indistinguishable. Failed lookups are counted per client
-address (``REMOTE_ADDR``) in Django's cache, in fixed 10-minute windows: the cache's atomic
-``add``/``incr`` work the same with locmem and Redis. After ``MAX_FAILURES`` failures in the
-window every lookup from that address is refused with 429 until the window ends (refusing the
-right answer too, so a guesser cannot tell a hit while throttled).
+A wrong PIN and an unknown code are indistinguishable. Failed lookups are counted in the shared
+cache (Redis; motcua/lib/counters.py), in fixed windows, against two limits:
+
+- per client address (``motcua.lib.clients.client_ip``: behind the reverse proxy, the real
+  client's): ``MAX_FAILURES`` (10) failures per ``WINDOW_SECONDS`` (10 minutes); then every
+  lookup from that address is refused with 429 until the window ends;
+- per dossier code, whoever asks: ``CODE_MAX_FAILURES`` (30) failures per ``CODE_WINDOW_SECONDS``
+  (an hour), which stops a guess spread over many addresses; then every lookup of that code
+  answers "thử lại sau" (429) to everyone until the window ends. An unknown code is counted and
+  refused exactly like a real one, so that the limit tells nothing about which codes exist.
+
+Refusals refuse the right answer too, so that a guesser cannot tell a hit while throttled. The
+count is exact across processes: each lookup first takes its place in both counts atomically
+(``INCRBY``, never read-then-write), and gives it back when it finds the dossier, so that ten
+wrong lookups sent at once from one address are ten failures and the eleventh is refused. The
+first refusal of an address or a code in a window is recorded in the audit log
+("tracking.throttled_address", "tracking.throttled_code"). The messages say what happened without
+blaming the reader: many people may share one address (an office, a café), and a code's limit is
+reached by other people's attempts.
 """
 
 import secrets
@@ -20,22 +34,33 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import overload
 
-from django.core.cache import cache as django_cache
 from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from motcua.audit.services import audit_record
 from motcua.catalog.models import Procedure
 from motcua.dossiers.models import Dossier, DossierEvent, NationalStatus
+from motcua.lib.counters import WindowCounter, incr_counters
 from motcua.org.models import Agency
 
 MAX_FAILURES = 10
 WINDOW_SECONDS = 10 * 60
+CODE_MAX_FAILURES = 30
+CODE_WINDOW_SECONDS = 60 * 60
 NOT_FOUND_MESSAGE = "Không tìm thấy hồ sơ với mã và mã tra cứu này."
-THROTTLED_MESSAGE = (
-    "Bạn đã tra cứu sai quá nhiều lần. Vui lòng thử lại sau 10 phút, hoặc liên hệ "
-    "Bộ phận Một cửa nơi nộp hồ sơ để được hỗ trợ."
+ADDRESS_THROTTLED_MESSAGE = (
+    "Có quá nhiều lượt tra cứu không đúng từ địa chỉ mạng bạn đang dùng (nhiều người dùng chung "
+    "một mạng cũng có thể dẫn đến điều này). Để bảo vệ thông tin hồ sơ, việc tra cứu từ địa chỉ "
+    "này tạm dừng đến {until}. Vui lòng thử lại sau thời điểm đó, hoặc liên hệ Bộ phận Một cửa "
+    "nơi nộp hồ sơ để được hỗ trợ."
 )
+CODE_THROTTLED_MESSAGE = (
+    "Hồ sơ này tạm ngừng tra cứu trực tuyến vì có nhiều lượt nhập sai mã tra cứu (PIN). Để bảo "
+    "vệ thông tin hồ sơ, vui lòng thử lại sau {until}, hoặc liên hệ Bộ phận Một cửa nơi nộp hồ "
+    "sơ để được hỗ trợ."
+)
+UNKNOWN_ADDRESS = "unknown"
 CODE_MAX_LENGTH = 60
 PIN_MAX_LENGTH = 12
 
@@ -64,7 +89,13 @@ class PublicDossier:
 
 
 class Throttled(Exception):
-    message = THROTTLED_MESSAGE
+    """A lookup refused by a throttle; ``message`` says until when (Hà Nội time)."""
+
+    def __init__(self, message: str, *, until: datetime, reason: str):
+        super().__init__(message)
+        self.message = message
+        self.until = until
+        self.reason = reason  # "address" or "code"
 
 
 def normalise_code(raw: str | None) -> str:
@@ -84,23 +115,47 @@ def mask_name(name: str) -> str:
     return " ".join([words[0], *(w[0] + "**" for w in words[1:])])
 
 
-def _key(address: str) -> str:
-    window = int(timezone.now().timestamp()) // WINDOW_SECONDS
-    return f"tracking-fail:{address}:{window}"
+ADDRESS_FAILURES = WindowCounter("tracking-fail-ip", WINDOW_SECONDS)
+CODE_FAILURES = WindowCounter("tracking-fail-code", CODE_WINDOW_SECONDS)
 
 
-def is_throttled(address: str) -> bool:
-    return (django_cache.get(_key(address)) or 0) >= MAX_FAILURES
+def _clock(moment: datetime) -> str:
+    """ "10:20" (Hà Nội time), or "10:20 ngày 03/03/2026" when that is not today."""
+    local, today = timezone.localtime(moment), timezone.localdate()
+    return f"{local:%H:%M}" if local.date() == today else f"{local:%H:%M} ngày {local:%d/%m/%Y}"
 
 
-def record_failure(address: str) -> int:
-    key = _key(address)
-    django_cache.add(key, 0, timeout=WINDOW_SECONDS + 60)
-    try:
-        return django_cache.incr(key)
-    except ValueError:  # expired between add and incr
-        django_cache.set(key, 1, timeout=WINDOW_SECONDS + 60)
-        return 1
+def _refuse_address(address: str, now: datetime) -> Throttled:
+    until = ADDRESS_FAILURES.ends_at(now)
+    if ADDRESS_FAILURES.first_time(address, "audited", now):
+        audit_record(
+            action="tracking.throttled_address",
+            ip=address if address != UNKNOWN_ADDRESS else None,
+            extra={"failures": MAX_FAILURES, "window_minutes": WINDOW_SECONDS // 60, "until": until},
+        )
+    return Throttled(ADDRESS_THROTTLED_MESSAGE.format(until=_clock(until)), until=until, reason="address")
+
+
+def _refuse_code(code: str, address: str, now: datetime) -> Throttled:
+    until = CODE_FAILURES.ends_at(now)
+    if CODE_FAILURES.first_time(code, "audited", now):
+        # In the dossier's own history when the code is a dossier's; a made-up code is named.
+        dossier = Dossier.objects.filter(code=code).only("pk", "code").first()
+        audit_record(
+            action="tracking.throttled_code",
+            obj=dossier,
+            object_type="" if dossier else "tracking.code",
+            object_id="" if dossier else code[:80],
+            object_repr="" if dossier else code,
+            ip=address if address != UNKNOWN_ADDRESS else None,
+            extra={
+                "code": code,
+                "failures": CODE_MAX_FAILURES,
+                "window_minutes": CODE_WINDOW_SECONDS // 60,
+                "until": until,
+            },
+        )
+    return Throttled(CODE_THROTTLED_MESSAGE.format(until=_clock(until)), until=until, reason="code")
 
 
 def _sql() -> str:
@@ -225,13 +280,22 @@ def public_view(row: dict) -> PublicDossier:
 
 
 def track(code: str, pin: str, *, ip: str | None) -> PublicDossier | None:
-    """The public view of the dossier, or None (counted as a failure against the client's
-    address ``ip``); raises Throttled."""
-    address = ip or "unknown"
-    if is_throttled(address):
-        raise Throttled
+    """The public view of the dossier, or None (a failure, counted against the client's address
+    ``ip`` and against the code); raises Throttled."""
+    address = ip or UNKNOWN_ADDRESS
+    code = normalise_code(code)
+    now = timezone.now()
+    # Take this lookup's place in both counts first (one atomic round trip); give it back below
+    # when it turns out not to be a failure.
+    by_address, by_code = incr_counters({(ADDRESS_FAILURES, address): 1, (CODE_FAILURES, code): 1}, now)
+    if by_address > MAX_FAILURES:
+        incr_counters({(CODE_FAILURES, code): -1}, now)  # refused before trying this code
+        raise _refuse_address(address, now)
+    if by_code > CODE_MAX_FAILURES:
+        incr_counters({(ADDRESS_FAILURES, address): -1}, now)  # not this address's failure
+        raise _refuse_code(code, address, now)
     row = find(code, pin)
     if row is None:
-        record_failure(address)
         return None
+    incr_counters({(ADDRESS_FAILURES, address): -1, (CODE_FAILURES, code): -1}, now)
     return public_view(row)

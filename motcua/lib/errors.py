@@ -39,3 +39,11 @@ class Conflict(DomainError):
 
     status = 409
     code = "conflict"
+
+
+class Unprocessable(DomainError):
+    """Well formed, but not something that can be done as asked (e.g. an Idempotency-Key sent
+    again with another request than the one it was first used for)."""
+
+    status = 422
+    code = "unprocessable"

@@ -23,6 +23,7 @@ from django.db import transaction
 from motcua.lib.text import fold
 from motcua.org import services
 from motcua.org.models import AdministrativeUnit, Agency, Counter, Membership, ServicePoint
+from motcua.workcalendar.models import WorkSchedule
 
 DEMO_PASSWORD = "motcua@2026"  # noqa: S105 — printed demo password, refused when DEBUG is off
 DEMO_PROVINCE_CODE = "08"  # Tỉnh Tuyên Quang (2025 scheme)
@@ -192,8 +193,6 @@ def _pick_communes(province_unit: AdministrativeUnit) -> list[AdministrativeUnit
 def build_demo_org(*, stdout=None) -> DemoOrg:
     """Load (or bring up to date) the demo organisation and return what it holds."""
     refuse_outside_development()
-    from motcua.workcalendar.models import WorkSchedule
-
     with transaction.atomic():
         report = services.admin_units_import(scheme="2025", province=DEMO_PROVINCE_CODE)
         say(stdout, f"Đơn vị hành chính: tạo mới {report.created}, cập nhật {report.updated}.")

@@ -8,7 +8,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _start(env_extra: dict[str, str]) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
-    env.update({"DJANGO_SETTINGS_MODULE": "motcua.settings", **env_extra})
+    env.update({"DJANGO_SETTINGS_MODULE": "motcua.settings", "AUDIT_KEY": "k" * 64, **env_extra})
     return subprocess.run(
         # How gunicorn starts it; then what the started process uses for HTTPS.
         [

@@ -15,6 +15,7 @@ from motcua.lib.apischema import errors
 from motcua.lib.errors import InvalidInput
 from motcua.org.selectors import calendar_for_agency_code
 from motcua.workcalendar.calendar import (
+    MAX_AMOUNT,
     RULE_LABELS,
     UNIT_LABELS,
     VN_TZ,
@@ -31,7 +32,7 @@ class AppointmentQuery(Schema):
         description="Thời điểm tiếp nhận, ISO 8601; không ghi múi giờ thì hiểu là giờ Việt Nam.",
         examples=["2026-02-13T16:10:00+07:00"],
     )
-    amount: str = Field(description="Thời hạn: số nguyên dương.", examples=["5"])
+    amount: str = Field(description=f"Thời hạn: số nguyên dương, tối đa {MAX_AMOUNT}.", examples=["5"])
     unit: str = Field(
         description="working_days, working_hours, days hoặc months.",
         examples=["working_days"],
@@ -85,11 +86,19 @@ def _parse_received_at(text: str) -> datetime:
 
 def _parse_amount(text: str) -> int:
     value = text.strip()
-    if not (value.isascii() and value.isdigit()) or int(value) <= 0:
+    digits = value.lstrip("0")
+    if not (value.isascii() and value.isdigit()) or not digits:
         raise InvalidInput(
-            f"Thời hạn (amount) phải là một số nguyên dương, không phải “{text}”.", details={"amount": text}
+            f"Thời hạn (amount) phải là một số nguyên dương, không phải “{text[:40]}”.",
+            details={"amount": text[:40]},
         )
-    return int(value)
+    # Compared by length first: a number of thousands of digits is not even converted.
+    if len(digits) > len(str(MAX_AMOUNT)) or int(digits) > MAX_AMOUNT:
+        raise InvalidInput(
+            f"Thời hạn (amount) quá lớn: tối đa {MAX_AMOUNT}, không phải “{text[:40]}”.",
+            details={"amount": text[:40], "max": MAX_AMOUNT},
+        )
+    return int(digits)
 
 
 @router.get(

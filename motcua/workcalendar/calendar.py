@@ -47,6 +47,10 @@ from motcua.lib.errors import InvalidInput
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 SECONDS_PER_WORKING_DAY = 8 * 3600
+# The largest period counted: more than any procedure's time (the longest are a few months) and,
+# in any unit, far enough to leave the calendar's span, whose end then gives a clear message;
+# an unbounded amount of days or months overflowed the date arithmetic itself.
+MAX_AMOUNT = 9999
 DATA_FILE = Path(__file__).resolve().parent / "data" / "holidays-vn.json"
 
 WEEKDAY_NAMES = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
@@ -58,8 +62,11 @@ UNIT_LABELS = {
 }
 RULE_LABELS = {"elapsed": "tính đủ thời gian", "end_of_day": "cuối ngày làm việc thứ n"}
 
-# The official working week of civil servants (domain.md) and the common variant of communes
-# that also open on Saturday mornings.
+# The official working week of civil servants (domain.md): the legal clock runs on these days
+# (and on the official make-up Saturdays) only.
+OFFICIAL_WEEKDAYS = frozenset(range(5))
+# The working week, and the opening hours of communes that also open on Saturday mornings
+# (a calendar of opening hours: a Saturday session serves citizens, it is not legal working time).
 DEFAULT_SESSIONS: dict[int, tuple[tuple[time, time], ...]] = {
     wd: ((time(7, 0), time(11, 30)), (time(13, 30), time(17, 0))) for wd in range(5)
 }
@@ -435,6 +442,10 @@ def _check_amount(amount: Any) -> int:
         raise InvalidInput(
             f"Thời hạn phải là một số nguyên dương, không phải “{amount}”.",
             details={"amount": str(amount)},
+        )
+    if amount > MAX_AMOUNT:
+        raise InvalidInput(
+            f"Thời hạn {amount} quá lớn: tối đa {MAX_AMOUNT}.", details={"amount": str(amount)}
         )
     return amount
 

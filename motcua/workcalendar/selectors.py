@@ -11,7 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from motcua.workcalendar.calendar import DEFAULT_SESSIONS, Session, WorkCalendar, build_calendar
+from motcua.workcalendar.calendar import (
+    DEFAULT_SESSIONS,
+    OFFICIAL_WEEKDAYS,
+    Session,
+    WorkCalendar,
+    build_calendar,
+)
 from motcua.workcalendar.models import CalendarDay, WorkSchedule
 from motcua.workcalendar.services import CALENDARS
 
@@ -35,7 +41,8 @@ def _build(schedule: WorkSchedule | None, days: OfficialDays) -> WorkCalendar:
         return build_calendar(sessions=DEFAULT_SESSIONS, days_off=days_off, make_up_days=make_up)
     sessions: dict[int, list[Session]] = {}
     for session in schedule.sessions.all():
-        sessions.setdefault(session.weekday, []).append((session.start, session.end))
+        if session.weekday in OFFICIAL_WEEKDAYS:  # a weekend opening serves, it does not count
+            sessions.setdefault(session.weekday, []).append((session.start, session.end))
     return build_calendar(
         sessions=sessions,
         days_off=days_off,
@@ -48,6 +55,12 @@ def calendar_for_schedule(schedule: WorkSchedule | None = None) -> WorkCalendar:
     """The calendar of ``schedule`` (``None``: the default schedule), built once and kept.
 
     Without any schedule marked default, the Monday–Friday week of domain.md is used.
+
+    This is the calendar of the legal clock: only the schedule's sessions on official working
+    days count (Monday to Friday, and the official make-up Saturdays). A unit that also opens on
+    Saturday mornings receives then, but a dossier received at 09:00 on a Saturday starts its
+    clock at Monday's opening, and its appointment is no shorter than at a unit closed on
+    Saturdays (domain.md, "opening hours").
     """
 
     def build() -> WorkCalendar:

@@ -146,6 +146,28 @@ def test_an_xlsx_export_imports_back_unchanged_and_into_an_empty_catalogue_ident
     assert Procedure.objects.get(code="1.001193").demo_values == ["time_unit"]
 
 
+def test_an_xlsx_export_writes_formula_like_text_as_literal_text_and_imports_it_back(tmp_path):
+    from motcua.catalog.tests.factories import make_procedure
+
+    make_procedure(
+        code="9.000077",
+        name='=HYPERLINK("http://ke-gian.example/","Bấm vào đây")',
+        documents=[{"name": "@SUM(1,2)", "original_count": 1, "mandatory": True}],
+    )
+    path = tmp_path / "catalog.xlsx"
+    export_xlsx(path)
+
+    wb = load_workbook(path)
+    name = wb["Thủ tục"]["B2"]
+    document = next(c for c in wb["Thành phần hồ sơ"][2] if c.value == "@SUM(1,2)")
+    for cell in (name, document):
+        assert cell.data_type == "s" and cell.quotePrefix is True
+    assert name.value == '=HYPERLINK("http://ke-gian.example/","Bấm vào đây")'
+    [record] = records_from_xlsx(path)
+    assert record.values["name"] == '=HYPERLINK("http://ke-gian.example/","Bấm vào đây")'
+    assert record.values["documents"][0]["name"] == "@SUM(1,2)"
+
+
 def test_an_xlsx_with_a_broken_row_changes_nothing_and_names_the_row_and_sheet(tmp_path):
     import_items(reference_items(*SAMPLE))
     before = snapshot_catalogue()

@@ -5,6 +5,9 @@ and the supplement items of a Mẫu 02. Pages and the API only translate their i
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -68,6 +71,16 @@ class IntakeData:
 class SupplementItem:
     name: str
     reason: str
+
+
+def intake_fingerprint(data: IntakeData | None) -> str:
+    """SHA-256 of what a reception is asked to receive (``IntakeData``: procedure, agencies,
+    channel, delivery, applicant, documents) as canonical JSON. Kept with the Idempotency-Key:
+    a retry sends the same and gets the same dossier back; another request reusing the key
+    differs and is refused (``dossier_receive``)."""
+    payload = dataclasses.asdict(data) if isinstance(data, IntakeData) else None
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def validate_citizen_id(value: str, date_of_birth: date | None = None) -> str:

@@ -80,6 +80,7 @@ def create_dossier(
     now: datetime,
     owner: Any = None,
     idempotency_key: str | None = None,
+    fingerprint: str = "",
 ) -> Dossier:
     dossier = Dossier(
         code=dossier_code(intake.receiving, now),
@@ -94,6 +95,7 @@ def create_dossier(
         status_code=Dossier.STATUS_OF_STATE[State(state)],
         owner=owner,
         idempotency_key=idempotency_key,
+        idempotency_fingerprint=fingerprint if idempotency_key else "",
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         submitted_at=now if intake.channel == Dossier.Channel.ONLINE else None,
         **intake.applicant,
@@ -176,6 +178,7 @@ def receive_new_postgresql(
     now: datetime,
     idempotency_key: str | None,
     ip: str | None,
+    fingerprint: str = "",
 ) -> Dossier:
     """A reception in two statements (PostgreSQL): the first takes the day's number (upsert,
     row locked until commit), the ids of the dossier and its first step and locks the agency's
@@ -213,6 +216,7 @@ def receive_new_postgresql(
         channel=intake.channel,
         result_delivery=intake.result_delivery,
         idempotency_key=idempotency_key,
+        idempotency_fingerprint=fingerprint if idempotency_key else "",
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         submitted_at=now if intake.channel == Dossier.Channel.ONLINE else None,
         **intake.applicant,
@@ -276,10 +280,16 @@ def receive_new_orm(
     now: datetime,
     idempotency_key: str | None,
     ip: str | None,
+    fingerprint: str = "",
 ) -> Dossier:
     """A reception through the ORM (every database): the rows ``receive_new_postgresql`` writes."""
     created = create_dossier(
-        intake, actor=actor, state=State.RECEIVED, now=now, idempotency_key=idempotency_key
+        intake,
+        actor=actor,
+        state=State.RECEIVED,
+        now=now,
+        idempotency_key=idempotency_key,
+        fingerprint=fingerprint,
     )
     changes = apply_reception(created, snapshot, actor=actor, now=now)
     for name, value in changes.items():
@@ -308,11 +318,20 @@ def receive_new(
     now: datetime,
     idempotency_key: str | None,
     ip: str | None,
+    fingerprint: str = "",
 ) -> Dossier:
     """Write a new received dossier: in two statements on PostgreSQL (what ``bench/intake.py``
     measures), through the ORM elsewhere."""
     write = receive_new_postgresql if connection.vendor == "postgresql" else receive_new_orm
-    return write(intake, snapshot, actor=actor, now=now, idempotency_key=idempotency_key, ip=ip)
+    return write(
+        intake,
+        snapshot,
+        actor=actor,
+        now=now,
+        idempotency_key=idempotency_key,
+        ip=ip,
+        fingerprint=fingerprint,
+    )
 
 
 def _reception_audit_after(dossier: Dossier) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,9 +17,20 @@ from motcua.dossiers.services.rules import acting_agency
 from motcua.dossiers.services.steps import end_step, freeze, handling_calendar
 from motcua.lib.errors import Conflict, InvalidInput
 from motcua.lib.text import money
-from motcua.workcalendar.calendar import VN_TZ, shift_working_time, working_time_between
+from motcua.workcalendar.calendar import (
+    UNIT_LABELS,
+    VN_TZ,
+    WorkCalendar,
+    add_working_time,
+    shift_working_time,
+    working_time_between,
+)
 
 State = Dossier.State
+# Ceiling of a payment request (a thousand trillion đồng): far above any fee or financial
+# obligation of a procedure, far below what the column holds (a 64-bit integer), so that a slip
+# of the keyboard or a probe gets a message instead of a database error.
+MAX_AMOUNT_VND = 10**15
 
 
 def dossier_request_payment(
@@ -34,6 +46,12 @@ def dossier_request_payment(
     if not isinstance(amount_vnd, int) or isinstance(amount_vnd, bool) or amount_vnd <= 0:
         raise InvalidInput(
             "Số tiền phải nộp phải là số nguyên dương (đồng).", details={"field": "amount_vnd"}
+        )
+    if amount_vnd > MAX_AMOUNT_VND:
+        raise InvalidInput(
+            f"Số tiền phải nộp quá lớn: tối đa {money(MAX_AMOUNT_VND)}. Hãy kiểm tra lại số tiền.",
+            code="amount_too_large",
+            details={"field": "amount_vnd", "max": MAX_AMOUNT_VND},
         )
     now = timezone.now()
     with transaction.atomic():
@@ -173,6 +191,26 @@ def dossier_withdraw(
     )
 
 
+def extension_limit(dossier: Dossier, cal: WorkCalendar) -> tuple[datetime, str]:
+    """The latest new appointment of an extension, and how it reads: the close of the working
+    day on which ``MOTCUA_EXTENSION_MAX_PERIODS`` (default 1) more processing times of the
+    procedure, as the dossier was received under, end, counted on the handling agency's
+    calendar from the current appointment.
+
+    Worked example: received Monday 02/03/2026 08:00, 5 working days, due Monday 09/03 08:00;
+    one more processing time from there ends Monday 16/03 08:00, so the latest new appointment
+    is 17:00 on Monday 16/03/2026."""
+    assert dossier.due_at is not None  # an open dossier has its appointment
+    snap = dossier.procedure_snapshot
+    periods = max(1, int(getattr(settings, "MOTCUA_EXTENSION_MAX_PERIODS", 1)))
+    amount = int(snap["time"]) * periods
+    limit = add_working_time(cal, dossier.due_at, amount, snap["unit"], rule="end_of_day").due_at
+    times = "" if periods == 1 else f"{periods} lần "
+    return limit, (
+        f"{amount} {UNIT_LABELS.get(snap['unit'], snap['unit'])}, bằng {times}thời hạn giải quyết của thủ tục"
+    )
+
+
 def dossier_extend(
     *,
     actor: Any,
@@ -183,7 +221,7 @@ def dossier_extend(
     ip: str | None = None,
 ) -> Dossier:
     """Apologise and extend (Mẫu 04): once, decided at least 1 working day before the appointment,
-    to a later appointment."""
+    to a later appointment no later than ``extension_limit``."""
     reason = text_required(reason, "lý do xin lỗi và gia hạn")
     if not isinstance(new_due_at, datetime) or timezone.is_naive(new_due_at):
         raise InvalidInput("Ngày hẹn trả mới không hợp lệ.", details={"field": "new_due_at"})
@@ -208,6 +246,15 @@ def dossier_extend(
                 "Ngày hẹn trả mới phải sau ngày hẹn trả hiện tại "
                 f"({locked.due_at.astimezone(VN_TZ):%H:%M %d/%m/%Y}).",
                 details={"field": "new_due_at"},
+            )
+        limit, period = extension_limit(locked, cal)
+        if new_due_at > limit:
+            raise InvalidInput(
+                f"Ngày hẹn trả mới muộn nhất là {limit.astimezone(VN_TZ):%H:%M %d/%m/%Y}: chỉ được "
+                f"gia hạn thêm tối đa {period}, tính từ ngày hẹn trả hiện tại"
+                f" ({locked.due_at.astimezone(VN_TZ):%H:%M %d/%m/%Y}).",
+                code="extension_too_long",
+                details={"field": "new_due_at", "latest": limit.isoformat()},
             )
         DossierExtension.objects.create(
             dossier=locked,

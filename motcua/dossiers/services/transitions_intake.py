@@ -29,6 +29,7 @@ from motcua.dossiers.services.intake import (
     clean_intake,
     clean_supplement_items,
     document_rows,
+    intake_fingerprint,
     missing_mandatory,
     procedure_snapshot,
     supplement_items_text,
@@ -36,7 +37,7 @@ from motcua.dossiers.services.intake import (
 from motcua.dossiers.services.reception import apply_reception, create_dossier, receive_new
 from motcua.dossiers.services.rules import acting_agency, check_action
 from motcua.dossiers.services.steps import handling_calendar
-from motcua.lib.errors import Forbidden, InvalidInput
+from motcua.lib.errors import Forbidden, InvalidInput, Unprocessable
 from motcua.workcalendar.calendar import working_time_between
 
 SUPPLEMENT_WINDOW_DAYS = 3
@@ -57,9 +58,11 @@ def dossier_receive(
     given, replaces its documents). Code, PIN, appointment, first step, event, audit, outbox."""
     now = timezone.now()
     if dossier is None:
+        fingerprint = ""
         if idempotency_key:
             idempotency_key = str(idempotency_key)[:100]
-            existing = Dossier.objects.filter(created_by=actor, idempotency_key=idempotency_key).first()
+            fingerprint = intake_fingerprint(data)
+            existing = _replay(actor, idempotency_key, fingerprint)
             if existing is not None:
                 return existing
         intake = clean_intake(actor, data)
@@ -81,10 +84,11 @@ def dossier_receive(
                     now=now,
                     idempotency_key=idempotency_key,
                     ip=ip,
+                    fingerprint=fingerprint,
                 )
         except IntegrityError:
-            if idempotency_key:
-                existing = Dossier.objects.filter(created_by=actor, idempotency_key=idempotency_key).first()
+            if idempotency_key:  # the same key, at the same moment, from another request
+                existing = _replay(actor, idempotency_key, fingerprint)
                 if existing is not None:
                     return existing
             raise
@@ -142,6 +146,25 @@ def dossier_receive(
             now=now,
             ip=ip,
         )
+
+
+def _replay(actor: Any, key: str, fingerprint: str) -> Dossier | None:
+    """The dossier this actor already received with ``key``, if the request is the same one
+    again (a retry); ``Unprocessable`` (422, ``idempotency_key_reused``) if the key was used
+    for another request, so that the second applicant never gets the first one's dossier and
+    PIN. A dossier received before fingerprints were kept has none: it is returned as before."""
+    existing = Dossier.objects.filter(created_by=actor, idempotency_key=key).first()
+    if existing is None:
+        return None
+    if existing.idempotency_fingerprint and existing.idempotency_fingerprint != fingerprint:
+        raise Unprocessable(
+            f"Khóa Idempotency-Key “{key}” đã được dùng để tiếp nhận hồ sơ {existing.code} với nội "
+            "dung khác. Gửi lại đúng nội dung cũ để nhận lại hồ sơ đó, hoặc dùng một khóa mới "
+            "cho hồ sơ mới.",
+            code="idempotency_key_reused",
+            details={"dossier": existing.code},
+        )
+    return existing
 
 
 def dossier_refuse(

@@ -18,6 +18,7 @@ from motcua.accounts.services import api_token_create, api_token_revoke
 from motcua.audit.models import AuditEvent
 from motcua.catalog import services as catalog_services
 from motcua.catalog.tests.factories import make_procedure
+from motcua.dossiers import services
 from motcua.dossiers.models import Dossier, DossierFile
 from motcua.dossiers.tests.api_data import (
     APPLICANT_NAME,
@@ -242,6 +243,28 @@ def test_a_retry_with_the_same_idempotency_key_returns_the_same_dossier(world, f
     assert Dossier.objects.count() == 2
 
 
+def test_a_key_sent_again_with_another_body_is_refused_and_gives_nothing_of_the_first(world, frozen):
+    client = bearer(world.receptionist)
+    first = post_json(client, "/api/v1/dossiers", api_body(world), HTTP_IDEMPOTENCY_KEY="kiosk-1-0001")
+    assert first.status_code == 201
+    second_applicant = {
+        **api_body(world)["applicant"],
+        "full_name": "Trần Thị Bích",
+        "citizen_id": "001190054321",
+    }
+    reused = post_json(
+        client,
+        "/api/v1/dossiers",
+        api_body(world, applicant=second_applicant),
+        HTTP_IDEMPOTENCY_KEY="kiosk-1-0001",
+    )
+    body = assert_error(reused, 422, "idempotency_key_reused")
+    assert first.json()["pin"] not in reused.content.decode()
+    assert "khóa mới" in body["message"]
+    assert Dossier.objects.count() == 1
+    assert Dossier.objects.get().applicant_name == APPLICANT_NAME
+
+
 def test_without_a_key_two_posts_make_two_dossiers(world, frozen):
     client = bearer(world.receptionist)
     codes = {post_json(client, "/api/v1/dossiers", api_body(world)).json()["code"] for _ in range(2)}
@@ -370,6 +393,21 @@ def test_a_file_over_the_limit_is_refused(world, received, settings):
     assert not DossierFile.objects.exists()
 
 
+def test_a_png_whose_header_claims_30000_by_30000_pixels_is_refused(world, received):
+    from motcua.dossiers.tests.test_files import png_claiming
+
+    response = upload(
+        bearer(world.receptionist),
+        received.code,
+        png_claiming(30000, 30000),
+        name="bom.png",
+        content_type="image/png",
+    )
+    body = assert_error(response, 400, "image_too_large")
+    assert body["message"].startswith("Ảnh “bom.png” có kích thước quá lớn")
+    assert not DossierFile.objects.exists()
+
+
 def test_a_file_for_an_unknown_requirement_is_refused(world, received):
     response = upload(bearer(world.receptionist), received.code, PDF, requirement="TP77")
     assert_error(response, 400, "document_unknown")
@@ -383,7 +421,7 @@ def test_a_file_without_its_parts_is_bad_input(world, received):
 
 
 def test_files_outside_the_jurisdiction_or_for_an_unknown_dossier(world, received):
-    assert_error(upload(bearer(world.outsider), received.code, PDF), 403, "outside_jurisdiction")
+    assert_error(upload(bearer(world.outsider), received.code, PDF), 404, "dossier_not_found")
     assert_error(
         upload(bearer(world.receptionist), "000.01.31.H99-260302-9999", PDF), 404, "dossier_not_found"
     )
@@ -451,9 +489,9 @@ def test_an_action_in_the_wrong_state_is_a_conflict(world, received):
     assert received.state == "received"
 
 
-def test_an_action_outside_the_jurisdiction_is_forbidden(world, received):
+def test_an_action_outside_the_jurisdiction_is_not_found(world, received):
     response = act(bearer(world.outsider), received.code, "approve", version=received.version)
-    assert_error(response, 403, "outside_jurisdiction")
+    assert_error(response, 404, "dossier_not_found")
     received.refresh_from_db()
     assert received.state == "received"
 
@@ -489,6 +527,35 @@ def test_an_extension_takes_its_new_appointment(world, received, frozen):
     assert response.status_code == 200, response.json()
     assert response.json()["due_at"] == "2026-03-12T09:00:00Z"
     assert response.json()["extension_count"] == 1
+
+
+@pytest.mark.parametrize("new_due_at", ["9999-12-31T23:59:59Z", "2026-03-16T10:01:00Z"])
+def test_an_extension_past_one_more_processing_time_is_refused(world, received, frozen, new_due_at):
+    # Due Monday 9 March 09:00; 5 more working days end on Monday 16 March: 17:00 at the latest.
+    response = act(
+        bearer(world.leader),
+        received.code,
+        "extend",
+        version=received.version,
+        reason="Cần xác minh thêm tại nơi cư trú",
+        new_due_at=new_due_at,
+    )
+    body = assert_error(response, 400, "extension_too_long")
+    assert body["message"].startswith("Ngày hẹn trả mới muộn nhất là 17:00 16/03/2026")
+    assert body["details"] == {"field": "new_due_at", "latest": "2026-03-16T17:00:00+07:00"}
+    received.refresh_from_db()
+    assert (received.version, received.extension_count, received.due_at) == (1, 0, received.original_due_at)
+
+
+def test_a_payment_beyond_what_can_be_stored_is_refused(world, received):
+    d = services.dossier_assign(
+        actor=world.leader, dossier=received, expected_version=received.version, officer=world.specialist
+    )
+    response = act(bearer(world.specialist), d.code, "request-payment", version=d.version, amount_vnd=10**20)
+    body = assert_error(response, 400, "amount_too_large")
+    assert body["details"] == {"field": "amount_vnd", "max": 10**15}
+    d.refresh_from_db()
+    assert (d.state, d.fee_due_vnd, d.version) == ("processing", None, 2)
 
 
 def test_a_time_without_offset_is_read_as_ha_noi_time(world, received, frozen):
@@ -540,11 +607,28 @@ def test_the_detail_shows_the_applicant_documents_and_the_actions_and_logs_the_v
     assert views.latest("pk").actor == world.leader
 
 
-def test_the_detail_outside_the_jurisdiction_is_403_and_unknown_or_citizen_is_404(world, received):
-    assert_error(bearer(world.outsider).get(f"/api/v1/dossiers/{received.code}"), 403, "outside_jurisdiction")
-    assert_error(
-        bearer(world.leader).get("/api/v1/dossiers/000.01.31.H99-260302-9999"), 404, "dossier_not_found"
+def test_the_detail_outside_the_jurisdiction_is_404_like_an_unknown_code_and_the_attempt_audited(
+    world, received
+):
+    # A 403 here told any staff account which codes exist: the answer is that of an unknown code.
+    outsider = bearer(world.outsider)
+    outside = outsider.get(f"/api/v1/dossiers/{received.code}")
+    body = assert_error(outside, 404, "dossier_not_found", "Không tìm thấy hồ sơ.")
+    assert body["details"] == {"code": received.code}
+    unknown = assert_error(
+        outsider.get("/api/v1/dossiers/000.01.31.H99-260302-9999"),
+        404,
+        "dossier_not_found",
+        "Không tìm thấy hồ sơ.",
     )
+    assert unknown["details"] == {"code": "000.01.31.H99-260302-9999"}
+    assert_error(outsider.get(f"/api/v1/dossiers/{received.code}/steps"), 404, "dossier_not_found")
+    refused = AuditEvent.objects.filter(action="personal_data.refused")
+    assert refused.count() == 2
+    assert {(e.actor, e.object_id, e.chain, e.extra["code"]) for e in refused} == {
+        (world.outsider, str(received.pk), received.holder_agency.code, received.code)
+    }
+    assert not AuditEvent.objects.filter(action="personal_data.view").exists()
     citizen = User.objects.create_user("cong_dan", kind=User.Kind.CITIZEN, full_name="Trần Thị Dân")
     assert_error(
         bearer(citizen).get(f"/api/v1/dossiers/{received.code}"), 404, "not_found", "Không tìm thấy hồ sơ."

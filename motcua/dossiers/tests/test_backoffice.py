@@ -141,12 +141,18 @@ def test_an_unknown_dossier_is_404(client, world, received):
     assert client.get("/xu-ly/ho-so/000.01.31.H99-260302-9999/").status_code == 404
 
 
-def test_the_outsider_gets_403_on_the_dossier_page_and_sees_nothing_in_the_inbox(client, world, four):
+def test_the_outsider_gets_404_on_the_dossier_page_and_sees_nothing_in_the_inbox(client, world, four):
     client.force_login(world.outsider)
     response = client.get(page_url(four["B"]))
-    assert response.status_code == 403
-    assert "không thuộc phạm vi" in response.content.decode()
+    assert response.status_code == 404  # as for a code that does not exist: no way to enumerate
+    unknown = client.get("/xu-ly/ho-so/000.01.31.H99-260302-9999/")
+    assert unknown.status_code == 404
+    assert response.content.decode().replace(four["B"].code, "CODE") == unknown.content.decode().replace(
+        "000.01.31.H99-260302-9999", "CODE"
+    )
     assert "Lê Thị Bình" not in response.content.decode()
+    refused = AuditEvent.objects.filter(action="personal_data.refused").get()
+    assert (refused.actor, refused.object_id) == (world.outsider, str(four["B"].pk))
     inbox = client.get(INBOX, {"scope": "agency"})
     assert inbox.status_code == 200
     assert codes(inbox) == []
@@ -160,7 +166,7 @@ def test_the_outsider_gets_403_on_the_dossier_page_and_sees_nothing_in_the_inbox
 
 def test_a_specialist_of_another_agency_sees_nothing_of_commune_a(client, world, four):
     client.force_login(world.dept_specialist)
-    assert client.get(page_url(four["A"])).status_code == 403
+    assert client.get(page_url(four["A"])).status_code == 404
     assert codes(client.get(INBOX, {"scope": "agency"})) == []
 
 
@@ -232,6 +238,38 @@ def test_the_due_column_says_how_late_or_how_long_is_left(client, world, four):
     assert "02/03/2026 08:00" in body
 
 
+def test_an_appointment_stored_beyond_the_calendar_shows_its_date_without_the_badge(client, world, four):
+    """31/12/9999 (an extension accepted before its bound existed) made the inbox answer 500: the
+    working-time arithmetic refuses a date outside the calendar's span. The date is shown alone."""
+    Dossier.objects.filter(pk=four["C"].pk).update(due_at=vn(9999, 12, 31, 17, 0))
+    client.force_login(world.leader)
+    for bucket in ("all", "to_process"):
+        response = client.get(INBOX, {"scope": "agency", "bucket": bucket})
+        assert response.status_code == 200
+        due = {row["dossier"].code: row["due"] for row in response.context["rows"]}
+        assert due[four["C"].code] == {"kind": "none", "text": ""}
+        assert due[four["B"].code] == {"kind": "soon", "text": "Còn 6 giờ làm việc"}
+        assert "31/12/9999 17:00" in response.content.decode()
+    page = client.get(page_url(four["C"]))
+    assert page.status_code == 200
+    assert "31/12/9999" in page.content.decode()
+    assert "extend" not in [f.action.name for f in page.context["action_forms"]]
+
+
+def test_an_extension_past_the_limit_is_refused_on_the_page_and_nothing_is_saved(client, world, four):
+    client.force_login(world.leader)
+    c = four["C"]  # received Friday 6 March 08:00, due Friday 13 March 08:00
+    response = client.post(
+        action_url(c, "extend"),
+        {"version": c.version, "reason": "Cần xác minh tại địa phương", "new_due_at": "31/12/9999 23:59"},
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Ngày hẹn trả mới muộn nhất là 17:00 20/03/2026" in body
+    assert 'value="31/12/9999 23:59"' in body
+    assert (reload(c).version, reload(c).extension_count) == (c.version, 0)
+
+
 def test_mine_lists_only_what_the_officer_holds(client, world, four):
     client.force_login(world.specialist)
     mine = client.get(INBOX)
@@ -261,6 +299,15 @@ def test_search_finds_by_code_prefix_or_applicant_name(client, world, four):
     nothing = client.get(INBOX, {"scope": "agency", "q": "Không Ai Tên Này"})
     assert codes(nothing) == []
     assert "Không có hồ sơ nào" in nothing.content.decode()
+
+
+def test_search_finds_by_the_tail_of_a_code_as_read_out_at_the_counter(client, world, four):
+    client.force_login(world.leader)
+    code = four["C"].code  # …-260306-0001: the day and the day's number
+    day, number = code.rsplit("-", 2)[1:]
+    assert codes(client.get(INBOX, {"scope": "agency", "q": f"{day}-{number}"})) == [code]
+    assert codes(client.get(INBOX, {"scope": "agency", "q": f"{day}-{int(number)}"})) == [code]
+    assert codes(client.get(INBOX, {"scope": "agency", "q": f"{day}-9999"})) == []
 
 
 def test_the_procedure_filter_keeps_only_that_procedure(client, world, four):
@@ -612,7 +659,7 @@ def test_an_image_is_previewed_with_alt_text(client, world, with_pdf):
 def test_the_file_view_checks_jurisdiction_again(client, world, with_pdf, four):
     b, stored = with_pdf
     client.force_login(world.outsider)
-    assert client.get(f"/xu-ly/ho-so/{b.code}/tep/{stored.pk}/").status_code == 403
+    assert client.get(f"/xu-ly/ho-so/{b.code}/tep/{stored.pk}/").status_code == 404
     client.force_login(world.specialist)
     # a file id under the wrong dossier code is not found
     assert client.get(f"/xu-ly/ho-so/{four['A'].code}/tep/{stored.pk}/").status_code == 404

@@ -311,6 +311,33 @@ def test_a_second_press_of_the_button_does_not_receive_the_dossier_twice(officer
     assert Dossier.objects.count() == 1
 
 
+def test_the_form_sent_again_after_back_with_another_applicant_says_so_then_receives_it(officer, frozen):
+    first = officer.post(INTAKE, form_data(idempotency_key="9f2c1a7e5b"))
+    assert first.status_code == 302
+    received = Dossier.objects.get()
+    # "Back", another applicant typed over the first, "Tiếp nhận": the page still holds the key.
+    other = form_data(
+        idempotency_key="9f2c1a7e5b", full_name="Trần Văn Bình", citizen_id="001090054321", date_of_birth=""
+    )
+    refused = officer.post(INTAKE, other)
+    assert refused.status_code == 422
+    body = refused.content.decode()
+    assert f"Biểu mẫu này đã được dùng để tiếp nhận hồ sơ {received.code}" in body
+    assert "chưa được tiếp nhận" in body
+    assert received.pin not in body
+    assert 'value="Trần Văn Bình"' in body  # what was typed is kept
+    assert Dossier.objects.count() == 1
+    new_key = refused.context["form"]["idempotency_key"].value()
+    assert new_key and new_key != "9f2c1a7e5b"
+    # Sent once more, as the page now stands: a new dossier for the second applicant.
+    again = officer.post(INTAKE, {**other, "idempotency_key": new_key})
+    assert again.status_code == 302 and again["Location"] != first["Location"]
+    assert sorted(Dossier.objects.values_list("applicant_name", flat=True)) == [
+        "Nguyễn Thị Hoa",
+        "Trần Văn Bình",
+    ]
+
+
 def test_an_organisation_is_received_with_its_tax_code_and_representative(officer, frozen):
     data = form_data(
         kind="organisation",
@@ -573,15 +600,15 @@ def test_a_dossier_without_a_result_yet_cannot_be_returned(officer, received):
     assert received.state == "received"
 
 
-def test_an_unknown_code_and_another_communes_dossier_are_explained(client, world, received):
+def test_an_unknown_code_and_another_communes_dossier_get_the_same_answer(client, world, received):
     client.force_login(world.outsider)
     outside = client.get(RETURN, {"ma": received.code})
-    assert outside.status_code == 403
-    assert "không thuộc phạm vi" in outside.content.decode()
+    assert outside.status_code == 404  # as for a code that does not exist: no way to enumerate
+    assert f"Không tìm thấy hồ sơ mã “{received.code}”" in outside.content.decode()
     unknown = client.get(RETURN, {"ma": "000.01.32.H99-260302-9999"})
     assert unknown.status_code == 404
     assert "Không tìm thấy hồ sơ mã “000.01.32.H99-260302-9999”" in unknown.content.decode()
-    assert client.get(f"/quay/tiep-nhan/{received.uid}/").status_code == 403
+    assert client.get(f"/quay/tiep-nhan/{received.uid}/").status_code == 404
 
 
 def test_a_public_service_centre_receives_for_a_department_it_chooses(client, world, frozen):

@@ -55,6 +55,34 @@ def test_anything_else_is_refused_in_vietnamese(name, content):
     assert f"Tệp “{name}” không phải" in caught.value.message
 
 
+def png_claiming(width: int, height: int) -> bytes:
+    """A PNG of a few dozen bytes whose header claims ``width`` × ``height`` pixels."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b""))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.parametrize("side", [30000, 10000])  # beyond twice Pillow's limit, and just beyond it
+def test_a_png_claiming_a_huge_size_is_refused_in_vietnamese(side):
+    with pytest.raises(InvalidInput) as caught:
+        validate_upload(SimpleUploadedFile("bom.png", png_claiming(side, side)))
+    assert caught.value.code == "image_too_large"
+    assert caught.value.message == (
+        "Ảnh “bom.png” có kích thước quá lớn (hơn 89.478.485 điểm ảnh). Hãy quét hoặc chụp lại "
+        "ở độ phân giải thấp hơn, ví dụ 300 dpi."
+    )
+
+
 def test_a_file_over_the_limit_is_refused(settings):
     settings.DOSSIER_FILE_MAX_BYTES = 1024
     with pytest.raises(InvalidInput) as caught:

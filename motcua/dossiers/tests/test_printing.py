@@ -432,6 +432,48 @@ def test_register_of_an_empty_period_says_so(world, frozen):
     assert "Tổng số: 0 hồ sơ" in text
 
 
+FORMULA_NAMES = [
+    '=HYPERLINK("http://ke-gian.example/","Bấm vào đây")',
+    "+84912345678",
+    "-1+2",
+    "@SUM(1,2)",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+def test_register_xlsx_writes_formula_like_text_from_applicants_as_literal_text(world, frozen):
+    """OWASP's mitigation, in XLSX: a string cell whose style has quotePrefix (Excel's own "'")."""
+    from openpyxl import load_workbook
+
+    codes = []
+    for name in FORMULA_NAMES:
+        dossier = receive(world)
+        # Stored as is (leading blanks are stripped at intake; data from older imports is not).
+        Dossier.objects.filter(pk=dossier.pk).update(applicant_name=name, address="=1+1")
+        codes.append(dossier.code)
+    dossiers = printing.register_dossiers(
+        agency=world.tree.commune_a, date_from=date(2026, 3, 1), date_to=date(2026, 3, 31)
+    )
+    content = printing.render_register_xlsx(
+        agency=world.tree.commune_a, date_from=date(2026, 3, 1), date_to=date(2026, 3, 31), dossiers=dossiers
+    )
+
+    sheet = load_workbook(io.BytesIO(content)).active
+    header = [c.value for c in sheet[4]]
+    name_col, address_col = header.index("Người nộp hồ sơ"), header.index("Địa chỉ")
+    rows = list(sheet.iter_rows(min_row=5, max_row=4 + len(FORMULA_NAMES)))
+    assert [row[1].value for row in rows] == codes
+    for row, name in zip(rows, FORMULA_NAMES, strict=True):
+        for cell, value in ((row[name_col], name), (row[address_col], "=1+1")):
+            assert cell.data_type == "s", (cell.coordinate, cell.value)
+            assert cell.quotePrefix is True
+            # The text as written (XML reads a carriage return back as a line feed).
+            assert cell.value == value.replace("\r", "\n")
+    # Ordinary text is left alone.
+    assert rows[0][header.index("Tên thủ tục hành chính")].quotePrefix is False
+
+
 # ---------------------------------------------------------------------------------------------
 # Robustness
 

@@ -62,9 +62,9 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, received):
     assert "next=" in response["Location"]
 
 
-def test_staff_of_another_commune_are_refused(client, world, received):
+def test_staff_of_another_commune_get_the_answer_of_an_unknown_dossier(client, world, received):
     client.force_login(world.outsider)
-    assert client.get(form_url(received)).status_code == 403
+    assert client.get(form_url(received)).status_code == 404
 
 
 def test_a_citizen_account_is_refused(client, world, received):

@@ -23,15 +23,25 @@ def test_staff_see_a_dossier_of_their_agencies_and_the_view_is_audited(world, fr
     assert selectors.dossier_by_uid_for_staff(world.leader, str(d.uid)).pk == d.pk
 
 
-def test_unknown_codes_are_not_found_and_other_communes_are_forbidden(world, frozen):
+def test_unknown_codes_and_other_communes_dossiers_are_not_found_alike(world, frozen):
     d = advance(world, S.PROCESSING)
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound) as unknown:
         selectors.dossier_for_staff(world.specialist, "000.01.31.H99-260302-9999")
-    with pytest.raises(Forbidden):
-        selectors.dossier_for_staff(world.outsider, d.code)
+    with pytest.raises(NotFound) as outside:
+        selectors.dossier_for_staff(world.outsider, d.code, ip="192.0.2.7")
+    assert (outside.value.code, outside.value.message) == (unknown.value.code, unknown.value.message)
+    assert outside.value.details == {"code": d.code}
+    with pytest.raises(NotFound):
+        selectors.dossier_by_uid_for_staff(world.outsider, str(d.uid))
     with pytest.raises(NotFound):
         selectors.dossier_by_uid_for_staff(world.specialist, "not-a-uuid")
     assert not AuditEvent.objects.filter(action="personal_data.view").exists()
+    # The refused attempts stay visible to the oversight, on the dossier's chain.
+    refused = list(AuditEvent.objects.filter(action="personal_data.refused").order_by("pk"))
+    assert [(e.actor, e.object_id, e.chain, e.extra) for e in refused] == [
+        (world.outsider, str(d.pk), "000.00.31.H99", {"code": d.code}),
+    ] * 2
+    assert refused[0].ip_address == "192.0.2.7"
 
 
 def test_an_agency_that_held_the_dossier_keeps_seeing_it(world, frozen):

@@ -7,10 +7,12 @@ import time_machine
 
 from motcua.audit.selectors import audit_verify_chains
 from motcua.dossiers import services
-from motcua.dossiers.models import DossierEvent, DossierExtension
+from motcua.dossiers.models import Dossier, DossierEvent, DossierExtension
 from motcua.dossiers.tests.conftest import MONDAY_8AM, advance, build_world, intake, vn
 from motcua.lib.errors import Conflict, InvalidInput
 from motcua.notifications.models import OutboxMessage
+from motcua.org.models import Agency
+from motcua.workcalendar.models import WorkSchedule
 
 pytestmark = pytest.mark.django_db
 S = services.State
@@ -24,6 +26,27 @@ def test_a_dossier_received_after_15_00_on_friday_is_transferred_on_monday_and_d
     assert d.transfer_at == vn(2026, 3, 9, 7, 0)
     # 40 working hours from Friday 15:30 = the next Friday 15:30 (the appointment counts from reception).
     assert d.due_at == vn(2026, 3, 13, 15, 30)
+
+
+def test_a_saturday_reception_at_a_unit_open_on_saturdays_starts_its_clock_on_monday(world):
+    # Bộ phận Một cửa xã An Bình opens on Saturday mornings (schedule "co-thu-bay", seeded), and
+    # so does its commune, which handles the dossier. Received at 09:00 on Saturday 7/3/2026: the
+    # legal clock starts at Monday 9/3 07:00, so 5 working days end at the close of Friday 13/3,
+    # exactly as at a unit closed on Saturdays; the step budgets do not count the Saturday either.
+    saturday = WorkSchedule.objects.get(code="co-thu-bay")
+    Agency.objects.filter(pk__in=[world.tree.one_stop_a.pk, world.tree.commune_a.pk]).update(
+        schedule=saturday
+    )
+    with time_machine.travel(vn(2026, 3, 7, 9, 0), tick=False):
+        d = services.dossier_receive(actor=world.receptionist, data=intake(world))
+    assert d.received_at == vn(2026, 3, 7, 9, 0)
+    assert d.due_at == vn(2026, 3, 13, 17, 0)
+    assert d.transfer_at == vn(2026, 3, 9, 7, 0)
+    with time_machine.travel(vn(2026, 3, 8, 10, 0), tick=False):  # the same dossier, received on Sunday
+        sunday = services.dossier_receive(actor=world.receptionist, data=intake(world))
+    assert sunday.due_at == d.due_at
+    # The first step (reception, 4 working hours in this process) is due Monday 11:00, not Saturday 11:30.
+    assert d.current_step.due_at == sunday.current_step.due_at
 
 
 def test_a_dossier_received_before_the_cut_off_is_transferred_at_once(world):
@@ -178,6 +201,66 @@ def test_one_extension_with_an_apology_at_least_one_working_day_before_the_appoi
     assert caught.value.code == "already_extended"
 
 
+def _extend(world, d, new_due_at):
+    return services.dossier_extend(
+        actor=world.leader,
+        dossier=d,
+        expected_version=d.version,
+        reason="Cần xác minh tại cơ quan khác",
+        new_due_at=new_due_at,
+    )
+
+
+def test_an_extension_goes_at_most_one_more_processing_time_past_the_appointment(world, frozen):
+    d = advance(world, S.PROCESSING)  # received Monday 2 March 08:00, due Monday 9 March 08:00
+    frozen.move_to(vn(2026, 3, 5, 8, 0))
+    version = d.version
+    # 5 more working days from Monday 9 March 08:00 end on Monday 16 March: its close, 17:00.
+    for too_late in (vn(2026, 3, 16, 17, 1), vn(9999, 12, 31, 23, 59)):
+        with pytest.raises(InvalidInput) as caught:
+            _extend(world, d, too_late)
+        assert caught.value.code == "extension_too_long"
+        assert caught.value.message == (
+            "Ngày hẹn trả mới muộn nhất là 17:00 16/03/2026: chỉ được gia hạn thêm tối đa "
+            "5 ngày làm việc, bằng thời hạn giải quyết của thủ tục, tính từ ngày hẹn trả hiện tại "
+            "(08:00 09/03/2026)."
+        )
+        assert caught.value.details == {"field": "new_due_at", "latest": "2026-03-16T17:00:00+07:00"}
+    d.refresh_from_db()
+    assert (d.due_at, d.extension_count, d.version) == (vn(2026, 3, 9, 8, 0), 0, version)
+    assert not DossierExtension.objects.exists()
+    assert not OutboxMessage.objects.filter(event="dossier.extend").exists()
+
+    d = _extend(world, d, vn(2026, 3, 16, 17, 0))  # the latest allowed
+    assert (d.due_at, d.extension_count) == (vn(2026, 3, 16, 17, 0), 1)
+
+
+def test_the_extension_limit_counts_on_the_working_calendar_across_holidays(world):
+    # Received Monday 20 April 2026 08:00: Monday 27/4 is the day off for Giỗ Tổ (26/4 a Sunday),
+    # so 5 working days end Tuesday 28 April 08:00. From there: Wednesday 29/4 is day 1, then
+    # 30/4 and 1/5 (holidays) and the weekend are skipped: day 5 is Thursday 7 May.
+    with time_machine.travel(vn(2026, 4, 20, 8, 0), tick=False):
+        d = advance(world, S.PROCESSING)
+        assert d.due_at == vn(2026, 4, 28, 8, 0)
+        with pytest.raises(InvalidInput) as caught:
+            _extend(world, d, vn(2026, 5, 8, 8, 0))
+        assert "muộn nhất là 17:00 07/05/2026" in caught.value.message
+        d = _extend(world, d, vn(2026, 5, 7, 17, 0))
+    assert d.due_at == vn(2026, 5, 7, 17, 0)
+
+
+def test_the_extension_limit_is_a_setting(world, frozen, settings):
+    settings.MOTCUA_EXTENSION_MAX_PERIODS = 2
+    d = advance(world, S.PROCESSING)  # due Monday 9 March 08:00
+    with pytest.raises(InvalidInput) as caught:
+        _extend(world, d, vn(2026, 3, 24, 7, 0))
+    assert caught.value.message.startswith(
+        "Ngày hẹn trả mới muộn nhất là 17:00 23/03/2026: chỉ được gia hạn thêm tối đa "
+        "10 ngày làm việc, bằng 2 lần thời hạn giải quyết của thủ tục,"
+    )
+    assert _extend(world, d, vn(2026, 3, 23, 17, 0)).due_at == vn(2026, 3, 23, 17, 0)
+
+
 def test_an_extension_less_than_one_working_day_before_the_appointment_is_refused(world, frozen):
     d = advance(world, S.PROCESSING)
     frozen.move_to(vn(2026, 3, 6, 9, 0))  # 7 working hours before Monday 08:00
@@ -232,6 +315,26 @@ def test_a_payment_request_pauses_the_clock(world, frozen):
     d = services.dossier_record_payment(actor=world.receptionist, dossier=d, expected_version=d.version)
     assert d.state == S.PROCESSING
     assert d.due_at == vn(2026, 3, 10, 8, 0)
+
+
+def test_a_payment_request_beyond_the_ceiling_is_refused_and_nothing_is_saved(world, frozen):
+    d = advance(world, S.PROCESSING)
+    for amount in (10**15 + 1, 10**20):  # 10**20 is beyond the column: a database error before
+        with pytest.raises(InvalidInput) as caught:
+            services.dossier_request_payment(
+                actor=world.specialist, dossier=d, expected_version=d.version, amount_vnd=amount
+            )
+        assert caught.value.code == "amount_too_large"
+        assert caught.value.message == (
+            "Số tiền phải nộp quá lớn: tối đa 1.000.000.000.000.000 đ. Hãy kiểm tra lại số tiền."
+        )
+    d.refresh_from_db()
+    assert (d.state, d.fee_due_vnd) == (S.PROCESSING, None)
+    assert not d.pauses.exists()
+    d = services.dossier_request_payment(
+        actor=world.specialist, dossier=d, expected_version=d.version, amount_vnd=10**15
+    )
+    assert Dossier.objects.get(pk=d.pk).fee_due_vnd == 10**15
 
 
 def test_codes_count_per_receiving_agency_per_day(world, frozen):

@@ -1,5 +1,6 @@
 """Bad input at intake: a clear Vietnamese message, the right error, and nothing written."""
 
+import dataclasses
 from datetime import date
 
 import pytest
@@ -11,7 +12,7 @@ from motcua.dossiers import services
 from motcua.dossiers.models import DailySequence, Dossier
 from motcua.dossiers.services import ApplicantData, DocumentInput
 from motcua.dossiers.tests.conftest import intake
-from motcua.lib.errors import Forbidden, InvalidInput, NotFound
+from motcua.lib.errors import Forbidden, InvalidInput, NotFound, Unprocessable
 from motcua.notifications.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
@@ -152,6 +153,31 @@ def test_an_idempotency_key_makes_a_retry_return_the_same_dossier(world, frozen)
     assert again.pk == first.pk and other.pk != first.pk
     assert Dossier.objects.count() == 2
     assert DailySequence.objects.get().last_number == 2
+
+
+def test_an_idempotency_key_sent_again_with_another_applicant_is_refused(world, frozen):
+    first = services.dossier_receive(actor=world.receptionist, data=intake(world), idempotency_key="k-1")
+    assert len(Dossier.objects.get(pk=first.pk).idempotency_fingerprint) == 64
+    other = intake(world, applicant=dataclasses.replace(intake(world).applicant, name="Trần Văn Bình"))
+    with pytest.raises(Unprocessable) as caught:
+        services.dossier_receive(actor=world.receptionist, data=other, idempotency_key="k-1")
+    assert (caught.value.status, caught.value.code) == (422, "idempotency_key_reused")
+    assert caught.value.details == {"dossier": first.code}
+    assert first.code in caught.value.message and "khóa mới" in caught.value.message
+    # Other documents are another request too; the same request again is a retry.
+    fewer = intake(world, documents=intake(world).documents[:1] + [DocumentInput("TP02", "original", 2)])
+    with pytest.raises(Unprocessable):
+        services.dossier_receive(actor=world.receptionist, data=fewer, idempotency_key="k-1")
+    again = services.dossier_receive(actor=world.receptionist, data=intake(world), idempotency_key="k-1")
+    assert again.pk == first.pk
+    assert Dossier.objects.count() == 1 and DailySequence.objects.get().last_number == 1
+
+
+def test_a_dossier_received_before_fingerprints_were_kept_is_still_returned_on_retry(world, frozen):
+    first = services.dossier_receive(actor=world.receptionist, data=intake(world), idempotency_key="k-1")
+    Dossier.objects.filter(pk=first.pk).update(idempotency_fingerprint="")
+    again = services.dossier_receive(actor=world.receptionist, data=intake(world), idempotency_key="k-1")
+    assert again.pk == first.pk
 
 
 def test_pins_use_an_unambiguous_alphabet(world, frozen):

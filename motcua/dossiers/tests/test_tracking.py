@@ -16,7 +16,7 @@ from motcua.dossiers.tests.api_data import (
     build_world,
     receive,
 )
-from motcua.dossiers.tracking import NOT_FOUND_MESSAGE, THROTTLED_MESSAGE, mask_name
+from motcua.dossiers.tracking import ADDRESS_THROTTLED_MESSAGE, NOT_FOUND_MESSAGE, mask_name
 
 pytestmark = pytest.mark.django_db
 CSRF = re.compile(r'"X-CSRFToken": "[^"]*"')
@@ -120,10 +120,11 @@ def test_eleven_failures_in_ten_minutes_from_one_address_are_refused_with_429(cl
             response = client.get("/tra-cuu/", {"ma": dossier.code, "pin": "WRONG1"}, REMOTE_ADDR="10.0.0.7")
             assert response.status_code == 404, n
             clock.shift(timedelta(seconds=30))
-        # Fifth minute: the eleventh attempt is refused, even with the right PIN.
+        # Fifth minute: the eleventh attempt is refused, even with the right PIN, until the
+        # window (10:00–10:10) ends.
         refused = client.get("/tra-cuu/", {"ma": dossier.code, "pin": "WRONG1"}, REMOTE_ADDR="10.0.0.7")
         assert refused.status_code == 429
-        assert THROTTLED_MESSAGE in _text(refused)
+        assert ADDRESS_THROTTLED_MESSAGE.format(until="10:10") in _text(refused)
         right = client.get("/tra-cuu/", {"ma": dossier.code, "pin": dossier.pin}, REMOTE_ADDR="10.0.0.7")
         assert right.status_code == 429
         assert "Được tiếp nhận" not in _text(right)
@@ -235,7 +236,8 @@ def test_the_page_and_the_api_share_the_failure_count(client, dossier):
             client.get(f"/api/v1/tracking/{dossier.code}", {"pin": "WRONG1"})
         response = client.get(f"/api/v1/tracking/{dossier.code}", {"pin": dossier.pin})
     assert response.status_code == 429
-    assert response.json() == {"code": "throttled", "message": THROTTLED_MESSAGE, "details": {}}
+    message = ADDRESS_THROTTLED_MESSAGE.format(until="09:10")
+    assert response.json() == {"code": "throttled", "message": message, "details": {}}
 
 
 @pytest.mark.parametrize(

@@ -32,11 +32,12 @@ from django.views.decorators.vary import vary_on_headers
 
 from motcua.catalog.selectors import procedures_offered_by
 from motcua.dossiers import selectors
+from motcua.dossiers.actions import ACTIONS
 from motcua.dossiers.forms.backoffice import ActionChoices, ActionForm, CommentForm
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import STALE_MESSAGE, dossier_add_comment
 from motcua.lib.clients import client_ip
-from motcua.lib.errors import Conflict, DomainError, Forbidden, NotFound
+from motcua.lib.errors import Conflict, DomainError, InvalidInput, NotFound
 from motcua.lib.text import money
 from motcua.org.models import Membership
 from motcua.org.selectors import (
@@ -112,29 +113,13 @@ def _denied(request, message: str, status: int = 403):
     return render(request, "dossiers/backoffice/denied.html", {"message": message}, status=status)
 
 
-class _PageError(Exception):
-    def __init__(self, response):
-        self.response = response
-
-
 def _load_dossier(request, code: str) -> Dossier:
+    """The dossier, or 404: for a code that does not exist and for a dossier outside the user's
+    jurisdiction alike (the selector audits the refused attempt)."""
     try:
         return selectors.dossier_for_staff(request.user, code, ip=client_ip(request))
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    except Forbidden as exc:
-        raise _PageError(_denied(request, exc.message)) from exc
-
-
-def _handles_page_errors(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except _PageError as exc:
-            return exc.response
-
-    return wrapper
 
 
 # -------------------------------------------------------------------------------------------
@@ -153,19 +138,32 @@ def _calendars_for(rows) -> dict:
     return calendars_by_schedule({getattr(d.holder_agency, "schedule_id", None) for d in rows})
 
 
+def _working_time(calendar, start, end) -> timedelta | None:
+    """Working time from ``start`` to ``end``, or None when either lies outside the span of
+    the calendar (a date far in the future: the page shows the date, not the arithmetic)."""
+    try:
+        return working_time_between(calendar, start, end)
+    except InvalidInput:
+        return None
+
+
 def due_badge(dossier: Dossier, calendar, now) -> dict:
-    """How the due time reads in the inbox: a CSS modifier and a text that says it all."""
+    """How the due time reads in the inbox: a CSS modifier and a text that says it all (no
+    text when the due time is beyond the working calendar: the date alone is shown)."""
     if dossier.state in (Dossier.State.SUPPLEMENT, Dossier.State.PAYMENT):
         label = "Chờ bổ sung" if dossier.state == Dossier.State.SUPPLEMENT else "Chờ nộp phí, lệ phí"
         return {"kind": "paused", "text": label}
     if dossier.due_at is None:
         return {"kind": "none", "text": "Chưa có hạn"}
-    if dossier.due_at < now:
-        hours = working_time_between(calendar, dossier.due_at, now).total_seconds() / 3600
+    late = dossier.due_at < now
+    elapsed = _working_time(calendar, *((dossier.due_at, now) if late else (now, dossier.due_at)))
+    if elapsed is None:
+        return {"kind": "none", "text": ""}
+    hours = elapsed.total_seconds() / 3600
+    if late:
         if hours >= 8:
             return {"kind": "late", "text": f"Quá hạn {math.floor(hours / 8)} ngày làm việc"}
         return {"kind": "late", "text": f"Quá hạn {max(1, math.ceil(hours))} giờ làm việc"}
-    hours = working_time_between(calendar, now, dossier.due_at).total_seconds() / 3600
     if hours <= 8:
         return {"kind": "soon", "text": f"Còn {max(0, math.floor(hours))} giờ làm việc"}
     return {"kind": "ok", "text": f"Còn {math.floor(hours / 8)} ngày làm việc"}
@@ -209,6 +207,10 @@ def inbox(request):
             page = Paginator(results, PAGE_SIZE).get_page(get.get("page"))
         except DomainError as exc:
             errors.append(exc.message)
+    if page is not None and q:  # a search by name or citizen ID finds people: audited
+        selectors.record_search(
+            user, q=q, count=page.paginator.count, where="inbox", agency=agency, ip=client_ip(request)
+        )
     if page is not None:
         now = timezone.now()
         calendars = _calendars_for(page.object_list)
@@ -307,8 +309,6 @@ STATE_LABELS = dict(Dossier.State.choices)
 
 
 def _history(events) -> tuple[list[dict], list]:
-    from motcua.dossiers.actions import ACTIONS
-
     labels = {a.service.__name__.removeprefix("dossier_"): a.label for a in ACTIONS.values()}
     labels.update({name: a.label for name, a in ACTIONS.items()})
     history, comments = [], []
@@ -332,7 +332,8 @@ def _can_still_extend(dossier: Dossier) -> bool:
     if dossier.extension_count >= 1 or dossier.due_at is None:
         return False
     calendar = calendar_for_agency_code(dossier.handling_agency.code)
-    return working_time_between(calendar, timezone.now(), dossier.due_at) >= timedelta(hours=8)
+    left = _working_time(calendar, timezone.now(), dossier.due_at)
+    return left is not None and left >= timedelta(hours=8)
 
 
 def _offered(user, dossier: Dossier) -> list:
@@ -392,7 +393,6 @@ def _render_dossier(
 
 @require_GET
 @staff_required
-@_handles_page_errors
 def dossier_page(request, code: str):
     dossier = _load_dossier(request, code)
     return _render_dossier(request, dossier)
@@ -400,10 +400,7 @@ def dossier_page(request, code: str):
 
 @require_POST
 @staff_required
-@_handles_page_errors
 def dossier_action(request, code: str, action: str):
-    from motcua.dossiers.actions import ACTIONS
-
     spec = ACTIONS.get(action)
     if spec is None:
         raise Http404("Không có thao tác này.")
@@ -461,7 +458,6 @@ def _reload(request, code: str) -> Dossier | None:
 
 @require_POST
 @staff_required
-@_handles_page_errors
 def dossier_comment(request, code: str):
 
     dossier = _load_dossier(request, code)
@@ -482,7 +478,6 @@ def dossier_comment(request, code: str):
 
 @require_GET
 @staff_required
-@_handles_page_errors
 @xframe_options_sameorigin  # the dossier page previews PDFs in an <iframe>
 @csp_override({})  # a scan, not a page: the browser's PDF viewer must not be constrained
 def dossier_file(request, code: str, file_id: int):

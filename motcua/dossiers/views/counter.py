@@ -25,7 +25,7 @@ from motcua.dossiers.files import max_bytes
 from motcua.dossiers.forms.counter import APPLICANT_FIELDS, IntakeForm, ReturnForm, code_from_scan
 from motcua.dossiers.models import Dossier
 from motcua.lib.clients import client_ip
-from motcua.lib.errors import Conflict, DomainError, Forbidden, NotFound
+from motcua.lib.errors import Conflict, DomainError, NotFound
 from motcua.org.models import Agency, Membership
 from motcua.org.selectors import agency_ancestors, agency_subtree, is_staff, memberships_of
 
@@ -348,11 +348,35 @@ def _intake_post(request, agency):
                 ip=client_ip(request),
             )
     except DomainError as exc:
+        if exc.code == "idempotency_key_reused":
+            return _form_page(
+                request, agency, procedure, _key_used(request, procedure, agency, exc), status=exc.status
+            )
         _add_service_error(form, exc)
         return _form_page(request, agency, procedure, form, status=exc.status)
     if action in ("receive", "supplement"):  # a refused dossier keeps no files
         _attach_scans(request, dossier, form)
     return redirect("counter:done", uid=dossier.uid)
+
+
+def _key_used(request, procedure, agency, exc: DomainError) -> IntakeForm:
+    """The form sent again (after "Back") with another applicant: its key already received a
+    dossier. Nothing is received silently in its place: the officer is told, and the form comes
+    back as typed with a new key, so that receiving it again makes it a new dossier."""
+    data = request.POST.copy()
+    data["idempotency_key"] = uuid.uuid4().hex
+    form = IntakeForm(
+        data, request.FILES, procedure=procedure, handling_choices=handling_choices(procedure, agency)
+    )
+    form.is_valid()
+    code = exc.details.get("dossier", "")
+    form.add_error(
+        None,
+        f"Biểu mẫu này đã được dùng để tiếp nhận hồ sơ {code} (có lẽ trang được gửi lại sau khi "
+        "bấm “Quay lại” và sửa thông tin). Hồ sơ với thông tin dưới đây chưa được tiếp nhận: "
+        "hãy kiểm tra lại rồi bấm “Tiếp nhận” lần nữa để tiếp nhận thành một hồ sơ mới.",
+    )
+    return form
 
 
 def _attach_scans(request, dossier, form) -> None:
@@ -384,10 +408,8 @@ def _attach_scans(request, dossier, form) -> None:
 def done(request, uid):
     try:
         dossier = selectors.dossier_by_uid_for_staff(request.user, uid, ip=client_ip(request))
-    except NotFound as exc:
+    except NotFound as exc:  # unknown, or outside the officer's jurisdiction: the same answer
         raise Http404(exc.message) from exc
-    except Forbidden as exc:
-        raise PermissionDenied(exc.message) from exc
     form_of_state: dict[str, str] = {
         Dossier.State.REFUSED: "03",
         Dossier.State.INTAKE_SUPPLEMENT: "02",
@@ -418,10 +440,8 @@ def _lookup(request, code: str):
     """(dossier, error message, status) for a code typed or scanned at the return counter."""
     try:
         return selectors.dossier_for_staff(request.user, code, ip=client_ip(request)), "", 200
-    except NotFound:
+    except NotFound:  # unknown, or outside the officer's jurisdiction: the same answer
         return None, f"Không tìm thấy hồ sơ mã “{code}”. Kiểm tra lại mã trên giấy tiếp nhận.", 404
-    except Forbidden:
-        return None, f"Hồ sơ mã “{code}” không thuộc phạm vi bạn được trả kết quả.", 403
 
 
 def _return_page(request, *, scanned="", dossier=None, form=None, error="", status=200):

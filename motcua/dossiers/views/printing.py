@@ -27,9 +27,9 @@ from django.views.decorators.http import require_GET
 from motcua.dossiers import printing
 from motcua.dossiers.selectors import dossier_by_uid_for_staff, register_viewed
 from motcua.lib.clients import client_ip
-from motcua.lib.errors import DomainError, Forbidden, InvalidInput, NotFound
+from motcua.lib.errors import InvalidInput, NotFound
 from motcua.lib.text import thousands
-from motcua.org.selectors import agencies_visible_to, agency_by_code, user_can_see
+from motcua.org.selectors import agencies_visible_to, agency_by_code, is_staff, user_can_see
 
 # A register covers at most a year: longer periods are reports, not a register to print.
 MAX_REGISTER_DAYS = 366
@@ -66,23 +66,17 @@ def _error(request, message: str, status: int) -> HttpResponse:
     return render(request, "dossiers/forms/error.html", {"message": message, "status": status}, status=status)
 
 
-def _domain_error(exc: DomainError):
-    if isinstance(exc, NotFound):
-        raise Http404(exc.message)
-    if isinstance(exc, Forbidden):
-        raise PermissionDenied(exc.message)
-    return None
-
-
 @require_GET
 @never_cache
 @login_required
 @csp_override({})  # a PDF, not a page: the browser's PDF viewer must not be constrained
 def form_pdf(request, uid, form: str):
+    if not is_staff(request.user):  # before any lookup: says nothing of the dossier
+        raise PermissionDenied("Biểu mẫu của hồ sơ chỉ dành cho cán bộ, công chức.")
     try:
         dossier = dossier_by_uid_for_staff(request.user, uid, ip=client_ip(request))
-    except (NotFound, Forbidden) as exc:
-        _domain_error(exc)
+    except NotFound as exc:  # unknown, or outside the user's jurisdiction: the same answer
+        raise Http404(exc.message) from exc
     if not printing.form_applies(form, dossier):
         info = printing.FORMS[form]
         return _error(

@@ -1,5 +1,7 @@
 """GET /api/v1/calendar/appointment through the Django test client."""
 
+from datetime import time
+
 import pytest
 
 from motcua.org.models import Agency
@@ -58,10 +60,21 @@ def test_it_uses_the_calendar_of_the_given_agency(client):
         kind="one_stop",
         schedule=WorkSchedule.objects.get(code="co-thu-bay"),
     )
+    late = WorkSchedule.objects.create(code="mo-muon", name="Mở cửa 7 giờ 30")
+    for weekday in range(5):
+        late.sessions.create(weekday=weekday, start=time(7, 30), end=time(11, 30))
+        late.sessions.create(weekday=weekday, start=time(13, 30), end=time(17, 0))
+    Agency.objects.create(
+        code="000.00.31.H99", name="UBND xã An Bình", kind="peoples_committee", schedule=late
+    )
     params = {"received_at": "2026-03-07T09:00", "amount": "4", "unit": "working_hours"}
-    # Open Saturday morning: 150 min on Saturday, 90 from Monday 07:00 → 08:30.
+    # Open on Saturday mornings, but the legal clock starts on Monday all the same: 07:00 + 4 h = 11:00.
     assert (
-        client.get(URL, params | {"agency": "000.01.31.H99"}).json()["due_at"] == "2026-03-09T08:30:00+07:00"
+        client.get(URL, params | {"agency": "000.01.31.H99"}).json()["due_at"] == "2026-03-09T11:00:00+07:00"
+    )
+    # A unit whose day starts at 07:30: Monday 07:30 + 4 h = 11:30.
+    assert (
+        client.get(URL, params | {"agency": "000.00.31.H99"}).json()["due_at"] == "2026-03-09T11:30:00+07:00"
     )
     # The default calendar starts on Monday: 07:00 + 4 h = 11:00.
     assert client.get(URL, params).json()["due_at"] == "2026-03-09T11:00:00+07:00"
@@ -106,3 +119,22 @@ def test_it_answers_400_for_a_moment_outside_the_calendar(client):
     response = client.get(URL, {"received_at": "2070-12-01T10:00", "amount": "300", "unit": "working_days"})
     assert response.status_code == 400
     assert "ngoài phạm vi" in response.json()["message"]
+
+
+@pytest.mark.parametrize("unit", ["working_days", "working_hours", "days", "months"])
+@pytest.mark.parametrize("amount", ["99999999", "10000", "9" * 5000])
+def test_it_answers_400_for_an_amount_too_large(client, unit, amount):
+    # 99999999 days or months overflowed the date arithmetic (500) before the bound.
+    response = client.get(URL, {"received_at": "2026-03-02T10:00", "amount": amount, "unit": unit})
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body) == {"code", "message", "details"}
+    assert body["message"].startswith("Thời hạn (amount) quá lớn: tối đa 9999, không phải")
+    assert body["details"]["max"] == 9999
+
+
+def test_the_largest_amount_is_counted_or_said_to_leave_the_calendar(client):
+    ok = client.get(URL, {"received_at": "2026-03-02T10:00", "amount": "9999", "unit": "days"})
+    assert ok.status_code == 200 and ok.json()["due_at"].startswith("2053-07-1")
+    beyond = client.get(URL, {"received_at": "2026-03-02T10:00", "amount": "9999", "unit": "months"})
+    assert beyond.status_code == 400 and "ngoài phạm vi" in beyond.json()["message"]

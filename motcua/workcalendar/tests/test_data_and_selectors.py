@@ -66,10 +66,13 @@ def test_it_builds_the_default_calendar_from_the_database():
     assert result.due_at == vn(2026, 2, 27, 16, 10)
 
 
-def test_it_builds_the_saturday_calendar_from_the_database():
+def test_a_saturday_opening_from_the_database_is_not_legal_working_time():
+    # co-thu-bay opens 07:30–11:30 on Saturdays (its sessions, above), but its calendar is the
+    # legal clock: an ordinary Saturday does not count, an official make-up Saturday does in full.
     cal = calendar_for_schedule(WorkSchedule.objects.get(code="co-thu-bay"))
-    assert is_working_time(cal, vn(2026, 3, 7, 9, 0))
-    assert not is_working_time(cal, vn(2026, 3, 7, 12, 0))
+    assert not is_working_time(cal, vn(2026, 3, 7, 9, 0))
+    assert is_working_time(cal, vn(2026, 3, 9, 7, 0))
+    assert is_working_time(cal, vn(2026, 8, 22, 14, 0))  # make-up Saturday for the National Day swap
 
 
 def test_it_builds_a_calendar_once_and_rebuilds_it_after_a_change():
@@ -91,8 +94,10 @@ def test_it_finds_the_calendar_of_an_agency_by_its_code():
         code="000.01.31.H99", name="Bộ phận Một cửa xã An Bình", kind="one_stop", schedule=saturday
     )
     Agency.objects.create(code="000.00.11.H99", name="Sở Tư pháp", kind="department")
-    assert is_working_time(calendar_for_agency_code("000.01.31.H99"), vn(2026, 3, 7, 9, 0))
+    # The legal clock of both: a Saturday opening serves citizens but is not working time.
+    assert not is_working_time(calendar_for_agency_code("000.01.31.H99"), vn(2026, 3, 7, 9, 0))
     assert not is_working_time(calendar_for_agency_code("000.00.11.H99"), vn(2026, 3, 7, 9, 0))
+    assert is_working_time(calendar_for_agency_code("000.01.31.H99"), vn(2026, 3, 9, 9, 0))
 
 
 def test_it_refuses_an_unknown_or_inactive_agency():
@@ -126,7 +131,7 @@ def test_it_audits_a_day_off_added_in_the_admin_and_uses_it_at_once(admin_client
 
 def test_it_audits_a_session_changed_in_the_admin_and_uses_the_new_hours(admin_client_logged_in):
     schedule = WorkSchedule.objects.get(code="co-thu-bay")
-    assert not is_working_time(calendar_for_schedule(schedule), vn(2026, 3, 7, 11, 45))
+    assert not is_working_time(calendar_for_schedule(schedule), vn(2026, 3, 9, 17, 15))
     sessions = list(schedule.sessions.order_by("weekday", "start"))
     data = {
         "code": schedule.code,
@@ -138,7 +143,7 @@ def test_it_audits_a_session_changed_in_the_admin_and_uses_the_new_hours(admin_c
         "sessions-MAX_NUM_FORMS": "1000",
     }
     for n, s in enumerate(sessions):
-        end = "12:00" if s.weekday == 5 else f"{s.end:%H:%M}"
+        end = "17:30" if (s.weekday, f"{s.end:%H:%M}") == (0, "17:00") else f"{s.end:%H:%M}"
         data |= {
             f"sessions-{n}-id": str(s.pk),
             f"sessions-{n}-schedule": str(schedule.pk),
@@ -149,9 +154,9 @@ def test_it_audits_a_session_changed_in_the_admin_and_uses_the_new_hours(admin_c
     response = admin_client_logged_in.post(f"/quan-tri/workcalendar/workschedule/{schedule.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:3000]
     event = AuditEvent.objects.get(action="admin.change", object_type="workcalendar.worksession")
-    assert (event.before["end"], event.after["end"]) == ("11:30:00", "12:00:00")
+    assert (event.before["end"], event.after["end"]) == ("17:00:00", "17:30:00")
     schedule.refresh_from_db()
-    assert is_working_time(calendar_for_schedule(schedule), vn(2026, 3, 7, 11, 45))
+    assert is_working_time(calendar_for_schedule(schedule), vn(2026, 3, 9, 17, 15))
 
 
 def test_it_refuses_overlapping_sessions_in_the_admin(admin_client_logged_in):

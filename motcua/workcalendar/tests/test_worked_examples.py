@@ -345,6 +345,12 @@ def test_it_refuses_an_amount_that_is_not_a_positive_whole_number(cal, amount):
         add_working_time(cal, vn(2026, 3, 2, 9, 0), amount, "working_days")
 
 
+@pytest.mark.parametrize("unit", ["working_days", "days", "months"])
+def test_it_refuses_an_amount_beyond_the_largest_period(cal, unit):
+    with pytest.raises(InvalidInput, match="Thời hạn 100000000 quá lớn: tối đa 9999"):
+        add_working_time(cal, vn(2026, 3, 2, 9, 0), 100_000_000, unit)
+
+
 def test_it_refuses_naive_datetimes_unknown_units_and_rules(cal):
     with pytest.raises(InvalidInput, match="múi giờ"):
         add_working_time(cal, datetime(2026, 3, 2, 9, 0), 1, "working_days")  # noqa: DTZ001

@@ -1,0 +1,58 @@
+"""motcua/lib/counters.py: counts per subject in fixed windows, atomic, shared through the cache."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.test import override_settings
+
+from motcua.lib import counters
+from motcua.lib.counters import WindowCounter, incr_counters
+
+NOW = datetime(2026, 3, 2, 3, 4, 30, tzinfo=UTC)  # 10:04:30 in Hà Nội
+TEN_MINUTES = WindowCounter("test-counter", 600)
+
+
+@pytest.fixture(params=["suite", "redis"])
+def backend(request):
+    if request.param == "redis":
+        request.getfixturevalue("redis_cache")
+    return request.param
+
+
+def test_counts_add_up_and_start_again_in_the_next_window(backend):
+    with time_machine.travel(NOW, tick=False) as clock:
+        assert incr_counters({(TEN_MINUTES, "a"): 1}) == [1]
+        assert incr_counters({(TEN_MINUTES, "a"): 1, (TEN_MINUTES, "b"): 1}) == [2, 1]
+        assert incr_counters({(TEN_MINUTES, "a"): -1}) == [1]
+        assert TEN_MINUTES.ends_at() == datetime(2026, 3, 2, 3, 10, tzinfo=UTC)
+        clock.shift(timedelta(minutes=6))  # 10:10:30: a new window
+        assert incr_counters({(TEN_MINUTES, "a"): 0}) == [0]
+
+
+def test_first_time_is_true_once_per_window(backend):
+    with time_machine.travel(NOW, tick=False) as clock:
+        assert [TEN_MINUTES.first_time("a", "audited") for _ in range(3)] == [True, False, False]
+        clock.shift(timedelta(minutes=10))
+        assert TEN_MINUTES.first_time("a", "audited") is True
+
+
+def test_on_redis_a_counter_expires_after_its_window(redis_cache):
+    with time_machine.travel(NOW, tick=False):
+        incr_counters({(TEN_MINUTES, "a"): 1})
+        key = redis_cache.make_key(TEN_MINUTES.key("a"))
+    ttl = redis_cache._cache.get_client(key).ttl(key)
+    assert 600 < ttl <= 600 + counters.GRACE_SECONDS
+    assert redis_cache.get(TEN_MINUTES.key("a", NOW)) == 1  # a plain integer Django reads back
+
+
+def test_with_redis_down_each_process_counts_on_its_own(caplog):
+    dead = {"default": {"BACKEND": "motcua.lib.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
+    counters.local_cache.clear()
+    try:
+        with override_settings(CACHES=dead), time_machine.travel(NOW, tick=False):
+            assert [incr_counters({(TEN_MINUTES, "a"): 1})[0] for _ in range(3)] == [1, 2, 3]
+            assert [TEN_MINUTES.first_time("a", "x") for _ in range(2)] == [True, False]
+    finally:
+        counters.local_cache.clear()
+    assert "Bộ nhớ đệm dùng chung không trả lời" in caplog.text
