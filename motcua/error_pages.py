@@ -60,12 +60,18 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
     return _page(request, "403.html", 403, {"reason": str(exception)})
 
 
-@requires_csrf_token
+def _site() -> dict[str, str]:
+    """What the layout's header needs, from settings alone."""
+    return {"SITE_NAME": settings.MOTCUA_SITE_NAME, "PROVINCE_NAME": settings.MOTCUA_PROVINCE_NAME}
+
+
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if _is_api(request):
         return api.unknown_route(request)
-    # The exception's text is not shown: it may name a model or a query.
-    return _page(request, "404.html", 404)
+    # Rendered without the request, so the same for every request: a dossier outside one's
+    # jurisdiction answers byte for byte as a code that does not exist (no CSRF token, no user
+    # menu that could differ). The exception's text is not shown: it may name a model or a query.
+    return _page(None, "404.html", 404, _site())
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -75,9 +81,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
         )
     # Rendered without the request: no context processor (no database query, no session) runs
     # while the site is failing. The layout's header needs only the site's names.
-    context = {"SITE_NAME": settings.MOTCUA_SITE_NAME, "PROVINCE_NAME": settings.MOTCUA_PROVINCE_NAME}
     try:
-        return _page(None, "500.html", 500, context)
+        return _page(None, "500.html", 500, _site())
     except Exception:
         logger.exception("The 500 page could not be rendered")
         return HttpResponse(

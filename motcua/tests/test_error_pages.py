@@ -32,6 +32,15 @@ def test_an_unknown_page_is_a_vietnamese_404(client):
     assert_page(client.get("/khong-co-trang-nay/"), 404, "Không tìm thấy trang", 'href="/thu-tuc/"')
 
 
+def test_the_404_page_is_the_same_for_every_request(client, django_assert_num_queries):
+    # Nothing of the request shows (not even a CSRF token): what is hidden stays hidden.
+    client.force_login(User.objects.create_user("cong_dan", kind=User.Kind.CITIZEN))
+    first = client.get("/khong-co-trang-nay/")
+    with django_assert_num_queries(0):
+        second = error_pages.page_not_found(RequestFactory().get("/khac/"), Exception("x"))
+    assert first.content == second.content
+
+
 def test_a_forbidden_page_says_why_in_vietnamese(client):
     client.force_login(User.objects.create_user("cong_dan", kind=User.Kind.CITIZEN))
     assert_page(
