@@ -69,7 +69,7 @@ MIDDLEWARE = [
     # Before anything reads the request: NUL characters and unreadable multipart bodies → 400.
     "motcua.lib.request_guard.RequestGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "motcua.lib.language.LanguageMiddleware",  # Vietnamese whatever the browser's language
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -255,6 +255,9 @@ if not DEBUG and not TESTING and (not AUDIT_KEY.strip() or _DEV_AUDIT_KEY in AUD
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG and not TESTING and env_bool("HTTPS", default=True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# A form sent without its token: a Vietnamese page (reload and try again), or under /api/ the
+# API's error shape.
+CSRF_FAILURE_VIEW = "motcua.error_pages.csrf_failure"
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", default=True) else None
 )

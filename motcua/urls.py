@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from motcua import views
-from motcua.api import api
+from motcua.api import api, unknown_route
 
 admin.site.site_header = "Quản trị motcua"
 admin.site.site_title = "Quản trị motcua"
@@ -12,11 +12,19 @@ admin.site.index_title = "Danh mục và cấu hình"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("api/v1/", api.urls),
+    # Any other path under /api/ (an unknown operation, /api/v2/…): the API's 404, not a page.
+    re_path(r"^api/", unknown_route),
     path("quan-tri/", admin.site.urls),
     path("tai-khoan/", include("motcua.accounts.urls")),
     path("", include("motcua.dossiers.urls")),
     path("", include("motcua.catalog.urls")),
 ]
+
+# Pages get Vietnamese error pages; paths under /api/ the API's error shape.
+handler400 = "motcua.error_pages.bad_request"
+handler403 = "motcua.error_pages.permission_denied"
+handler404 = "motcua.error_pages.page_not_found"
+handler500 = "motcua.error_pages.server_error"
 
 if settings.DEBUG:
     from django.conf.urls.static import static

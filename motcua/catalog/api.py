@@ -2,19 +2,39 @@
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest
 from ninja import Router, Schema
 
 from motcua.catalog import selectors
-from motcua.catalog.models import Procedure, RequiredDocument
+from motcua.catalog.models import Channel, Fee, Procedure, ProcessStep, RequiredDocument
+from motcua.lib.apischema import PUBLIC_READ, Page, errors, one_of
 from motcua.lib.paging import page_number
+from motcua.org.models import Agency, Membership
 
 router = Router(tags=["Danh mục thủ tục"])
 
 PAGE_SIZE = 20
+ERRORS = errors(*PUBLIC_READ)
+
+# Enumerations of the OpenAPI description, from the models' choices (the selectors check the
+# query parameters themselves, with a message naming the parameter).
+Level = Annotated[str, one_of(Procedure.Level.values)]
+TimeUnit = Annotated[str, one_of(Procedure.TimeUnit.values)]
+OnlineLevel = Annotated[str, one_of(Procedure.OnlineLevel.values)]
+CopyKind = Annotated[str, one_of(("original", "certified_copy", "photocopy"))]
+AgencyKind = Annotated[str, one_of(Agency.Kind.values)]
+CountingRule = Annotated[str, one_of(Procedure.CountingRule.values)]
+SupplementPolicy = Annotated[str, one_of(Procedure.SupplementPolicy.values)]
+FeeKind = Annotated[str, one_of(Fee.Kind.values)]
+FeeChannel = Annotated[str, one_of([c for c in Channel.values if c], description="null: mọi hình thức")]
+Performer = Annotated[str, one_of(ProcessStep.Performer.values)]
+Role = Annotated[str, one_of(Membership.Role.values)]
+# The list's filters: empty is no filter.
+LevelFilter = Annotated[str, one_of(["", *Procedure.Level.values], description="Trống: mọi cấp")]
+OnlineLevelFilter = Annotated[str, one_of(["", *Procedure.OnlineLevel.values], description="Trống: mọi mức")]
 
 
 class ProcedureItemOut(Schema):
@@ -22,10 +42,10 @@ class ProcedureItemOut(Schema):
     name: str
     field: str
     field_code: str
-    level: str
+    level: Level
     processing_time: int | None
-    unit: str | None
-    online_level: str | None
+    unit: TimeUnit | None
+    online_level: OnlineLevel | None
 
 
 class ProcedureListOut(Schema):
@@ -35,13 +55,13 @@ class ProcedureListOut(Schema):
     pages: int
 
 
-class DocumentOut(Schema):
+class ProcedureDocumentOut(Schema):
     code: str
     name: str
     original_count: int | None
     certified_copy_count: int | None
     photocopy_count: int | None
-    copy_kinds: list[str]
+    copy_kinds: list[CopyKind]
     mandatory: bool
     condition: str
     present_only: bool
@@ -50,8 +70,8 @@ class DocumentOut(Schema):
 
 
 class FeeOut(Schema):
-    kind: str | None
-    channel: str | None
+    kind: FeeKind | None
+    channel: FeeChannel | None
     amount_vnd: int | None
     currency: str
     text: str
@@ -72,11 +92,11 @@ class LegalBasisOut(Schema):
     issuer: str
 
 
-class StepOut(Schema):
+class ProcessStepOut(Schema):
     order: int
     name: str
-    performer: str
-    role: str | None
+    performer: Performer
+    role: Role | None
     agency: str | None
     budget_hours: Decimal
 
@@ -86,18 +106,18 @@ class ProcedureDetailOut(Schema):
     name: str
     field: str
     field_code: str
-    level: str
-    levels: list[str]
+    level: Level
+    levels: list[Level]
     applicants: str
-    agency_kind: str | None
+    agency_kind: AgencyKind | None
     competent_agency: str
     executing_agency: str
     processing_time: int | None
-    unit: str | None
+    unit: TimeUnit | None
     online_time: int | None
-    counting_rule: str
-    supplement_policy: str
-    online_level: str | None
+    counting_rule: CountingRule
+    supplement_policy: SupplementPolicy
+    online_level: OnlineLevel | None
     postal_allowed: bool | None
     requirements: str
     steps_text: str
@@ -105,11 +125,11 @@ class ProcedureDetailOut(Schema):
     procedure_type: str
     effective_from: date | None
     effective_to: date | None
-    documents: list[DocumentOut]
+    documents: list[ProcedureDocumentOut]
     fees: list[FeeOut]
     results: list[ResultOut]
     legal_basis: list[LegalBasisOut]
-    steps: list[StepOut]
+    steps: list[ProcessStepOut]
     incomplete: bool
     missing: list[str]
     demo_values: list[str]
@@ -119,11 +139,11 @@ class OfferingItemOut(Schema):
     code: str
     name: str
     field: str
-    level: str
+    level: Level
     processing_time: int | None
     local_time: int | None
-    unit: str | None
-    online_level: str | None
+    unit: TimeUnit | None
+    online_level: OnlineLevel | None
 
 
 class AgencyRefOut(Schema):
@@ -150,15 +170,15 @@ def _item(p: Procedure) -> dict:
     }
 
 
-@router.get("/procedures", response=ProcedureListOut, summary="Tìm thủ tục hành chính")
+@router.get("/procedures", response={200: ProcedureListOut, **ERRORS}, summary="Tìm thủ tục hành chính")
 def procedure_list(
     request: HttpRequest,
     q: str = "",
     field: str | None = None,
-    level: str | None = None,
+    level: LevelFilter | None = None,
     agency: str | None = None,
-    online_level: str | None = None,
-    page: str | None = None,
+    online_level: OnlineLevelFilter | None = None,
+    page: Page | None = None,
 ) -> dict[str, Any]:
     qs = selectors.procedure_search(q=q, field=field, level=level, agency=agency, online_level=online_level)
     paginator = Paginator(qs, PAGE_SIZE)
@@ -183,7 +203,9 @@ def _copy_kinds(doc: RequiredDocument) -> list[str]:
     return kinds
 
 
-@router.get("/procedures/{code}", response=ProcedureDetailOut, summary="Chi tiết thủ tục hành chính")
+@router.get(
+    "/procedures/{code}", response={200: ProcedureDetailOut, **ERRORS}, summary="Chi tiết thủ tục hành chính"
+)
 def procedure_get(request: HttpRequest, code: str) -> dict[str, Any]:
     p = selectors.procedure_detail(code)
     return {
@@ -256,7 +278,7 @@ def procedure_get(request: HttpRequest, code: str) -> dict[str, Any]:
 
 @router.get(
     "/agencies/{code}/procedures",
-    response=AgencyProceduresOut,
+    response={200: AgencyProceduresOut, **ERRORS},
     summary="Thủ tục cơ quan giải quyết",
 )
 def agency_procedures(request: HttpRequest, code: str) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from motcua.catalog.models import Procedure
 from motcua.dossiers import actions as dossier_actions
 from motcua.dossiers import schemas, selectors, services, tracking
 from motcua.dossiers.models import Dossier, DossierDocument, DossierFile, NationalStatus
+from motcua.lib.apischema import STAFF_READ, STAFF_WRITE, Page, errors
 from motcua.lib.clients import client_ip
 from motcua.lib.errors import DomainError, InvalidInput, NotFound
 from motcua.lib.paging import page_number
@@ -34,7 +35,8 @@ from motcua.workcalendar.calendar import VN_TZ
 router = Router(tags=["Hồ sơ"], auth=API_AUTH)
 
 PAGE_SIZE = 20
-ERRORS = {400: schemas.ErrorOut, 401: schemas.ErrorOut, 403: schemas.ErrorOut, 404: schemas.ErrorOut}
+READ_ERRORS = errors(*STAFF_READ)
+WRITE_ERRORS = errors(*STAFF_WRITE)
 NOT_FOUND = "Không tìm thấy hồ sơ."
 
 
@@ -256,7 +258,7 @@ def _action_kwargs(action: dossier_actions.Action, body: schemas.ActionIn) -> di
 
 @router.post(
     "/dossiers",
-    response={201: schemas.DossierCreatedOut, **ERRORS, 409: schemas.ErrorOut, 422: schemas.ErrorOut},
+    response={201: schemas.DossierCreatedOut, **WRITE_ERRORS, **errors(422)},
     summary="Tiếp nhận hồ sơ",
     description=(
         "Tạo và tiếp nhận một hồ sơ (cấp mã hồ sơ, mã tra cứu và ngày hẹn trả). Gửi kèm header "
@@ -290,22 +292,22 @@ def dossier_create(request: ApiRequest, body: schemas.DossierCreateIn) -> Status
 
 @router.get(
     "/dossiers",
-    response={200: schemas.DossierListOut, **ERRORS},
+    response={200: schemas.DossierListOut, **READ_ERRORS},
     summary="Danh sách hồ sơ (hộp việc)",
     description=(
         "Các bộ lọc của hộp việc: `scope` mine|agency, `agency` (mã cơ quan), `bucket` "
         "all|to_process|due_soon|late|supplement, `q` (mã hồ sơ, tên hoặc số định danh), `sort` "
-        "due_at|-due_at|received_at; 20 hồ sơ một trang."
+        "due_at|-due_at|received_at|-received_at; 20 hồ sơ một trang."
     ),
 )
 def dossier_list(
     request: ApiRequest,
-    scope: str = "mine",
+    scope: schemas.InboxScope = "mine",
     agency: str | None = None,
-    bucket: str = "all",
+    bucket: schemas.InboxBucket = "all",
     q: str = "",
-    sort: str = "due_at",
-    page: str | None = None,
+    sort: schemas.InboxSort = "due_at",
+    page: Page | None = None,
 ) -> dict[str, Any]:
     if not is_staff(request.auth):
         raise NotFound("Không có hộp việc cho tài khoản này.")
@@ -330,7 +332,7 @@ def dossier_list(
 
 @router.get(
     "/dossiers/{code}",
-    response={200: schemas.DossierDetailOut, **ERRORS},
+    response={200: schemas.DossierDetailOut, **READ_ERRORS},
     summary="Chi tiết hồ sơ",
     description="Người nộp, giấy tờ và tệp, các thao tác được phép lúc này. Việc xem được ghi nhật ký.",
 )
@@ -340,7 +342,7 @@ def dossier_get(request: ApiRequest, code: str) -> dict[str, Any]:
 
 @router.get(
     "/dossiers/{code}/steps",
-    response={200: list[schemas.StepOut], **ERRORS},
+    response={200: list[schemas.StepOut], **READ_ERRORS},
     summary="Phiếu kiểm soát quá trình (các bước)",
 )
 def dossier_steps(request: ApiRequest, code: str) -> list[dict[str, Any]]:
@@ -367,7 +369,7 @@ def dossier_steps(request: ApiRequest, code: str) -> list[dict[str, Any]]:
 
 @router.post(
     "/dossiers/{code}/files",
-    response={201: schemas.FileOut, **ERRORS, 409: schemas.ErrorOut},
+    response={201: schemas.FileOut, **WRITE_ERRORS},
     summary="Đính kèm tệp vào một thành phần hồ sơ",
     description="Multipart: `requirement` (mã thành phần, ví dụ TP01) và `file` (PDF, JPEG, PNG).",
 )
@@ -387,7 +389,7 @@ def dossier_file_add(
 
 @router.post(
     "/dossiers/{code}/actions/{action}",
-    response={200: schemas.DossierSummaryOut, **ERRORS, 409: schemas.ErrorOut},
+    response={200: schemas.DossierSummaryOut, **WRITE_ERRORS},
     summary="Thao tác trên hồ sơ",
     description=(
         "`action` là tên thao tác (kebab-case): receive, refuse, request-supplement, "
@@ -399,7 +401,9 @@ def dossier_file_add(
         "409 nếu trạng thái không cho phép hoặc hồ sơ đã thay đổi."
     ),
 )
-def dossier_action(request: ApiRequest, code: str, action: str, body: schemas.ActionIn) -> dict[str, Any]:
+def dossier_action(
+    request: ApiRequest, code: str, action: schemas.ActionName, body: schemas.ActionIn
+) -> dict[str, Any]:
     spec = dossier_actions.ACTIONS.get(action)
     if spec is None:
         raise NotFound(f"Không có thao tác “{action}”.", details={"action": action})
@@ -413,7 +417,7 @@ def dossier_action(request: ApiRequest, code: str, action: str, body: schemas.Ac
 
 @router.get(
     "/tracking/{code}",
-    response={200: schemas.TrackingOut, 400: schemas.ErrorOut, 404: schemas.ErrorOut, 429: schemas.ErrorOut},
+    response={200: schemas.TrackingOut, **errors(400, 404, 429)},
     summary="Tra cứu hồ sơ (công dân)",
     description=(
         "Không cần đăng nhập. Mã hồ sơ và mã tra cứu (`pin`) → trạng thái, thủ tục, ngày tiếp nhận, "

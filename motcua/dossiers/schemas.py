@@ -5,6 +5,11 @@ The intake body's names are a contract with integrators and kiosks (issue 4, §6
 ``full_name``/``citizen_id``/…, or organisation with ``name``/``tax_code``/…), ``documents``.
 Validation that needs the database (citizen ID checksum, procedure offered by the agency, the
 document codes) is the services' job, so every interface gives the same Vietnamese message.
+
+Values from a fixed list are enumerations in the OpenAPI description: ``Literal`` where pydantic
+checks the input, ``one_of(<the model's choices>)`` for outputs and for the inbox parameters that
+the selector checks with its own message (``motcua/tests/test_openapi.py`` holds them to the
+models).
 """
 
 from datetime import date, datetime
@@ -12,6 +17,35 @@ from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import Field
+
+from motcua.dossiers.actions import ACTIONS
+from motcua.dossiers.models import Dossier, DossierDocument, DossierStep, NationalStatus, Timeliness
+from motcua.dossiers.selectors import SORTS
+from motcua.lib.apischema import ErrorOut, one_of
+
+__all__ = ["ErrorOut"]  # the API's one error schema (motcua/lib/apischema.py)
+
+# -- enumerations -----------------------------------------------------------------------------
+
+State = Annotated[str, one_of(Dossier.State.values)]
+StatusCode = Annotated[int, one_of(NationalStatus.values, description="Mã trạng thái quốc gia (1–10)")]
+ChannelOut = Annotated[
+    int, one_of(Dossier.Channel.values, description="1 trực tiếp, 2 trực tuyến, 3 bưu chính")
+]
+ResultDeliveryOut = Annotated[str, one_of(Dossier.ResultDelivery.values)]
+ApplicantKindOut = Annotated[str, one_of(Dossier.ApplicantKind.values)]
+CopyKindOut = Annotated[str, one_of(DossierDocument.CopyKind.values)]
+StepKind = Annotated[str, one_of(DossierStep.Kind.values)]
+# Empty while the dossier (or the step) is open.
+TimelinessOut = Annotated[str, one_of(["", *Timeliness.values], description="Trống khi chưa xong")]
+ActionName = Annotated[str, one_of(ACTIONS, description="Tên thao tác (kebab-case)")]
+
+# The inbox's filters (``selectors.dossiers_inbox`` checks them, naming the parameter).
+INBOX_SCOPES = ("mine", "agency")
+INBOX_BUCKETS = ("all", "to_process", "due_soon", "late", "supplement")
+InboxScope = Annotated[str, one_of(INBOX_SCOPES, description="mine: hồ sơ mình giữ; agency: của cơ quan")]
+InboxBucket = Annotated[str, one_of(INBOX_BUCKETS)]
+InboxSort = Annotated[str, one_of(SORTS, description="Trường sắp xếp; dấu - là giảm dần")]
 
 # -- in ---------------------------------------------------------------------------------------
 
@@ -79,16 +113,10 @@ class ActionIn(Schema):
 # -- out --------------------------------------------------------------------------------------
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-    details: dict
-
-
 class DossierCreatedOut(Schema):
     code: str
     pin: str
-    status_code: int
+    status_code: StatusCode
     received_at: datetime | None
     due_at: datetime | None
 
@@ -107,9 +135,9 @@ class DossierSummaryOut(Schema):
     code: str
     uid: str
     version: int
-    state: str
+    state: State
     state_name: str
-    status_code: int
+    status_code: StatusCode
     status_name: str
     procedure: RefOut
     receiving_agency: RefOut
@@ -117,19 +145,19 @@ class DossierSummaryOut(Schema):
     holder_agency: RefOut | None
     holder: PersonRefOut | None
     applicant_name: str
-    channel: int
-    result_delivery: str
+    channel: ChannelOut
+    result_delivery: ResultDeliveryOut
     received_at: datetime | None
     due_at: datetime | None
     finished_at: datetime | None
     returned_at: datetime | None
-    timeliness: str
+    timeliness: TimelinessOut
     supplement_count: int
     extension_count: int
 
 
 class ApplicantOut(Schema):
-    kind: str
+    kind: ApplicantKindOut
     name: str
     citizen_id: str
     date_of_birth: date | None
@@ -154,7 +182,7 @@ class FileOut(Schema):
 class DocumentOut(Schema):
     requirement: str
     name: str
-    copy_kind: str
+    copy_kind: CopyKindOut
     count: int
     digitised: bool
     files: list[FileOut]
@@ -167,7 +195,7 @@ class DossierDetailOut(DossierSummaryOut):
     collected_by: str
     postal_tracking: str
     documents: list[DocumentOut]
-    available_actions: list[str]
+    available_actions: list[ActionName]
 
 
 class DossierListOut(Schema):
@@ -179,7 +207,7 @@ class DossierListOut(Schema):
 
 class StepOut(Schema):
     seq: int
-    kind: str
+    kind: StepKind
     name: str
     agency: RefOut
     role: str
@@ -188,20 +216,20 @@ class StepOut(Schema):
     started_at: datetime
     due_at: datetime | None
     finished_at: datetime | None
-    timeliness: str
+    timeliness: TimelinessOut
     ended_by: str
     note: str
 
 
 class TrackingHistoryOut(Schema):
     at: datetime
-    status_code: int
+    status_code: StatusCode
     status_name: str
 
 
 class TrackingOut(Schema):
     code: str
-    status_code: int
+    status_code: StatusCode
     status_name: str
     procedure: RefOut
     received_at: datetime | None

@@ -1,12 +1,19 @@
 """Public JSON API of the organisation: the list of agencies (mounted at /api/v1/)."""
 
+from typing import Annotated
+
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from motcua.lib.apischema import errors, one_of
 from motcua.org import selectors
 from motcua.org.models import Agency
 
 router = Router(tags=["Cơ quan"])
+
+AgencyKind = Annotated[str, one_of(Agency.Kind.values)]
+# The selector checks ``kind`` itself, with a message naming the parameter; empty is no filter.
+AgencyKindFilter = Annotated[str, one_of(["", *Agency.Kind.values], description="Trống: mọi loại")]
 
 
 class AdministrativeUnitOut(Schema):
@@ -17,7 +24,7 @@ class AdministrativeUnitOut(Schema):
 class AgencyOut(Schema):
     code: str
     name: str
-    kind: str
+    kind: AgencyKind
     administrative_unit: AdministrativeUnitOut | None
     parent: str | None
 
@@ -35,7 +42,8 @@ def _agency_out(agency: Agency) -> AgencyOut:
 
 @router.get(
     "/agencies",
-    response=list[AgencyOut],
+    # No 404: an unknown administrative unit is an empty list.
+    response={200: list[AgencyOut], **errors(400)},
     summary="Danh sách cơ quan",
     description=(
         "Các cơ quan đang hoạt động, theo thứ tự cây tổ chức, **không phân trang** (một tỉnh có "
@@ -47,6 +55,9 @@ def _agency_out(agency: Agency) -> AgencyOut:
     auth=None,
 )
 def agencies(
-    request: HttpRequest, kind: str | None = None, admin_unit: str | None = None, q: str | None = None
+    request: HttpRequest,
+    kind: AgencyKindFilter | None = None,
+    admin_unit: str | None = None,
+    q: str | None = None,
 ) -> list[AgencyOut]:
     return [_agency_out(a) for a in selectors.agencies_list(kind=kind, admin_unit=admin_unit, q=q)]

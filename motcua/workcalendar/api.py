@@ -11,6 +11,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from motcua.lib.apischema import errors
 from motcua.lib.errors import InvalidInput
 from motcua.org.selectors import calendar_for_agency_code
 from motcua.workcalendar.calendar import (
@@ -32,10 +33,18 @@ class AppointmentQuery(Schema):
         examples=["2026-02-13T16:10:00+07:00"],
     )
     amount: str = Field(description=f"Thời hạn: số nguyên dương, tối đa {MAX_AMOUNT}.", examples=["5"])
-    unit: str = Field(description="working_days, working_hours, days hoặc months.", examples=["working_days"])
+    unit: str = Field(
+        description="working_days, working_hours, days hoặc months.",
+        examples=["working_days"],
+        json_schema_extra={"enum": list(UNIT_LABELS)},  # checked below, naming the parameter
+    )
     agency: str | None = Field(None, description="Mã định danh cơ quan; bỏ trống: lịch mặc định.")
     explain: bool = Field(False, description="1: liệt kê các khoảng thời gian làm việc đã tính.")
-    rule: str = Field("elapsed", description="elapsed (tính đủ thời gian) hoặc end_of_day.")
+    rule: str = Field(
+        "elapsed",
+        description="elapsed (tính đủ thời gian) hoặc end_of_day.",
+        json_schema_extra={"enum": list(RULE_LABELS)},  # checked below, naming the parameter
+    )
 
 
 class SkippedDay(Schema):
@@ -94,7 +103,7 @@ def _parse_amount(text: str) -> int:
 
 @router.get(
     "/appointment",
-    response=AppointmentOut,
+    response={200: AppointmentOut, **errors(400, 404)},
     exclude_none=True,
     summary="Ngày hẹn trả kết quả",
     description=(
