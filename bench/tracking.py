@@ -1,18 +1,28 @@
-"""Tracking benchmark: citizen lookups per second and p95 through HTTP against the real server,
-compared in the same run with the rate of /healthz (one SELECT 1).
+"""Tracking benchmark: citizen lookups per second and p95 through HTTP against the real server as
+it is deployed, compared in the same run with the rate of /healthz (one SELECT 1 and a Redis ping).
 
 Run from the repository root:  .venv/bin/python bench/tracking.py
+Servers:  BENCH_POSTGRES=postgres://postgres@127.0.0.1:5432 and BENCH_REDIS=redis://127.0.0.1:6379/9
+(the defaults). It creates its own PostgreSQL database (``bench_tracking_<pid>``, dropped at the
+end) and uses Redis under a key prefix of its own (its keys deleted at the end).
 
-It prepares a throw-away SQLite database (migrate, the test province, a procedure and a few
-dossiers received through the services), starts gunicorn (one gthread worker, production
-settings: DEBUG off) bound to 127.0.0.1 on a free port, then measures from one client over
-keep-alive connections (http.client), alternating rounds of /healthz and of
-GET /api/v1/tracking/{code}?pin=… (a valid code and PIN: only failed lookups are throttled).
-Bounded in requests (ROUNDS × PER_ROUND each) and in time (TIME_LIMIT seconds).
-Target: tracking lookups/s ≥ 0.5 × healthz requests/s. Ends with one line
-"target met: yes|no — …", exit status 1 when not met; the server it started is stopped.
+It migrates, collects the static files (as deploying does), builds the test province, a
+procedure and a few dossiers received through the services, then starts gunicorn as the README
+deploys it (``--workers 4 --timeout 60 --access-logfile -``: sync workers, one connection per
+request as from nginx; DEBUG off, AUDIT_KEY, REDIS_URL, PostgreSQL, TRUSTED_PROXY_COUNT=1) bound
+to 127.0.0.1 on a free port. One client sends what nginx passes on (Host, X-Forwarded-For,
+X-Forwarded-Proto: https) with the headers real clients send, in alternating rounds:
+/healthz (a monitor), GET /api/v1/tracking/{code}?pin=… (an integration: Accept JSON, gzip) and
+the /tra-cuu/ page submitted with code and PIN (a browser: Accept text/html, Accept-Language,
+Accept-Encoding, User-Agent, and the cookies the page set when the citizen opened it from the QR
+code). Valid codes and PINs: only failed lookups are throttled. Bounded in requests
+(ROUNDS × PER_ROUND each) and in time (TIME_LIMIT seconds).
+Targets: API lookups/s ≥ 0.5 × healthz requests/s, and page lookups/s ≥ 0.5 × healthz
+requests/s. Ends with one line "target met: yes|no — …", exit status 1 when not met; the server
+it started is stopped.
 """
 
+import gzip
 import http.client
 import json
 import os
@@ -25,12 +35,19 @@ import subprocess
 import sys
 import tempfile
 import time
+from http.cookies import SimpleCookie
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 TMP = tempfile.mkdtemp(prefix="motcua-bench-tracking-")
 HOST = "127.0.0.1"
+SITE = "motcua.example.gov.vn"  # the Host nginx passes on
+PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+PG_DB = f"bench_tracking_{os.getpid()}"
+REDIS_URL = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/9")
+KEY_PREFIX = f"bench-tracking-{os.getpid()}-{secrets.token_hex(4)}"
 ROUNDS = 6
 PER_ROUND = 100
 WARMUP = 30
@@ -41,18 +58,27 @@ TARGET_RATIO = 0.5
 os.environ.update(
     {
         "DJANGO_SETTINGS_MODULE": "motcua.settings",
-        "DATABASE_URL": f"sqlite:///{TMP}/bench.sqlite3",
+        "DATABASE_URL": f"{PG_SERVER}/{PG_DB}",
+        "REDIS_URL": REDIS_URL,
+        "CACHE_KEY_PREFIX": KEY_PREFIX,
         "MEDIA_ROOT": f"{TMP}/media",
+        "AUDIT_CHECKPOINT_DIR": f"{TMP}/audit-checkpoints",
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "AUDIT_KEY": secrets.token_hex(32),
-        "ALLOWED_HOSTS": HOST,
-        "HTTPS": "0",
+        "ALLOWED_HOSTS": SITE,
+        "CSRF_TRUSTED_ORIGINS": f"https://{SITE}",
+        "TRUSTED_PROXY_COUNT": "1",
         "LOG_LEVEL": "WARNING",
     }
 )
-os.environ.pop("MOTCUA_TESTING", None)
-os.environ.pop("REDIS_URL", None)
+for name in ("MOTCUA_TESTING", "HTTPS", "BEHIND_PROXY", "DB_CONN_MAX_AGE"):
+    os.environ.pop(name, None)
+
+import psycopg
+
+with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
+    admin.execute(f'CREATE DATABASE "{PG_DB}"')
 
 import django
 
@@ -67,6 +93,7 @@ def prepare() -> list[tuple[str, str]]:
     from motcua.dossiers.tests.api_data import build_world, receive
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
     world = build_world()
     dossiers = [receive(world, name=f"Nguyễn Văn Thử {n}") for n in range(DOSSIERS)]
     connections.close_all()
@@ -87,17 +114,63 @@ def start_server(port: int) -> subprocess.Popen:
         "--bind",
         f"{HOST}:{port}",
         "--workers",
-        "1",
-        "--worker-class",
-        "gthread",
-        "--threads",
         "4",
-        "--keep-alive",
-        "30",
+        "--timeout",
+        "60",
+        "--access-logfile",
+        "-",
         "--log-level",
         "warning",
     ]
-    return subprocess.Popen(cmd, cwd=ROOT, env=os.environ.copy(), start_new_session=True)
+    # The access log is written as in production (to the journal there), read by nobody here.
+    return subprocess.Popen(
+        cmd, cwd=ROOT, env=os.environ.copy(), start_new_session=True, stdout=subprocess.DEVNULL
+    )
+
+
+# What nginx passes on (README, Deploying): the site's Host, the client's address, the scheme.
+PROXY = {
+    "Host": SITE,
+    "X-Forwarded-For": "203.0.113.57",
+    "X-Forwarded-Proto": "https",
+    "Connection": "close",
+}
+MONITOR = {**PROXY, "User-Agent": "Blackbox-Exporter/0.25.0", "Accept": "*/*"}
+INTEGRATION = {
+    **PROXY,
+    "User-Agent": "python-httpx/0.28.1",
+    "Accept": "application/json",
+    "Accept-Encoding": "gzip, deflate",
+}
+BROWSER = {
+    **PROXY,
+    "User-Agent": (
+        "Mozilla/5.0 (Linux; Android 14; SM-A155F) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/131.0.0.0 Mobile Safari/537.36"
+    ),
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8",
+    "Accept-Language": "vi-VN,vi;q=0.9,en-US;q=0.8,en;q=0.7",
+    "Accept-Encoding": "gzip, deflate, br, zstd",
+    "Upgrade-Insecure-Requests": "1",
+    "Sec-Fetch-Dest": "document",
+    "Sec-Fetch-Mode": "navigate",
+    "Sec-Fetch-Site": "same-origin",
+    "Sec-Fetch-User": "?1",
+}
+
+
+def request(port: int, path: str, headers: dict[str, str]):
+    """One request on a connection of its own (gunicorn's sync workers close each one, and nginx
+    opens one per request upstream): (status, headers, body, seconds)."""
+    start = time.perf_counter()
+    conn = http.client.HTTPConnection(HOST, port, timeout=10)
+    try:
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        body = response.read()
+    finally:
+        conn.close()
+    return response.status, response, body, time.perf_counter() - start
 
 
 def wait_ready(port: int, server: subprocess.Popen, timeout: float = 30.0) -> None:
@@ -106,10 +179,7 @@ def wait_ready(port: int, server: subprocess.Popen, timeout: float = 30.0) -> No
         if server.poll() is not None:
             raise SystemExit(f"the server exited with status {server.returncode}")
         try:
-            conn = http.client.HTTPConnection(HOST, port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                conn.close()
+            if request(port, "/healthz", MONITOR)[0] == 200:
                 return
         except OSError:
             pass
@@ -127,15 +197,25 @@ def stop_server(server: subprocess.Popen) -> None:
             server.wait()
 
 
-def timed_get(conn: http.client.HTTPConnection, path: str, check) -> float:
-    start = time.perf_counter()
-    conn.request("GET", path)
-    response = conn.getresponse()
-    body = response.read()
-    elapsed = time.perf_counter() - start
-    if response.status != 200 or not check(body):
-        raise SystemExit(f"unexpected answer to {path}: {response.status} {body[:200]!r}")
+def timed_get(port: int, path: str, headers: dict[str, str], check) -> float:
+    status, response, body, elapsed = request(port, path, headers)
+    if response.getheader("Content-Encoding") == "gzip":
+        body = gzip.decompress(body)
+    if status != 200 or not check(body):
+        raise SystemExit(f"unexpected answer to {path}: {status} {body[:300]!r}")
     return elapsed
+
+
+def browser_cookies(port: int, code: str) -> str:
+    """The citizen opens /tra-cuu/?ma=<code> from the QR code on the receipt: the cookies that page
+    sets, which the browser sends back with the form."""
+    status, response, _, _ = request(port, f"/tra-cuu/?ma={quote(code)}", BROWSER)
+    if status != 200:
+        raise SystemExit(f"the tracking page answered {status}")
+    jar = SimpleCookie()
+    for header in response.headers.get_all("Set-Cookie") or []:
+        jar.load(header)
+    return "; ".join(f"{name}={morsel.value}" for name, morsel in jar.items())
 
 
 def p95(values: list[float]) -> float:
@@ -150,52 +230,90 @@ def main() -> int:
         server = start_server(port)
         wait_ready(port, server)
 
-        conn = http.client.HTTPConnection(HOST, port, timeout=10)
-        paths = [f"/api/v1/tracking/{code}?pin={pin}" for code, pin in lookups]
+        api = [(f"/api/v1/tracking/{quote(code)}?pin={quote(pin)}", INTEGRATION) for code, pin in lookups]
+        page = []
+        cookies = []
+        for code, pin in lookups:
+            cookie = browser_cookies(port, code)
+            cookies.append(cookie)
+            headers = {**BROWSER, "Cookie": cookie} if cookie else BROWSER
+            page.append((f"/tra-cuu/?{urlencode({'ma': code, 'pin': pin})}", headers))
+        codes = [code for code, _ in lookups]
 
         def tracked(body: bytes) -> bool:
             return json.loads(body)["status_code"] == 2
 
+        def shown(body: bytes) -> bool:
+            text = body.decode()
+            return "tracking-status--2" in text and any(f"<strong>{c}</strong>" in text for c in codes)
+
         def healthy(body: bytes) -> bool:
             return json.loads(body)["status"] == "ok"
 
+        kinds = {
+            "healthz": lambda n: timed_get(port, "/healthz", MONITOR, healthy),
+            "api": lambda n: timed_get(port, *api[n % len(api)], tracked),
+            "page": lambda n: timed_get(port, *page[n % len(page)], shown),
+        }
         for n in range(WARMUP):
-            timed_get(conn, "/healthz", healthy)
-            timed_get(conn, paths[n % len(paths)], tracked)
+            for measure in kinds.values():
+                measure(n)
 
-        times = {"healthz": [], "tracking": []}
+        times: dict[str, list[float]] = {name: [] for name in kinds}
         started = time.monotonic()
         for _ in range(ROUNDS):
             if time.monotonic() - started > TIME_LIMIT:
                 break
-            for _ in range(PER_ROUND):
-                times["healthz"].append(timed_get(conn, "/healthz", healthy))
-            for n in range(PER_ROUND):
-                times["tracking"].append(timed_get(conn, paths[n % len(paths)], tracked))
-        conn.close()
+            for name, measure in kinds.items():
+                times[name].extend(measure(n) for n in range(PER_ROUND))
     finally:
         if server is not None:
             stop_server(server)
         shutil.rmtree(TMP, ignore_errors=True)
+        connections.close_all()
+        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
+        clear_redis()
 
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     rate = {name: len(values) / sum(values) for name, values in times.items()}
     tail = {name: p95(values) * 1000 for name, values in times.items()}
-    ratio = rate["tracking"] / rate["healthz"]
-    print("server: gunicorn, 1 gthread worker, DEBUG off, SQLite; one keep-alive client on 127.0.0.1")
-    print(f"requests measured: {len(times['healthz'])} /healthz, {len(times['tracking'])} tracking")
-    print(f"/healthz:  {rate['healthz']:8.1f} requests/s   p95 {tail['healthz']:6.2f} ms")
-    print(f"tracking:  {rate['tracking']:8.1f} lookups/s    p95 {tail['tracking']:6.2f} ms")
-    print(f"ratio tracking/healthz: {ratio:.2f} (target ≥ {TARGET_RATIO})")
-    met = ratio >= TARGET_RATIO
+    ratio = {name: rate[name] / rate["healthz"] for name in ("api", "page")}
+    print(
+        "server: gunicorn as deployed (4 sync workers, --timeout 60, access log), DEBUG off, "
+        f"PostgreSQL, Redis; one client, a connection per request, on 127.0.0.1; "
+        f"{os.cpu_count()} CPUs, load {load}"
+    )
+    names = sorted({c.split("=")[0] for c in "; ".join(cookies).split("; ") if c})
+    print(f"browser cookies sent with the page: {names}")
+    print("requests measured: " + ", ".join(f"{len(v)} {k}" for k, v in times.items()))
+    print(f"/healthz:   {rate['healthz']:8.1f} requests/s   p95 {tail['healthz']:6.2f} ms")
+    print(f"API:        {rate['api']:8.1f} lookups/s    p95 {tail['api']:6.2f} ms   ratio {ratio['api']:.2f}")
+    print(
+        f"/tra-cuu/:  {rate['page']:8.1f} lookups/s    p95 {tail['page']:6.2f} ms   ratio {ratio['page']:.2f}"
+    )
+    met = all(r >= TARGET_RATIO for r in ratio.values())
+
+    def part(name: str, label: str) -> str:
+        sign = "≥" if ratio[name] >= TARGET_RATIO else "<"
+        figures = f"{label} {rate[name]:.0f}/s (p95 {tail[name]:.1f} ms)"
+        return f"{figures} ratio {ratio[name]:.2f} {sign} {TARGET_RATIO}"
+
     figures = (
-        f"tracking {rate['tracking']:.0f}/s (p95 {tail['tracking']:.1f} ms) vs /healthz "
-        f"{rate['healthz']:.0f}/s (p95 {tail['healthz']:.1f} ms), ratio {ratio:.2f} ≥ {TARGET_RATIO}"
-        if met
-        else f"tracking {rate['tracking']:.0f}/s (p95 {tail['tracking']:.1f} ms) vs /healthz "
-        f"{rate['healthz']:.0f}/s (p95 {tail['healthz']:.1f} ms), ratio {ratio:.2f} < {TARGET_RATIO}"
+        f"{part('api', 'API')}, {part('page', '/tra-cuu/ page')}, vs /healthz {rate['healthz']:.0f}/s "
+        f"(p95 {tail['healthz']:.1f} ms); load {load}"
     )
     print(f"target met: {'yes' if met else 'no'} — {figures}")
     return 0 if met else 1
+
+
+def clear_redis() -> None:
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(match=f"{KEY_PREFIX}*", count=1000))
+    if keys:
+        client.delete(*keys)
 
 
 if __name__ == "__main__":
