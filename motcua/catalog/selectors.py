@@ -220,12 +220,28 @@ def default_process_steps(procedure: Procedure) -> list[ProcessStep]:
     return list(templates[0].steps.all()) if templates else []
 
 
-def fields_with_counts() -> QuerySet[Field]:
-    """Fields with ``procedure_count``: their active procedures; fields without any are left out."""
-    return (
-        Field.objects.annotate(procedure_count=Count("procedures", filter=Q(procedures__active=True)))
-        .filter(procedure_count__gt=0)
-        .order_by("code")
+def fields_with_counts() -> list[Field]:
+    """Fields with ``procedure_count``: their active procedures; fields without any are left out.
+
+    Counting reads every procedure, so the list is built once per process and kept until the
+    catalogue changes (``catalog_changed``), like the intake reference: a public page does not
+    pay for the size of the catalogue on every request."""
+    return INTAKE.get(
+        "fields-with-counts",
+        lambda: list(
+            Field.objects.annotate(procedure_count=Count("procedures", filter=Q(procedures__active=True)))
+            .filter(procedure_count__gt=0)
+            .order_by("code")
+        ),
+    )
+
+
+def agencies_offering_procedures() -> list[Agency]:
+    """Active agencies with at least one active offering, by name (the catalogue's "where to
+    submit" filter); kept like ``fields_with_counts``."""
+    return INTAKE.get(
+        "agencies-offering",
+        lambda: list(Agency.objects.filter(active=True, offerings__active=True).distinct().order_by("name")),
     )
 
 

@@ -6,7 +6,15 @@ agency or opening hours. They only invalidate a cache: no business logic lives h
 
 from django.db.models.signals import post_delete, post_save
 
-from motcua.catalog.models import Fee, Offering, Procedure, ProcessStep, ProcessTemplate, RequiredDocument
+from motcua.catalog.models import (
+    Fee,
+    Field,
+    Offering,
+    Procedure,
+    ProcessStep,
+    ProcessTemplate,
+    RequiredDocument,
+)
 from motcua.catalog.services import catalog_changed
 from motcua.org.models import Agency
 from motcua.org.signals import agencies_changed
@@ -19,6 +27,7 @@ def _changed(sender, **kwargs) -> None:
 
 def connect() -> None:
     for model in (
+        Field,
         Procedure,
         RequiredDocument,
         Fee,

@@ -14,7 +14,6 @@ from django.views.decorators.vary import vary_on_headers
 from motcua.catalog import selectors
 from motcua.catalog.models import Procedure
 from motcua.lib.errors import DomainError, NotFound
-from motcua.org.models import Agency
 from motcua.workcalendar.calendar import add_working_time
 from motcua.workcalendar.selectors import calendar_for_schedule
 
@@ -62,7 +61,7 @@ def procedure_list(request):
         "fields": selectors.fields_with_counts(),
         "levels": LEVELS,
         "online_levels": ONLINE_LEVELS,
-        "agencies": Agency.objects.filter(active=True, offerings__active=True).distinct().order_by("name"),
+        "agencies": selectors.agencies_offering_procedures(),
     }
     template = "catalog/procedure_list.html"
     if request.htmx and not request.htmx.boosted:

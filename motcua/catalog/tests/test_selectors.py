@@ -125,6 +125,16 @@ def test_fields_with_counts_count_active_procedures(catalogue):
     ]
 
 
+def test_the_counts_are_kept_between_pages_and_follow_a_change(catalogue, django_assert_num_queries):
+    selectors.fields_with_counts()
+    with django_assert_num_queries(0):  # the second page reads no procedure
+        assert len(selectors.fields_with_counts()) == 2
+    land = catalogue["gcn"]
+    land.active = False
+    land.save()  # saved outside the services: the model signal tells the kept copy
+    assert [(f.code, f.procedure_count) for f in selectors.fields_with_counts()] == [("ho-tich", 3)]
+
+
 def test_where_to_hand_in_and_the_time_that_applies_there(catalogue):
     khai_sinh, commune = catalogue["khai_sinh"], catalogue["commune"]
     agencies = list(selectors.procedure_offering_agencies(khai_sinh))
