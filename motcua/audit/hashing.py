@@ -5,7 +5,6 @@ import hashlib
 import hmac
 import json
 
-from motcua.audit.keys import KeyRing, event_key_ring
 from motcua.audit.models import AuditEvent
 
 
@@ -42,11 +41,3 @@ def legacy_hash(event: AuditEvent) -> str:
 def keyed_hash(event: AuditEvent, key: bytes) -> str:
     """The HMAC-SHA256 of an event with the audit key ``key`` (whose id is ``event.key_id``)."""
     return hmac.new(key, _canonical(event, keyed=True), hashlib.sha256).hexdigest()
-
-
-def event_hash(event: AuditEvent, ring: KeyRing | None = None) -> str:
-    """The hash ``event`` must carry: the HMAC with the key its ``key_id`` names (KeyError when
-    that key is not in the ring), or the plain SHA-256 of a legacy event."""
-    if not event.key_id:
-        return legacy_hash(event)
-    return keyed_hash(event, (ring or event_key_ring()).keys[event.key_id])

@@ -23,8 +23,8 @@ def rows(chain: str) -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(chain=chain).order_by("seq"))
 
 
-def plain_sha256(event: AuditEvent) -> str:
-    """The pre-key recipe (motcua.audit.hashing.legacy_hash), redone from the source code."""
+def _encoded(event: AuditEvent, *, keyed: bool) -> bytes:
+    """The event's content as the hash recipe in the (public) source code lays it out."""
     payload = {
         "chain": event.chain,
         "seq": event.seq,
@@ -40,32 +40,19 @@ def plain_sha256(event: AuditEvent) -> str:
         "before": event.before,
         "after": event.after,
         "extra": event.extra,
+        **({"key": event.key_id} if keyed else {}),
     }
-    encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def plain_sha256(event: AuditEvent) -> str:
+    """The pre-key recipe (motcua.audit.hashing.legacy_hash), redone from the source code."""
+    return hashlib.sha256(_encoded(event, keyed=False)).hexdigest()
 
 
 def hmac_with(key: str, event: AuditEvent) -> str:
     """The keyed recipe with a key the attacker has (the public development key)."""
-    payload = {
-        "chain": event.chain,
-        "seq": event.seq,
-        "prev": event.prev_hash,
-        "at": event.occurred_at.isoformat(),
-        "actor": event.actor_id,
-        "actor_name": event.actor_name,
-        "action": event.action,
-        "type": event.object_type,
-        "id": event.object_id,
-        "repr": event.object_repr,
-        "ip": event.ip_address,
-        "before": event.before,
-        "after": event.after,
-        "extra": event.extra,
-        "key": event.key_id,
-    }
-    encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hmac.new(key.encode(), encoded.encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.new(key.encode(), _encoded(event, keyed=True), hashlib.sha256).hexdigest()
 
 
 def rehash_from(chain: str, seq: int, *, recipe=plain_sha256, key_id: str | None = None) -> None:
