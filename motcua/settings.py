@@ -288,6 +288,16 @@ MOTCUA_PROVINCE_NAME = env_str("MOTCUA_PROVINCE_NAME", "Tỉnh Demo")
 # of the procedure after the current one (on the handling agency's working calendar).
 MOTCUA_EXTENSION_MAX_PERIODS = env_int("EXTENSION_MAX_PERIODS", 1)
 
+# A dossier guided at reception (Mẫu 02) whose applicant has not come back with the documents
+# after this many calendar days is closed as not received (manage.py close_expired_guidance).
+MOTCUA_INTAKE_SUPPLEMENT_EXPIRY_DAYS = env_int("INTAKE_SUPPLEMENT_EXPIRY_DAYS", 30)
+# A result not collected this many working days after it was ready is marked on the counter's
+# pages ("chờ nhận lâu"), so that the officer calls the applicant.
+MOTCUA_RESULT_UNCOLLECTED_WORKING_DAYS = env_int("RESULT_UNCOLLECTED_WORKING_DAYS", 10)
+for _name in ("INTAKE_SUPPLEMENT_EXPIRY_DAYS", "RESULT_UNCOLLECTED_WORKING_DAYS"):
+    if globals()[f"MOTCUA_{_name}"] < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more.")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -23,7 +23,10 @@ class Action:
     danger: bool = False
 
     def rule_for(self, dossier: Dossier) -> str:
-        if self.name == "request-supplement" and dossier.state == services.State.SUBMITTED:
+        if self.name == "request-supplement" and dossier.state in (
+            services.State.SUBMITTED,
+            services.State.INTAKE_SUPPLEMENT,
+        ):
             return "request-supplement-intake"
         return self.rule or self.name
 

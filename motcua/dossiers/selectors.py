@@ -6,7 +6,9 @@ import uuid
 from datetime import date, datetime, time, timedelta
 from typing import Any, Self, overload
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.conf import settings
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from motcua.accounts.models import User
@@ -26,7 +28,13 @@ from motcua.dossiers.services import Roles, action_permitted
 from motcua.lib.errors import Forbidden, InvalidInput, NotFound
 from motcua.org.models import Agency, Membership
 from motcua.org.selectors import agencies_actable_by, agencies_visible_to, agency_subtree, user_can_see
-from motcua.workcalendar.calendar import VN_TZ, add_working_time
+from motcua.workcalendar.calendar import (
+    SECONDS_PER_WORKING_DAY,
+    VN_TZ,
+    add_working_time,
+    moment_at_position,
+    working_position,
+)
 from motcua.workcalendar.selectors import calendar_for_schedule
 
 State = Dossier.State
@@ -310,8 +318,23 @@ def _local_day_bounds(now: datetime) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
+# Where the citizen must act (national status 1, 5, 6): the counter's "Chờ công dân" bucket.
+WAITING_CITIZEN_STATES = (State.SUBMITTED, State.INTAKE_SUPPLEMENT, State.SUPPLEMENT, State.PAYMENT)
+
+
+def uncollected_cutoff(agency: Agency | None, now: datetime) -> datetime:
+    """Results ready at or before this moment have waited ``MOTCUA_RESULT_UNCOLLECTED_WORKING_DAYS``
+    working days or more (on ``agency``'s calendar): "chờ nhận lâu"."""
+    cal = calendar_for_schedule(agency.schedule if agency is not None and agency.schedule_id else None)
+    days = int(settings.MOTCUA_RESULT_UNCOLLECTED_WORKING_DAYS)
+    return moment_at_position(cal, working_position(cal, now) - days * SECONDS_PER_WORKING_DAY)
+
+
 def counter_today(user: User, *, agency: Agency | str | None = None) -> dict[str, QuerySet[Dossier]]:
-    """The counter's day: received today, due today (still open), results waiting to be collected."""
+    """The counter's day: received today, due today (still open), results waiting to be
+    collected (``waiting_long`` when ready for ``MOTCUA_RESULT_UNCOLLECTED_WORKING_DAYS``
+    working days or more), and dossiers waiting for the citizen (status 1, 5, 6), each with
+    ``waiting_since`` (the open supplement or payment request, else the online submission)."""
     receptionist = {Membership.Role.RECEPTIONIST}
     if agency is not None:
         if isinstance(agency, str):
@@ -325,10 +348,17 @@ def counter_today(user: User, *, agency: Agency | str | None = None) -> dict[str
         agencies = Agency.objects.filter(pk=agency.pk).values("pk")
     else:
         agencies = agencies_actable_by(user, roles=receptionist).values("pk")
-    start, end = _local_day_bounds(timezone.now())
+    now = timezone.now()
+    start, end = _local_day_bounds(now)
     base = Dossier.objects.filter(receiving_agency__in=agencies).select_related(
         "procedure", "holder_agency", "receiving_agency"
     )
+    open_pause = (
+        DossierPause.objects.filter(dossier=OuterRef("pk"), ended_at__isnull=True)
+        .order_by("-started_at", "-pk")
+        .values("started_at")[:1]
+    )
+    long_ago = uncollected_cutoff(agency if isinstance(agency, Agency) else None, now)
     return {
         "received_today": base.filter(received_at__gte=start, received_at__lt=end).order_by(
             "-received_at", "-pk"
@@ -336,7 +366,12 @@ def counter_today(user: User, *, agency: Agency | str | None = None) -> dict[str
         "due_today": base.filter(state__in=Dossier.OPEN_STATES, due_at__gte=start, due_at__lt=end).order_by(
             "due_at", "pk"
         ),
-        "waiting_collection": base.filter(state=State.FINISHED).order_by("finished_at", "pk"),
+        "waiting_collection": base.filter(state=State.FINISHED)
+        .annotate(waiting_long=ExpressionWrapper(Q(finished_at__lte=long_ago), output_field=BooleanField()))
+        .order_by("finished_at", "pk"),
+        "waiting_citizen": base.filter(state__in=WAITING_CITIZEN_STATES)
+        .annotate(waiting_since=Coalesce(Subquery(open_pause), "submitted_at", "created_at"))
+        .order_by("waiting_since", "pk"),
     }
 
 

@@ -27,6 +27,11 @@ Deadlines (domain.md):
   more than 3 working days after reception is *allowed but flagged* in the event and audit
   data (``late_request``): refusing it would leave the officer without a lawful way to ask
   for what is missing; the report can count such requests;
+- a dossier guided at reception (``intake_supplement``, Mẫu 02) keeps its code: when the
+  applicant comes back, ``dossier_receive`` receives that dossier and the appointment counts
+  from this reception; a second guidance is *allowed but flagged* (``repeat_guidance``, Decree
+  61 art. 15(3): guide once); one never completed is closed after
+  ``MOTCUA_INTAKE_SUPPLEMENT_EXPIRY_DAYS`` (``dossier_close_guidance``) as not received;
 - a payment request pauses the clock (financial obligations are not processing time);
 - one extension at most, decided at least 1 working day before the appointment, with the
   apology recorded (``DossierExtension``, form 04);
@@ -68,10 +73,13 @@ from motcua.dossiers.services.transitions_closing import (
     dossier_withdraw,
 )
 from motcua.dossiers.services.transitions_intake import (
+    dossier_close_guidance,
     dossier_receive,
     dossier_refuse,
     dossier_request_supplement,
     dossier_submit_online,
+    guidance_expires_at,
+    guidance_expiry_days,
 )
 from motcua.dossiers.services.transitions_processing import (
     dossier_approve,
@@ -100,6 +108,7 @@ __all__ = [
     "dossier_approve",
     "dossier_assign",
     "dossier_attach_file",
+    "dossier_close_guidance",
     "dossier_extend",
     "dossier_finish",
     "dossier_forward",
@@ -115,6 +124,8 @@ __all__ = [
     "dossier_stop",
     "dossier_submit_online",
     "dossier_withdraw",
+    "guidance_expires_at",
+    "guidance_expiry_days",
     "supplement_item_problem",
     "validate_citizen_id",
 ]

@@ -25,7 +25,11 @@ STEP_ROLE = "step"  # marker: the role named on the current step may also do it
 RULES: dict[str, tuple[frozenset[str], list[tuple[str, frozenset[str]]]]] = {
     "receive": (frozenset({State.SUBMITTED, State.INTAKE_SUPPLEMENT}), [("receiving", COUNTER)]),
     "refuse": (frozenset({State.SUBMITTED, State.INTAKE_SUPPLEMENT}), [("receiving", COUNTER)]),
-    "request-supplement-intake": (frozenset({State.SUBMITTED}), [("receiving", COUNTER)]),
+    # From INTAKE_SUPPLEMENT: a second guidance, allowed but flagged (transitions_intake).
+    "request-supplement-intake": (
+        frozenset({State.SUBMITTED, State.INTAKE_SUPPLEMENT}),
+        [("receiving", COUNTER)],
+    ),
     "request-supplement": (
         frozenset({State.RECEIVED, State.PROCESSING}),
         [("holder", PROCESS | {STEP_ROLE})],

@@ -4,9 +4,10 @@ the counter or during processing), and a citizen's online submission."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -23,6 +24,7 @@ from motcua.dossiers.services.frame import (
     text_required,
 )
 from motcua.dossiers.services.intake import (
+    DocumentInput,
     Intake,
     IntakeData,
     SupplementItem,
@@ -38,7 +40,7 @@ from motcua.dossiers.services.reception import apply_reception, create_dossier, 
 from motcua.dossiers.services.rules import acting_agency, check_action
 from motcua.dossiers.services.steps import handling_calendar
 from motcua.lib.errors import Forbidden, InvalidInput, Unprocessable
-from motcua.workcalendar.calendar import working_time_between
+from motcua.workcalendar.calendar import VN_TZ, working_time_between
 
 SUPPLEMENT_WINDOW_DAYS = 3
 State = Dossier.State
@@ -96,9 +98,17 @@ def dossier_receive(
 
     with transaction.atomic():
         locked, _ = lock_for(actor, dossier, expected_version, "receive")
+        guided = locked.state == State.INTAKE_SUPPLEMENT
+        applicant_changes: dict[str, Any] = {}
         if data is not None:
-            intake = clean_intake(actor, data)
+            intake = clean_intake(actor, data, counter=True)
+            _check_same_dossier(locked, intake)
             docs = intake.documents
+            applicant_changes = {
+                name: value for name, value in intake.applicant.items() if getattr(locked, name) != value
+            }
+            if intake.result_delivery != locked.result_delivery:
+                applicant_changes["result_delivery"] = intake.result_delivery
         else:
             docs = None
         required = list(RequiredDocument.objects.filter(procedure=locked.procedure))
@@ -109,16 +119,22 @@ def dossier_receive(
         )
         missing = missing_mandatory(required, given)
         if missing:
+            hint = (
+                " Người dân đã mang giấy tờ đến: mở “Tiếp nhận hồ sơ bổ sung” tại quầy để đánh dấu "
+                "giấy tờ đã nhận."
+                if guided and docs is None
+                else ""
+            )
             raise InvalidInput(
                 "Hồ sơ chưa đủ giấy tờ bắt buộc: "
                 + "; ".join(f"{d.code} – {d.name[:80]}" for d in missing)
-                + ".",
+                + "."
+                + hint,
                 code="documents_missing",
                 details={"missing": [d.code for d in missing]},
             )
         if docs is not None:
-            locked.documents.filter(files__isnull=True).delete()
-            DossierDocument.objects.bulk_create(document_rows(locked, docs))
+            replace_documents(locked, docs)
         offering = Offering.objects.filter(
             procedure=locked.procedure, agency=locked.handling_agency
         ).first() or Offering(procedure=locked.procedure, agency=locked.handling_agency)
@@ -131,11 +147,29 @@ def dossier_receive(
             documents=[],
             required=required,
             channel=locked.channel,
-            result_delivery=locked.result_delivery,
+            result_delivery=applicant_changes.get("result_delivery", locked.result_delivery),
         )
         snapshot = procedure_snapshot(fake)
+        guidances = _intake_guidances(locked)
         DossierPause.objects.filter(dossier=locked, ended_at__isnull=True).update(ended_at=now)
-        changes = apply_reception(locked, snapshot, actor=actor, now=now)
+        # The appointment counts from this reception (now), never from the guidance: the clock
+        # starts only with a full, valid dossier (domain.md, "clock start").
+        changes = {**applicant_changes, **apply_reception(locked, snapshot, actor=actor, now=now)}
+        event_data: dict[str, Any] = {}
+        note = ""
+        if guided:
+            event_data = {
+                "after_guidance": True,
+                "guidances": len(guidances),
+                "guided_at": guidances[-1].started_at if guidances else None,
+                "documents": sorted(given),
+            }
+            if guidances:
+                note = (
+                    "Tiếp nhận sau khi người nộp bổ sung theo hướng dẫn ngày "
+                    f"{guidances[-1].started_at.astimezone(VN_TZ):%d/%m/%Y}; giữ nguyên mã hồ sơ, "
+                    "thời hạn giải quyết tính từ lần tiếp nhận này."
+                )
         return finish(
             locked,
             action="receive",
@@ -144,8 +178,57 @@ def dossier_receive(
             changes=changes,
             expected_version=locked.version,
             now=now,
+            note=note,
+            data=event_data or None,
             ip=ip,
         )
+
+
+def _check_same_dossier(locked: Dossier, intake: Intake) -> None:
+    """What a reception of an existing dossier is given must be that dossier: its procedure and
+    receiving agency (a different procedure is a different dossier, with its own code)."""
+    if intake.procedure.pk != locked.procedure_id:
+        raise InvalidInput(
+            f"Hồ sơ {locked.code} thuộc thủ tục {locked.procedure.code}, không phải thủ tục "
+            f"{intake.procedure.code}: thủ tục khác phải tiếp nhận thành hồ sơ mới.",
+            code="procedure_mismatch",
+            details={"field": "procedure"},
+        )
+    if intake.receiving.pk != locked.receiving_agency_id:
+        raise InvalidInput(
+            f"Hồ sơ {locked.code} được tiếp nhận tại {locked.receiving_agency.name}, "
+            "chỉ quầy của cơ quan này tiếp nhận tiếp được.",
+            code="receiving_agency_mismatch",
+            details={"field": "receiving_agency"},
+        )
+
+
+def replace_documents(locked: Dossier, docs: list[tuple[RequiredDocument, DocumentInput]]) -> None:
+    """The dossier's checklist becomes ``docs``. A document that already has scanned files keeps
+    its row (and files), updated to the copy kind and count given; the others are replaced."""
+    with_files = {d.requirement_code: d for d in locked.documents.filter(files__isnull=False).distinct()}
+    locked.documents.exclude(pk__in=[d.pk for d in with_files.values()]).delete()
+    fresh = []
+    for row in document_rows(locked, docs):
+        kept = with_files.get(row.requirement_code)
+        if kept is None:
+            fresh.append(row)
+            continue
+        kept.copy_kind, kept.count, kept.order = row.copy_kind, row.count, row.order
+        kept.save(update_fields=["copy_kind", "count", "order"])
+    DossierDocument.objects.bulk_create(fresh)
+
+
+def _intake_guidances(dossier: Dossier) -> list[DossierPause]:
+    """The guidances given at reception (Mẫu 02 before the dossier was received), oldest first:
+    every supplement pause of a dossier not yet received."""
+    if dossier.received_at is not None:
+        return []
+    return list(
+        DossierPause.objects.filter(dossier=dossier, reason=DossierPause.Reason.SUPPLEMENT).order_by(
+            "started_at", "pk"
+        )
+    )
 
 
 def _replay(actor: Any, key: str, fingerprint: str) -> Dossier | None:
@@ -256,7 +339,7 @@ def dossier_request_supplement(
                 agency_id=intake.receiving.pk,
                 at=now,
                 note=note,
-                data={"items": cleaned},
+                data={"items": cleaned, "guidance": 1},
             )
             audit_record(
                 action="dossier.request_supplement",
@@ -264,16 +347,23 @@ def dossier_request_supplement(
                 obj=created,
                 chain=intake.receiving.code,
                 after={"state": created.state, "code": created.code},
-                extra={"items": cleaned, "at_intake": True},
+                extra={"items": cleaned, "at_intake": True, "guidance": 1},
                 ip=ip,
             )
             notify_applicant(created, "request_supplement", supplement_items_text(cleaned))
         return created
     with transaction.atomic():
         locked = lock(dossier)
-        if locked.state == State.SUBMITTED:
+        if locked.state in (State.SUBMITTED, State.INTAKE_SUPPLEMENT):
             check_version(locked, expected_version)
             check_action(actor, locked, "request-supplement-intake")
+            if data is not None:
+                intake = clean_intake(actor, data)
+                _check_same_dossier(locked, intake)
+                replace_documents(locked, intake.documents)
+            earlier = _intake_guidances(locked)
+            guidance = len(earlier) + 1
+            DossierPause.objects.filter(dossier=locked, ended_at__isnull=True).update(ended_at=now)
             DossierPause.objects.create(
                 dossier=locked,
                 reason=DossierPause.Reason.SUPPLEMENT,
@@ -283,6 +373,17 @@ def dossier_request_supplement(
                 requested_by=actor,
                 resume_state=State.RECEIVED,
             )
+            event_data: dict[str, Any] = {"items": cleaned, "guidance": guidance}
+            event_note = note
+            if guidance >= 2:
+                # Decree 61 art. 15(3): the officer guides the applicant once, completely. A
+                # second guidance is allowed but flagged (event, audit): refusing it would
+                # leave the officer no lawful way to say what is still missing.
+                event_data["repeat_guidance"] = True
+                event_note = (
+                    f"Hướng dẫn bổ sung lần thứ {guidance} (quy định chỉ hướng dẫn một lần, "
+                    "đầy đủ, chính xác)." + (f" {note}" if note else "")
+                )
             return finish(
                 locked,
                 action="request-supplement",
@@ -291,9 +392,10 @@ def dossier_request_supplement(
                 changes={"state": State.INTAKE_SUPPLEMENT},
                 expected_version=locked.version,
                 now=now,
-                note=note,
-                data={"items": cleaned},
+                note=event_note,
+                data=event_data,
                 ip=ip,
+                notify=True,
                 notify_text=supplement_items_text(cleaned),
             )
         check_version(locked, expected_version)
@@ -330,6 +432,64 @@ def dossier_request_supplement(
             data={"items": cleaned, "policy": policy, "late_request": late_request, "count": count},
             ip=ip,
             notify_text=supplement_items_text(cleaned),
+        )
+
+
+def guidance_expiry_days() -> int:
+    """Days (calendar days) a dossier guided at reception waits for its documents before it is
+    closed (setting ``MOTCUA_INTAKE_SUPPLEMENT_EXPIRY_DAYS``)."""
+    return int(settings.MOTCUA_INTAKE_SUPPLEMENT_EXPIRY_DAYS)
+
+
+def guidance_expires_at(guided_at: datetime) -> datetime:
+    """When a guidance given at ``guided_at`` lapses: the same hour ``guidance_expiry_days()``
+    days later (calendar days: the citizen's time to gather papers is not working time)."""
+    return guided_at + timedelta(days=guidance_expiry_days())
+
+
+def dossier_close_guidance(*, dossier: Dossier | str, ip: str | None = None) -> Dossier | None:
+    """Close a dossier guided at reception whose applicant never came back with the documents
+    (``manage.py close_expired_guidance``): the system acts, no officer.
+
+    The dossier was never received, so it ends as not received (``refused``, national status
+    3 "Không được tiếp nhận"; ``received_at`` stays empty, it never had status 2 and no report
+    counts it as received). The event (``close-guidance``) and the audit event say it lapsed,
+    so that it is never mistaken for an officer's refusal (no Mẫu 03 is issued for it).
+    Returns None, changing nothing, when the dossier is no longer waiting or its time has not
+    run out (received or closed meanwhile): safe to run again and again."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = lock(dossier)
+        if locked.state != State.INTAKE_SUPPLEMENT:
+            return None
+        pause = (
+            DossierPause.objects.filter(
+                dossier=locked, reason=DossierPause.Reason.SUPPLEMENT, ended_at__isnull=True
+            )
+            .order_by("-started_at", "-pk")
+            .first()
+        )
+        if pause is None or guidance_expires_at(pause.started_at) > now:
+            return None
+        DossierPause.objects.filter(pk=pause.pk).update(ended_at=now)
+        days = guidance_expiry_days()
+        guided = pause.started_at.astimezone(VN_TZ)
+        text = (
+            f"Quá {days} ngày kể từ ngày hướng dẫn bổ sung ({guided:%d/%m/%Y}) mà chưa bổ sung đủ "
+            "giấy tờ: hồ sơ không được tiếp nhận. Ông/bà có thể nộp hồ sơ mới khi đủ giấy tờ."
+        )
+        return finish(
+            locked,
+            action="close-guidance",
+            actor=None,
+            agency=locked.receiving_agency,
+            changes={"state": State.REFUSED, "closed_at": now, "holder": None},
+            expected_version=locked.version,
+            now=now,
+            note=text,
+            data={"expired": True, "guided_at": pause.started_at, "expiry_days": days},
+            ip=ip,
+            notify_text=text,
         )
 
 

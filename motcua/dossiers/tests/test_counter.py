@@ -149,7 +149,9 @@ def test_today_lists_what_was_received_today_and_the_big_buttons(officer, receiv
     response = officer.get(TODAY)
     assert response.status_code == 200
     body = response.content.decode()
-    sections = {slug: rows for slug, _title, _empty, rows in response.context["sections"]}
+    sections = {
+        slug: [r["d"] for r in rows] for slug, _title, _empty, _kind, rows in response.context["sections"]
+    }
     assert [d.code for d in sections["tiep-nhan"]] == ["000.01.31.H99-260302-0001"]
     assert sections["den-han"] == [] and sections["cho-tra"] == []
     assert 'href="/xu-ly/ho-so/000.01.31.H99-260302-0001/"' in body
@@ -166,7 +168,9 @@ def test_today_shows_what_is_due_today_and_what_waits_for_collection(officer, wo
     due = services.dossier_receive(actor=world.receptionist, data=intake(world))
     frozen.move_to(vn(2026, 3, 16, 7, 30))
     assert due.due_at.date() == vn(2026, 3, 16).date()
-    sections = {slug: rows for slug, _t, _e, rows in officer.get(TODAY).context["sections"]}
+    sections = {
+        slug: [r["d"] for r in rows] for slug, _t, _e, _k, rows in officer.get(TODAY).context["sections"]
+    }
     assert sections["tiep-nhan"] == []
     assert sections["den-han"] == [due]
     assert sections["cho-tra"] == [waiting]
@@ -176,7 +180,7 @@ def test_an_officer_of_another_commune_does_not_see_commune_a(client, world, rec
     client.force_login(world.outsider)
     response = client.get(TODAY)
     assert response.status_code == 200
-    assert all(rows == [] for _s, _t, _e, rows in response.context["sections"])
+    assert all(rows == [] for _s, _t, _e, _k, rows in response.context["sections"])
     assert "Trung tâm Phục vụ hành chính công xã Bình Minh" in response.content.decode()
 
 
@@ -591,7 +595,9 @@ def test_a_dossier_without_a_result_yet_cannot_be_returned(officer, received):
     page = officer.get(RETURN, {"ma": received.code})
     assert page.status_code == 200
     assert page.context["form"] is None
-    assert "chưa có kết quả chờ trả" in page.content.decode()
+    body = page.content.decode()
+    assert "Chưa trả được kết quả." in body
+    assert "Hồ sơ đang được giải quyết" in body and "hẹn trả 08:00 ngày 09/03/2026" in body
     response = officer.post(
         RETURN, {"code": received.code, "version": received.version, "method": "counter", "collected_by": "A"}
     )

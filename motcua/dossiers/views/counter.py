@@ -9,6 +9,7 @@ Everything works without JavaScript; htmx only swaps the procedure search result
 import uuid
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,7 +17,8 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from motcua.catalog import selectors as catalog
@@ -24,6 +26,7 @@ from motcua.dossiers import selectors, services
 from motcua.dossiers.files import max_bytes
 from motcua.dossiers.forms.counter import APPLICANT_FIELDS, IntakeForm, ReturnForm, code_from_scan
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.views import counter_return
 from motcua.lib.clients import client_ip
 from motcua.lib.errors import Conflict, DomainError, NotFound
 from motcua.org.models import Agency, Membership
@@ -123,22 +126,79 @@ def today(request):
     if agency is None:
         return _no_agency(request)
     lists = selectors.counter_today(request.user, agency=agency)
+    now = timezone.now()
     section_queries = [
-        ("tiep-nhan", "Tiếp nhận hôm nay", "Chưa tiếp nhận hồ sơ nào hôm nay.", lists["received_today"]),
-        ("den-han", "Đến hạn trả hôm nay", "Không có hồ sơ nào hẹn trả hôm nay.", lists["due_today"]),
+        (
+            "tiep-nhan",
+            "Tiếp nhận hôm nay",
+            "Chưa tiếp nhận hồ sơ nào hôm nay.",
+            "received",
+            lists["received_today"],
+        ),
+        (
+            "den-han",
+            "Đến hạn trả hôm nay",
+            "Không có hồ sơ nào hẹn trả hôm nay.",
+            "received",
+            lists["due_today"],
+        ),
+        (
+            "cho-cong-dan",
+            "Chờ công dân",
+            "Không có hồ sơ nào đang chờ người dân nộp, bổ sung hay nộp phí.",
+            "citizen",
+            lists["waiting_citizen"],
+        ),
         (
             "cho-tra",
             "Kết quả chờ trả",
             "Không có kết quả nào đang chờ người dân đến nhận.",
+            "collection",
             lists["waiting_collection"],
         ),
     ]
-    sections = [(slug, title, empty, list(rows)) for slug, title, empty, rows in section_queries]
+    sections = [
+        (slug, title, empty, kind, [_today_row(d, kind, now) for d in rows])
+        for slug, title, empty, kind, rows in section_queries
+    ]
     return render(
         request,
         "dossiers/counter/today.html",
-        {"agency": agency, "sections": sections, "several": len(request.counter_agencies) > 1},
+        {
+            "agency": agency,
+            "sections": sections,
+            "several": len(request.counter_agencies) > 1,
+            "uncollected_days": settings.MOTCUA_RESULT_UNCOLLECTED_WORKING_DAYS,
+        },
     )
+
+
+# What the citizen must do, by state, in the "Chờ công dân" list.
+WAITING_FOR = {
+    Dossier.State.SUBMITTED: "Nộp trực tuyến, chờ tiếp nhận",
+    Dossier.State.INTAKE_SUPPLEMENT: "Bổ sung giấy tờ để được tiếp nhận",
+    Dossier.State.SUPPLEMENT: "Bổ sung, hoàn thiện hồ sơ đang xử lý",
+    Dossier.State.PAYMENT: "Nộp phí, lệ phí",
+}
+
+
+def _today_row(dossier: Dossier, kind: str, now) -> dict:
+    """One line of a list of the day, with what the list shows beyond the dossier itself."""
+    row: dict = {"d": dossier}
+    if kind == "citizen":
+        since = dossier.waiting_since
+        row["waiting_for"] = WAITING_FOR.get(dossier.state, dossier.get_state_display())
+        row["since"] = since
+        row["waited_days"] = (now - since).days if since else None
+        row["late"] = dossier.due_at is not None and dossier.due_at < now
+        if dossier.state == Dossier.State.INTAKE_SUPPLEMENT and since is not None:
+            row["expires_at"] = services.guidance_expires_at(since)
+            row["resume_url"] = reverse("counter:resume", kwargs={"code": dossier.code})
+    elif kind == "collection":
+        row["waiting_long"] = dossier.waiting_long
+        row["waited_days"] = (now - dossier.finished_at).days if dossier.finished_at else None
+        row["rejected"] = dossier.outcome == Dossier.Outcome.REJECTED
+    return row
 
 
 # ---------------------------------------------------------------------------------------------
@@ -222,8 +282,9 @@ def _search_page(request, agency, *, error="", status=200):
     return render(request, template, context, status=status)
 
 
-def _form_page(request, agency, procedure, form, *, status=200):
+def _form_page(request, agency, procedure, form, *, status=200, extra=None):
     context = {
+        **(extra or {}),
         "agency": agency,
         "procedure": procedure,
         "form": form,
@@ -457,7 +518,14 @@ def _return_page(request, *, scanned="", dossier=None, form=None, error="", stat
     if form is not None and not form.is_bound:
         first = "postal_tracking" if form.initial.get("method") == "post" else "collected_by"
         form.fields[first].widget.attrs["autofocus"] = True
-    context = {"scanned": scanned, "dossier": dossier, "form": form, "error": error}
+    context = {
+        "scanned": scanned,
+        "dossier": dossier,
+        "form": form,
+        "error": error,
+        "next_step": counter_return.next_step(request.user, dossier) if dossier is not None else None,
+        "rejection": counter_return.rejection(dossier) if dossier is not None else None,
+    }
     return render(request, "dossiers/counter/return.html", context, status=status)
 
 
@@ -518,6 +586,31 @@ def _return_post(request):
     return redirect("counter:return")
 
 
+@require_POST
+@receptionist_required
+def finish_result(request):
+    """“Hoàn thành kết quả” from the return page, for an approved dossier the officer may finish
+    (the step missing before the result can be returned); then back to the return page."""
+    code = code_from_scan(request.POST.get("code", ""))
+    dossier, error, status = _lookup(request, code) if code else (None, "Thiếu mã hồ sơ.", 400)
+    if dossier is None:
+        return _return_page(request, scanned=code, error=error, status=status)
+    try:
+        services.dossier_finish(
+            actor=request.user,
+            dossier=dossier,
+            expected_version=request.POST.get("version"),
+            ip=client_ip(request),
+        )
+    except Conflict as exc:
+        messages.error(request, CHANGED if exc.code == "stale" else exc.message)
+    except DomainError as exc:
+        return _return_page(request, scanned=code, dossier=dossier, error=exc.message, status=exc.status)
+    else:
+        messages.success(request, f"Hồ sơ {dossier.code}: đã hoàn thành kết quả, có thể trả cho người dân.")
+    return redirect(f"{reverse('counter:return')}?ma={dossier.code}")
+
+
 CHANGED = (
     "Hồ sơ đã thay đổi trong lúc bạn thao tác (có người vừa cập nhật). "
     "Dữ liệu mới nhất đã được tải lại: hãy kiểm tra rồi thực hiện lại."
@@ -529,4 +622,5 @@ urlpatterns = [
     path("tiep-nhan/", intake, name="intake"),
     path("tiep-nhan/<uuid:uid>/", done, name="done"),
     path("tra-ket-qua/", return_result, name="return"),
+    path("tra-ket-qua/hoan-thanh/", finish_result, name="finish_result"),
 ]
