@@ -140,3 +140,79 @@ def test_a_dossier_goes_from_the_counter_to_the_citizen(live_server, browser):
 
     for ctx in (officer_ctx, citizen_ctx, specialist_ctx, leader_ctx):
         ctx.close()
+
+
+def test_the_citizen_guided_at_the_counter_comes_back_and_is_received_under_the_same_code(
+    live_server, browser
+):
+    agencies = load_catalogue_for_pages()
+    commune = agencies["commune"]
+    make_staff("motcua_bs", commune, Role.RECEPTIONIST, full_name="Đỗ Thị Lan")
+
+    # 1. A document is missing: the officer guides the citizen (Mẫu 02); the dossier gets its code.
+    officer_ctx, officer = _sign_in(browser, live_server, "motcua_bs")
+    officer.goto(live_server.url + "/quay/tiep-nhan/")
+    officer.get_by_label("Tên hoặc mã thủ tục").fill("dang ky khai sinh")
+    officer.get_by_role("button", name="Tìm thủ tục").click()
+    officer.wait_for_load_state()
+    officer.get_by_role("link", name=re.compile("^Thủ tục đăng ký khai sinh Mã 1.001193")).click()
+    officer.wait_for_load_state()
+    officer.get_by_label("Họ và tên").fill("Vũ Thị Thu Trang")
+    officer.get_by_label("Số định danh cá nhân").fill("001190012345")
+    officer.get_by_label("Ngày sinh", exact=True).fill("12/03/1990")
+    officer.get_by_label("Điện thoại", exact=True).fill("0912345678")
+    # Every document but the first mandatory one (the one the citizen forgot).
+    rows = officer.locator(".doc-table tbody tr").all()
+    forgotten = next(i for i, row in enumerate(rows) if row.locator(".req").count())
+    for i, row in enumerate(rows):
+        if i != forgotten:
+            row.get_by_role("checkbox").check()
+    missing = rows[forgotten].locator(".doc-check label").inner_text().split(" *")[0].strip()
+    officer.locator("#bo-sung > summary").click()
+    officer.get_by_label("Giấy tờ, nội dung cần bổ sung 1").fill(missing[:200])
+    officer.get_by_label("Lý do 1").fill("Chưa mang theo")
+    officer.get_by_role("button", name="Yêu cầu bổ sung", exact=True).click()
+    officer.wait_for_load_state()
+    text = officer.locator("main").inner_text()
+    assert "Đã hướng dẫn bổ sung hồ sơ" in text, text[:1500]
+    code = re.search(r"000\.21\.30\.H99-\d{6}-\d{4}", text).group(0)
+
+    # 2. The counter's page lists it under "Chờ công dân", with how long it has waited.
+    officer.goto(live_server.url + "/quay/")
+    waiting = officer.locator("#cho-cong-dan").locator("xpath=..")
+    assert code in waiting.inner_text() and "Dưới 1 ngày" in waiting.inner_text()
+    _no_violations(officer, "counter today with the waiting-for-citizen bucket")
+    screenshot(officer, "resume-today-1280")
+    officer.set_viewport_size({"width": 390, "height": 844})
+    screenshot(officer, "resume-today-390")
+    officer.set_viewport_size({"width": 1280, "height": 900})
+
+    # 3. The citizen comes back: the officer reopens the same dossier, pre-filled, and receives it.
+    officer.get_by_role("link", name=f"Tiếp nhận hồ sơ bổ sung {code}").click()
+    officer.wait_for_load_state()
+    assert officer.get_by_label("Họ và tên").input_value() == "Vũ Thị Thu Trang"
+    # The checklist is pre-filled: all ticked but the forgotten document.
+    checked = [box.is_checked() for box in officer.locator(".doc-table input[type=checkbox]").all()]
+    assert checked == [i != forgotten for i in range(len(rows))]
+    _no_violations(officer, "counter resume form")
+    screenshot(officer, "resume-form-1280")
+    officer.set_viewport_size({"width": 390, "height": 844})
+    screenshot(officer, "resume-form-390")
+    officer.set_viewport_size({"width": 1280, "height": 900})
+    for box in officer.locator(".doc-table input[type=checkbox]").all():
+        if not box.is_checked():
+            box.check()
+    officer.get_by_role("button", name="Tiếp nhận", exact=True).click()
+    officer.wait_for_load_state()
+    text = officer.locator("main").inner_text()
+    assert "Đã tiếp nhận hồ sơ" in text and code in text, text[:1500]
+    assert "In Mẫu 01" in text
+    pin = re.search(r"\b[A-HJ-NP-Z2-9]{6}\b", text.split("PIN", 1)[1]).group(0)
+    _no_violations(officer, "counter receipt after the supplement")
+
+    # 4. The citizen tracks it under the same code.
+    citizen_ctx = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 844}, is_mobile=True)
+    citizen = citizen_ctx.new_page()
+    assert "Được tiếp nhận" in _track(citizen, live_server, code, pin)
+    officer.goto(live_server.url + "/quay/")
+    assert code not in officer.locator("#cho-cong-dan").locator("xpath=..").inner_text()
