@@ -174,7 +174,7 @@ def today(request):
 
 
 # What the citizen must do, by state, in the "Chờ công dân" list.
-WAITING_FOR = {
+WAITING_FOR: dict[str, str] = {
     Dossier.State.SUBMITTED: "Nộp trực tuyến, chờ tiếp nhận",
     Dossier.State.INTAKE_SUPPLEMENT: "Bổ sung giấy tờ để được tiếp nhận",
     Dossier.State.SUPPLEMENT: "Bổ sung, hoàn thiện hồ sơ đang xử lý",
@@ -186,7 +186,7 @@ def _today_row(dossier: Dossier, kind: str, now) -> dict:
     """One line of a list of the day, with what the list shows beyond the dossier itself."""
     row: dict = {"d": dossier}
     if kind == "citizen":
-        since = dossier.waiting_since
+        since = getattr(dossier, "waiting_since", None)  # annotated by counter_today
         row["waiting_for"] = WAITING_FOR.get(dossier.state, dossier.get_state_display())
         row["since"] = since
         row["waited_days"] = (now - since).days if since else None
@@ -195,7 +195,7 @@ def _today_row(dossier: Dossier, kind: str, now) -> dict:
             row["expires_at"] = services.guidance_expires_at(since)
             row["resume_url"] = reverse("counter:resume", kwargs={"code": dossier.code})
     elif kind == "collection":
-        row["waiting_long"] = dossier.waiting_long
+        row["waiting_long"] = bool(getattr(dossier, "waiting_long", False))  # annotated by counter_today
         row["waited_days"] = (now - dossier.finished_at).days if dossier.finished_at else None
         row["rejected"] = dossier.outcome == Dossier.Outcome.REJECTED
     return row
