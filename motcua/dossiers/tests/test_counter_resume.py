@@ -410,3 +410,22 @@ def test_the_documents_kept_when_the_checklist_is_replaced_keep_their_files(worl
     tp01 = d.documents.get(requirement_code="TP01")
     assert (tp01.copy_kind, tp01.count, tp01.files.count()) == ("certified_copy", 2, 1)
     assert d.documents.count() == 2
+
+
+def test_a_malformed_version_is_answered_on_the_page_and_nothing_changes(officer, frozen, guided):
+    response = officer.post(resume_url(guided), resume_post(guided, version="abc"))
+    assert response.status_code == 400
+    assert "Phiên bản hồ sơ không hợp lệ." in response.content.decode()
+    assert Dossier.objects.get(pk=guided.pk).version == guided.version
+
+
+def test_only_a_receptionist_reopens_a_guided_dossier(client, world, guided):
+    client.force_login(world.specialist)
+    assert client.get(resume_url(guided)).status_code == 403
+    assert client.post(resume_url(guided), resume_post(guided)).status_code == 403
+    assert Dossier.objects.get(pk=guided.pk).state == S.INTAKE_SUPPLEMENT
+
+
+def test_finishing_from_the_return_page_takes_a_post_only(officer):
+    assert officer.get("/quay/tra-ket-qua/hoan-thanh/").status_code == 405
+    assert officer.put("/quay/ho-so/000.01.31.H99-260306-0001/tiep-nhan-lai/").status_code == 405
