@@ -81,7 +81,7 @@ class Context:
         # "lanhdao" at the first department. A procedure is simulated at a site only when every
         # step of its process has such an officer (the holder of a step acts on it, issue 9
         # item 3): a department without staff receives no demo dossiers.
-        self.members: list[tuple[str, int, str, bool, object]] = [
+        self.members: list[tuple[str, int, str, bool, Any]] = [
             (m.agency.path, m.agency_id, m.role, m.include_subtree, m.user)
             for m in Membership.objects.filter(active=True, user__is_active=True)
             .select_related("agency", "user")
@@ -232,11 +232,12 @@ class Context:
         it is not deadline time, so the calendar of the clock leaves it out)."""
         cal = self.calendar(agency)
         sessions = list(cal.sessions_on(day))
-        if sessions or day.weekday() < 5 or day in cal.days_off or agency.schedule_id is None:
+        schedule = agency.schedule
+        if sessions or day.weekday() < 5 or day in cal.days_off or schedule is None:
             return sessions
         if agency.pk not in self.weekend:
             self.weekend[agency.pk] = {
-                (s.weekday, s.start, s.end) for s in agency.schedule.sessions.all() if s.weekday >= 5
+                (s.weekday, s.start, s.end) for s in schedule.sessions.all() if s.weekday >= 5
             }
         return sorted(
             (start, end) for weekday, start, end in self.weekend[agency.pk] if weekday == day.weekday()

@@ -173,6 +173,7 @@ def test_late_rates_differ_between_communes(demo):
     # Some communes keep nearly every appointment, others miss one in six or more.
     assert min(rates.values()) < 0.07
     assert max(rates.values()) > 0.16
+    assert max(rates.values()) > 3 * min(rates.values())
     assert sum(rate > 0.12 for rate in rates.values()) >= 2
     assert sum(rate < 0.08 for rate in rates.values()) >= 2
 
