@@ -1,4 +1,12 @@
-"""Demo dossiers loaded by ``make run``: about 2,000 over the past six months, in every state.
+"""Demo dossiers loaded by ``make run``: six weeks of a province's real daily volume (about
+6,500), in every state.
+
+Each place that receives dossiers has its day (``context``): the provincial public service
+centre 85–100 dossiers a full working day, as a district-level centre receives (domain.md), for
+the departments; each commune's centre a few to a couple of dozen, the busiest ward the most,
+and those open on Saturday mornings half a day then. They arrive over the opening sessions,
+mornings busier; today's stop at ``now``, so today is a day in progress. The applicant fits the
+procedure (``applicants.organisations_for``: a company registers itself, nobody's birth).
 
 Each dossier is *simulated* from its submission to now with the real working calendars: it is
 received (or refused, or sent back for a supplement at intake), goes through the steps of its
@@ -10,18 +18,28 @@ dossiers are mostly returned and recent ones open. Each commune and department h
 share of dossiers that overrun their appointment, so late rates are uneven (a few per cent at
 some communes, a quarter at others).
 
-The rows are written in bulk (``bulk_create`` in batches, one transaction), not through the
-services, but they are the rows the services produce: dossier codes gapless per receiving
-agency and day with their ``DailySequence`` rows, appointments from ``add_working_time``, one
+Every action is done by who may do it (issue 9 item 3): the counter's (reception, guidance,
+supplement received, withdrawal, finished result, return) by a receptionist of the receiving
+agency; a step's by the officer it is assigned to, who has the step's role at the step's agency;
+approval and rejection by the leader holding the approval step; a stop or an extension by the
+handling agency's leader. A procedure is simulated at a place only when every step of its
+process has such an officer there (a department without staff receives no demo dossiers).
+
+The rows are written in bulk (``executemany`` in one transaction), not through the services
+(thousands of dossiers through the services would not load within ``make run``'s start-up
+time), but they are the rows the services produce: dossier codes gapless per receiving agency
+and day with their ``DailySequence`` rows, appointments from ``add_working_time``, one
 ``DossierStep`` per hand-over (the control slip), pauses, extensions and the dated
 ``DossierEvent`` history. No audit events are written for them (the audit chain only records
 what the application did; ``manage.py audit_verify`` passes after the demo).
 
 The package, one concern a module, in the order a dossier meets them:
 
-- ``context``: the static context (sites with their volume and late share, procedures with
-  their process steps, staff by role, working calendars) and weighted draws.
-- ``applicants``: the people and organisations who apply (names, citizen IDs, addresses).
+- ``context``: the static context (desks with their daily volume, sites with their late share,
+  procedures with their process steps, staff by role, working calendars and opening sessions)
+  and weighted draws.
+- ``applicants``: the people and organisations who apply (names, citizen IDs, addresses), and
+  which organisations a procedure admits.
 - ``plan``: the plan of a dossier's life, drawn before it is lived (``Plan``, ``draw_plan``).
 - ``clock``: working-time steps of the simulation (``HOUR``, ``DAY``, ``plus``, ``shift``).
 - ``record``: what a life writes (the dossier's fields, steps, pauses, events) and the
@@ -30,7 +48,10 @@ The package, one concern a module, in the order a dossier meets them:
 - ``processing``: reception, the steps of the process template, the decision, the return.
 - ``life``: ``Life``, one dossier from its submission to ``now`` (intake, then processing).
 - ``writing``: dossier codes and the bulk writing of the rows.
-- ``build``: the entry points, ``build_demo_dossiers`` and ``demo_dossiers_exist``.
+- ``build``: the arrivals of each day, the entry points ``build_demo_dossiers`` and
+  ``demo_dossiers_exist``.
+- ``report``: what ``demo_load`` prints for the staff (today's and yesterday's dossiers, open,
+  overdue and late share per receiving place).
 
 Deterministic for a given ``seed`` and ``now``; running it again when demo dossiers exist
 changes nothing. Refused when DEBUG is off (outside tests).

@@ -1,13 +1,16 @@
 """The applicants of the demo dossiers: people of the province (surnames weighted as there,
-12-digit citizen IDs, village or street addresses, phone numbers) and local organisations."""
+12-digit citizen IDs, village or street addresses, phone numbers) and local organisations, each
+only where the procedure admits it (``organisations_for``: no company registers a birth)."""
 
 from __future__ import annotations
 
 import random
 from datetime import date
 
+from motcua.catalog.models import Procedure
 from motcua.dossiers.demo.context import Context, Site, weighted
 from motcua.dossiers.models import Dossier
+from motcua.lib.text import fold
 
 SURNAMES = [
     ("Nguyễn", 30),
@@ -82,13 +85,42 @@ COMPANIES = [
     "Công ty cổ phần Xây dựng Tân Trào",
     "Công ty TNHH Thương mại Sông Lô",
     "Công ty TNHH Vận tải Hàm Yên",
-    "Hợp tác xã Cam sành Hàm Yên",
     "Công ty TNHH Chế biến gỗ Yên Sơn",
     "Công ty cổ phần Du lịch Na Hang",
-    "Hợp tác xã Nông sản Lâm Bình",
     "Công ty TNHH Cơ khí Minh Xuân",
     "Công ty cổ phần Khoáng sản Sơn Dương",
 ]
+COOPERATIVES = [
+    "Hợp tác xã Cam sành Hàm Yên",
+    "Hợp tác xã Nông sản Lâm Bình",
+    "Hợp tác xã Chè Shan tuyết Na Hang",
+]
+# "Tổ chức (không bao gồm doanh nghiệp, HTX)": public units, associations.
+OTHER_ORGANISATIONS = [
+    "Trường Trung học cơ sở Tân Trào",
+    "Trường Mầm non Hoa Sen",
+    "Ban Quản lý rừng phòng hộ Na Hang",
+    "Trung tâm Y tế khu vực Hàm Yên",
+]
+# Fields whose procedures are about a person's own life (civil status, certification of a
+# signature or a copy, residence, adoption, judicial record, social and merit benefits,
+# schooling, a household business): the applicant is that person (or a relative), never an
+# organisation, whatever else the catalogue's "đối tượng thực hiện" lists.
+PERSON_FIELDS = (
+    "ho tich",
+    "chung thuc",
+    "nuoi con nuoi",
+    "cu tru",
+    "ly lich tu phap",
+    "bao tro xa hoi",
+    "nguoi co cong",
+    "dan so",
+    "giao duc",
+    "ho kinh doanh",
+)
+# Fields whose applicant is mostly the business itself (enterprise and cooperative registration).
+BUSINESS_FIELDS = ("doanh nghiep", "hop tac xa")
+BUSINESS_SHARE, OTHER_SHARE = 0.8, 0.1
 # Province (birthplace registration) codes of the citizen ID: Tuyên Quang 008 and Hà Giang 002
 # mostly, then neighbours.
 ID_PROVINCES = [("008", 60), ("002", 20), ("015", 4), ("006", 3), ("019", 4), ("025", 4), ("001", 5)]
@@ -128,9 +160,9 @@ def draw_person(rng: random.Random, site: Site, ctx: Context) -> dict:
     }
 
 
-def draw_organisation(rng: random.Random, site: Site, ctx: Context) -> dict:
+def draw_organisation(rng: random.Random, site: Site, ctx: Context, names: list[str]) -> dict:
     person = draw_person(rng, site, ctx)
-    name = rng.choice(COMPANIES)
+    name = rng.choice(names)
     return {
         "applicant_kind": Dossier.ApplicantKind.ORGANISATION,
         "applicant_name": name,
@@ -143,3 +175,55 @@ def draw_organisation(rng: random.Random, site: Site, ctx: Context) -> dict:
         "address": person["address"],
         "collector": person["applicant_name"],
     }
+
+
+def _kinds(applicants: str) -> set[str]:
+    """The folded applicant kinds of a catalogue's "đối tượng thực hiện" text, split at the
+    commas outside parentheses: "Công dân Việt Nam, Tổ chức (không bao gồm doanh nghiệp, HTX)"
+    → {"cong dan viet nam", "to chuc khong bao gom doanh nghiep htx"}."""
+    kinds, depth, current = set(), 0, ""
+    for ch in applicants:
+        depth += (ch == "(") - (ch == ")")
+        if ch == "," and depth == 0:
+            kinds.add(fold(current))
+            current = ""
+        else:
+            current += ch
+    kinds.add(fold(current))
+    return kinds - {""}
+
+
+def organisations_for(procedure: Procedure) -> tuple[float, list[str]]:
+    """Which organisations apply for ``procedure`` and in what share of its dossiers.
+
+    The catalogue's ``applicants`` text names who may apply: a company only where it names
+    "Doanh nghiệp", a cooperative only where it names "Hợp tác xã", another organisation only
+    where it names "Tổ chức (không bao gồm doanh nghiệp, HTX)". A procedure about a person's own
+    life (``PERSON_FIELDS``: khai sinh, khai tử, kết hôn, chứng thực …) gets none even when the
+    text lists organisations; a business registration (``BUSINESS_FIELDS``) is mostly applied for
+    by the business, the other procedures that admit organisations by a few.
+    """
+    field = fold(procedure.field.name) if procedure.field_id else ""
+    if any(word in field for word in PERSON_FIELDS):
+        return 0.0, []
+    kinds = _kinds(procedure.applicants or "")
+    names: list[str] = []
+    if any(k.startswith("doanh nghiep") for k in kinds):
+        names += COMPANIES
+    if "hop tac xa" in kinds:
+        names += COOPERATIVES
+    if any(k.startswith("to chuc khong bao gom") for k in kinds):
+        names += OTHER_ORGANISATIONS
+    if not names:
+        return 0.0, []
+    return (BUSINESS_SHARE if any(word in field for word in BUSINESS_FIELDS) else OTHER_SHARE), names
+
+
+def draw_applicant(rng: random.Random, site: Site, ctx: Context, procedure: Procedure) -> dict:
+    """A person, or an organisation where ``procedure`` admits one (``organisations_for``)."""
+    if procedure.pk not in ctx.organisations:
+        ctx.organisations[procedure.pk] = organisations_for(procedure)
+    share, names = ctx.organisations[procedure.pk]
+    if names and rng.random() < share:
+        return draw_organisation(rng, site, ctx, names)
+    return draw_person(rng, site, ctx)

@@ -5,24 +5,27 @@ them all in one transaction; ``demo_dossiers_exist`` tells whether it already ra
 from __future__ import annotations
 
 import random
-from collections import defaultdict
-from datetime import datetime, timedelta
+from collections import Counter
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
-from motcua.dossiers.demo.applicants import draw_organisation, draw_person
+from motcua.dossiers.demo.applicants import draw_applicant
 from motcua.dossiers.demo.clock import DAY
-from motcua.dossiers.demo.context import Context, pick
+from motcua.dossiers.demo.context import Context, Desk, pick
 from motcua.dossiers.demo.life import Life
 from motcua.dossiers.demo.plan import draw_plan
+from motcua.dossiers.demo.report import report
 from motcua.dossiers.demo.writing import DEMO_KEY_PREFIX, number, write
 from motcua.dossiers.models import Dossier, DossierDocument
 from motcua.org.demo import DemoOrg, refuse_outside_development, say
-from motcua.workcalendar.calendar import moment_at_position, working_position
+from motcua.workcalendar.calendar import VN_TZ, moment_at_position, working_position
 
-DAYS_BACK = 183
-RECENT_SHARE, RECENT_DAYS = 0.25, 20  # a quarter of the dossiers came in the last 20 working days
+# Six weeks of dossiers at a real day's volume (about 6,500): enough for every procedure's
+# appointment to pass and for late rates to show, small enough for `make run` to start quickly.
+DAYS_BACK = 42
+MORNING = 1.3  # a morning session draws more people than an afternoon one, hour for hour
 PIN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 State = Dossier.State
@@ -51,31 +54,44 @@ FORCE_WINDOW_DAYS: dict[str, tuple[float, float]] = {
     State.SUPPLEMENT: (2, 8),
     State.PAYMENT: (2, 10),
     State.APPROVED: (1, 12),
-    State.FINISHED: (20, 60),
-    State.STOPPED: (30, 80),
+    State.FINISHED: (10, 30),
+    State.STOPPED: (20, 35),
 }
 
 
-def _one(ctx: Context, rng: random.Random, now: datetime, start: datetime, force: str | None = None) -> Life:
-    site = ctx.sites[pick(rng, ctx.site_cum)]
+def _seconds(t: time) -> int:
+    return t.hour * 3600 + t.minute * 60 + t.second
+
+
+def arrivals(ctx: Context, rng: random.Random, desk: Desk, first: date, now: datetime) -> list[datetime]:
+    """When people hand in dossiers at ``desk`` from ``first`` to ``now``: each day it opens, a
+    number drawn in its range for a full working day (in proportion on a shorter day, such as a
+    Saturday morning), spread over its opening sessions, mornings busier. Today's stop at ``now``:
+    a day in progress."""
+    out: list[datetime] = []
+    day = first
+    while day <= now.astimezone(VN_TZ).date():
+        sessions = [(_seconds(s), _seconds(e)) for s, e in ctx.opening(desk.receiving, day)]
+        if sessions:
+            open_seconds = sum(e - s for s, e in sessions)
+            count = round(rng.randint(*desk.day) * min(1.0, open_seconds / DAY))
+            weights = [(e - s) * (MORNING if s < 12 * 3600 else 1.0) for s, e in sessions]
+            midnight = datetime(day.year, day.month, day.day, tzinfo=VN_TZ)
+            for _ in range(count):
+                s, e = rng.choices(sessions, weights=weights)[0]
+                at = midnight + timedelta(seconds=int(rng.uniform(s, e)))
+                if at < now:
+                    out.append(at)
+        day += timedelta(days=1)
+    return sorted(out)
+
+
+def _one(ctx: Context, rng: random.Random, now: datetime, desk: Desk, created: datetime, force=None) -> Life:
+    site = desk.sites[pick(rng, desk.cum)]
     procedure, local_time = site.offerings[pick(rng, site.weights)]
     proc = ctx.procs[procedure.pk]
     life = Life(ctx, rng, now, site, proc, local_time)
-    cal = life.cal_r
-    end_pos = working_position(cal, now)
-    if force in FORCE_WINDOW_DAYS:
-        low, high = FORCE_WINDOW_DAYS[force]
-        created = moment_at_position(cal, int(end_pos - rng.uniform(low, high) * DAY))
-    elif force is not None:
-        created = moment_at_position(cal, int(end_pos - rng.uniform(0.5, 40) * DAY))
-    elif rng.random() < RECENT_SHARE:
-        # Busier lately (more services online, the end-of-year rush): more open dossiers to show.
-        created = moment_at_position(cal, int(end_pos - rng.uniform(0, RECENT_DAYS) * DAY))
-    else:
-        created = moment_at_position(cal, int(rng.uniform(working_position(cal, start), end_pos)))
-    if created >= now:
-        created = moment_at_position(cal, end_pos - 300)
-    person = draw_organisation(rng, site, ctx) if rng.random() < 0.1 else draw_person(rng, site, ctx)
+    person = draw_applicant(rng, site, ctx, procedure)
     life.collector = person.pop("collector")
     life.d.update(person)
     documents = []
@@ -103,68 +119,81 @@ def _one(ctx: Context, rng: random.Random, now: datetime, start: datetime, force
     return life
 
 
+def _forced(ctx: Context, rng: random.Random, now: datetime, start: datetime, state: str) -> Life | None:
+    """A dossier that is in ``state`` at ``now`` (None when 400 draws missed it)."""
+    desks = ctx.desks
+    for _attempt in range(400):
+        desk = rng.choices(desks, weights=[sum(d.day) for d in desks])[0]
+        cal = ctx.calendar(desk.receiving)
+        end_pos = working_position(cal, now)
+        low, high = FORCE_WINDOW_DAYS.get(state, (0.5, 30))
+        created = max(start, moment_at_position(cal, int(end_pos - rng.uniform(low, high) * DAY)))
+        if created >= now:
+            created = moment_at_position(cal, end_pos - 300)
+        life = _one(ctx, rng, now, desk, created, force=state)
+        if life.d["state"] == state:
+            return life
+    return None
+
+
+def _day(life: Life) -> tuple[int, date]:
+    return life.site.receiving.pk, life.created_at.astimezone(VN_TZ).date()
+
+
 def demo_dossiers_exist() -> bool:
     return Dossier.objects.filter(idempotency_key__startswith=DEMO_KEY_PREFIX).exists()
 
 
 def build_demo_dossiers(
-    *, org: DemoOrg, count: int = 2000, seed: int = 2026, now: datetime | None = None, stdout=None
+    *, org: DemoOrg, days: int = DAYS_BACK, seed: int = 2026, now: datetime | None = None, stdout=None
 ) -> dict:
-    """Create about ``count`` demo dossiers received over the six months before ``now``.
+    """Create the demo dossiers handed in over the ``days`` calendar days before ``now``, at each
+    receiving agency's daily volume (``Context``), and print what its staff would look at.
 
     Returns a summary: ``{"created", "skipped", "states": {state: n}, "late_rate": {agency code:
     share of finished dossiers that were late}}``. Does nothing (``skipped``: True) when demo
     dossiers already exist.
     """
     refuse_outside_development()
+    skipped = {"created": 0, "skipped": True, "states": {}, "late_rate": {}}
     if demo_dossiers_exist():
         say(stdout, "Hồ sơ mẫu: đã có, không tạo thêm.")
-        return {"created": 0, "skipped": True, "states": {}, "late_rate": {}}
+        return skipped
     now = (now or timezone.now()).replace(microsecond=0)
     rng = random.Random(seed)
     ctx = Context(org, rng)
-    if not ctx.sites:
+    if not ctx.desks:
         say(stdout, "Hồ sơ mẫu: chưa có thủ tục nào được cơ quan mẫu giải quyết, bỏ qua.")
-        return {"created": 0, "skipped": True, "states": {}, "late_rate": {}}
-    start = now - timedelta(days=DAYS_BACK)
-    lives = [_one(ctx, rng, now, start) for _ in range(count)]
-    # Every state at least a few times (a small count may miss the short-lived ones).
-    minimum = max(2, count // 200)
+        return skipped
+    first = (now - timedelta(days=days)).astimezone(VN_TZ).date()
+    start = datetime(first.year, first.month, first.day, tzinfo=VN_TZ)
+    lives = [
+        _one(ctx, rng, now, desk, created)
+        for desk in ctx.desks
+        for created in arrivals(ctx, rng, desk, first, now)
+    ]
+    # Every state at least a few times (the short-lived ones may be missed): a forced dossier
+    # takes the place of one handed in at the same desk on the same day, so the day's count stays.
+    minimum = max(2, len(lives) // 1000)
     for state in FORCEABLE:
-        have = sum(1 for lf in lives if lf.d["state"] == state)
-        for _ in range(minimum - have):
-            for _attempt in range(400):
-                life = _one(ctx, rng, now, start, force=state)
-                if life.d["state"] == state:
-                    break
-            else:
+        for _ in range(minimum - sum(1 for lf in lives if lf.d["state"] == state)):
+            life = _forced(ctx, rng, now, start, state)
+            if life is None:
                 continue
-            # Replace a dossier of the most common state, to keep the count.
-            common = max(FORCEABLE, key=lambda s: sum(1 for lf in lives if lf.d["state"] == s))
-            victims = [i for i, lf in enumerate(lives) if lf.d["state"] == common]
-            lives[victims[rng.randrange(len(victims))]] = life
+            counts = Counter(lf.d["state"] for lf in lives)
+            same_day = [
+                i for i, lf in enumerate(lives) if _day(lf) == _day(life) and counts[lf.d["state"]] > minimum
+            ]
+            if same_day:
+                common = max(same_day, key=lambda i: counts[lives[i].d["state"]])
+                victims = [i for i in same_day if lives[i].d["state"] == lives[common].d["state"]]
+                lives[victims[rng.randrange(len(victims))]] = life
+            else:
+                lives.append(life)
     with transaction.atomic():
         if demo_dossiers_exist():  # lost a race with another loader
-            return {"created": 0, "skipped": True, "states": {}, "late_rate": {}}
+            return skipped
         sequences = number(lives)
         write(lives, sequences, seed)
-    states: dict[str, int] = defaultdict(int)
-    for life in lives:
-        states[life.d["state"]] += 1
-    late_rate: dict[str, float] = {}
-    per_agency: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for life in lives:
-        if life.d["timeliness"]:
-            per_agency[life.site.handling.code][0] += life.d["timeliness"] == "late"
-            per_agency[life.site.handling.code][1] += 1
-    for code, (late, total) in sorted(per_agency.items()):
-        late_rate[code] = round(late / total, 3) if total else 0.0
-    say(
-        stdout,
-        f"Hồ sơ mẫu: {len(lives)} hồ sơ trong {DAYS_BACK} ngày qua — "
-        + ", ".join(
-            f"{Dossier.State(s).label}: {n}" for s, n in sorted(states.items(), key=lambda kv: -kv[1])
-        )
-        + ".",
-    )
-    return {"created": len(lives), "skipped": False, "states": dict(states), "late_rate": late_rate}
+    summary = report(ctx, lives, now, days, stdout)
+    return {"created": len(lives), "skipped": False, **summary}

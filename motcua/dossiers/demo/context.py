@@ -16,34 +16,48 @@ from motcua.org.demo import DemoOrg
 from motcua.org.models import Agency, Membership
 from motcua.workcalendar.selectors import calendar_for_schedule
 
-# Volume weight and share of dossiers that overrun the appointment, per commune (in the order
-# of DemoOrg.communes; repeated if there are more) and per department.
+# Dossiers a full working day and share of dossiers that overrun the appointment, per commune
+# (in the order of DemoOrg.communes; repeated if there are more): the busiest ward a couple of
+# dozen a day, the smallest communes a few; some communes keep their appointments, others do not.
 COMMUNE_PROFILE = [
-    (3.0, 0.03),
-    (2.4, 0.08),
-    (2.0, 0.05),
-    (1.6, 0.25),
-    (1.2, 0.12),
-    (1.0, 0.04),
-    (1.0, 0.18),
-    (0.8, 0.06),
-    (0.7, 0.30),
-    (0.6, 0.10),
-    (0.6, 0.03),
-    (0.5, 0.15),
+    (24, 0.03),
+    (19, 0.08),
+    (16, 0.05),
+    (13, 0.25),
+    (10, 0.12),
+    (8, 0.04),
+    (8, 0.18),
+    (6, 0.06),
+    (5, 0.30),
+    (5, 0.10),
+    (4, 0.03),
+    (4, 0.15),
 ]
+COMMUNE_SPREAD = 0.2  # a commune's day varies by ±20 %
+# The provincial centre receives as a district-level centre does (domain.md: 85–100 dossiers a
+# working day), for the departments (share of its dossiers and late share each).
+CENTRE_DAY = (85, 100)
 DEPARTMENT_PROFILE = [(1.6, 0.06), (1.0, 0.22), (1.2, 0.28), (0.6, 0.10)]
-PROVINCE_SHARE = 0.2  # of the dossiers are province-level, received at the provincial centre
+
+
+@dataclass
+class Desk:
+    """Where dossiers are handed in (a receiving agency) and how many a full working day."""
+
+    receiving: Agency
+    day: tuple[int, int]  # fewest and most dossiers a full working day
+    sites: list[Site]
+    cum: list[float]  # cumulative weights of the sites
 
 
 @dataclass
 class Site:
     receiving: Agency
     handling: Agency
-    weight: float
+    weight: float  # share of its desk's dossiers
     late: float
     offerings: list  # [(procedure, local_time)]
-    weights: list  # cumulative Zipf weights over offerings
+    weights: list  # cumulative Zipf weights over offerings (within the site)
     local_name: str  # "xã Yên Sơn", for addresses
     ward: bool
 
@@ -64,17 +78,20 @@ class Context:
         # (membership over the subtree), the nearest first, then by user name. With the demo
         # organisation: "motcua" at the provincial centre, each commune's receptionist,
         # specialist and leader at its People's Committee (and one-stop unit), "chuyenvien" and
-        # "lanhdao" at the first department; other steps stay unassigned (held by the agency),
-        # as after a forward without an officer.
-        self.members: list[tuple[str, int, str, bool, object]] = [
+        # "lanhdao" at the first department. A procedure is simulated at a site only when every
+        # step of its process has such an officer (the holder of a step acts on it, issue 9
+        # item 3): a department without staff receives no demo dossiers.
+        self.members: list[tuple[str, int, str, bool, Any]] = [
             (m.agency.path, m.agency_id, m.role, m.include_subtree, m.user)
             for m in Membership.objects.filter(active=True, user__is_active=True)
             .select_related("agency", "user")
             .order_by("user__username")
         ]
-        self.staff: dict[tuple[int, str], object] = {}
+        self.staff: dict[tuple[int, str], list] = {}
+        self.organisations: dict[int, tuple[float, list[str]]] = {}  # applicants.organisations_for
 
         self.calendars: dict[int, object] = {}
+        self.weekend: dict[int, set] = {}  # weekend opening sessions of a schedule, per agency
         self.procs: dict[int, Proc] = {}
         templates = {
             t.procedure_id: t
@@ -100,36 +117,25 @@ class Context:
             offerings[off.agency_id].append((off.procedure, off.local_time))
 
         self.sites: list[Site] = []
+        self.desks: list[Desk] = []
         for index, commune in enumerate(org.communes):
-            weight, late = COMMUNE_PROFILE[index % len(COMMUNE_PROFILE)]
+            mean, late = COMMUNE_PROFILE[index % len(COMMUNE_PROFILE)]
             local = commune.unit.name[:1].lower() + commune.unit.name[1:]
-            self._site(
-                offerings,
-                commune.one_stop,
-                commune.committee,
-                weight * (1 - PROVINCE_SHARE),
-                late,
-                local,
-                local.startswith("phường"),
+            site = self._site(
+                offerings, commune.one_stop, commune.committee, 1.0, late, local, local.startswith("phường")
             )
-        province_total = sum(w for w, _ in DEPARTMENT_PROFILE)
-        commune_total = sum(COMMUNE_PROFILE[i % len(COMMUNE_PROFILE)][0] for i in range(len(org.communes)))
-        for index, department in enumerate(org.departments):
-            weight, late = DEPARTMENT_PROFILE[index % len(DEPARTMENT_PROFILE)]
-            self._site(
-                offerings,
-                org.service_centre,
-                department,
-                weight / province_total * commune_total * PROVINCE_SHARE,
-                late,
-                None,
-                False,
+            if site is not None:
+                day = (max(1, round(mean * (1 - COMMUNE_SPREAD))), max(1, round(mean * (1 + COMMUNE_SPREAD))))
+                self._desk(commune.one_stop, day, [site])
+        departments = [
+            self._site(offerings, org.service_centre, department, weight, late, None, False)
+            for department, (weight, late) in zip(
+                org.departments,
+                (DEPARTMENT_PROFILE[i % len(DEPARTMENT_PROFILE)] for i in range(len(org.departments))),
+                strict=True,
             )
-        self.site_cum = []
-        total = 0.0
-        for site in self.sites:
-            total += site.weight
-            self.site_cum.append(total)
+        ]
+        self._desk(org.service_centre, CENTRE_DAY, [s for s in departments if s is not None])
         self.commune_names = [c.unit.name[:1].lower() + c.unit.name[1:] for c in org.communes]
 
     @staticmethod
@@ -180,33 +186,86 @@ class Context:
             online=procedure.online_level != Procedure.OnlineLevel.NONE,
         )
 
-    def _site(self, offerings, receiving, handling, weight, late, local_name, ward) -> None:
-        offered = offerings.get(handling.pk) or []
+    def _site(self, offerings, receiving, handling, weight, late, local_name, ward) -> Site | None:
+        # Only the procedures every step of which has an officer where it is done.
+        offered = [
+            (procedure, local_time)
+            for procedure, local_time in offerings.get(handling.pk) or []
+            if all(
+                self.officer(self.step_agency(step, receiving, handling), step.role)
+                for step in self.procs[procedure.pk].steps
+            )
+        ]
         if not offered:
-            return
+            return None
         # A few procedures make most of the volume (birth registration, certification …).
         cum, total = [], 0.0
         for rank in range(len(offered)):
             total += 1.0 / (rank + 1) ** 1.1
             cum.append(total)
-        self.sites.append(Site(receiving, handling, weight, late, offered, cum, local_name or "", ward))
+        site = Site(receiving, handling, weight, late, offered, cum, local_name or "", ward)
+        self.sites.append(site)
+        return site
+
+    def _desk(self, receiving: Agency, day: tuple[int, int], sites: list[Site]) -> None:
+        if not sites or self.officer(receiving, Membership.Role.RECEPTIONIST) is None:
+            return
+        cum, total = [], 0.0
+        for site in sites:
+            total += site.weight
+            cum.append(total)
+        self.desks.append(Desk(receiving, day, sites, cum))
+
+    @staticmethod
+    def step_agency(step: ProcessStep, receiving: Agency, handling: Agency) -> Agency:
+        """The agency a step of the process is done at, for a dossier received at ``receiving``
+        and handled by ``handling``."""
+        if step.performer == ProcessStep.Performer.RECEIVING_ROLE:
+            return receiving
+        if step.performer == ProcessStep.Performer.NAMED_AGENCY and step.agency is not None:
+            return step.agency
+        return handling
+
+    def opening(self, agency: Agency, day) -> list[tuple]:
+        """The sessions ``agency`` is open on ``day``: its legal working sessions, or on a weekend
+        that is no day off its schedule's weekend sessions (a Saturday morning serves citizens;
+        it is not deadline time, so the calendar of the clock leaves it out)."""
+        cal = self.calendar(agency)
+        sessions = list(cal.sessions_on(day))
+        schedule = agency.schedule
+        if sessions or day.weekday() < 5 or day in cal.days_off or schedule is None:
+            return sessions
+        if agency.pk not in self.weekend:
+            self.weekend[agency.pk] = {
+                (s.weekday, s.start, s.end) for s in schedule.sessions.all() if s.weekday >= 5
+            }
+        return sorted(
+            (start, end) for weekday, start, end in self.weekend[agency.pk] if weekday == day.weekday()
+        )
 
     def calendar(self, agency: Agency):
         if agency.pk not in self.calendars:
             self.calendars[agency.pk] = calendar_for_schedule(agency.schedule)
         return self.calendars[agency.pk]
 
-    def officer(self, agency: Agency, role: str):
+    def officers(self, agency: Agency, role: str) -> list:
+        """The active officers with ``role`` at ``agency`` (their membership there or over its
+        subtree), the nearest first, then by user name."""
         key = (agency.pk, role)
         if key not in self.staff:
             found = [
-                (len(path), user)
+                (-len(path), user.username, user)
                 for path, agency_id, member_role, subtree, user in self.members
                 if member_role == role
                 and (agency_id == agency.pk or (subtree and agency.path.startswith(path)))
             ]
-            self.staff[key] = max(found, key=lambda f: f[0])[1] if found else None
+            self.staff[key] = [user for _, _, user in sorted(found, key=lambda f: f[:2])]
         return self.staff[key]
+
+    def officer(self, agency: Agency, role: str):
+        """The first of ``officers`` (None when nobody has the role there)."""
+        found = self.officers(agency, role)
+        return found[0] if found else None
 
 
 def pick(rng: random.Random, cum: list[float]) -> int:

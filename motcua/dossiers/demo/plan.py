@@ -76,13 +76,15 @@ def draw_plan(rng: random.Random, site: Site, proc: Proc, force: str | None) -> 
     if rng.random() < 0.12 or force in (State.SUPPLEMENT, State.STOPPED):
         supplement = 2 if rng.random() < 0.2 else 1
     never = supplement > 0 and (rng.random() < 0.15 or force in (State.SUPPLEMENT, State.STOPPED))
-    stop_after = never and (rng.random() < 0.6 or force == State.STOPPED) and force != State.SUPPLEMENT
+    # Most dossiers whose supplement never comes are stopped after a few weeks' silence, so that an
+    # inbox does not fill with dossiers waiting for ever.
+    stop_after = never and (rng.random() < 0.85 or force == State.STOPPED) and force != State.SUPPLEMENT
     withdraw = not never and (rng.random() < 0.02 or force == State.WITHDRAWN)
     stop = not never and not withdraw and rng.random() < 0.012
     payment = (proc.has_fee and rng.random() < 0.25) or rng.random() < 0.04 or force == State.PAYMENT
     reject = rng.random() < 0.03
     extend = late and rng.random() < 0.4
-    never_collect = rng.random() < 0.025 or force == State.FINISHED
+    never_collect = rng.random() < 0.01 or force == State.FINISHED
     collect = min(20.0, rng.expovariate(1 / 1.5))
     return Plan(
         channel=int(channel),

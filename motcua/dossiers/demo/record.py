@@ -84,7 +84,10 @@ class Record:
         self.pauses: list[dict] = []
         self.events: list[dict] = []
         self.extension: dict | None = None
-        self.receptionist = ctx.officer(site.receiving, Role.RECEPTIONIST)
+        # The counter officer who receives it (one of the receiving agency's receptionists) does
+        # the counter's actions on it; the leader of the handling agency stops or extends it.
+        self.receptionist = rng.choice(ctx.officers(site.receiving, Role.RECEPTIONIST))
+        self.leader = ctx.officer(site.handling, Role.LEADER)
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def _when(self, t: datetime) -> datetime:
@@ -122,11 +125,7 @@ class Record:
         self._event(t, action, actor, agency, note, data)
 
     def _agency_of(self, step: ProcessStep) -> Agency:
-        if step.performer == ProcessStep.Performer.RECEIVING_ROLE:
-            return self.site.receiving
-        if step.performer == ProcessStep.Performer.NAMED_AGENCY and step.agency is not None:
-            return step.agency
-        return self.site.handling
+        return self.ctx.step_agency(step, self.site.receiving, self.site.handling)
 
     def _open_step(self, t, index, giver, receiver, kind=DossierStep.Kind.PROCESS) -> dict:
         template = self.proc.steps[index]
@@ -172,8 +171,10 @@ class Record:
         return moment_at_position(self.cal_h, int(position))
 
     def _staff(self, index: int):
+        """The officer a step is assigned to when the dossier is forwarded to it: one with the
+        step's role at the step's agency (the context keeps only procedures where there is one)."""
         template = self.proc.steps[index]
-        return self.ctx.officer(self._agency_of(template), template.role)
+        return self.rng.choice(self.ctx.officers(self._agency_of(template), template.role))
 
     def _items(self) -> list[dict]:
         documents = self.proc.documents or []

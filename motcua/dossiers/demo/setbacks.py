@@ -58,9 +58,10 @@ class Setbacks(Record):
                 **changes,
             )  # fmt: skip
             if plan.supplement_never and request == plan.supplement - 1:
-                if plan.stop_after_silence:
+                if plan.stop_after_silence and self.leader is not None:
+                    # Stopped by the handling agency's leader (only a leader may stop).
                     stopped = self._when(plus(self.cal_h, asked, rng.uniform(12, 20) * DAY))
-                    self._close(stopped, "stop", State.STOPPED, officer, STOP_REASONS[0])
+                    self._close(stopped, "stop", State.STOPPED, self.leader, STOP_REASONS[0])
                 return False
             back = self._when(plus(self.cal_r, asked, rng.uniform(0.5, 8) * DAY))
             pause["ended_at"] = back
@@ -83,18 +84,17 @@ class Setbacks(Record):
                 data={"policy": policy}, **changes,
             )  # fmt: skip
             t = back
-        if plan.withdraw or plan.stop:
+        if plan.withdraw or (plan.stop and self.leader is not None):
             gap = max(
                 HOUR,
                 working_position(self.cal_h, self._target(self.cum_share[-1]))
                 - working_position(self.cal_h, t),
             )
             at = self._when(plus(self.cal_h, t, rng.uniform(0.1, 0.6) * gap))
-            officer = step["receiver"] or self.receptionist
-            if plan.withdraw:
+            if plan.withdraw:  # the applicant asks at the counter
                 self._close(at, "withdraw", State.WITHDRAWN, self.receptionist, rng.choice(WITHDRAW_REASONS))
             else:
-                self._close(at, "stop", State.STOPPED, officer, STOP_REASONS[1])
+                self._close(at, "stop", State.STOPPED, self.leader, STOP_REASONS[1])
             return False
         return True
 
@@ -107,7 +107,7 @@ class Setbacks(Record):
     def _maybe_extend(self, end: datetime, share: float) -> datetime:
         """Apology and extension, at least a working day before the appointment, once."""
         plan = self.plan
-        if not plan.extend or self.d["extension_count"] or self.d["supplement_count"]:
+        if not plan.extend or self.d["extension_count"] or self.d["supplement_count"] or self.leader is None:
             return end
         at = self.ext_at
         step = self.steps[-1]
@@ -118,7 +118,7 @@ class Setbacks(Record):
         days = max(1, round(self.window / DAY * self.rng.uniform(0.3, 0.6)))
         new_due = moment_at_position(self.cal_h, working_position(self.cal_h, previous) + days * DAY)
         reason = self.rng.choice(EXTENSION_REASONS)
-        officer = step["receiver"]
+        officer = self.leader  # the leader of the handling agency signs the apology and extension
         self.extension = {
             "reason": reason,
             "previous_due_at": previous,
@@ -127,7 +127,7 @@ class Setbacks(Record):
             "created_by": officer,
         }
         self._change(
-            at, "extend", officer, step["agency"], reason,
+            at, "extend", officer, self.site.handling, reason,
             data={"previous_due_at": previous, "new_due_at": new_due},
             due_at=new_due, extension_count=1,
         )  # fmt: skip
