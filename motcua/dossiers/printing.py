@@ -17,7 +17,8 @@ Reads only: nothing here writes to the database.
 
 import base64
 import io
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import overload
 from urllib.parse import urlencode
@@ -48,6 +49,11 @@ class FormInfo:
     # What the dossier must have for the form to mean something (see ``form_applies``).
     needs: str
 
+    @property
+    def label(self) -> str:
+        """What a link to the form says: "Mẫu 01 – Giấy tiếp nhận hồ sơ và hẹn trả kết quả"."""
+        return f"Mẫu {self.number} – {self.title}"
+
 
 FORMS: dict[str, FormInfo] = {
     "01": FormInfo("01", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả", "dossiers/forms/mau_01.html", "received"),
@@ -66,7 +72,14 @@ FORMS: dict[str, FormInfo] = {
     ),
 }
 
-# Event actions that carry the reason printed on a form (the event's ``note``).
+# The written rejection after appraisal (Decree 61 art. 19(8), "Phiếu từ chối giải quyết hồ sơ"):
+# the same form, Mẫu 03, as the refusal at reception (Circular 01/2018 and 03/2025 list one refusal
+# form for both), issued by the competent agency and titled for what happened.
+REJECTION = replace(FORMS["03"], title="Phiếu từ chối giải quyết hồ sơ")
+
+# Event actions that carry the reason printed on a form (the event's ``note``): ``refuse`` at
+# reception (state refused, status 3), ``reject`` after appraisal (dossier_reject: outcome
+# rejected, status 9 then 10).
 REFUSAL_ACTIONS = ("refuse", "reject")
 STOP_ACTIONS = ("stop", "withdraw")
 
@@ -133,9 +146,14 @@ def date_line(agency, value: datetime | date | None) -> dict:
 
 
 def person_name(user) -> str:
+    """The name an officer signs with: the full name, never the sign-in name. Unknown: blank,
+    for the officer to write by hand (``User.get_full_name`` falls back to the username)."""
     if user is None:
         return ""
-    return user.get_full_name() if hasattr(user, "get_full_name") else str(user)
+    full_name = (getattr(user, "full_name", "") or "").strip()
+    if full_name:
+        return full_name
+    return f"{getattr(user, 'first_name', '') or ''} {getattr(user, 'last_name', '') or ''}".strip()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -221,9 +239,21 @@ def form_applies(form: str, dossier: Dossier) -> bool:
     return True
 
 
+def form_info(form: str, dossier: Dossier) -> FormInfo:
+    """Form ``form`` as it is titled for this dossier: Mẫu 03 of a dossier rejected after
+    appraisal is the written rejection ("Phiếu từ chối giải quyết hồ sơ")."""
+    info = FORMS[form]
+    if form == "03":
+        event = latest_event(dossier, REFUSAL_ACTIONS)
+        if event is not None and event.action == "reject":
+            return REJECTION
+    return info
+
+
 def available_forms(dossier: Dossier) -> list[FormInfo]:
-    """The forms 01–06 that mean something for this dossier now, in order (for links)."""
-    return [info for number, info in FORMS.items() if form_applies(number, dossier)]
+    """The forms 01–06 that mean something for this dossier now, in order, each titled for it
+    (for links: ``info.number`` in the address, ``info.label`` as the text)."""
+    return [form_info(number, dossier) for number in FORMS if form_applies(number, dossier)]
 
 
 def reception_officer(dossier: Dossier):
@@ -301,6 +331,34 @@ def agency_context(agency) -> dict:
     }
 
 
+# Mẫu 01 lists the documents received on one A5 page with its signatures. A catalogue name runs
+# to 500 characters (conditions, alternatives, legal references: "Giấy tờ có giá trị chứng minh
+# thông tin về cư trú trong trường hợp … khoản 2 Điều 14 Nghị định số 104/2022/NĐ-CP …"). The
+# receipt prints the full names when they fit; otherwise each name is shortened, more at each try,
+# until the page holds them all (``render_form``). The system keeps every full name.
+DOCUMENT_NAME_LIMITS: tuple[int | None, ...] = (None, 160, 108, 52)
+# A closing parenthesis of conditions: "Tờ khai … theo mẫu (nếu người có yêu cầu lựa chọn nộp …)".
+TRAILING_CONDITION_RE = re.compile(r"\s*\((?:nếu|trường hợp|đối với|do người|áp dụng)[^()]*\)[.;]?$", re.I)
+SENTENCE_END_RE = re.compile(r"(?<=[^\s.]{2})\.\s+(?=[A-ZĐÀ-Ỹ])")
+
+
+def short_document_name(name: str, limit: int | None) -> str:
+    """``name`` for a receipt with little room: its first sentence without a closing condition in
+    parentheses, then, if still longer than ``limit`` characters, cut at a word with "…".
+    ``limit`` None: the name as it is."""
+    name = " ".join(name.split())
+    if limit is None or len(name) <= limit:
+        return name
+    first = SENTENCE_END_RE.split(name, maxsplit=1)[0].rstrip(" .;,")
+    first = TRAILING_CONDITION_RE.sub("", first).rstrip(" .;,")
+    if len(first) <= limit:
+        return first
+    cut = first[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" .;,:(/-") + "…"
+
+
 def document_rows(dossier: Dossier) -> list[dict]:
     rows = []
     for index, document in enumerate(
@@ -311,6 +369,7 @@ def document_rows(dossier: Dossier) -> list[dict]:
             {
                 "index": index,
                 "name": document.name,
+                "full_name": document.name,
                 "original": document.count if kind == DossierDocument.CopyKind.ORIGINAL else "",
                 "certified": document.count if kind == DossierDocument.CopyKind.CERTIFIED_COPY else "",
                 "photocopy": document.count if kind == DossierDocument.CopyKind.PHOTOCOPY else "",
@@ -407,6 +466,20 @@ def _context_01(dossier: Dossier, info: FormInfo, request) -> dict:
     return context
 
 
+def contact_phone(agency) -> tuple[str, str]:
+    """The telephone to call about a dossier at ``agency``, and whose it is: the agency's own
+    number (whose: ""), else the nearest agency above it that has one (whose: that agency's
+    name, e.g. the commune's committee over its one-stop unit); ("", "") when none has one."""
+    seen = set()
+    current, own = agency, True
+    while current is not None and current.pk not in seen:
+        seen.add(current.pk)
+        if (current.phone or "").strip():
+            return current.phone.strip(), "" if own else current.name
+        current, own = current.parent, False
+    return "", ""
+
+
 def _context_02(dossier: Dossier, info: FormInfo, request) -> dict:
     pause = latest_supplement(dossier)
     issued_at = pause.started_at if pause is not None else None
@@ -420,10 +493,13 @@ def _context_02(dossier: Dossier, info: FormInfo, request) -> dict:
     during_processing = dossier.state == Dossier.State.SUPPLEMENT or (
         dossier.transfer_at is not None and pause is not None and pause.started_at >= dossier.transfer_at
     )
+    unit = dossier.receiving_agency
+    phone, phone_of = contact_phone(unit)
     context.update(
         items=items,
         note=pause.note if pause is not None else "",
         officer=person_name(pause.requested_by) if pause is not None else "",
+        contact={"unit": unit.name, "address": unit.address, "phone": phone, "phone_of": phone_of},
         supplement_number=dossier.supplement_count or (1 if pause is not None else 0),
         during_processing=during_processing,
     )
@@ -433,8 +509,12 @@ def _context_02(dossier: Dossier, info: FormInfo, request) -> dict:
 def _context_03(dossier: Dossier, info: FormInfo, request) -> dict:
     event = latest_event(dossier, REFUSAL_ACTIONS)
     after_appraisal = event is not None and event.action == "reject"
-    # At the counter the one-stop unit refuses; after appraisal the competent agency does.
+    # At the counter the one-stop unit refuses; after appraisal the competent agency rejects in
+    # writing, signed by the leader who decided (the event's actor), and the one-stop unit
+    # returns the answer and the documents like a result.
     issuer = dossier.handling_agency if after_appraisal else dossier.receiving_agency
+    if after_appraisal:
+        info = REJECTION
     context = _common(dossier, info, issuer=issuer, issued_at=event.at if event is not None else None)
     context.update(
         reason=event.note if event is not None else "",
@@ -455,6 +535,9 @@ def _context_04(dossier: Dossier, info: FormInfo, request) -> dict:
         extension.previous_due_at if extension is not None else (dossier.original_due_at or dossier.due_at)
     )
     context.update(
+        # Decided before the appointment (what dossier_extend allows): the result will be late,
+        # it is not yet; written after it (an older record): it is late already.
+        late=extension is not None and extension.created_at >= extension.previous_due_at,
         reason=extension.reason if extension is not None else "",
         previous_due=fmt_time_long(previous),
         new_due=fmt_time_long(extension.new_due_at) if extension is not None else "",
@@ -509,8 +592,8 @@ CONTEXTS = {
 }
 
 
-def form_html(form: str, dossier: Dossier, *, request=None) -> str:
-    """The HTML of form ``form`` before it becomes a PDF (tests look at it; so can a preview)."""
+def form_context(form: str, dossier: Dossier, *, request=None) -> dict:
+    """What the template of form ``form`` prints for ``dossier``."""
     info = FORMS.get(form)
     if info is None:
         raise InvalidInput(
@@ -529,16 +612,42 @@ def form_html(form: str, dossier: Dossier, *, request=None) -> str:
         .first()
         or dossier
     )
-    return render_to_string(info.template, CONTEXTS[form](dossier, info, request))
+    return CONTEXTS[form](dossier, info, request)
 
 
-def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
+def form_html(form: str, dossier: Dossier, *, request=None) -> str:
+    """The HTML of form ``form`` before it becomes a PDF (tests look at it; so can a preview)."""
+    context = form_context(form, dossier, request=request)
+    return render_to_string(context["form"].template, context)
+
+
+def html_document(html: str, *, base_url: str | None = None):
+    """The laid-out pages (a WeasyPrint document: ``.pages``, ``.write_pdf()``)."""
     # Imported here: WeasyPrint loads Pango at import, which only printing needs.
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=base_url or str(settings.BASE_DIR)).write_pdf()
+    return HTML(string=html, base_url=base_url or str(settings.BASE_DIR)).render()
+
+
+def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
+    return html_document(html, base_url=base_url).write_pdf()
 
 
 def render_form(form: str, dossier: Dossier, *, request=None) -> bytes:
-    """Form ``form`` ("01"–"06") of ``dossier`` as an A5 PDF."""
-    return html_to_pdf(form_html(form, dossier, request=request))
+    """Form ``form`` ("01"–"06") of ``dossier`` as an A5 PDF.
+
+    Mẫu 01 is laid out with the full document names, then with shorter ones
+    (``DOCUMENT_NAME_LIMITS``) until it fits one page with its signatures."""
+    context = form_context(form, dossier, request=request)
+    template = context["form"].template
+    if form != "01":
+        return html_to_pdf(render_to_string(template, context))
+    documents = context["documents"]
+    for limit in DOCUMENT_NAME_LIMITS:
+        context["documents"] = [
+            {**row, "name": short_document_name(row["full_name"], limit)} for row in documents
+        ]
+        document = html_document(render_to_string(template, context))
+        if len(document.pages) == 1:
+            break
+    return document.write_pdf()

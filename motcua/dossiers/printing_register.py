@@ -30,6 +30,7 @@ from motcua.workcalendar.calendar import VN_TZ
 
 REGISTER = FormInfo("07", "Sổ theo dõi hồ sơ", "dossiers/forms/mau_07.html", "")
 
+
 def register_row(index: int, dossier: Dossier, *, now: datetime) -> dict:
     extension = dossier_extension(dossier) if dossier.extension_count else None
     if dossier.timeliness:

@@ -259,7 +259,7 @@ def test_apology_gives_the_reason_and_the_old_and_new_appointments(world, frozen
     assert "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ" in text
     assert "Kính gửi: Ông/Bà Nguyễn Thị Thu Hường" in text
     assert f"mã hồ sơ {dossier.code}" in text
-    assert "Thời gian hẹn trả kết quả giải quyết hồ sơ: 08 giờ 00 phút, ngày 09/03/2026" in text
+    assert "hẹn trả kết quả vào 08 giờ 00 phút, ngày 09/03/2026" in text
     assert reason in text
     assert "hẹn lại thời gian trả kết quả giải quyết hồ sơ vào 16 giờ 00 phút, ngày 12/03/2026" in text
     assert "THỦ TRƯỞNG CƠ QUAN (Ký, ghi rõ họ tên và đóng dấu) Trịnh Văn Lãnh" in text
