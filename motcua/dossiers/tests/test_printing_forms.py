@@ -73,6 +73,28 @@ def test_a_receipt_with_eight_long_catalogue_documents_fits_one_a5_page_with_its
     assert len(page_sizes(printing.render_form("01", dossier))) == 2
 
 
+def test_an_organisations_receipt_with_eight_long_documents_also_fits_one_page(pworld):
+    """The longest applicant block: an organisation with its representative, a long address and an
+    e-mail, the result sent by post."""
+    dossier = pf.make_dossier(
+        pworld,
+        documents=pf.LONG_DOCUMENTS,
+        applicant="Công ty Trách nhiệm hữu hạn Thương mại và Dịch vụ Vận tải Đức Thịnh Phát",
+        applicant_kind=Dossier.ApplicantKind.ORGANISATION,
+        citizen_id="",
+        tax_code="0101234567-001",
+        representative="Nguyễn Văn Thịnh, Giám đốc",
+        email="phongnhansu.ducthinhphat@congtyducthinhphat.com.vn",
+        address="Số 145 đường Nguyễn Văn Linh, tổ dân phố Đông Hưng 2, xã An Bình, tỉnh Thử Nghiệm",
+        result_delivery=Dossier.ResultDelivery.POST,
+    )
+    pdf = keep("mau-01-to-chuc-tam-giay-to", printing.render_form("01", dossier))
+    assert page_sizes(pdf) == [A5]
+    text = pdf_text(pdf)
+    assert "Hình thức nhận kết quả: Qua dịch vụ bưu chính" in text
+    assert "NGƯỜI TIẾP NHẬN HỒ SƠ (Ký và ghi rõ họ tên)" in text and text.endswith("Lê Thị Tân ")
+
+
 def test_a_receipt_prints_full_document_names_when_they_fit(pworld):
     dossier = pf.make_dossier(pworld, documents=pf.LONG_DOCUMENTS[:2])
     text = pdf_text(printing.render_form("01", dossier))
@@ -165,12 +187,15 @@ def test_every_form_names_the_officers_who_sign_and_never_a_username(pworld):
     assert "người hướng dẫn:" not in supplement  # no name to give: no empty label
 
     register = pdf_text(
-        printing_register.render_register(
-            agency=pworld.tree.commune_a,
-            date_from=pf.at(1, 0).date(),
-            date_to=pf.at(30, 0).date(),
-            dossiers=Dossier.objects.filter(pk=dossier.pk),
-            prepared_by=pworld.receptionist,
+        keep(
+            "mau-07-nguoi-lap-so",
+            printing_register.render_register(
+                agency=pworld.tree.commune_a,
+                date_from=pf.at(1, 0).date(),
+                date_to=pf.at(30, 0).date(),
+                dossiers=Dossier.objects.filter(pk=dossier.pk),
+                prepared_by=pworld.receptionist,
+            ),
         )
     )
     assert "NGƯỜI LẬP SỔ (Ký và ghi rõ họ tên) Lê Thị Tân" in register
