@@ -339,7 +339,18 @@ def agency_context(agency) -> dict:
 DOCUMENT_NAME_LIMITS: tuple[int | None, ...] = (None, 160, 108, 52)
 # A closing parenthesis of conditions: "Tờ khai … theo mẫu (nếu người có yêu cầu lựa chọn nộp …)".
 TRAILING_CONDITION_RE = re.compile(r"\s*\((?:nếu|trường hợp|đối với|do người|áp dụng)[^()]*\)[.;]?$", re.I)
-SENTENCE_END_RE = re.compile(r"(?<=[^\s.]{2})\.\s+(?=[A-ZĐÀ-Ỹ])")
+FULL_STOP_RE = re.compile(r"\.\s+")
+
+
+def first_sentence(text: str) -> str:
+    """``text`` up to its first full stop that ends a sentence: after a lower-case word, a number or
+    a parenthesis and before a capital ("… đăng ký khai sinh. Trường hợp …"), not after an
+    abbreviation ("TP. Hồ Chí Minh")."""
+    for match in FULL_STOP_RE.finditer(text):
+        before, after = text[match.start() - 1 : match.start()], text[match.end() : match.end() + 1]
+        if (before.islower() or before.isdigit() or before == ")") and after.isupper():
+            return text[: match.start()]
+    return text
 
 
 def short_document_name(name: str, limit: int | None) -> str:
@@ -349,7 +360,7 @@ def short_document_name(name: str, limit: int | None) -> str:
     name = " ".join(name.split())
     if limit is None or len(name) <= limit:
         return name
-    first = SENTENCE_END_RE.split(name, maxsplit=1)[0].rstrip(" .;,")
+    first = first_sentence(name).rstrip(" .;,")
     first = TRAILING_CONDITION_RE.sub("", first).rstrip(" .;,")
     if len(first) <= limit:
         return first

@@ -138,6 +138,12 @@ def test_a_long_document_name_is_shortened_at_a_sentence_then_a_word(limit, expe
     assert len(short) <= limit
 
 
+def test_a_sentence_ends_at_a_full_stop_before_a_capital_not_after_an_abbreviation():
+    name = "Giấy xác nhận của Công an TP. Hồ Chí Minh về nơi cư trú. Trường hợp đã có dữ liệu thì không nộp."
+    assert printing.first_sentence(name) == "Giấy xác nhận của Công an TP. Hồ Chí Minh về nơi cư trú"
+    assert printing.first_sentence("Bản sao Giấy khai sinh.") == "Bản sao Giấy khai sinh."
+
+
 # ---------------------------------------------------------------------------------------------
 # Officers sign with their names, never their sign-in names
 
