@@ -1,11 +1,12 @@
 """The printed legal forms of a dossier (Circular 03/2025/TT-VPCP, Appendix I), as PDF.
 
     render_form("01", dossier, request=request)  -> bytes  # A5 portrait
-    render_register(agency=..., date_from=..., date_to=..., dossiers=...) -> bytes  # A4 landscape
-    render_register_xlsx(agency=..., date_from=..., date_to=..., dossiers=...) -> bytes  # the same, XLSX
+    available_forms(dossier)  -> [FormInfo]  # what the pages link, titled for this dossier
 
-Forms (``FORMS``): 01 receipt and appointment, 02 supplement request, 03 refusal, 04 apology
-and new appointment, 05 notice of stopping, 06 process control slip; 07 the tracking register.
+Forms (``FORMS``): 01 receipt and appointment, 02 supplement request, 03 refusal (at reception,
+or, after appraisal, the written rejection "Phiếu từ chối giải quyết hồ sơ"), 04 apology and new
+appointment, 05 notice of stopping, 06 process control slip. The register, 07, is
+``motcua.dossiers.printing_register``; it shares the helpers and the page layout defined here.
 Each is an HTML template under ``dossiers/forms/`` rendered by WeasyPrint in "Noto Serif"
 (Debian's fonts-noto-core, installed by ``make``). Dates are shown dd/mm/yyyy and times HH:MM in
 Asia/Ho_Chi_Minh. Every form renders even when optional data is missing: a blank stays a dotted
@@ -16,7 +17,8 @@ Reads only: nothing here writes to the database.
 
 import base64
 import io
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import overload
 from urllib.parse import urlencode
@@ -47,6 +49,11 @@ class FormInfo:
     # What the dossier must have for the form to mean something (see ``form_applies``).
     needs: str
 
+    @property
+    def label(self) -> str:
+        """What a link to the form says: "Mẫu 01 – Giấy tiếp nhận hồ sơ và hẹn trả kết quả"."""
+        return f"Mẫu {self.number} – {self.title}"
+
 
 FORMS: dict[str, FormInfo] = {
     "01": FormInfo("01", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả", "dossiers/forms/mau_01.html", "received"),
@@ -64,9 +71,15 @@ FORMS: dict[str, FormInfo] = {
         "06", "Phiếu kiểm soát quá trình giải quyết hồ sơ", "dossiers/forms/mau_06.html", "received"
     ),
 }
-REGISTER = FormInfo("07", "Sổ theo dõi hồ sơ", "dossiers/forms/mau_07.html", "")
 
-# Event actions that carry the reason printed on a form (the event's ``note``).
+# The written rejection after appraisal (Decree 61 art. 19(8), "Phiếu từ chối giải quyết hồ sơ"):
+# the same form, Mẫu 03, as the refusal at reception (Circular 01/2018 and 03/2025 list one refusal
+# form for both), issued by the competent agency and titled for what happened.
+REJECTION = replace(FORMS["03"], title="Phiếu từ chối giải quyết hồ sơ")
+
+# Event actions that carry the reason printed on a form (the event's ``note``): ``refuse`` at
+# reception (state refused, status 3), ``reject`` after appraisal (dossier_reject: outcome
+# rejected, status 9 then 10).
 REFUSAL_ACTIONS = ("refuse", "reject")
 STOP_ACTIONS = ("stop", "withdraw")
 
@@ -133,9 +146,14 @@ def date_line(agency, value: datetime | date | None) -> dict:
 
 
 def person_name(user) -> str:
+    """The name an officer signs with: the full name, never the sign-in name. Unknown: blank,
+    for the officer to write by hand (``User.get_full_name`` falls back to the username)."""
     if user is None:
         return ""
-    return user.get_full_name() if hasattr(user, "get_full_name") else str(user)
+    full_name = (getattr(user, "full_name", "") or "").strip()
+    if full_name:
+        return full_name
+    return f"{getattr(user, 'first_name', '') or ''} {getattr(user, 'last_name', '') or ''}".strip()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -221,9 +239,21 @@ def form_applies(form: str, dossier: Dossier) -> bool:
     return True
 
 
+def form_info(form: str, dossier: Dossier) -> FormInfo:
+    """Form ``form`` as it is titled for this dossier: Mẫu 03 of a dossier rejected after
+    appraisal is the written rejection ("Phiếu từ chối giải quyết hồ sơ")."""
+    info = FORMS[form]
+    if form == "03":
+        event = latest_event(dossier, REFUSAL_ACTIONS)
+        if event is not None and event.action == "reject":
+            return REJECTION
+    return info
+
+
 def available_forms(dossier: Dossier) -> list[FormInfo]:
-    """The forms 01–06 that mean something for this dossier now, in order (for links)."""
-    return [info for number, info in FORMS.items() if form_applies(number, dossier)]
+    """The forms 01–06 that mean something for this dossier now, in order, each titled for it
+    (for links: ``info.number`` in the address, ``info.label`` as the text)."""
+    return [form_info(number, dossier) for number in FORMS if form_applies(number, dossier)]
 
 
 def reception_officer(dossier: Dossier):
@@ -301,6 +331,45 @@ def agency_context(agency) -> dict:
     }
 
 
+# Mẫu 01 lists the documents received on one A5 page with its signatures. A catalogue name runs
+# to 500 characters (conditions, alternatives, legal references: "Giấy tờ có giá trị chứng minh
+# thông tin về cư trú trong trường hợp … khoản 2 Điều 14 Nghị định số 104/2022/NĐ-CP …"). The
+# receipt prints the full names when they fit; otherwise each name is shortened, more at each try,
+# until the page holds them all (``render_form``). The system keeps every full name.
+DOCUMENT_NAME_LIMITS: tuple[int | None, ...] = (None, 160, 108, 52)
+# A closing parenthesis of conditions: "Tờ khai … theo mẫu (nếu người có yêu cầu lựa chọn nộp …)".
+TRAILING_CONDITION_RE = re.compile(r"\s*\((?:nếu|trường hợp|đối với|do người|áp dụng)[^()]*\)[.;]?$", re.I)
+FULL_STOP_RE = re.compile(r"\.\s+")
+
+
+def first_sentence(text: str) -> str:
+    """``text`` up to its first full stop that ends a sentence: after a lower-case word, a number or
+    a parenthesis and before a capital ("… đăng ký khai sinh. Trường hợp …"), not after an
+    abbreviation ("TP. Hồ Chí Minh")."""
+    for match in FULL_STOP_RE.finditer(text):
+        before, after = text[match.start() - 1 : match.start()], text[match.end() : match.end() + 1]
+        if (before.islower() or before.isdigit() or before == ")") and after.isupper():
+            return text[: match.start()]
+    return text
+
+
+def short_document_name(name: str, limit: int | None) -> str:
+    """``name`` for a receipt with little room: its first sentence without a closing condition in
+    parentheses, then, if still longer than ``limit`` characters, cut at a word with "…".
+    ``limit`` None: the name as it is."""
+    name = " ".join(name.split())
+    if limit is None or len(name) <= limit:
+        return name
+    first = first_sentence(name).rstrip(" .;,")
+    first = TRAILING_CONDITION_RE.sub("", first).rstrip(" .;,")
+    if len(first) <= limit:
+        return first
+    cut = first[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" .;,:(/-") + "…"
+
+
 def document_rows(dossier: Dossier) -> list[dict]:
     rows = []
     for index, document in enumerate(
@@ -311,6 +380,7 @@ def document_rows(dossier: Dossier) -> list[dict]:
             {
                 "index": index,
                 "name": document.name,
+                "full_name": document.name,
                 "original": document.count if kind == DossierDocument.CopyKind.ORIGINAL else "",
                 "certified": document.count if kind == DossierDocument.CopyKind.CERTIFIED_COPY else "",
                 "photocopy": document.count if kind == DossierDocument.CopyKind.PHOTOCOPY else "",
@@ -407,6 +477,20 @@ def _context_01(dossier: Dossier, info: FormInfo, request) -> dict:
     return context
 
 
+def contact_phone(agency) -> tuple[str, str]:
+    """The telephone to call about a dossier at ``agency``, and whose it is: the agency's own
+    number (whose: ""), else the nearest agency above it that has one (whose: that agency's
+    name, e.g. the commune's committee over its one-stop unit); ("", "") when none has one."""
+    seen = set()
+    current, own = agency, True
+    while current is not None and current.pk not in seen:
+        seen.add(current.pk)
+        if (current.phone or "").strip():
+            return current.phone.strip(), "" if own else current.name
+        current, own = current.parent, False
+    return "", ""
+
+
 def _context_02(dossier: Dossier, info: FormInfo, request) -> dict:
     pause = latest_supplement(dossier)
     issued_at = pause.started_at if pause is not None else None
@@ -420,10 +504,13 @@ def _context_02(dossier: Dossier, info: FormInfo, request) -> dict:
     during_processing = dossier.state == Dossier.State.SUPPLEMENT or (
         dossier.transfer_at is not None and pause is not None and pause.started_at >= dossier.transfer_at
     )
+    unit = dossier.receiving_agency
+    phone, phone_of = contact_phone(unit)
     context.update(
         items=items,
         note=pause.note if pause is not None else "",
         officer=person_name(pause.requested_by) if pause is not None else "",
+        contact={"unit": unit.name, "address": unit.address, "phone": phone, "phone_of": phone_of},
         supplement_number=dossier.supplement_count or (1 if pause is not None else 0),
         during_processing=during_processing,
     )
@@ -433,8 +520,12 @@ def _context_02(dossier: Dossier, info: FormInfo, request) -> dict:
 def _context_03(dossier: Dossier, info: FormInfo, request) -> dict:
     event = latest_event(dossier, REFUSAL_ACTIONS)
     after_appraisal = event is not None and event.action == "reject"
-    # At the counter the one-stop unit refuses; after appraisal the competent agency does.
+    # At the counter the one-stop unit refuses; after appraisal the competent agency rejects in
+    # writing, signed by the leader who decided (the event's actor), and the one-stop unit
+    # returns the answer and the documents like a result.
     issuer = dossier.handling_agency if after_appraisal else dossier.receiving_agency
+    if after_appraisal:
+        info = REJECTION
     context = _common(dossier, info, issuer=issuer, issued_at=event.at if event is not None else None)
     context.update(
         reason=event.note if event is not None else "",
@@ -455,6 +546,9 @@ def _context_04(dossier: Dossier, info: FormInfo, request) -> dict:
         extension.previous_due_at if extension is not None else (dossier.original_due_at or dossier.due_at)
     )
     context.update(
+        # Decided before the appointment (what dossier_extend allows): the result will be late,
+        # it is not yet; written after it (an older record): it is late already.
+        late=extension is not None and extension.created_at >= extension.previous_due_at,
         reason=extension.reason if extension is not None else "",
         previous_due=fmt_time_long(previous),
         new_due=fmt_time_long(extension.new_due_at) if extension is not None else "",
@@ -509,8 +603,8 @@ CONTEXTS = {
 }
 
 
-def form_html(form: str, dossier: Dossier, *, request=None) -> str:
-    """The HTML of form ``form`` before it becomes a PDF (tests look at it; so can a preview)."""
+def form_context(form: str, dossier: Dossier, *, request=None) -> dict:
+    """What the template of form ``form`` prints for ``dossier``."""
     info = FORMS.get(form)
     if info is None:
         raise InvalidInput(
@@ -529,210 +623,42 @@ def form_html(form: str, dossier: Dossier, *, request=None) -> str:
         .first()
         or dossier
     )
-    return render_to_string(info.template, CONTEXTS[form](dossier, info, request))
+    return CONTEXTS[form](dossier, info, request)
 
 
-def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
+def form_html(form: str, dossier: Dossier, *, request=None) -> str:
+    """The HTML of form ``form`` before it becomes a PDF (tests look at it; so can a preview)."""
+    context = form_context(form, dossier, request=request)
+    return render_to_string(context["form"].template, context)
+
+
+def html_document(html: str, *, base_url: str | None = None):
+    """The laid-out pages (a WeasyPrint document: ``.pages``, ``.write_pdf()``)."""
     # Imported here: WeasyPrint loads Pango at import, which only printing needs.
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=base_url or str(settings.BASE_DIR)).write_pdf()
+    return HTML(string=html, base_url=base_url or str(settings.BASE_DIR)).render()
+
+
+def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
+    return html_document(html, base_url=base_url).write_pdf()
 
 
 def render_form(form: str, dossier: Dossier, *, request=None) -> bytes:
-    """Form ``form`` ("01"–"06") of ``dossier`` as an A5 PDF."""
-    return html_to_pdf(form_html(form, dossier, request=request))
+    """Form ``form`` ("01"–"06") of ``dossier`` as an A5 PDF.
 
-
-# ---------------------------------------------------------------------------------------------
-# Mẫu 07, the tracking register
-
-
-def register_row(index: int, dossier: Dossier, *, now: datetime) -> dict:
-    extension = dossier_extension(dossier) if dossier.extension_count else None
-    if dossier.timeliness:
-        timeliness = TIMELINESS_LABELS.get(dossier.timeliness, dossier.get_timeliness_display())
-        timeliness_class = dossier.timeliness
-    elif dossier.is_open and not dossier.clock_running:
-        timeliness, timeliness_class = "Đang tạm dừng tính thời hạn", "open"
-    elif dossier.is_open and dossier.due_at is not None:
-        late = now > dossier.due_at
-        timeliness = "Đang giải quyết, đã quá hạn" if late else "Đang giải quyết, còn hạn"
-        timeliness_class = "open_late" if late else "open"
-    else:
-        timeliness, timeliness_class = "", ""
-    return {
-        "index": index,
-        "code": dossier.code,
-        # Printed on two lines: the agency's identifier, then day and number.
-        "code_agency": dossier.code.partition("-")[0] + ("-" if "-" in dossier.code else ""),
-        "code_rest": dossier.code.partition("-")[2],
-        "procedure": dossier.procedure.name,
-        "procedure_code": dossier.procedure.code,
-        "applicant": dossier.applicant_name,
-        "address": dossier.address,
-        "phone": dossier.phone,
-        "handling_agency": dossier.handling_agency.name,
-        "received": fmt_datetime(dossier.received_at),
-        "due": fmt_datetime(dossier.due_at),
-        "extended_from": fmt_date(extension.previous_due_at) if extension is not None else "",
-        "finished": fmt_datetime(dossier.finished_at),
-        "returned": fmt_datetime(dossier.returned_at),
-        "collected_by": dossier.collected_by,
-        "status": Dossier.State(dossier.state).label
-        if dossier.state in Dossier.State.values
-        else dossier.state,
-        "status_code": dossier.status_code,
-        "timeliness": timeliness,
-        "timeliness_class": timeliness_class,
-    }
-
-
-def register_html(*, agency, date_from: date, date_to: date, dossiers, now: datetime | None = None) -> str:
-    now = now or timezone.now()
-    rows = [register_row(i, d, now=now) for i, d in enumerate(dossiers, start=1)]
-    counts = {
-        key: sum(1 for r in rows if r["timeliness_class"] == key)
-        for key in ("early", "on_time", "late", "open", "open_late")
-    }
-    context = {
-        "form": REGISTER,
-        "agency": agency_context(agency),
-        "date_line": date_line(agency, now),
-        "date_from": fmt_date(date_from),
-        "date_to": fmt_date(date_to),
-        "rows": rows,
-        "total": len(rows),
-        "counts": counts,
-        "printed_at": fmt_datetime(now),
-    }
-    return render_to_string(REGISTER.template, context)
-
-
-def render_register(*, agency, date_from: date, date_to: date, dossiers) -> bytes:
-    """Mẫu 07: one row per dossier of ``dossiers`` (already chosen for the period), A4 landscape."""
-    return html_to_pdf(register_html(agency=agency, date_from=date_from, date_to=date_to, dossiers=dossiers))
-
-
-# The register as a spreadsheet: the columns of Mẫu 07, with real dates (sortable, filterable).
-REGISTER_XLSX_COLUMNS = [
-    ("STT", 6),
-    ("Mã hồ sơ", 26),
-    ("Tên thủ tục hành chính", 50),
-    ("Mã thủ tục", 11),
-    ("Người nộp hồ sơ", 26),
-    ("Địa chỉ", 34),
-    ("Điện thoại", 13),
-    ("Cơ quan chủ trì giải quyết", 30),
-    ("Ngày tiếp nhận", 17),
-    ("Ngày hẹn trả", 17),
-    ("Gia hạn từ ngày", 13),
-    ("Ngày có kết quả", 17),
-    ("Ngày trả kết quả", 17),
-    ("Người nhận kết quả", 22),
-    ("Trạng thái", 30),
-    ("Mã trạng thái", 9),
-    ("Đúng hạn / quá hạn", 24),
-]
-
-
-def _local_naive(moment: datetime | None) -> datetime | None:
-    """A spreadsheet cell holds no time zone: the time in Việt Nam."""
-    return timezone.localtime(moment, VN_TZ).replace(tzinfo=None) if moment else None
-
-
-def render_register_xlsx(
-    *, agency, date_from: date, date_to: date, dossiers, now: datetime | None = None
-) -> bytes:
-    """Mẫu 07 as an XLSX workbook: title, period, one row per dossier of ``dossiers``, totals."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
-    from motcua.lib.spreadsheets import append_row
-
-    now = now or timezone.now()
-    wb = Workbook(write_only=False)
-    ws = wb.active
-    assert ws is not None  # a new workbook opens on its one worksheet
-    ws.title = "Sổ theo dõi hồ sơ"
-    ws.append([f"SỔ THEO DÕI HỒ SƠ (Mẫu số {REGISTER.number})"])
-    ws["A1"].font = Font(bold=True, size=13)
-    append_row(ws, [f"{agency.name} · từ ngày {fmt_date(date_from)} đến ngày {fmt_date(date_to)}"])
-    ws.append([f"In lúc {fmt_datetime(now)}"])
-    ws.append([title for title, _ in REGISTER_XLSX_COLUMNS])
-    header = ws.max_row
-    for index, (_, width) in enumerate(REGISTER_XLSX_COLUMNS, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-        cell = ws.cell(row=header, column=index)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-    counts = dict.fromkeys(("early", "on_time", "late", "open", "open_late"), 0)
-    total = 0
-    for index, dossier in enumerate(dossiers, start=1):
-        row = register_row(index, dossier, now=now)
-        total = index
-        if row["timeliness_class"] in counts:
-            counts[row["timeliness_class"]] += 1
-        extension = dossier_extension(dossier) if dossier.extension_count else None
-        # Names, addresses and the rest come from applicants: never a live formula (OWASP).
-        append_row(
-            ws,
-            [
-                index,
-                row["code"],
-                row["procedure"],
-                row["procedure_code"],
-                row["applicant"],
-                row["address"],
-                row["phone"],
-                row["handling_agency"],
-                _local_naive(dossier.received_at),
-                _local_naive(dossier.due_at),
-                timezone.localtime(extension.previous_due_at, VN_TZ).date()
-                if extension is not None
-                else None,
-                _local_naive(dossier.finished_at),
-                _local_naive(dossier.returned_at),
-                row["collected_by"],
-                row["status"],
-                row["status_code"],
-                row["timeliness"],
-            ],
-        )
-    for column in ("I", "J", "L", "M"):
-        for cell in ws[column][header:]:
-            cell.number_format = "dd/mm/yyyy hh:mm"
-    for cell in ws["K"][header:]:
-        cell.number_format = "dd/mm/yyyy"
-    ws.freeze_panes = ws.cell(row=header + 1, column=3).coordinate
-    last_column = get_column_letter(len(REGISTER_XLSX_COLUMNS))
-    ws.auto_filter.ref = f"A{header}:{last_column}{header + total}"
-    ws.append([])
-    ws.append(
-        [
-            f"Tổng số: {total} hồ sơ; đã giải quyết trước hạn {counts['early']}, "
-            f"đúng hạn {counts['on_time']}, quá hạn {counts['late']}; "
-            f"đang giải quyết {counts['open'] + counts['open_late']}, "
-            f"trong đó đã quá hạn {counts['open_late']}."
+    Mẫu 01 is laid out with the full document names, then with shorter ones
+    (``DOCUMENT_NAME_LIMITS``) until it fits one page with its signatures."""
+    context = form_context(form, dossier, request=request)
+    template = context["form"].template
+    if form != "01":
+        return html_to_pdf(render_to_string(template, context))
+    documents = context["documents"]
+    for limit in DOCUMENT_NAME_LIMITS:
+        context["documents"] = [
+            {**row, "name": short_document_name(row["full_name"], limit)} for row in documents
         ]
-    )
-    ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-def register_dossiers(*, agency, date_from: date, date_to: date, visible_agencies=None):
-    """Dossiers received by ``agency`` or an agency below it between the two days (inclusive,
-    local time), in order of reception. ``visible_agencies`` narrows to what a user may see."""
-    start = timezone.make_aware(datetime.combine(date_from, datetime.min.time()), VN_TZ)
-    end = timezone.make_aware(datetime.combine(date_to, datetime.max.time()), VN_TZ)
-    queryset = Dossier.objects.filter(
-        receiving_agency__path__startswith=agency.path, received_at__gte=start, received_at__lte=end
-    )
-    if visible_agencies is not None:
-        queryset = queryset.filter(receiving_agency__in=visible_agencies)
-    return queryset.select_related("procedure", "handling_agency", "extension").order_by(
-        "received_at", "code"
-    )
+        document = html_document(render_to_string(template, context))
+        if len(document.pages) == 1:
+            break
+    return document.write_pdf()

@@ -37,6 +37,65 @@ DOCUMENTS = [
     ("Văn bản ủy quyền được chứng thực", DossierDocument.CopyKind.PHOTOCOPY, 2),
 ]
 
+# Eight documents of a birth registration as the imported catalogue names them (1.001193, the
+# national database's wording: conditions, alternatives and legal references included).
+LONG_DOCUMENTS = [
+    (
+        "Tờ khai đăng ký khai sinh theo mẫu (nếu người có yêu cầu lựa chọn nộp hồ sơ theo hình thức "
+        "trực tiếp hoặc gửi hồ sơ qua hệ thống bưu chính)",
+        DossierDocument.CopyKind.ORIGINAL,
+        1,
+    ),
+    (
+        "Giấy chứng sinh; trường hợp không có Giấy chứng sinh thì nộp văn bản của người làm chứng xác "
+        "nhận về việc sinh; nếu không có người làm chứng thì phải có giấy cam đoan về việc sinh.",
+        DossierDocument.CopyKind.ORIGINAL,
+        1,
+    ),
+    (
+        "Văn bản ủy quyền (được chứng thực) theo quy định của pháp luật trong trường hợp ủy quyền thực "
+        "hiện việc đăng ký khai sinh. Trường hợp người được ủy quyền là ông, bà, cha, mẹ, con, vợ, "
+        "chồng, anh, chị, em ruột của người ủy quyền thì văn bản ủy quyền không phải chứng thực.",
+        DossierDocument.CopyKind.CERTIFIED_COPY,
+        1,
+    ),
+    (
+        "Giấy tờ có giá trị chứng minh thông tin về cư trú trong trường hợp cơ quan đăng ký hộ tịch "
+        "không thể khai thác được thông tin về nơi cư trú của công dân theo các phương thức quy định "
+        "tại khoản 2 Điều 14 Nghị định số 104/2022/NĐ-CP ngày 21/12/2022 của Chính phủ. Trường hợp "
+        "các thông tin về giấy tờ chứng minh nơi cư trú đã được khai thác từ Cơ sở dữ liệu quốc gia "
+        "về dân cư bằng các phương thức này thì người yêu cầu không phải xuất trình.",
+        DossierDocument.CopyKind.PHOTOCOPY,
+        1,
+    ),
+    (
+        "Hộ chiếu/Thẻ căn cước công dân/Thẻ căn cước/Căn cước điện tử/Giấy chứng nhận căn cước hoặc "
+        "các giấy tờ khác có dán ảnh và thông tin cá nhân do cơ quan có thẩm quyền cấp, còn giá trị "
+        "sử dụng (sau đây gọi tắt là giấy tờ tùy thân) để chứng minh về nhân thân khi làm thủ tục "
+        "trực tiếp tại cơ quan đăng ký hộ tịch.",
+        DossierDocument.CopyKind.ORIGINAL,
+        1,
+    ),
+    (
+        "Trường hợp khai sinh cho trẻ em sinh ra do mang thai hộ phải có văn bản xác nhận của cơ sở y "
+        "tế đã thực hiện kỹ thuật hỗ trợ sinh sản cho việc mang thai hộ.",
+        DossierDocument.CopyKind.CERTIFIED_COPY,
+        1,
+    ),
+    (
+        "Trường hợp trẻ em bị bỏ rơi thì phải có biên bản về việc trẻ bị bỏ rơi do cơ quan có thẩm "
+        "quyền lập.",
+        DossierDocument.CopyKind.ORIGINAL,
+        1,
+    ),
+    (
+        "Giấy chứng nhận kết hôn của cha, mẹ trẻ trong trường hợp cha, mẹ đã đăng ký kết hôn và thông "
+        "tin về hôn nhân chưa có trong Cơ sở dữ liệu hộ tịch điện tử.",
+        DossierDocument.CopyKind.PHOTOCOPY,
+        2,
+    ),
+]
+
 
 def at(day: int, hour: int, minute: int = 0, month: int = 11, year: int = 2026) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=TZ)

@@ -24,7 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET
 
-from motcua.dossiers import printing
+from motcua.dossiers import printing, printing_register
 from motcua.dossiers.selectors import dossier_by_uid_for_staff, register_viewed
 from motcua.lib.clients import client_ip
 from motcua.lib.errors import InvalidInput, NotFound
@@ -132,7 +132,7 @@ class _RegisterAsk:
             raise Http404(exc.message) from None
         if not user_can_see(request.user, self.agency):
             raise PermissionDenied(f"Bạn không có quyền xem sổ theo dõi hồ sơ của {self.agency.name}.")
-        self.dossiers = printing.register_dossiers(
+        self.dossiers = printing_register.register_dossiers(
             agency=self.agency,
             date_from=self.date_from,
             date_to=self.date_to,
@@ -194,8 +194,12 @@ def register_pdf(request):
     count = ask.dossiers.count()
     if count > MAX_REGISTER_ROWS:
         return _error(request, ask.too_long_for_pdf(count), 400)
-    content = printing.render_register(
-        agency=ask.agency, date_from=ask.date_from, date_to=ask.date_to, dossiers=ask.dossiers
+    content = printing_register.render_register(
+        agency=ask.agency,
+        date_from=ask.date_from,
+        date_to=ask.date_to,
+        dossiers=ask.dossiers,
+        prepared_by=request.user,
     )
     register_viewed(
         request.user,
@@ -217,7 +221,7 @@ def register_xlsx(request):
         ask = _RegisterAsk(request)
     except InvalidInput as exc:
         return _error(request, exc.message, 400)
-    content = printing.render_register_xlsx(
+    content = printing_register.render_register_xlsx(
         agency=ask.agency, date_from=ask.date_from, date_to=ask.date_to, dossiers=ask.dossiers.iterator(2000)
     )
     register_viewed(
