@@ -22,6 +22,7 @@ rule decided it and, where the text looks contradictory, "cần xem lại". An o
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -136,6 +137,8 @@ def classify(name: str, siblings: list[dict[str, Any]] | None = None) -> Classif
     """How the document named ``name`` applies; ``siblings``: every document of the procedure
     (dicts with ``code`` and ``name``), for the rules that relate two documents."""
     siblings = siblings or []
+    # Some published texts carry decomposed diacritics (u + combining hook): one form for the rules.
+    name = unicodedata.normalize("NFC", name)
     folded = fold(name)
     result = Classification()
     is_e_form = E_FORM in folded
@@ -187,8 +190,12 @@ def classify(name: str, siblings: list[dict[str, Any]] | None = None) -> Classif
                 s
                 for s in siblings
                 if s.get("name")
-                and s.get("name") != name
-                and (s.get("name") or "").split(";")[0].strip().lower().startswith(wanted)
+                and unicodedata.normalize("NFC", s.get("name") or "") != name
+                and unicodedata.normalize("NFC", s.get("name") or "")
+                .split(";")[0]
+                .strip()
+                .lower()
+                .startswith(wanted)
             ]
             if len(targets) == 1:
                 result.alternative_of = str(targets[0].get("code") or "")
