@@ -169,3 +169,23 @@ def test_an_xlsx_with_an_unknown_channel_changes_nothing_and_names_the_row(tmp_p
         import_file(path)
     assert "Dòng 2 (sheet Thành phần hồ sơ): hình thức nộp áp dụng không hợp lệ" in exc.value.message
     assert services.document_dicts(Procedure.objects.get(code="1.001193")) == before
+
+
+def test_the_public_procedure_page_says_which_documents_are_for_which_channel_and_shows_alternatives(client):
+    import unicodedata
+
+    import_items(reference_items("1.001193"))
+    response = client.get("/thu-tuc/1.001193/")
+    assert response.status_code == 200
+    html = unicodedata.normalize("NFC", response.content.decode())
+    section = html.split('id="thanh-phan"', 1)[1].split("</section>", 1)[0]
+    rows = section.split("<tr>")[2:]  # header row first
+    by_start = {row.split("<td>", 1)[1][:20]: row for row in rows}
+    assert "Chỉ khi nộp trực tuyến" in by_start["Mẫu hộ tịch điện tử "]
+    assert "Chỉ khi nộp trực tiếp hoặc qua bưu chính" in by_start["Tờ khai đăng ký khai"]
+    assert "Chỉ khi nộp trực tiếp</span>" in by_start["Hộ chiếu/Thẻ căn cướ"]
+    assert "Chỉ khi nộp" not in by_start["Giấy chứng sinh; trư"]
+    assert (
+        "Nộp một trong các giấy tờ:</p><ul><li>Giấy chứng sinh</li><li>Văn bản của người làm chứng xác nhận "
+        "về việc sinh</li><li>Giấy cam đoan về việc sinh</li></ul>"
+    ) in by_start["Giấy chứng sinh; trư"]

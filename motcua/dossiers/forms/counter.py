@@ -23,7 +23,12 @@ from motcua.dossiers.services import (
     applicant_problems,
     supplement_item_problem,
 )
-from motcua.dossiers.services.intake import documents_for_channel, is_required, missing_mandatory
+from motcua.dossiers.services.intake import (
+    documents_for_channel,
+    is_required,
+    missing_documents_message,
+    missing_mandatory,
+)
 from motcua.lib.errors import InvalidInput
 
 ACCEPTED_SCANS = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
@@ -392,8 +397,8 @@ class IntakeForm(forms.Form):
                     self.add_error(f"{key}_received", "Giấy tờ bắt buộc chưa nhận.")
             self.add_error(
                 None,
-                "Hồ sơ chưa đủ giấy tờ bắt buộc nên chưa thể tiếp nhận: hãy đánh dấu giấy tờ đã nhận, "
-                "hoặc chọn «Yêu cầu bổ sung».",
+                missing_documents_message(missing, self.channel)
+                + ". Chưa thể tiếp nhận: hãy đánh dấu giấy tờ đã nhận, hoặc chọn «Yêu cầu bổ sung».",
             )
 
     def file_problem(self, upload) -> str | None:

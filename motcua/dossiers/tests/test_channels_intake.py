@@ -249,6 +249,9 @@ def test_the_counter_form_refuses_a_reception_without_the_paper_declaration(worl
     )
     assert not form.is_valid()
     assert form.errors["tp_tp07_received"] == ["Giấy tờ bắt buộc chưa nhận."]
+    assert form.non_field_errors()[0].startswith(
+        "Hồ sơ nộp trực tiếp chưa đủ giấy tờ bắt buộc: TP07 – Tờ khai đăng ký khai sinh theo mẫu"
+    )
     assert "tp_tp04_received" not in form.errors and "tp_tp06_received" not in form.errors
 
 

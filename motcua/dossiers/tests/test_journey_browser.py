@@ -203,4 +203,12 @@ def test_a_birth_registration_is_received_at_the_counter_without_the_e_form(live
     assert "Hộ chiếu/Thẻ căn cước công dân" in printed
     assert "điện tử tương tác" not in printed
     assert "Giấy chứng sinh;" not in printed  # the paper received, not the requirement's sentence
+    # The public page says which documents are for which channel, and lists the alternatives.
+    for width, height in ((1280, 900), (390, 844)):
+        officer.set_viewport_size({"width": width, "height": height})
+        officer.goto(live_server.url + "/thu-tuc/1.001193/")
+        documents = unicodedata.normalize("NFC", officer.locator("#thanh-phan").locator("..").inner_text())
+        assert "Chỉ khi nộp trực tuyến" in documents and "Nộp một trong các giấy tờ:" in documents
+        _no_violations(officer, f"procedure page at {width} px")
+        screenshot(officer, f"channels-procedure-page-{width}")
     context.close()
