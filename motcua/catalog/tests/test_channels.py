@@ -189,3 +189,17 @@ def test_the_public_procedure_page_says_which_documents_are_for_which_channel_an
         "Nộp một trong các giấy tờ:</p><ul><li>Giấy chứng sinh</li><li>Văn bản của người làm chứng xác nhận "
         "về việc sinh</li><li>Giấy cam đoan về việc sinh</li></ul>"
     ) in by_start["Giấy chứng sinh; trư"]
+
+
+def test_the_import_command_writes_the_classification_report_when_asked(tmp_path):
+    import json
+
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps({"procedures": reference_items("1.001193")}), encoding="utf-8")
+    report = tmp_path / "bao-cao.txt"
+    out = StringIO()
+    call_command("catalog_import", str(path), "--classification-report", str(report), stdout=out)
+    lines = report.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("Đã xét 8 thành phần hồ sơ; phân loại 4:")
+    assert [line.split()[1] for line in lines[1:]] == ["TP04", "TP06", "TP07", "TP08"]
+    assert f"Báo cáo phân loại: {report}." in out.getvalue()
