@@ -154,7 +154,10 @@ class DocumentRow:
 class IntakeForm(forms.Form):
     """The new dossier at the counter: one form, three outcomes (``action``).
 
-    receive: every mandatory document (without a condition) must be ticked; refuse: a reason;
+    The checklist holds the documents of the dossier's channel only (``channel``, the counter by
+    default: never the online e-form); a requirement several papers satisfy is one line with a
+    choice of which one was handed in. receive: the service's rule (``missing_mandatory``) must
+    hold on what is ticked; refuse: a reason;
     supplement: what is missing and why (items; pre-filled with the unticked mandatory
     documents when none were given).
     """
