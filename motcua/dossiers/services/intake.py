@@ -463,7 +463,8 @@ def missing_mandatory(
 
 
 def missing_documents_message(missing: Sequence[RequiredDocument], channel: int) -> str:
-    """ "Hồ sơ nộp trực tiếp chưa đủ giấy tờ bắt buộc: TP04 – Giấy chứng sinh (hoặc …)"."""
+    """What is missing, for the dossier's channel: "Hồ sơ nộp trực tiếp chưa đủ giấy tờ bắt buộc:
+    TP04 – Giấy chứng sinh hoặc Văn bản của người làm chứng … hoặc Giấy cam đoan về việc sinh"."""
     parts = []
     for d in missing:
         name = " hoặc ".join(d.alternatives) if d.alternatives else d.name
