@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from motcua.audit.admin import AuditedAdmin
 from motcua.catalog import services
 from motcua.catalog.models import (
+    Channel,
     Fee,
     Field,
     LegalBasis,
@@ -42,8 +43,43 @@ class FieldAdmin(AuditedAdmin):
     filter_horizontal = ["counters"]
 
 
+class LinesField(forms.CharField):
+    """A list of texts, one a line (``RequiredDocument.alternatives``)."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        return [line.strip() for line in (super().to_python(value) or "").splitlines() if line.strip()]
+
+
+class DocumentForm(forms.ModelForm):
+    channels = forms.MultipleChoiceField(
+        label="Hình thức nộp áp dụng",
+        choices=[(c.value, c.label) for c in Channel if c.value],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Không chọn: áp dụng cho mọi hình thức nộp.",
+    )
+    alternatives = LinesField(
+        label="Các giấy tờ thay thế nhau",
+        required=False,
+        help_text="Mỗi giấy tờ một dòng, giấy tờ thường nộp đầu tiên; nộp một trong số đó là đủ.",
+    )
+
+    class Meta:
+        model = RequiredDocument
+        fields = ["channels", "alternatives"]
+
+    def clean_channels(self):
+        return [c for c in Channel.values if c and c in self.cleaned_data["channels"]]
+
+
 class DocumentInline(admin.StackedInline):
     model = RequiredDocument
+    form = DocumentForm
     extra = 0
     fields = [
         ("code", "order", "mandatory", "present_only"),
@@ -51,6 +87,9 @@ class DocumentInline(admin.StackedInline):
         ("original_count", "certified_copy_count", "photocopy_count"),
         "condition",
         ("template", "template_name"),
+        ("channels", "alternative_of", "classified_manually"),
+        "alternatives",
+        "classification_note",
     ]
 
 

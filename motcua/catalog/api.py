@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from motcua.catalog import selectors
 from motcua.catalog.models import Channel, Fee, Procedure, ProcessStep, RequiredDocument
@@ -67,6 +67,14 @@ class ProcedureDocumentOut(Schema):
     present_only: bool
     template_name: str
     template_url: str | None
+    channels: list[str] = Field(
+        description="Kênh nộp áp dụng (counter, online, post); rỗng: mọi kênh", default_factory=list
+    )
+    alternatives: list[str] = Field(
+        description="Các giấy tờ thay thế nhau, nộp một trong số đó (alternative: 1, 2 …)",
+        default_factory=list,
+    )
+    alternative_of: str = Field("", description="Mã thành phần mà giấy tờ này có thể nộp thay")
 
 
 class FeeOut(Schema):
@@ -238,6 +246,9 @@ def procedure_get(request: HttpRequest, code: str) -> dict[str, Any]:
                 "present_only": d.present_only,
                 "template_name": d.template_name,
                 "template_url": d.template.url if d.template else None,
+                "channels": list(d.channels),
+                "alternatives": list(d.alternatives),
+                "alternative_of": d.alternative_of,
             }
             for d in p.documents.all()
         ],

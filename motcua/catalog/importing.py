@@ -31,6 +31,7 @@ from django.db.models import Choices
 
 from motcua.audit.services import audit_record
 from motcua.catalog import services
+from motcua.catalog.channels import classify_documents
 from motcua.catalog.models import Channel, Fee, Procedure
 from motcua.lib.errors import InvalidInput
 from motcua.lib.text import fold
@@ -203,6 +204,17 @@ def validate_record(record: Record) -> list[str]:
     codes = [d.get("code") for d in v.get("documents") or [] if d.get("code")]
     if len(codes) != len(set(codes)):
         errors.append(f"{where}: mã thành phần hồ sơ bị trùng")
+    for i, doc in enumerate(v.get("documents") or [], start=1):
+        dwhere = doc.get("_where") or f"thành phần hồ sơ thứ {i}"
+        try:
+            services.document_channels(doc.get("channels"))
+        except InvalidInput as exc:
+            errors.append(f"{where}, {dwhere}: {exc.message}")
+        target = doc.get("alternative_of")
+        if target and (target not in codes or target == doc.get("code")):
+            errors.append(
+                f"{where}, {dwhere}: thay thế cho “{target}” không phải một thành phần khác của thủ tục"
+            )
     for i, fee in enumerate(v.get("fees") or [], start=1):
         fwhere = fee.get("_where") or f"khoản phí thứ {i}"
         amount = fee.get("amount_vnd")
@@ -318,6 +330,8 @@ def _documents_from_json(items: list[dict]) -> tuple[list[dict], list[dict]]:
                 "template_name": item.get("form") or "",
             }
         )
+    # Channels and alternatives, read from the texts (channels.py; the report lists them).
+    classify_documents(docs)
     return docs, odd
 
 
@@ -462,6 +476,11 @@ DOCUMENT_COLUMNS: list[tuple[str, str, Any]] = [
     ("condition", "Trường hợp áp dụng", None),
     ("present_only", "Chỉ xuất trình", bool),
     ("template_name", "Tên mẫu đơn, tờ khai", None),
+    ("channels", "Hình thức nộp áp dụng", "channels"),
+    ("alternatives", "Giấy tờ thay thế nhau (mỗi dòng một giấy tờ)", "lines"),
+    ("alternative_of", "Thay thế cho thành phần", None),
+    ("classification_note", "Cách phân loại", None),
+    ("classified_manually", "Phân loại thủ công", bool),
 ]
 FEE_COLUMNS: list[tuple[str, str, Any]] = [
     ("procedure", "Mã thủ tục", None),
@@ -507,6 +526,13 @@ def _cell_out(value: Any, kind: Any) -> Any:
         return ", ".join(Procedure.Level(v).label for v in value) or None
     if kind == "list":
         return ", ".join(value) or None
+    if kind == "channels":
+        # Every channel is written out: an empty cell would read as "not known".
+        return ", ".join(str(Channel(c).label) for c in Channel.values if c and c in value) or str(
+            Channel.ALL.label
+        )
+    if kind == "lines":
+        return "\n".join(value) or None
     if kind == "json":
         return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else None
     if isinstance(kind, type) and issubclass(kind, Choices):
@@ -563,6 +589,15 @@ def _cell_in(value: Any, kind: Any) -> Any:
             raise ValueError(f"cấp thực hiện không hợp lệ ({exc})") from None
     if kind == "list":
         return [part.strip() for part in str(value).split(",") if part.strip()]
+    if kind == "channels":
+        if fold(str(value)) == fold(str(Channel.ALL.label)):
+            return []
+        try:
+            return [_parse_choice(part, Channel) for part in str(value).split(",") if part.strip()]
+        except ValueError as exc:
+            raise ValueError(f"không hợp lệ ({exc}): ghi Trực tiếp, Trực tuyến, Dịch vụ bưu chính") from None
+    if kind == "lines":
+        return [line.strip() for line in str(value).splitlines() if line.strip()]
     if kind == "json":
         try:
             return json.loads(value)

@@ -235,6 +235,16 @@ class Channel(models.TextChoices):
     POST = "post", "Dịch vụ bưu chính"
 
 
+# How a sentence names each channel: "chỉ khi nộp trực tiếp hoặc qua bưu chính".
+CHANNEL_PHRASES = {Channel.COUNTER: "trực tiếp", Channel.ONLINE: "trực tuyến", Channel.POST: "qua bưu chính"}
+
+
+def channels_phrase(channels) -> str:
+    """ "trực tiếp hoặc qua bưu chính" for ["counter", "post"]; "mọi hình thức" for none."""
+    wanted = set(channels or ())
+    return " hoặc ".join(p for c, p in CHANNEL_PHRASES.items() if c in wanted) or "mọi hình thức"
+
+
 class Fee(models.Model):
     """A charge (phí) or fee (lệ phí) as published. ``amount_vnd`` None: not a known VND amount."""
 
@@ -292,6 +302,36 @@ class RequiredDocument(models.Model):
     )
     template = models.FileField("mẫu đơn, tờ khai", upload_to="catalog/forms/", blank=True)
     template_name = models.CharField("tên mẫu", max_length=300, blank=True)
+    # Where the document applies (``Channel`` values: counter, online, post); empty: every channel.
+    # The interactive e-form exists only online, the paper declaration only at the counter and
+    # by post, an ID paper shown "khi làm thủ tục trực tiếp" only at the counter (channels.py).
+    channels = models.JSONField(
+        "hình thức nộp áp dụng",
+        default=list,
+        blank=True,
+        help_text="Để trống: áp dụng cho mọi hình thức nộp (trực tiếp, trực tuyến, bưu chính).",
+    )
+    # A requirement any one of several papers satisfies ("Giấy chứng sinh; trường hợp không có
+    # Giấy chứng sinh thì …", "Một trong các giấy tờ sau: …"): their names, the usual one first.
+    alternatives = models.JSONField(
+        "các giấy tờ thay thế nhau",
+        default=list,
+        blank=True,
+        help_text="Mỗi giấy tờ một dòng; nộp một trong số đó là đủ. Để trống nếu không có.",
+    )
+    # This document may be handed in instead of another requirement of the procedure (its code).
+    alternative_of = models.CharField(
+        "thay thế cho thành phần",
+        max_length=20,
+        blank=True,
+        help_text="Mã thành phần hồ sơ mà giấy tờ này có thể thay thế, ví dụ TP02.",
+    )
+    classification_note = models.TextField("cách phân loại", blank=True)
+    classified_manually = models.BooleanField(
+        "phân loại thủ công",
+        default=False,
+        help_text="Hình thức nộp và giấy tờ thay thế do cán bộ sửa: nhập lại danh mục không ghi đè.",
+    )
     order = models.PositiveSmallIntegerField("thứ tự", default=0)
 
     class Meta:
@@ -304,6 +344,19 @@ class RequiredDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name[:80]}"
+
+    def applies_to(self, channel: str) -> bool:
+        """Whether the document is asked for a dossier submitted through ``channel``."""
+        return not self.channels or channel in self.channels
+
+    @property
+    def channels_text(self) -> str:
+        """ "trực tiếp hoặc qua bưu chính"; "mọi hình thức" when it applies to every channel."""
+        return channels_phrase(self.channels)
+
+    @property
+    def is_alternative(self) -> bool:
+        return bool(self.alternative_of)
 
 
 class ResultDocument(models.Model):

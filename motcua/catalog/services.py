@@ -85,7 +85,15 @@ DOCUMENT_KEYS = [
     "condition",
     "present_only",
     "template_name",
+    "channels",
+    "alternatives",
+    "alternative_of",
+    "classification_note",
+    "classified_manually",
 ]
+# What catalog/channels.py reads from a document's text; an officer's correction
+# (``classified_manually``) survives a re-import of the automatic classification.
+CLASSIFICATION_KEYS = ["channels", "alternatives", "alternative_of", "classification_note"]
 RESULT_KEYS = ["code", "name"]
 LEGAL_KEYS = ["number", "title", "issued_on", "issuer"]
 COUNT_KEYS = ["original_count", "certified_copy_count", "photocopy_count"]
@@ -280,7 +288,25 @@ def normalise_fee(row: dict) -> dict:
     }
 
 
+def document_channels(value: Any) -> list[str] | None:
+    """The channels of a document in canonical order (None: not known); InvalidInput for an
+    unknown channel."""
+    if value is None:
+        return None
+    wanted = [value] if isinstance(value, str) else list(value)
+    unknown = [c for c in wanted if c not in Channel.values or not c]
+    if unknown:
+        raise InvalidInput(
+            f"Hình thức nộp không hợp lệ: {', '.join(map(str, unknown))} "
+            "(chỉ nhận counter – trực tiếp, online – trực tuyến, post – bưu chính).",
+            code="document_channel_invalid",
+            details={"channels": [str(c) for c in unknown]},
+        )
+    return [c for c in Channel.values if c and c in wanted]
+
+
 def normalise_document(row: dict, index: int) -> dict:
+    alternatives = row.get("alternatives")
     return {
         "code": _text(row.get("code")) or f"TP{index + 1:02d}",
         "name": _text(row.get("name")),
@@ -291,6 +317,16 @@ def normalise_document(row: dict, index: int) -> dict:
         "condition": _text(row.get("condition")),
         "present_only": bool(row.get("present_only", False)),
         "template_name": _text(row.get("template_name")),
+        # None: not given (an older spreadsheet): the stored classification stays.
+        "channels": document_channels(row.get("channels")),
+        "alternatives": None
+        if alternatives is None
+        else [t for t in (_text(a).strip() for a in alternatives) if t],
+        "alternative_of": None if row.get("alternative_of") is None else _text(row.get("alternative_of")),
+        "classification_note": None
+        if row.get("classification_note") is None
+        else _text(row.get("classification_note")),
+        "classified_manually": bool(row.get("classified_manually", False)),
     }
 
 
@@ -328,6 +364,27 @@ def merge_children(name: str, rows: list[dict], current: list[dict]) -> list[dic
                         row[key] = old[key]
                 if not row["template_name"]:
                     row["template_name"] = old["template_name"]
+                # An officer's classification is kept against an automatic one (a re-import).
+                keep = old["classified_manually"] and not row["classified_manually"]
+                if keep:
+                    row["classified_manually"] = True
+                for key in CLASSIFICATION_KEYS:
+                    if keep or row[key] is None:
+                        row[key] = old[key]
+            for key in CLASSIFICATION_KEYS:
+                if row[key] is None:
+                    row[key] = "" if key in ("alternative_of", "classification_note") else []
+        codes = {row["code"] for row in rows}
+        for row in rows:
+            if row["alternative_of"] and (
+                row["alternative_of"] not in codes or row["alternative_of"] == row["code"]
+            ):
+                raise InvalidInput(
+                    f"Thành phần {row['code']} ghi thay thế cho “{row['alternative_of']}”, "
+                    "không phải một thành phần khác của thủ tục.",
+                    code="document_alternative_invalid",
+                    details={"document": row["code"], "alternative_of": row["alternative_of"]},
+                )
         return rows
     if name == "results":
         return [normalise_result(r) for r in rows]

@@ -186,7 +186,10 @@ def _intake(body: schemas.DossierCreateIn) -> services.IntakeData:
         applicant=applicant,
         documents=[
             services.DocumentInput(
-                requirement=doc.requirement.strip(), copy_kind=doc.copy_kind, count=doc.count
+                requirement=doc.requirement.strip(),
+                copy_kind=doc.copy_kind,
+                count=doc.count,
+                alternative=doc.alternative,
             )
             for doc in body.documents
         ],

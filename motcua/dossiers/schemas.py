@@ -74,9 +74,21 @@ ApplicantIn = Annotated[PersonIn | OrganisationIn, Field(discriminator="kind")]
 
 
 class DocumentIn(Schema):
-    requirement: str = Field(max_length=20, description="Mã thành phần hồ sơ của thủ tục, ví dụ TP01")
+    requirement: str = Field(
+        max_length=20,
+        description="Mã thành phần hồ sơ của thủ tục, ví dụ TP01. Chỉ các thành phần áp dụng cho kênh "
+        "nộp của hồ sơ (mẫu điện tử tương tác chỉ khi nộp trực tuyến, tờ khai giấy khi nộp trực tiếp "
+        "hoặc bưu chính); thiếu thành phần bắt buộc của kênh: 400 documents_missing.",
+    )
     copy_kind: Literal["original", "certified_copy", "photocopy"] = "original"
     count: int = Field(1, ge=1, le=99)
+    alternative: int | None = Field(
+        None,
+        ge=1,
+        le=50,
+        description="Với thành phần có các giấy tờ thay thế nhau (nộp một trong số đó): số thứ tự của "
+        "giấy tờ đã nộp, 1 là giấy tờ đầu tiên trong danh sách của thủ tục.",
+    )
 
 
 class DossierCreateIn(Schema):

@@ -117,6 +117,10 @@ def test_an_admin_edit_refreshes_search_and_completeness(admin_client):
                 if isinstance(value, bool):
                     if value:
                         data[f"{prefix}-{i}-{field.name}"] = "on"
+                elif isinstance(value, list):  # channels (checkboxes), alternatives (one a line)
+                    data[f"{prefix}-{i}-{field.name}"] = (
+                        "\n".join(value) if field.name == "alternatives" else value
+                    )
                 elif value is not None:
                     data[f"{prefix}-{i}-{field.name}"] = str(value)
     response = admin_client.post(f"/quan-tri/catalog/procedure/{procedure.pk}/change/", data)

@@ -19,6 +19,7 @@ from motcua.dossiers.demo.plan import draw_plan
 from motcua.dossiers.demo.report import report
 from motcua.dossiers.demo.writing import DEMO_KEY_PREFIX, number, write
 from motcua.dossiers.models import Dossier, DossierDocument
+from motcua.dossiers.services.intake import CATALOGUE_CHANNEL
 from motcua.org.demo import DemoOrg, refuse_outside_development, say
 from motcua.workcalendar.calendar import VN_TZ, moment_at_position, working_position
 
@@ -105,12 +106,16 @@ def _one(ctx: Context, rng: random.Random, now: datetime, desk: Desk, created: d
         else:
             kind, count = DossierDocument.CopyKind.PHOTOCOPY, doc.photocopy_count or 1
         documents.append(
-            {"requirement": doc, "requirement_code": doc.code, "name": doc.name, "copy_kind": kind,
+            # A requirement with alternatives: the usual paper (Giấy chứng sinh) was handed in.
+            {"requirement": doc, "requirement_code": doc.code,
+             "name": doc.alternatives[0] if doc.alternatives else doc.name, "copy_kind": kind,
              "count": count, "order": order}
         )  # fmt: skip
     life.documents = documents
     life.d["pin"] = "".join(rng.choice(PIN_ALPHABET) for _ in range(6))
     plan = draw_plan(rng, site, proc, force)
+    # Only the documents of the dossier's channel: no e-form in a counter dossier (issue 9.1).
+    life.documents = documents_for_channel_rows(documents, plan.channel)
     amount = life.amount
     if plan.channel == Dossier.Channel.ONLINE and procedure.online_time:
         amount = life.amount = min(amount, procedure.online_time)
@@ -197,3 +202,9 @@ def build_demo_dossiers(
         write(lives, sequences, seed)
     summary = report(ctx, lives, now, days, stdout)
     return {"created": len(lives), "skipped": False, **summary}
+
+
+def documents_for_channel_rows(rows: list[dict], channel: int) -> list[dict]:
+    """The drawn document rows that apply to a dossier submitted through ``channel``."""
+    wanted = CATALOGUE_CHANNEL[Dossier.Channel(channel)]
+    return [row for row in rows if row["requirement"].applies_to(wanted)]

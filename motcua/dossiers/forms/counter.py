@@ -19,8 +19,15 @@ from motcua.dossiers.models import Dossier, DossierDocument
 from motcua.dossiers.services import (
     MAX_SUPPLEMENT_ITEMS,
     ApplicantData,
+    DocumentInput,
     applicant_problems,
     supplement_item_problem,
+)
+from motcua.dossiers.services.intake import (
+    documents_for_channel,
+    is_required,
+    missing_documents_message,
+    missing_mandatory,
 )
 from motcua.lib.errors import InvalidInput
 
@@ -95,17 +102,33 @@ def _copy_kind_and_count(document) -> tuple[str, int]:
     return DossierDocument.CopyKind.ORIGINAL, 1
 
 
+# The value of a choice that is another requirement of the procedure (``alternative_of``).
+SUBSTITUTE = "tp:"
+
+
+def alternative_choices(document, substitutes) -> list[tuple[str, str]]:
+    """The papers that satisfy ``document``'s line: its own alternatives ("1", "2" …: the
+    number the service takes; "0": the document itself), then the documents that may replace
+    it ("tp:<code>")."""
+    own = [(str(n), name) for n, name in enumerate(document.alternatives, start=1)]
+    if substitutes and not own:
+        own = [("0", document.name)]
+    return own + [(f"{SUBSTITUTE}{s.code}", s.name) for s in substitutes]
+
+
 class DocumentRow:
-    """One required document of the procedure and its bound fields, for the template."""
+    """One line of the checklist: a required document, the papers any one of which satisfies
+    it (``alternative``: a choice, None when there is only one) and its bound fields."""
 
     def __init__(self, form: "IntakeForm", document, key: str):
         self.document = document
         self.key = key
         self.received = form[f"{key}_received"]
+        self.alternative = form[f"{key}_alternative"] if f"{key}_alternative" in form.fields else None
         self.copy_kind = form[f"{key}_copy_kind"]
         self.count = form[f"{key}_count"]
         self.files = form[f"{key}_files"]
-        self.mandatory = document.mandatory and not document.condition.strip()
+        self.mandatory = is_required(document)
         self.catalogue_counts = [
             (label, n)
             for label, n in (
@@ -118,13 +141,23 @@ class DocumentRow:
 
     @property
     def errors(self) -> list[str]:
-        return [*self.received.errors, *self.copy_kind.errors, *self.count.errors, *self.files.errors]
+        alternative = self.alternative.errors if self.alternative is not None else []
+        return [
+            *self.received.errors,
+            *alternative,
+            *self.copy_kind.errors,
+            *self.count.errors,
+            *self.files.errors,
+        ]
 
 
 class IntakeForm(forms.Form):
     """The new dossier at the counter: one form, three outcomes (``action``).
 
-    receive: every mandatory document (without a condition) must be ticked; refuse: a reason;
+    The checklist holds the documents of the dossier's channel only (``channel``, the counter by
+    default: never the online e-form); a requirement several papers satisfy is one line with a
+    choice of which one was handed in. receive: the service's rule (``missing_mandatory``) must
+    hold on what is ticked; refuse: a reason;
     supplement: what is missing and why (items; pre-filled with the unticked mandatory
     documents when none were given).
     """
@@ -210,9 +243,10 @@ class IntakeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, procedure, handling_choices=(), **kwargs):
+    def __init__(self, *args, procedure, handling_choices=(), channel=Dossier.Channel.COUNTER, **kwargs):
         super().__init__(*args, **kwargs)
         self.procedure = procedure
+        self.channel = channel
         if handling_choices:
             # A public service centre receives for several agencies: which one handles it.
             choices = [(a.code, a.name) for a in handling_choices]
@@ -226,15 +260,34 @@ class IntakeForm(forms.Form):
                     "invalid_choice": "Cơ quan này không giải quyết thủ tục đã chọn.",
                 },
             )
-        self.documents = list(procedure.documents.all())
+        # Only the documents of this channel: at the counter, never the online e-form.
+        self.documents = documents_for_channel(procedure.documents.all(), channel)
+        codes = {d.code for d in self.documents}
+        # A document that may replace another of this channel is a choice on that one's line.
+        self.substitutes: dict[str, list[RequiredDocument]] = {}
+        for document in self.documents:
+            if document.alternative_of in codes:
+                self.substitutes.setdefault(document.alternative_of, []).append(document)
         self.keys: dict[str, RequiredDocument] = {}
         for document in self.documents:
+            if document.alternative_of in codes:
+                continue
             key = "tp_" + (slugify(document.code).replace("-", "_") or str(document.pk))
             if key in self.keys:  # codes that differ only in punctuation
                 key = f"{key}_{document.pk}"
             self.keys[key] = document
             kind, count = _copy_kind_and_count(document)
             self.fields[f"{key}_received"] = forms.BooleanField(label="Đã nhận", required=False)
+            choices = alternative_choices(document, self.substitutes.get(document.code, []))
+            if len(choices) > 1:
+                self.fields[f"{key}_alternative"] = forms.ChoiceField(
+                    label="Giấy tờ đã nhận",
+                    choices=choices,
+                    initial=choices[0][0],
+                    required=False,
+                    widget=forms.RadioSelect,
+                    error_messages={"invalid_choice": "Chọn một trong các giấy tờ đã liệt kê."},
+                )
             self.fields[f"{key}_copy_kind"] = forms.ChoiceField(
                 label="Loại bản",
                 choices=DossierDocument.CopyKind.choices,
@@ -324,21 +377,22 @@ class IntakeForm(forms.Form):
                 self.add_error(field or None, problem.message)
 
     def _clean_documents(self, data: dict, action: str) -> None:
-        missing: list[RequiredDocument] = []
-        for key, document in self.keys.items():
+        for key, _document in self.keys.items():
             received = data.get(f"{key}_received")
             files = data.get(f"{key}_files") or []
             if received and not data.get(f"{key}_count"):
                 self.add_error(f"{key}_count", "Nhập số lượng bản đã nhận.")
+            if received and f"{key}_alternative" in self.fields and not data.get(f"{key}_alternative"):
+                self.add_error(f"{key}_alternative", "Chọn giấy tờ đã nhận.")
             if files and not received:
                 self.add_error(f"{key}_files", "Đánh dấu đã nhận giấy tờ này, hoặc bỏ các tệp đã chọn.")
             for upload in files:
                 problem = self.file_problem(upload)
                 if problem:
                     self.add_error(f"{key}_files", problem)
-            # The rule of the service (dossier_receive): mandatory and not conditional.
-            if document.mandatory and not document.condition.strip() and not received:
-                missing.append(document)
+        # The rule of the service (dossier_receive), on what this form would send it.
+        given = {document.code for document, *_ in self.received_documents(data)}
+        missing = missing_mandatory(self.documents, given)
         self.missing_documents = missing
         if action == "receive" and missing:
             for key, document in self.keys.items():
@@ -346,8 +400,8 @@ class IntakeForm(forms.Form):
                     self.add_error(f"{key}_received", "Giấy tờ bắt buộc chưa nhận.")
             self.add_error(
                 None,
-                "Hồ sơ chưa đủ giấy tờ bắt buộc nên chưa thể tiếp nhận: hãy đánh dấu giấy tờ đã nhận, "
-                "hoặc chọn «Yêu cầu bổ sung».",
+                missing_documents_message(missing, self.channel)
+                + ". Chưa thể tiếp nhận: hãy đánh dấu giấy tờ đã nhận, hoặc chọn «Yêu cầu bổ sung».",
             )
 
     def file_problem(self, upload) -> str | None:
@@ -408,19 +462,51 @@ class IntakeForm(forms.Form):
 
     # -- results ------------------------------------------------------------------------------
 
-    def received_documents(self) -> list[tuple[RequiredDocument, str, int, list[Any]]]:
-        """(catalogue document, copy kind, count, uploaded files) of every ticked document."""
+    def _chosen(self, key: str, document, data: dict) -> tuple[RequiredDocument, int | None]:
+        """The requirement a ticked line was satisfied by, and which of its alternatives."""
+        choice = data.get(f"{key}_alternative") or ""
+        if choice.startswith(SUBSTITUTE):
+            code = choice[len(SUBSTITUTE) :]
+            for substitute in self.substitutes.get(document.code, []):
+                if substitute.code == code:
+                    return substitute, None
+        return document, (int(choice) if choice.isdigit() else 0) or None
+
+    def received_documents(
+        self, data: dict | None = None
+    ) -> list[tuple[RequiredDocument, str, int, list[Any]]]:
+        """(catalogue document handed in, copy kind, count, uploaded files) of every ticked line."""
+        data = self.cleaned_data if data is None else data
+        rows = []
+        for key, line in self.keys.items():
+            if data.get(f"{key}_received"):
+                document, _ = self._chosen(key, line, data)
+                rows.append(
+                    (
+                        document,
+                        data.get(f"{key}_copy_kind") or DossierDocument.CopyKind.ORIGINAL,
+                        data.get(f"{key}_count") or 1,
+                        data.get(f"{key}_files") or [],
+                    )
+                )
+        return rows
+
+    def document_inputs(self) -> list[DocumentInput]:
+        """The service's ``DocumentInput`` of every ticked line (with the alternative chosen)."""
         data = self.cleaned_data
-        return [
-            (
-                document,
-                data[f"{key}_copy_kind"],
-                data.get(f"{key}_count") or 1,
-                data.get(f"{key}_files") or [],
-            )
-            for key, document in self.keys.items()
-            if data.get(f"{key}_received")
-        ]
+        inputs = []
+        for key, line in self.keys.items():
+            if data.get(f"{key}_received"):
+                document, alternative = self._chosen(key, line, data)
+                inputs.append(
+                    DocumentInput(
+                        requirement=document.code,
+                        copy_kind=data[f"{key}_copy_kind"],
+                        count=data.get(f"{key}_count") or 1,
+                        alternative=alternative,
+                    )
+                )
+        return inputs
 
     def applicant_name(self) -> str:
         data = self.cleaned_data

@@ -9,7 +9,7 @@ import dataclasses
 import hashlib
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -18,7 +18,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 
-from motcua.catalog.models import Offering, Procedure, ProcessStep, RequiredDocument
+from motcua.catalog.channels import channels_label
+from motcua.catalog.models import Channel, Offering, Procedure, ProcessStep, RequiredDocument
 from motcua.catalog.selectors import intake_reference
 from motcua.dossiers.models import Dossier, DossierDocument
 from motcua.dossiers.services.rules import COUNTER, Role
@@ -54,6 +55,9 @@ class DocumentInput:
     requirement: str
     copy_kind: str = "original"
     count: int = 1
+    # Which of the requirement's alternatives was handed in (1: the first one listed), for a
+    # requirement any one of several papers satisfies (``RequiredDocument.alternatives``).
+    alternative: int | None = None
 
 
 @dataclass
@@ -79,6 +83,9 @@ def intake_fingerprint(data: IntakeData | None) -> str:
     a retry sends the same and gets the same dossier back; another request reusing the key
     differs and is refused (``dossier_receive``)."""
     payload = dataclasses.asdict(data) if isinstance(data, IntakeData) else None
+    for document in (payload or {}).get("documents") or []:
+        if document.get("alternative") is None:  # as fingerprinted before alternatives existed
+            document.pop("alternative", None)
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -258,6 +265,32 @@ def clean_applicant(a: ApplicantData) -> dict[str, Any]:
     return out
 
 
+# A dossier's channel (Dossier.Channel: 1 counter, 2 online, 3 post) → the catalogue's, in which
+# a required document names the channels it applies to (RequiredDocument.channels).
+CATALOGUE_CHANNEL = {
+    Dossier.Channel.COUNTER: Channel.COUNTER,
+    Dossier.Channel.ONLINE: Channel.ONLINE,
+    Dossier.Channel.POST: Channel.POST,
+}
+SUBMITTED_THROUGH = {
+    Dossier.Channel.COUNTER: "nộp trực tiếp",
+    Dossier.Channel.ONLINE: "nộp trực tuyến",
+    Dossier.Channel.POST: "gửi qua bưu chính",
+}
+
+
+def documents_for_channel(documents: Iterable[RequiredDocument], channel: int) -> list[RequiredDocument]:
+    """The procedure's documents that apply to a dossier submitted through ``channel``."""
+    wanted = CATALOGUE_CHANNEL[Dossier.Channel(channel)]
+    return [d for d in documents if d.applies_to(wanted)]
+
+
+def is_required(document: RequiredDocument) -> bool:
+    """A document every dossier must have: mandatory, for no particular case, and not itself an
+    alternative to another requirement."""
+    return document.mandatory and not document.condition.strip() and not document.alternative_of
+
+
 @dataclass
 class Intake:
     procedure: Procedure
@@ -272,6 +305,8 @@ class Intake:
     # From the catalogue's shared intake reference (read-only): None to look them up.
     fees: tuple[dict, ...] | None = None
     steps_by_agency: dict[int | None, tuple[dict, ...]] | None = None
+    # Every document of the procedure, whatever its channel (for the snapshot): None to look up.
+    catalogue_documents: tuple[RequiredDocument, ...] | None = None
 
 
 def receiving_agency_for(actor: Any, code: str, roles: frozenset[str] = COUNTER) -> Agency:
@@ -351,8 +386,9 @@ def clean_intake(actor: Any, data: IntakeData | None, *, counter: bool = True) -
             f"Thủ tục {procedure.code} chưa có thời hạn giải quyết, chưa thể tiếp nhận hồ sơ.",
             code="procedure_without_time",
         )
-    required = list(reference.documents)
-    by_code = {d.code: d for d in required}
+    channel = int(data.channel)
+    required = documents_for_channel(reference.documents, channel)
+    by_code = {d.code: d for d in reference.documents}
     documents: list[tuple[RequiredDocument, DocumentInput]] = []
     for item in data.documents or []:
         if not isinstance(item, DocumentInput):
@@ -363,6 +399,23 @@ def clean_intake(actor: Any, data: IntakeData | None, *, counter: bool = True) -
                 f"Thủ tục {procedure.code} không có thành phần hồ sơ mã “{item.requirement}”.",
                 code="document_unknown",
                 details={"field": "documents", "requirement": item.requirement},
+            )
+        if not req.applies_to(CATALOGUE_CHANNEL[Dossier.Channel(channel)]):
+            raise InvalidInput(
+                f"{req.code} ({_short(req.name)}) chỉ áp dụng khi nộp {channels_label(req.channels)}, "
+                f"không thuộc hồ sơ {SUBMITTED_THROUGH[Dossier.Channel(channel)]}.",
+                code="document_not_for_channel",
+                details={"field": "documents", "requirement": req.code, "channels": list(req.channels)},
+            )
+        if item.alternative is not None and (
+            type(item.alternative) is not int or not 1 <= item.alternative <= len(req.alternatives)
+        ):
+            choices = "; ".join(f"{n} – {name}" for n, name in enumerate(req.alternatives, start=1))
+            raise InvalidInput(
+                f"Giấy tờ thay thế số “{item.alternative}” của {req.code} không hợp lệ"
+                + (f": chọn {choices}." if choices else ": thành phần này không có giấy tờ thay thế."),
+                code="document_alternative_invalid",
+                details={"field": "documents", "requirement": req.code},
             )
         if item.copy_kind not in DossierDocument.CopyKind.values:
             raise InvalidInput(
@@ -384,19 +437,50 @@ def clean_intake(actor: Any, data: IntakeData | None, *, counter: bool = True) -
         applicant=applicant,
         documents=documents,
         required=required,
-        channel=int(data.channel),
+        channel=channel,
         result_delivery=data.result_delivery,
         fees=reference.fees,
         steps_by_agency=reference.steps_by_agency,
+        catalogue_documents=reference.documents,
     )
+
+
+def _short(name: str, length: int = 80) -> str:
+    name = " ".join(name.split())
+    return name if len(name) <= length else name[: length - 1] + "…"
 
 
 def missing_mandatory(
     intake_required: list[RequiredDocument], given_codes: set[str]
 ) -> list[RequiredDocument]:
+    """The required documents (``is_required``) of ``intake_required`` — the documents of the
+    dossier's channel (``documents_for_channel``) — that neither were handed in nor had a
+    document that may replace them (``alternative_of``) handed in instead."""
+    replaced = {d.alternative_of for d in intake_required if d.alternative_of and d.code in given_codes}
     return [
-        d for d in intake_required if d.mandatory and not d.condition.strip() and d.code not in given_codes
+        d for d in intake_required if is_required(d) and d.code not in given_codes and d.code not in replaced
     ]
+
+
+def missing_documents_message(missing: Sequence[RequiredDocument], channel: int) -> str:
+    """What is missing, for the dossier's channel: "Hồ sơ nộp trực tiếp chưa đủ giấy tờ bắt buộc:
+    TP04 – Giấy chứng sinh hoặc Văn bản của người làm chứng … hoặc Giấy cam đoan về việc sinh"."""
+    parts = []
+    for d in missing:
+        name = " hoặc ".join(d.alternatives) if d.alternatives else d.name
+        parts.append(f"{d.code} – {_short(name, 120)}")
+    return f"Hồ sơ {SUBMITTED_THROUGH[Dossier.Channel(channel)]} chưa đủ giấy tờ bắt buộc: " + "; ".join(
+        parts
+    )
+
+
+def received_name(req: RequiredDocument | None, item: DocumentInput) -> str:
+    """What was handed in: the alternative chosen, else the requirement's name."""
+    if req is None:
+        return item.requirement
+    if item.alternative and 1 <= item.alternative <= len(req.alternatives):
+        return req.alternatives[item.alternative - 1]
+    return req.name
 
 
 def document_rows(
@@ -407,7 +491,7 @@ def document_rows(
             dossier=dossier,
             requirement=req,
             requirement_code=req.code if req else item.requirement,
-            name=req.name if req else item.requirement,
+            name=received_name(req, item),
             copy_kind=item.copy_kind,
             count=item.count,
             order=index,
@@ -424,13 +508,14 @@ def procedure_snapshot(intake: Intake) -> dict:
         amount = intake.offering.local_time
     if intake.channel == Dossier.Channel.ONLINE and procedure.online_time:
         amount = min(amount, procedure.online_time)
-    if intake.steps_by_agency is None or intake.fees is None:
+    if intake.steps_by_agency is None or intake.fees is None or intake.catalogue_documents is None:
         reference = intake_reference(procedure.code)
         if reference is None:
             raise NotFound(
                 f"Không tìm thấy thủ tục hành chính mã “{procedure.code}”.", code="procedure_not_found"
             )
         intake.fees, intake.steps_by_agency = reference.fees, reference.steps_by_agency
+        intake.catalogue_documents = reference.documents
     # The handling agency's own variant of the process, else the receiving agency's, else the default.
     # Copies: the snapshot belongs to the dossier, the reference is shared.
     by_agency = intake.steps_by_agency
@@ -464,6 +549,22 @@ def procedure_snapshot(intake: Intake) -> dict:
         "local_time": intake.offering.local_time,
         "steps": step_rows,
         "fees": [dict(fee) for fee in intake.fees],
+        # The documents as the catalogue asked for them at reception, with the channels each
+        # applies to and the papers that may replace one another.
+        "channel": CATALOGUE_CHANNEL[Dossier.Channel(intake.channel)].value,
+        "documents": [
+            {
+                "code": d.code,
+                "name": d.name,
+                "mandatory": d.mandatory,
+                "condition": d.condition,
+                "present_only": d.present_only,
+                "channels": list(d.channels),
+                "alternatives": list(d.alternatives),
+                "alternative_of": d.alternative_of,
+            }
+            for d in intake.catalogue_documents or ()
+        ],
     }
 
 

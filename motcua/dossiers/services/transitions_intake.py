@@ -31,7 +31,9 @@ from motcua.dossiers.services.intake import (
     clean_intake,
     clean_supplement_items,
     document_rows,
+    documents_for_channel,
     intake_fingerprint,
+    missing_documents_message,
     missing_mandatory,
     procedure_snapshot,
     supplement_items_text,
@@ -71,8 +73,7 @@ def dossier_receive(
         missing = missing_mandatory(intake.required, {req.code for req, _ in intake.documents})
         if missing:
             raise InvalidInput(
-                "Hồ sơ chưa đủ giấy tờ bắt buộc: "
-                + "; ".join(f"{d.code} – {d.name[:80]}" for d in missing)
+                missing_documents_message(missing, intake.channel)
                 + ". Hãy hướng dẫn bổ sung (Mẫu 02) hoặc từ chối tiếp nhận.",
                 code="documents_missing",
                 details={"missing": [d.code for d in missing]},
@@ -111,7 +112,10 @@ def dossier_receive(
                 applicant_changes["result_delivery"] = intake.result_delivery
         else:
             docs = None
-        required = list(RequiredDocument.objects.filter(procedure=locked.procedure))
+        # The documents of the dossier's own channel (an online dossier has no paper declaration).
+        required = documents_for_channel(
+            RequiredDocument.objects.filter(procedure=locked.procedure), locked.channel
+        )
         given = (
             {req.code for req, _ in docs}
             if docs is not None
@@ -126,10 +130,7 @@ def dossier_receive(
                 else ""
             )
             raise InvalidInput(
-                "Hồ sơ chưa đủ giấy tờ bắt buộc: "
-                + "; ".join(f"{d.code} – {d.name[:80]}" for d in missing)
-                + "."
-                + hint,
+                missing_documents_message(missing, locked.channel) + "." + hint,
                 code="documents_missing",
                 details={"missing": [d.code for d in missing]},
             )

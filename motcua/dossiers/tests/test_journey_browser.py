@@ -216,3 +216,75 @@ def test_the_citizen_guided_at_the_counter_comes_back_and_is_received_under_the_
     assert "Được tiếp nhận" in _track(citizen, live_server, code, pin)
     officer.goto(live_server.url + "/quay/")
     assert code not in officer.locator("#cho-cong-dan").locator("xpath=..").inner_text()
+
+
+def test_a_birth_registration_is_received_at_the_counter_without_the_e_form(live_server, browser):
+    """Issue 9.1: the counter's checklist of "Thủ tục đăng ký khai sinh" (1.001193) offers the
+    paper declaration (TP07) and the ID paper (TP06), not the online e-form (TP08); the birth
+    certificate is one line with a choice of the papers that replace it; Mẫu 01 lists exactly
+    the papers ticked."""
+    import unicodedata
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from conftest import SCREENSHOTS
+
+    agencies = load_catalogue_for_pages()
+    make_staff("motcua_kenh", agencies["commune"], Role.RECEPTIONIST, full_name="Đỗ Thị Lan")
+    context, officer = _sign_in(browser, live_server, "motcua_kenh")
+    officer.goto(live_server.url + "/quay/tiep-nhan/?thu-tuc=1.001193")
+    checklist = officer.locator("fieldset", has_text="Thành phần hồ sơ").first
+    # The published texts carry some decomposed diacritics: compare in one normal form.
+    text = unicodedata.normalize("NFC", checklist.inner_text())
+    assert "Tờ khai đăng ký khai sinh theo mẫu" in text
+    assert "khi làm thủ tục trực tiếp" in text
+    assert "điện tử tương tác" not in text  # the e-form is never offered at the counter
+    assert officer.locator("#id_tp_tp08_received").count() == 0
+    officer.get_by_label("Họ và tên").fill("Vũ Thị Thu Hà")
+    officer.get_by_label("Số định danh cá nhân").fill("001190012345")
+    officer.get_by_label("Ngày sinh", exact=True).fill("12/03/1990")
+    # Giấy chứng sinh was lost: the witness's statement was handed in instead.
+    officer.locator("#id_tp_tp04_received").check()
+    officer.get_by_role("radio", name="Văn bản của người làm chứng xác nhận về việc sinh").check()
+    officer.locator("#id_tp_tp06_received").check()
+    _no_violations(officer, "counter intake form with alternatives")
+    screenshot(officer, "channels-counter-intake-1280")
+    # Without the paper declaration (TP07) the dossier is not received, and nothing says why
+    # but the line itself.
+    officer.get_by_role("button", name="Tiếp nhận", exact=True).click()
+    officer.wait_for_load_state()
+    assert (
+        "/tiep-nhan/" in officer.url and "Giấy tờ bắt buộc chưa nhận." in officer.locator("main").inner_text()
+    )
+    _no_violations(officer, "counter intake form, TP07 missing")
+    officer.set_viewport_size({"width": 390, "height": 844})
+    screenshot(officer, "channels-counter-intake-missing-390")
+    officer.set_viewport_size({"width": 1280, "height": 900})
+    officer.locator("#id_tp_tp04_received").check()
+    officer.get_by_role("radio", name="Văn bản của người làm chứng xác nhận về việc sinh").check()
+    officer.locator("#id_tp_tp06_received").check()
+    officer.locator("#id_tp_tp07_received").check()
+    officer.get_by_role("button", name="Tiếp nhận", exact=True).click()
+    officer.wait_for_load_state()
+    uid = re.search(r"/tiep-nhan/([0-9a-f-]{36})/", officer.url).group(1)
+    response = officer.request.get(f"{live_server.url}/bieu-mau/{uid}/mau-01.pdf")
+    assert response.status == 200
+    pdf = response.body()
+    (SCREENSHOTS / "channels-mau-01.pdf").write_bytes(pdf)
+    printed = " ".join(" ".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages).split())
+    printed = unicodedata.normalize("NFC", printed)
+    assert "Văn bản của người làm chứng xác nhận về việc sinh" in printed
+    assert "Tờ khai đăng ký khai sinh theo mẫu" in printed
+    assert "Hộ chiếu/Thẻ căn cước công dân" in printed
+    assert "điện tử tương tác" not in printed
+    assert "Giấy chứng sinh;" not in printed  # the paper received, not the requirement's sentence
+    # The public page says which documents are for which channel, and lists the alternatives.
+    for width, height in ((1280, 900), (390, 844)):
+        officer.set_viewport_size({"width": width, "height": height})
+        officer.goto(live_server.url + "/thu-tuc/1.001193/")
+        documents = unicodedata.normalize("NFC", officer.locator("#thanh-phan").locator("..").inner_text())
+        assert "Chỉ khi nộp trực tuyến" in documents and "Nộp một trong các giấy tờ:" in documents
+        _no_violations(officer, f"procedure page at {width} px")
+        screenshot(officer, f"channels-procedure-page-{width}")
+    context.close()

@@ -338,10 +338,7 @@ def _intake_data(form, procedure, agency) -> "services.IntakeData":
         email=data.get("email") or "",
         address=(data.get("address") or "").strip(),
     )
-    documents = [
-        services.DocumentInput(requirement=document.code, copy_kind=copy_kind, count=count)
-        for document, copy_kind, count, _files in form.received_documents()
-    ]
+    documents = form.document_inputs()
     return services.IntakeData(
         procedure=procedure.code,
         receiving_agency=agency.code,

@@ -1,6 +1,10 @@
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 
+from motcua.catalog.channels import report_for
 from motcua.catalog.importing import import_file
+from motcua.catalog.models import Procedure
 from motcua.lib.errors import DomainError
 
 
@@ -10,8 +14,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="Tệp .json hoặc .xlsx")
         parser.add_argument("--dry-run", action="store_true", help="Kiểm tra và báo cáo, không lưu.")
+        parser.add_argument(
+            "--classification-report",
+            metavar="FILE",
+            help="Ghi vào tệp này báo cáo phân loại thành phần hồ sơ (hình thức nộp, giấy tờ thay thế).",
+        )
 
-    def handle(self, *args, file, dry_run, **options):
+    def handle(self, *args, file, dry_run, classification_report=None, **options):
         try:
             report = import_file(file, dry_run=dry_run)
         except FileNotFoundError:
@@ -22,3 +31,8 @@ class Command(BaseCommand):
         self.stdout.write(report.summary())
         for code, fields in report.changes.items():
             self.stdout.write(f"  {code}: {', '.join(fields)}")
+        if classification_report and not dry_run:
+            procedures = Procedure.objects.order_by("code").prefetch_related("documents")
+            classified = report_for(procedures)
+            Path(classification_report).write_text(classified.text(), encoding="utf-8")
+            self.stdout.write(f"{classified.summary()} Báo cáo phân loại: {classification_report}.")
