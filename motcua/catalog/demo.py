@@ -150,7 +150,9 @@ def build_demo_catalog(*, offering_agencies: dict[str, list], stdout=None) -> di
         )
         for procedure in procedures:
             # A province-level procedure goes only to the agency its record names (implementing.py).
-            implementing = agencies if level == Procedure.Level.COMMUNE else implementing_of(procedure, agencies)
+            implementing = (
+                agencies if level == Procedure.Level.COMMUNE else implementing_of(procedure, agencies)
+            )
             for agency in implementing:
                 if (agency.pk, procedure.pk) in existing:
                     continue

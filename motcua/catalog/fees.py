@@ -77,11 +77,11 @@ def deferral(text: str) -> str | None:
     # the fee is free; what follows is about an optional copy, kept in the note.
     if head.startswith(("mien le phi", "mien phi", "khong quy dinh")):
         return None
-    if "hoi dong nhan dan" in folded or re.search(r"\bhdnd\b", folded):
-        return "Thu theo nghị quyết của Hội đồng nhân dân tỉnh"
     resolution = _RESOLUTION.search(text)
     if resolution:
         return f"Thu theo Nghị quyết số {resolution.group(1)}"
+    if "hoi dong nhan dan" in folded or re.search(r"\bhdnd\b", folded):
+        return "Thu theo nghị quyết của Hội đồng nhân dân tỉnh"
     if "luat phi va le phi" in folded:
         return "Thu theo quy định của pháp luật về phí và lệ phí"
     circular = _CIRCULAR.search(text)

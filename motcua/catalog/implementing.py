@@ -11,14 +11,11 @@ thực hiện" (3.000333, Lý lịch tư pháp: Công an tỉnh, not the four de
 """
 
 import re
-from collections.abc import Iterable
-from typing import TypeVar
+from collections.abc import Callable, Iterable
 
 from motcua.lib.text import fold
 
 _LOCALITY = re.compile(r"\s+(tinh|thanh pho|xa|phuong|dac khu|huyen|quan|thi xa)\s.*$")
-
-A = TypeVar("A")
 
 
 def agency_role(name: str) -> str:
@@ -26,8 +23,17 @@ def agency_role(name: str) -> str:
     return _LOCALITY.sub("", " ".join(fold(name).split()))
 
 
-def implementing_agencies(
-    *, executing: str, competent: str, ministry: str, candidates: Iterable[A], name=lambda a: a.name
+def _name(agency) -> str:
+    return agency.name
+
+
+def implementing_agencies[A](
+    *,
+    executing: str,
+    competent: str,
+    ministry: str,
+    candidates: Iterable[A],
+    name: Callable[[A], str] = _name,
 ) -> list[A]:
     """The candidates (agencies, by ``name(candidate)``) that the texts name, in their order."""
     candidates = list(candidates)

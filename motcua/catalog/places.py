@@ -2,8 +2,8 @@
 
 An offering names the agency that handles the procedure (a commune's People's Committee, a
 department). Citizens hand dossiers in at the one-stop unit serving it: its own one-stop unit or
-public service centre (a child agency of that kind), else the one beside it (a department's
-provincial centre: a child of its parent), else the agency itself. The place shows that unit's
+public service centre (a child agency of that kind); for a department, else the centre beside it
+(the province's centre: a child of its parent); otherwise the agency itself. The place shows that unit's
 address, phone and real opening hours (its WorkSchedule, Saturday mornings included), and
 falls back on the handling agency's address and phone where the unit has none.
 """
@@ -59,7 +59,9 @@ def places_for(agencies: list[Agency]) -> list[Place]:
         if agency.kind in RECEIVING_KINDS:
             office = agency
         else:
-            own = units.get(agency.pk) or units.get(agency.parent_id or 0) or []
+            own = units.get(agency.pk) or []
+            if not own and agency.kind == Agency.Kind.DEPARTMENT:  # the province's centre
+                own = units.get(agency.parent_id or 0) or []
             office = own[0] if own else agency
         places.append(
             Place(

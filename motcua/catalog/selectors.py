@@ -200,7 +200,11 @@ def _documents_mandatory_first() -> QuerySet[RequiredDocument]:
     """Documents every applicant hands in first, then those that depend on the case (not
     mandatory, or under a case heading), each part in the published order."""
     return RequiredDocument.objects.order_by(
-        Case(When(Q(mandatory=True, condition=""), then=Value(0)), default=Value(1), output_field=IntegerField()),
+        Case(
+            When(Q(mandatory=True, condition=""), then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
         "order",
         "pk",
     )

@@ -13,8 +13,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from motcua.catalog import selectors
 from motcua.catalog.fees import fee_lines
-from motcua.catalog.places import places_for
 from motcua.catalog.models import Procedure
+from motcua.catalog.places import places_for
 from motcua.lib.errors import DomainError, NotFound
 from motcua.workcalendar.calendar import WEEKDAY_NAMES, add_working_time
 from motcua.workcalendar.selectors import calendar_for_schedule

@@ -248,10 +248,12 @@ def build_demo_org(*, stdout=None) -> DemoOrg:
             )
             for index, (prefix, name, short) in enumerate(DEPARTMENTS)
         ]
-        # A vertical agency of the Ministry of Public Security, outside the People's Committee.
+        # A vertical agency of the Ministry of Public Security. Placed under the province's
+        # committee in the demo's tree: the province's supervisor oversees every dossier the
+        # province's one-stop system receives, the judicial record included.
         police = _ensure_agency(
             code=f"{POLICE_CODE}.{DEMO_CODE_SUFFIX}",
-            parent=None,
+            parent=committee,
             name=f"Công an {province_name}",
             short_name="CAT",
             kind=Kind.VERTICAL,

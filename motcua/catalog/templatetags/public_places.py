@@ -2,7 +2,8 @@
 
 from django import template
 
-from motcua.catalog.places import Office, public_office as _public_office
+from motcua.catalog.places import Office
+from motcua.catalog.places import public_office as _public_office
 
 register = template.Library()
 
