@@ -54,6 +54,7 @@ class FeeLine:
     amount: str
     conditions: list[str] = field(default_factory=list)
     note: str = ""
+    remark: str = ""  # beside an amount whose note defers the exact figure ("Thu theo …")
 
 
 def _money(amount: int) -> str:
@@ -140,7 +141,10 @@ def fee_lines(fees: Iterable[Fee]) -> list[FeeLine]:
         key = (fee.kind, status, amount, note)
         line = lines.get(key)
         if line is None:
-            line = lines[key] = FeeLine(kind=_kind_label(fee.kind), status=status, amount=amount, note=note)
+            remark = (deferral(note) or "") if status == AMOUNT else ""
+            line = lines[key] = FeeLine(
+                kind=_kind_label(fee.kind), status=status, amount=amount, note=note, remark=remark
+            )
             channels_of[key] = []
         channels_of[key].append(fee.channel)
         description = " ".join((fee.description or "").split())

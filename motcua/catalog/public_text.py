@@ -80,7 +80,10 @@ def legal_title(title: str | None) -> str:
     # A title that ran into the next cell keeps the last segment that reads as a title.
     if len(parts) > 1:
         title = parts[-1]
-    title = re.sub(r"(?<=[^\W\d_])\d+$", "", title.strip()).lstrip("- ")  # "Bộ Xây dựng1", "- Nghị định"
+    title = title.strip().lstrip("- ")  # "- Nghị định số …"
+    trailing = re.search(r"\d+$", title)
+    if trailing and trailing.start() > 0 and title[trailing.start() - 1].islower():
+        title = title[: trailing.start()]  # "Bộ Xây dựng1" (not "Luật 28/2009/QH12")
     for chopped, whole in CHOPPED_STARTS:
         if title.startswith(chopped):
             title = whole + title[len(chopped) :]

@@ -56,6 +56,8 @@ def test_amounts_with_their_unit_and_their_channel():
         (fees.AMOUNT, "150.000 đ", ["Nộp trực tuyến, Nộp qua dịch vụ bưu chính"]),
         (fees.AMOUNT, "50.000 đ", ["Nộp trực tiếp"]),
     ]
+    # The note says the council sets the exact figure: said beside the amount.
+    assert lines("1.001612")[0].remark == "Thu theo nghị quyết của Hội đồng nhân dân tỉnh"
     assert shown("2.001016") == [(fees.AMOUNT, "50.000 đ/văn bản", [])]
     assert [amount for _, amount, _ in shown("2.000815")] == ["2.000 đ/trang", "10 USD/bản"]
 

@@ -48,6 +48,7 @@ def test_legal_basis_titles_lose_their_neighbours_cells():
     assert legal_title("Csửa đổi, bổ sung một số nghị định") == "sửa đổi, bổ sung một số nghị định"
     assert legal_title("Quy định … của Bộ Xây dựng1") == "Quy định … của Bộ Xây dựng"
     assert legal_title("uy định về phân định thẩm quyền") == "Quy định về phân định thẩm quyền"
+    assert legal_title("Luật 28/2009/QH12") == "Luật 28/2009/QH12"
     assert legal_title("ghị định") == ""  # only the kind of document was left
     assert legal_title("Thông thư 47/2019/TT-BTC") == "Thông tư 47/2019/TT-BTC"
     assert (
