@@ -55,14 +55,19 @@ DEMO_COMMUNE_CODES = [
 MIN_COMMUNES = 10
 SATURDAY_COMMUNE_CODES = {"02473", "02374", "00721"}  # Yên Sơn, Hàm Yên, Đồng Văn
 
-# The first department is the one of "chuyenvien" and "lanhdao": Sở Tài chính, which handles
-# most of the catalogue's province-level procedures (enterprise registration).
+# The departments the catalogue names for province-level procedures come first (the dossier
+# demo gives the first ones the most dossiers, dossiers.demo.context.DEPARTMENT_PROFILE):
+# Sở Tài chính (enterprise registration), where "chuyenvien" and "lanhdao" work, and Sở Nông
+# nghiệp và Môi trường (land). Since 2025 the judicial record is the police's, not the Sở Tư
+# pháp's: the catalogue names Sở Tư pháp and Sở Xây dựng for no province-level procedure, so
+# they receive no dossier.
 DEPARTMENTS = [
     ("000.00.14", "Sở Tài chính", "STC"),
+    ("000.00.13", "Sở Nông nghiệp và Môi trường", "SNNMT"),
     ("000.00.11", "Sở Tư pháp", "STP"),
     ("000.00.12", "Sở Xây dựng", "SXD"),
-    ("000.00.13", "Sở Nông nghiệp và Môi trường", "SNNMT"),
 ]
+STAFF_DEPARTMENT = "Sở Tài chính"
 POLICE_CODE = "000.00.15"
 PROVINCE_SEAT = "phường Minh Xuân, tỉnh Tuyên Quang"
 CENTRE_CONTACT = {"address": f"Số 2 đường 17 tháng 8, {PROVINCE_SEAT}", "phone": "0207 3822 000"}
@@ -311,10 +316,14 @@ def build_demo_org(*, stdout=None) -> DemoOrg:
             Role.ADMINISTRATOR,
         )
         _grant(accounts, _ensure_staff("motcua", "Nguyễn Thị Mai", hashed), centre, Role.RECEPTIONIST)
+        staff_department = next(d for d in departments if d.name.startswith(STAFF_DEPARTMENT))
         _grant(
-            accounts, _ensure_staff("chuyenvien", "Trần Văn Minh", hashed), departments[0], Role.SPECIALIST
+            accounts,
+            _ensure_staff("chuyenvien", "Trần Văn Minh", hashed),
+            staff_department,
+            Role.SPECIALIST,
         )
-        _grant(accounts, _ensure_staff("lanhdao", "Lê Thị Hoa", hashed), departments[0], Role.LEADER)
+        _grant(accounts, _ensure_staff("lanhdao", "Lê Thị Hoa", hashed), staff_department, Role.LEADER)
         _grant(accounts, _ensure_staff("giamdoc", "Phạm Văn Đức", hashed), centre, Role.DIRECTOR)
         _grant(accounts, _ensure_staff("giamsat", "Hoàng Thị Lan", hashed), committee, Role.SUPERVISOR)
         # Each commune: its one-stop officer, a specialist who appraises and a leader who signs,

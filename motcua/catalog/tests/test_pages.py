@@ -1,7 +1,7 @@
 """The public catalogue pages, through Django's test client (the browser test drives Chromium)."""
 
 import re
-from datetime import datetime
+from datetime import datetime, time
 from html import unescape
 from zoneinfo import ZoneInfo
 
@@ -12,7 +12,7 @@ from motcua.catalog.models import Procedure, RequiredDocument
 from motcua.catalog.tests.pages_data import clear_catalogue_for_pages, load_catalogue_for_pages
 from motcua.org.models import Agency
 from motcua.org.services import agency_create
-from motcua.workcalendar.models import WorkSchedule
+from motcua.workcalendar.models import WorkSchedule, WorkSession
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 pytestmark = pytest.mark.django_db
@@ -159,13 +159,26 @@ def test_each_page_and_the_footer_give_the_office_address_and_phone(client, cata
     assert "Số 1 đường Trần Phú, xã Hòa Bình" in places and "0207 3831 100" in places
 
 
+def _saturday_schedule() -> WorkSchedule:
+    """The seeded "co-thu-bay" schedule, rebuilt if a transactional test emptied it."""
+    schedule, created = WorkSchedule.objects.get_or_create(
+        code="co-thu-bay", defaults={"name": "Có sáng thứ Bảy"}
+    )
+    if created:
+        for weekday in range(5):
+            WorkSession.objects.create(schedule=schedule, weekday=weekday, start=time(7), end=time(11, 30))
+            WorkSession.objects.create(schedule=schedule, weekday=weekday, start=time(13, 30), end=time(17))
+        WorkSession.objects.create(schedule=schedule, weekday=5, start=time(7, 30), end=time(11, 30))
+    return schedule
+
+
 def test_a_unit_open_on_saturday_mornings_shows_it_and_the_clock_still_waits(client, catalogue):
     agency_create(
         code="000.01.30.H99",
         name="Trung tâm Phục vụ hành chính công xã Hòa Bình",
         kind=Agency.Kind.ONE_STOP,
         parent=catalogue["commune"],
-        schedule=WorkSchedule.objects.get(code="co-thu-bay"),
+        schedule=_saturday_schedule(),
     )
     body = client.get("/thu-tuc/1.001193/").content.decode()
     places = _section(body, "noi-nop")

@@ -50,9 +50,9 @@ def test_it_builds_a_real_province_with_real_communes(demo):
 def test_it_has_departments_and_a_centre_with_service_points_and_numbered_counters(demo):
     assert [d.name for d in demo.departments] == [
         "Sở Tài chính tỉnh Tuyên Quang",
+        "Sở Nông nghiệp và Môi trường tỉnh Tuyên Quang",
         "Sở Tư pháp tỉnh Tuyên Quang",
         "Sở Xây dựng tỉnh Tuyên Quang",
-        "Sở Nông nghiệp và Môi trường tỉnh Tuyên Quang",
     ]
     points = ServicePoint.objects.filter(agency=demo.service_centre)
     assert points.count() == 2

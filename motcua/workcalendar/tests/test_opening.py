@@ -4,7 +4,7 @@ from datetime import time
 
 import pytest
 
-from motcua.workcalendar.models import WorkSchedule
+from motcua.workcalendar.models import WorkSchedule, WorkSession
 from motcua.workcalendar.opening import describe_sessions, opening_hours
 
 pytestmark = pytest.mark.django_db
@@ -12,8 +12,13 @@ pytestmark = pytest.mark.django_db
 WEEK = "Thứ Hai – Thứ Sáu: 7:00–11:30, 13:30–17:00"
 
 
-def test_the_seeded_schedules_read_as_a_citizen_expects():
-    saturday = WorkSchedule.objects.get(code="co-thu-bay")
+def test_a_unit_open_on_saturday_mornings_reads_as_a_citizen_expects():
+    # As the seeded "co-thu-bay" schedule (built here: a transactional test may have emptied it).
+    saturday = WorkSchedule.objects.create(code="thu-bay-thu", name="Có sáng thứ Bảy")
+    for weekday in range(5):
+        WorkSession.objects.create(schedule=saturday, weekday=weekday, start=time(7), end=time(11, 30))
+        WorkSession.objects.create(schedule=saturday, weekday=weekday, start=time(13, 30), end=time(17))
+    WorkSession.objects.create(schedule=saturday, weekday=5, start=time(7, 30), end=time(11, 30))
     assert opening_hours(saturday.pk) == (WEEK, "Thứ Bảy: 7:30–11:30")
     assert opening_hours(None) == (WEEK,)  # no schedule of its own: the default one
 
