@@ -5,9 +5,13 @@ that it happened ("password_changed"), not as the old and new hashes.
 """
 
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.db import transaction
 
+from motcua.accounts import admin_language
+from motcua.accounts.admin_language import PermissionsInVietnamese
 from motcua.accounts.forms import AdminLoginForm
 from motcua.accounts.models import User
 from motcua.audit.admin import AuditedAdmin
@@ -20,6 +24,9 @@ SECRET_FIELDS = ("password",)
 
 # The admin's sign-in form pauses an account guessed at from many addresses, as the sign-in page does.
 admin.site.login_form = AdminLoginForm
+
+
+admin_language.install()
 
 
 def user_snapshot(user: User) -> dict:
@@ -39,8 +46,16 @@ class MembershipInline(admin.TabularInline):
     verbose_name_plural = "vai trò tại cơ quan"
 
 
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(PermissionsInVietnamese, DjangoGroupAdmin):  # type: ignore[misc]
+    pass
+
+
 @admin.register(User)
-class UserAdmin(AuditedInlinesMixin, AuditedAdmin, DjangoUserAdmin):
+class UserAdmin(PermissionsInVietnamese, AuditedInlinesMixin, AuditedAdmin, DjangoUserAdmin):
     inlines = [MembershipInline]
     list_display = ["username", "full_name", "kind", "email", "phone", "is_staff", "is_active"]
     list_filter = ["kind", "is_staff", "is_superuser", "is_active", "groups"]

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 
 from motcua.audit.admin import AuditedAdmin
 from motcua.catalog import services
@@ -19,6 +20,8 @@ from motcua.catalog.models import (
     ResultDocument,
 )
 from motcua.lib.errors import DomainError
+
+SHORT_NAME = 90  # characters of a procedure's name in the admin's list
 
 
 class IncompleteFilter(admin.SimpleListFilter):
@@ -113,21 +116,37 @@ class LegalBasisInline(admin.TabularInline):
 
 @admin.register(Procedure)
 class ProcedureAdmin(AuditedAdmin):
+    # Readable at a glance: a short name (the full one on hover), the time as one phrase.
     list_display = [
         "code",
-        "name",
-        "field",
+        "short_name",
         "level",
-        "processing_time",
-        "time_unit",
-        "incomplete",
+        "field",
+        "time_text",
+        "online_level",
         "missing_text",
         "active",
     ]
+    list_display_links = ["code", "short_name"]
+    list_per_page = 50
     list_filter = [IncompleteFilter, "level", "online_level", "active", "field"]
     search_fields = ["code", "name"]
     list_select_related = ["field"]
     readonly_fields = ["missing", "demo_values", "source", "incomplete", "updated_at"]
+
+    @admin.display(description="tên thủ tục", ordering="name_folded")
+    def short_name(self, procedure):
+        name = procedure.name
+        if len(name) <= SHORT_NAME:
+            return name
+        return format_html('<span title="{}">{}…</span>', name, name[:SHORT_NAME].rsplit(" ", 1)[0])
+
+    @admin.display(description="thời hạn")
+    def time_text(self, procedure):
+        if not procedure.has_time:
+            return "Chưa rõ"
+        return f"{procedure.processing_time} {procedure.get_time_unit_display()}"
+
     inlines = [DocumentInline, FeeInline, ResultInline, LegalBasisInline]
     fieldsets = [
         (None, {"fields": ["code", "name", "field", ("level", "levels"), "active"]}),

@@ -9,6 +9,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from motcua.catalog import importing, services
+from motcua.catalog.implementing import implementing_agencies
 from motcua.catalog.models import Offering, Procedure, ProcessStep, ProcessTemplate
 from motcua.org.models import Agency, Membership
 
@@ -101,12 +102,21 @@ def _agencies(items) -> list[Agency]:
     return out
 
 
+def implementing_of(procedure: Procedure, agencies: list[Agency]) -> list[Agency]:
+    return implementing_agencies(
+        executing=procedure.executing_agency,
+        competent=procedure.competent_agency,
+        ministry=procedure.field.managing_ministry,
+        candidates=agencies,
+    )
+
+
 def build_demo_catalog(*, offering_agencies: dict[str, list], stdout=None) -> dict[str, int]:
     """Import the reference procedures, fill demo gaps, create process templates and offerings.
 
     ``offering_agencies``: ``{"commune": [...], "province": [...]}`` (Agency objects or codes):
-    commune-level procedures are offered by every commune agency, province-level ones by
-    every province agency.
+    commune-level procedures are offered by every commune agency, province-level ones by the
+    province agencies their record names as implementing them (``implementing_of``).
     """
     report = importing.import_reference_data()
     filled = 0
@@ -134,10 +144,16 @@ def build_demo_catalog(*, offering_agencies: dict[str, list], stdout=None) -> di
     for level in (Procedure.Level.COMMUNE, Procedure.Level.PROVINCE):
         agencies = _agencies(offering_agencies.get(level))
         procedures = list(
-            Procedure.objects.filter(active=True, incomplete=False, level=level).order_by("code")
+            Procedure.objects.filter(active=True, incomplete=False, level=level)
+            .select_related("field")
+            .order_by("code")
         )
-        for agency in agencies:
-            for procedure in procedures:
+        for procedure in procedures:
+            # A province-level procedure goes only to the agency its record names (implementing.py).
+            implementing = (
+                agencies if level == Procedure.Level.COMMUNE else implementing_of(procedure, agencies)
+            )
+            for agency in implementing:
                 if (agency.pk, procedure.pk) in existing:
                     continue
                 services.offering_create(agency=agency, procedure=procedure, actor=None)

@@ -30,7 +30,7 @@ from django.db import transaction
 from django.db.models import Choices
 
 from motcua.audit.services import audit_record
-from motcua.catalog import services
+from motcua.catalog import public_text, services
 from motcua.catalog.channels import classify_documents
 from motcua.catalog.models import Channel, Fee, Procedure
 from motcua.lib.errors import InvalidInput
@@ -429,7 +429,7 @@ def records_from_json(data: bytes | str | dict) -> list[Record]:
     items = data.get("procedures") if isinstance(data, dict) else data
     if not isinstance(items, list):
         raise InvalidInput('Tệp JSON phải có danh sách "procedures".')
-    return [record_from_json(item, i) for i, item in enumerate(items, start=1)]
+    return public_text.tidy_records([record_from_json(item, i) for i, item in enumerate(items, start=1)])
 
 
 # ---------------------------------------------------------------------------------------------

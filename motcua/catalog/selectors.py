@@ -196,8 +196,23 @@ def _default_steps_prefetch() -> Prefetch:
     )
 
 
+def _documents_mandatory_first() -> QuerySet[RequiredDocument]:
+    """Documents every applicant hands in first, then those that depend on the case (not
+    mandatory, or under a case heading), each part in the published order."""
+    return RequiredDocument.objects.order_by(
+        Case(
+            When(Q(mandatory=True, condition=""), then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
+        "order",
+        "pk",
+    )
+
+
 def procedure_detail(code: str) -> Procedure:
-    """An active procedure with everything a citizen needs, prefetched.
+    """An active procedure with everything a citizen needs, prefetched (the documents
+    mandatory for everyone first).
 
     ``procedure.default_templates`` is a list with the default process template (steps
     prefetched in order), or empty; ``default_process_steps(procedure)`` gives the steps.
@@ -205,7 +220,13 @@ def procedure_detail(code: str) -> Procedure:
     procedure = (
         Procedure.objects.filter(code=code, active=True)
         .select_related("field")
-        .prefetch_related("documents", "fees", "results", "legal_bases", _default_steps_prefetch())
+        .prefetch_related(
+            Prefetch("documents", queryset=_documents_mandatory_first()),
+            "fees",
+            "results",
+            "legal_bases",
+            _default_steps_prefetch(),
+        )
         .first()
     )
     if procedure is None:

@@ -12,9 +12,11 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from motcua.catalog import selectors
+from motcua.catalog.fees import fee_lines
 from motcua.catalog.models import Procedure
+from motcua.catalog.places import places_for
 from motcua.lib.errors import DomainError, NotFound
-from motcua.workcalendar.calendar import add_working_time
+from motcua.workcalendar.calendar import WEEKDAY_NAMES, add_working_time
 from motcua.workcalendar.selectors import calendar_for_schedule
 
 PAGE_SIZE = 20
@@ -96,9 +98,13 @@ def procedure_page(request, code: str):
         procedure = selectors.procedure_detail(code)
     except NotFound as exc:
         raise Http404(exc.message) from exc
+    places = places_for(list(selectors.procedure_offering_agencies(procedure)))
     context = {
         "procedure": procedure,
-        "agencies": selectors.procedure_offering_agencies(procedure),
+        "places": places,
+        # Some places open on Saturday mornings: the page says the clock still waits for Monday.
+        "saturday_open": any(line.startswith(WEEKDAY_NAMES[5]) for p in places for line in p.hours),
+        "fees": fee_lines(procedure.fees.all()),
         "steps": selectors.default_process_steps(procedure),
         "appointment": _appointment_now(procedure),
     }

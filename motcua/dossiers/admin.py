@@ -10,6 +10,7 @@ from django.contrib import admin
 from motcua.audit.services import audit_record
 from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent, DossierStep
 from motcua.dossiers.selectors import record_search
+from motcua.dossiers.services.rules import ACTION_LABELS
 from motcua.lib.clients import client_ip
 
 
@@ -52,7 +53,31 @@ class StepInline(ReadOnlyInline):
 
 class EventInline(ReadOnlyInline):
     model = DossierEvent
-    fields = readonly_fields = ("at", "action", "state", "status_code", "actor", "agency", "note")
+    fields = readonly_fields = (
+        "at",
+        "action_label",
+        "state_label",
+        "status_code",
+        "actor_name",
+        "agency_name",
+        "note",
+    )
+
+    @admin.display(description="hành động")
+    def action_label(self, event):
+        return ACTION_LABELS.get(event.action, event.action)
+
+    @admin.display(description="trạng thái sau")
+    def state_label(self, event):
+        return Dossier.State(event.state).label if event.state in Dossier.State.values else event.state
+
+    @admin.display(description="người thực hiện")
+    def actor_name(self, event):
+        return event.actor.get_full_name() if event.actor else "–"
+
+    @admin.display(description="cơ quan")
+    def agency_name(self, event):
+        return event.agency.name if event.agency else "–"
 
 
 @admin.register(Dossier)
@@ -77,8 +102,22 @@ class DossierAdmin(admin.ModelAdmin):
     inlines = [DocumentInline, StepInline, EventInline]
     show_full_result_count = False
 
+    # Technical columns of the API's retries (no meaning for an administrator, no label).
+    exclude = ["idempotency_key", "idempotency_fingerprint", "created_by", "uid"]
+
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in Dossier._meta.fields]
+        return [f.name for f in Dossier._meta.fields if f.name not in self.exclude] + [
+            "uid_value",
+            "created_by_name",
+        ]
+
+    @admin.display(description="mã ngẫu nhiên (địa chỉ trang hồ sơ)")
+    def uid_value(self, dossier):
+        return dossier.uid
+
+    @admin.display(description="người tạo")
+    def created_by_name(self, dossier):
+        return dossier.created_by.get_full_name() if dossier.created_by else "–"
 
     def has_add_permission(self, request):
         return False

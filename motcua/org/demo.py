@@ -7,8 +7,14 @@ specialised departments, twelve of its real communes and wards (names from the p
 (a one-stop unit; three of them open on Saturday mornings), and staff for every role with fixed
 user names. Running it again changes nothing.
 
+The provincial police (Công an tỉnh) is there too: since 2025 it, not the Sở Tư pháp, issues
+the judicial record (Lý lịch tư pháp, 3.000333), and the catalogue offers a province-level
+procedure only at the agency its record names (``motcua.catalog.implementing``).
+
 The agency identifier codes have the QCVN 102 shape (000.00.YY.H60) but are demo values: the
-number after "H" and the middle groups are not the province's official assignments.
+number after "H" and the middle groups are not the province's official assignments. So are the
+addresses and telephone numbers (the province's area code 0207, made-up numbers): every public
+page shows them, a real deployment enters its own.
 """
 
 from dataclasses import dataclass, field
@@ -49,12 +55,22 @@ DEMO_COMMUNE_CODES = [
 MIN_COMMUNES = 10
 SATURDAY_COMMUNE_CODES = {"02473", "02374", "00721"}  # Yên Sơn, Hàm Yên, Đồng Văn
 
+# The departments the catalogue names for province-level procedures come first (the dossier
+# demo gives the first ones the most dossiers, dossiers.demo.context.DEPARTMENT_PROFILE):
+# Sở Tài chính (enterprise registration), where "chuyenvien" and "lanhdao" work, and Sở Nông
+# nghiệp và Môi trường (land). Since 2025 the judicial record is the police's, not the Sở Tư
+# pháp's: the catalogue names Sở Tư pháp and Sở Xây dựng for no province-level procedure, so
+# they receive no dossier.
 DEPARTMENTS = [
+    ("000.00.14", "Sở Tài chính", "STC"),
+    ("000.00.13", "Sở Nông nghiệp và Môi trường", "SNNMT"),
     ("000.00.11", "Sở Tư pháp", "STP"),
     ("000.00.12", "Sở Xây dựng", "SXD"),
-    ("000.00.13", "Sở Nông nghiệp và Môi trường", "SNNMT"),
-    ("000.00.14", "Sở Tài chính", "STC"),
 ]
+STAFF_DEPARTMENT = "Sở Tài chính"
+POLICE_CODE = "000.00.15"
+PROVINCE_SEAT = "phường Minh Xuân, tỉnh Tuyên Quang"
+CENTRE_CONTACT = {"address": f"Số 2 đường 17 tháng 8, {PROVINCE_SEAT}", "phone": "0207 3822 000"}
 CENTRE_COUNTERS = [
     "Tư pháp – Hộ tịch, quốc tịch, lý lịch tư pháp",
     "Xây dựng – Quy hoạch, giấy phép xây dựng",
@@ -95,6 +111,7 @@ class DemoOrg:
     province_committee: Agency
     service_centre: Agency
     departments: list[Agency]
+    police: Agency  # Công an tỉnh: issues the judicial record (3.000333)
     communes: list[DemoCommune]
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # (username, role, agency)
     password: str = DEMO_PASSWORD
@@ -106,8 +123,9 @@ class DemoOrg:
 
     @property
     def province_agencies(self) -> list[Agency]:
-        """The specialised departments: who offers province-level procedures."""
-        return list(self.departments)
+        """The departments and the provincial police: among them, the one a province-level
+        procedure's record names offers it."""
+        return [*self.departments, self.police]
 
 
 def refuse_outside_development() -> None:
@@ -208,6 +226,8 @@ def build_demo_org(*, stdout=None) -> DemoOrg:
             name=f"Ủy ban nhân dân {province_name}",
             kind=Kind.PEOPLES_COMMITTEE,
             admin_unit=province_unit,
+            address=f"Số 160 đường Trần Hưng Đạo, {PROVINCE_SEAT}",
+            phone="0207 3822 100",
         )
         centre = _ensure_agency(
             code=f"000.00.01.{DEMO_CODE_SUFFIX}",
@@ -215,6 +235,7 @@ def build_demo_org(*, stdout=None) -> DemoOrg:
             name=f"Trung tâm Phục vụ hành chính công {province_name}",
             kind=Kind.SERVICE_CENTRE,
             admin_unit=province_unit,
+            **CENTRE_CONTACT,
         )
         _ensure_service_point(
             centre, f"Trụ sở Trung tâm Phục vụ hành chính công {province_name}", CENTRE_COUNTERS
@@ -227,20 +248,40 @@ def build_demo_org(*, stdout=None) -> DemoOrg:
                 short_name=short,
                 kind=Kind.DEPARTMENT,
                 admin_unit=province_unit,
+                address=f"Khu liên cơ quan tỉnh, {PROVINCE_SEAT}",
+                phone=f"0207 3822 {200 + index:03d}",
             )
-            for prefix, name, short in DEPARTMENTS
+            for index, (prefix, name, short) in enumerate(DEPARTMENTS)
         ]
+        # A vertical agency of the Ministry of Public Security. Placed under the province's
+        # committee in the demo's tree: the province's supervisor oversees every dossier the
+        # province's one-stop system receives, the judicial record included.
+        police = _ensure_agency(
+            code=f"{POLICE_CODE}.{DEMO_CODE_SUFFIX}",
+            parent=committee,
+            name=f"Công an {province_name}",
+            short_name="CAT",
+            kind=Kind.VERTICAL,
+            admin_unit=province_unit,
+            address=f"Số 8 đường Tân Trào, {PROVINCE_SEAT}",
+            phone="0207 3822 300",
+        )
 
         communes: list[DemoCommune] = []
         for index, unit in enumerate(_pick_communes(province_unit)):
             local = _local_name(unit)
             opens_saturday = saturday is not None and unit.code in SATURDAY_COMMUNE_CODES
+            contact = {
+                "address": f"Trụ sở Ủy ban nhân dân {local}, {province_name}",
+                "phone": f"0207 38{31 + index:02d} 100",
+            }
             commune_committee = _ensure_agency(
                 code=f"000.00.{31 + index:02d}.{DEMO_CODE_SUFFIX}",
                 parent=committee,
                 name=f"Ủy ban nhân dân {local}",
                 kind=Kind.PEOPLES_COMMITTEE,
                 admin_unit=unit,
+                **contact,
             )
             one_stop = _ensure_agency(
                 code=f"000.01.{31 + index:02d}.{DEMO_CODE_SUFFIX}",
@@ -249,6 +290,7 @@ def build_demo_org(*, stdout=None) -> DemoOrg:
                 kind=Kind.ONE_STOP,
                 admin_unit=unit,
                 schedule=saturday if opens_saturday else None,
+                **contact,
             )
             _ensure_service_point(
                 one_stop, f"Trụ sở Trung tâm Phục vụ hành chính công {local}", COMMUNE_COUNTERS
@@ -274,10 +316,14 @@ def build_demo_org(*, stdout=None) -> DemoOrg:
             Role.ADMINISTRATOR,
         )
         _grant(accounts, _ensure_staff("motcua", "Nguyễn Thị Mai", hashed), centre, Role.RECEPTIONIST)
+        staff_department = next(d for d in departments if d.name.startswith(STAFF_DEPARTMENT))
         _grant(
-            accounts, _ensure_staff("chuyenvien", "Trần Văn Minh", hashed), departments[0], Role.SPECIALIST
+            accounts,
+            _ensure_staff("chuyenvien", "Trần Văn Minh", hashed),
+            staff_department,
+            Role.SPECIALIST,
         )
-        _grant(accounts, _ensure_staff("lanhdao", "Lê Thị Hoa", hashed), departments[0], Role.LEADER)
+        _grant(accounts, _ensure_staff("lanhdao", "Lê Thị Hoa", hashed), staff_department, Role.LEADER)
         _grant(accounts, _ensure_staff("giamdoc", "Phạm Văn Đức", hashed), centre, Role.DIRECTOR)
         _grant(accounts, _ensure_staff("giamsat", "Hoàng Thị Lan", hashed), committee, Role.SUPERVISOR)
         # Each commune: its one-stop officer, a specialist who appraises and a leader who signs,
@@ -294,7 +340,7 @@ def build_demo_org(*, stdout=None) -> DemoOrg:
 
     say(
         stdout,
-        f"Tổ chức mẫu: {committee.name}, {centre.name}, {len(departments)} sở, "
+        f"Tổ chức mẫu: {committee.name}, {centre.name}, {len(departments)} sở, {police.name}, "
         f"{len(communes)} xã/phường ({sum(c.opens_saturday for c in communes)} mở cửa sáng thứ Bảy).",
     )
     return DemoOrg(
@@ -302,6 +348,7 @@ def build_demo_org(*, stdout=None) -> DemoOrg:
         province_committee=committee,
         service_centre=centre,
         departments=departments,
+        police=police,
         communes=communes,
         accounts=accounts,
     )

@@ -1,4 +1,6 @@
-"""Catalogue data for page and browser tests: the real reference procedures, offered by two agencies."""
+"""Catalogue data for page and browser tests: the real reference procedures, offered by a commune,
+a department and the provincial police (each province-level procedure only where its record
+says it is implemented: Lý lịch tư pháp at the police)."""
 
 from motcua.catalog.demo import build_demo_catalog
 from motcua.org.models import Agency
@@ -9,8 +11,23 @@ def load_catalogue_for_pages() -> dict[str, Agency]:
     province = agency_create(
         code="000.00.00.H99", name="Ủy ban nhân dân tỉnh Mẫu", kind=Agency.Kind.PEOPLES_COMMITTEE
     )
+    agency_create(
+        code="000.00.01.H99",
+        name="Trung tâm Phục vụ hành chính công tỉnh Mẫu",
+        kind=Agency.Kind.SERVICE_CENTRE,
+        parent=province,
+        address="Số 2 đường Lê Lợi, phường Trung Tâm, tỉnh Mẫu",
+        phone="0207 3822 000",
+    )
     department = agency_create(
-        code="000.00.12.H99", name="Sở Tư pháp tỉnh Mẫu", kind=Agency.Kind.DEPARTMENT, parent=province
+        code="000.00.12.H99", name="Sở Tài chính tỉnh Mẫu", kind=Agency.Kind.DEPARTMENT, parent=province
+    )
+    police = agency_create(
+        code="000.00.15.H99",
+        name="Công an tỉnh Mẫu",
+        kind=Agency.Kind.VERTICAL,
+        address="Số 8 đường Tân Trào, tỉnh Mẫu",
+        phone="0207 3822 300",
     )
     commune = agency_create(
         code="000.21.30.H99",
@@ -18,9 +35,10 @@ def load_catalogue_for_pages() -> dict[str, Agency]:
         kind=Agency.Kind.PEOPLES_COMMITTEE,
         parent=province,
         address="Số 1 đường Trần Phú, xã Hòa Bình",
+        phone="0207 3831 100",
     )
-    build_demo_catalog(offering_agencies={"commune": [commune], "province": [department]})
-    return {"province": province, "department": department, "commune": commune}
+    build_demo_catalog(offering_agencies={"commune": [commune], "province": [department, police]})
+    return {"province": province, "department": department, "police": police, "commune": commune}
 
 
 def clear_catalogue_for_pages() -> None:

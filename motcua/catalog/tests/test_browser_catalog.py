@@ -13,6 +13,10 @@ from motcua.catalog.tests.pages_data import load_catalogue_for_pages
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
+def _top(page, selector: str) -> float:
+    return page.locator(selector).bounding_box()["y"]
+
+
 def test_a_citizen_finds_a_procedure_and_reads_it_on_desktop_and_phone(live_server, browser, page):
     load_catalogue_for_pages()
 
@@ -43,19 +47,34 @@ def test_a_citizen_finds_a_procedure_and_reads_it_on_desktop_and_phone(live_serv
         assert page.get_by_role("heading", name=name).is_visible()
     assert axe_violations(page) == []
     screenshot(page, "procedure-1280")
+    # On a wide screen the appointment and the place sit beside the facts, at the top.
+    assert _top(page, "#hen-tra") < _top(page, "#thanh-phan")
+    page.goto(live_server.url + "/thu-tuc/3.000333/")
+    assert "Công an tỉnh Mẫu" in page.locator("#noi-nop").locator("xpath=..").inner_text()
+    assert axe_violations(page) == []
+    screenshot(page, "procedure-lltp-1280")
 
     # A 390 px phone: nothing wider than the screen, still accessible.
     phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN", is_mobile=True)
     try:
         mobile = phone.new_page()
         for path, name in [
+            ("/", "home-390"),
             ("/thu-tuc/?q=khai+sinh", "catalogue-390"),
             ("/thu-tuc/1.001193/", "procedure-390"),
+            ("/thu-tuc/3.000333/", "procedure-lltp-390"),
         ]:
             mobile.goto(live_server.url + path)
             assert mobile.evaluate("document.documentElement.scrollWidth") <= 390, path
             assert axe_violations(mobile) == [], path
             screenshot(mobile, name)
+            if path.startswith("/thu-tuc/") and "?" not in path:
+                # One column: the appointment and the place to submit come before the legal basis
+                # (and before the documents), right after the general facts.
+                order = [
+                    _top(mobile, f"#{h}") for h in ("thong-tin", "hen-tra", "noi-nop", "thanh-phan", "can-cu")
+                ]
+                assert order == sorted(order), (path, order)
     finally:
         phone.close()
 

@@ -45,9 +45,28 @@ def test_the_demo_catalogue_is_complete_labelled_offered_and_idempotent():
         assert total == template.procedure.time_in_working_hours()
     assert ProcessTemplate.objects.count() == 87
     commune_level = Procedure.objects.filter(level="commune").count()
-    assert Offering.objects.count() == 2 * commune_level + (87 - commune_level)
+    # The centre is named by no province-level record: it offers none of them.
+    assert Offering.objects.count() == 2 * commune_level
 
     events = AuditEvent.objects.count()
     again = build_demo_catalog(offering_agencies={"commune": communes, "province": [centre]})
     assert again == {"imported": 0, "updated": 0, "demo_filled": 0, "templates": 0, "offerings": 0}
     assert AuditEvent.objects.count() == events
+
+
+def test_province_procedures_are_offered_where_their_record_says_only():
+    communes = [make_agency(code="000.00.30.H13", name="UBND xã Một")]
+    finance = make_agency(code="000.00.14.H13", name="Sở Tài chính tỉnh Mẫu", kind="department")
+    justice = make_agency(code="000.00.11.H13", name="Sở Tư pháp tỉnh Mẫu", kind="department")
+    police = make_agency(code="000.00.15.H13", name="Công an tỉnh Mẫu", kind="vertical")
+    build_demo_catalog(offering_agencies={"commune": communes, "province": [finance, justice, police]})
+    offered = {
+        code: sorted(Offering.objects.filter(procedure__code=code).values_list("agency__name", flat=True))
+        for code in ("3.000333", "2.001610", "1.010801")
+    }
+    assert offered == {
+        "3.000333": ["Công an tỉnh Mẫu"],  # Lý lịch tư pháp: "Công an tỉnh", not every department
+        "2.001610": ["Sở Tài chính tỉnh Mẫu"],
+        "1.010801": [],  # Sở Nội vụ is not among them
+    }
+    assert not Offering.objects.filter(agency=justice).exists()

@@ -1,12 +1,18 @@
 """The public catalogue pages, through Django's test client (the browser test drives Chromium)."""
 
-from datetime import datetime
+import re
+from datetime import datetime, time
+from html import unescape
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 
+from motcua.catalog.models import Procedure, RequiredDocument
 from motcua.catalog.tests.pages_data import clear_catalogue_for_pages, load_catalogue_for_pages
+from motcua.org.models import Agency
+from motcua.org.services import agency_create
+from motcua.workcalendar.models import WorkSchedule, WorkSession
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 pytestmark = pytest.mark.django_db
@@ -113,3 +119,98 @@ def test_the_home_page_lists_fields_with_counts(client, catalogue):
     response = client.get("/")
     assert response.status_code == 200
     assert "Hộ tịch" in response.content.decode()
+
+
+def _text(response) -> str:
+    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", "", response.content.decode(), flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+def _section(body: str, heading_id: str) -> str:
+    start = body.index(f'id="{heading_id}"')
+    return body[start : body.index("</section>", start)]
+
+
+def test_where_to_submit_agrees_with_the_implementing_agency(client, catalogue):
+    # 3.000333 Lý lịch tư pháp: "Cơ quan thực hiện: Công an tỉnh"; the department is not a place.
+    body = client.get("/thu-tuc/3.000333/").content.decode()
+    places = _section(body, "noi-nop")
+    assert "Công an tỉnh Mẫu" in places and "Sở Tài chính" not in places
+    assert "Số 8 đường Tân Trào, tỉnh Mẫu" in places and "0207 3822 300" in places
+    assert "Thứ Hai – Thứ Sáu: 7:00–11:30, 13:30–17:00" in places
+
+
+def test_a_fee_deferring_to_a_circular_is_not_shown_as_free(client, catalogue):
+    fees = _section(client.get("/thu-tuc/3.000333/").content.decode(), "phi")
+    assert "Thu theo Thông tư số 244/2016/TT-BTC" in fees
+    assert "Miễn phí" not in fees
+    fees = _section(client.get("/thu-tuc/1.000656/").content.decode(), "phi")  # khai tử
+    assert "Thu theo nghị quyết của Hội đồng nhân dân tỉnh" in fees and "Miễn phí" not in fees
+    fees = _section(client.get("/thu-tuc/1.010801/").content.decode(), "phi")  # partial record
+    assert "Chưa có thông tin về phí, lệ phí" in fees and "Miễn phí" not in fees
+
+
+def test_each_page_and_the_footer_give_the_office_address_and_phone(client, catalogue):
+    for path in ["/", "/thu-tuc/", "/thu-tuc/1.001193/"]:
+        footer = client.get(path).content.decode().split('<footer class="site-footer">', 1)[1]
+        assert "Trung tâm Phục vụ hành chính công tỉnh Mẫu" in footer, path
+        assert "Số 2 đường Lê Lợi, phường Trung Tâm, tỉnh Mẫu" in footer and "0207 3822 000" in footer, path
+    places = _section(client.get("/thu-tuc/1.001193/").content.decode(), "noi-nop")
+    assert "Số 1 đường Trần Phú, xã Hòa Bình" in places and "0207 3831 100" in places
+
+
+def _saturday_schedule() -> WorkSchedule:
+    """The seeded "co-thu-bay" schedule, rebuilt if a transactional test emptied it."""
+    schedule, created = WorkSchedule.objects.get_or_create(
+        code="co-thu-bay", defaults={"name": "Có sáng thứ Bảy"}
+    )
+    if created:
+        for weekday in range(5):
+            WorkSession.objects.create(schedule=schedule, weekday=weekday, start=time(7), end=time(11, 30))
+            WorkSession.objects.create(schedule=schedule, weekday=weekday, start=time(13, 30), end=time(17))
+        WorkSession.objects.create(schedule=schedule, weekday=5, start=time(7, 30), end=time(11, 30))
+    return schedule
+
+
+def test_a_unit_open_on_saturday_mornings_shows_it_and_the_clock_still_waits(client, catalogue):
+    agency_create(
+        code="000.01.30.H99",
+        name="Trung tâm Phục vụ hành chính công xã Hòa Bình",
+        kind=Agency.Kind.ONE_STOP,
+        parent=catalogue["commune"],
+        schedule=_saturday_schedule(),
+    )
+    body = client.get("/thu-tuc/1.001193/").content.decode()
+    places = _section(body, "noi-nop")
+    assert "Trung tâm Phục vụ hành chính công xã Hòa Bình" in places
+    assert "tiếp nhận hồ sơ của Ủy ban nhân dân xã Hòa Bình" in places
+    assert "Thứ Bảy: 7:30–11:30" in places
+    assert "Số 1 đường Trần Phú, xã Hòa Bình" in places  # the committee's address, the unit has none
+    assert "thời hạn chỉ bắt đầu tính từ đầu giờ làm việc ngày làm việc kế tiếp" in body
+
+
+def test_the_appointment_and_the_place_come_before_the_documents_and_the_legal_basis(client, catalogue):
+    body = client.get("/thu-tuc/1.001193/").content.decode()
+    order = [body.index(f'id="{h}"') for h in ("thong-tin", "hen-tra", "noi-nop", "thanh-phan", "can-cu")]
+    assert order == sorted(order)
+
+
+def test_mandatory_documents_come_before_conditional_ones(client, catalogue):
+    # 1.001193 publishes three "(nếu có)" papers before the birth certificate everyone brings.
+    documents = list(RequiredDocument.objects.filter(procedure__code="1.001193").order_by("order"))
+    assert [d.mandatory for d in documents[:4]] == [False, False, False, True]
+    body = _section(client.get("/thu-tuc/1.001193/").content.decode(), "thanh-phan")
+    positions = {
+        d.code: body.index(unescape(d.name).split("\n")[0][:40]) for d in documents if d.name[:40] in body
+    }
+    first_mandatory = min(positions[d.code] for d in documents if d.mandatory and not d.condition)
+    assert all(
+        first_mandatory < positions[d.code] for d in documents if not d.mandatory and d.code in positions
+    )
+
+
+def test_no_english_on_any_procedure_page(client, catalogue):
+    english = re.compile(r"\b(the|from|per|source|annex|resolution|cited|list)\b")
+    for code in Procedure.objects.filter(active=True).values_list("code", flat=True):
+        text = _text(client.get(f"/thu-tuc/{code}/"))
+        assert not english.search(text), (code, english.search(text))

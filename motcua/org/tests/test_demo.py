@@ -49,23 +49,33 @@ def test_it_builds_a_real_province_with_real_communes(demo):
 
 def test_it_has_departments_and_a_centre_with_service_points_and_numbered_counters(demo):
     assert [d.name for d in demo.departments] == [
+        "Sở Tài chính tỉnh Tuyên Quang",
+        "Sở Nông nghiệp và Môi trường tỉnh Tuyên Quang",
         "Sở Tư pháp tỉnh Tuyên Quang",
         "Sở Xây dựng tỉnh Tuyên Quang",
-        "Sở Nông nghiệp và Môi trường tỉnh Tuyên Quang",
-        "Sở Tài chính tỉnh Tuyên Quang",
     ]
     points = ServicePoint.objects.filter(agency=demo.service_centre)
     assert points.count() == 2
     main = points.get(name__startswith="Trụ sở")
     assert list(main.counters.values_list("number", flat=True)) == [1, 2, 3, 4, 5, 6]
     assert demo.commune_agencies == [c.committee for c in demo.communes]
-    assert demo.province_agencies == demo.departments
+    assert demo.province_agencies == [*demo.departments, demo.police]
+    assert demo.police.name == "Công an tỉnh Tuyên Quang" and demo.police.kind == "vertical"
+
+
+def test_every_office_citizens_visit_has_an_address_and_a_phone(demo):
+    offices = [demo.service_centre, demo.police, *demo.departments]
+    offices += [c.one_stop for c in demo.communes] + [c.committee for c in demo.communes]
+    for office in offices:
+        office.refresh_from_db()
+        assert office.address and office.phone.startswith("0207 "), office.name
+    assert demo.communes[0].one_stop.address == "Trụ sở Ủy ban nhân dân phường Minh Xuân, tỉnh Tuyên Quang"
 
 
 def test_every_agency_code_has_the_qcvn_102_shape(demo):
     codes = list(Agency.objects.values_list("code", flat=True))
 
-    assert len(codes) == 2 + 4 + 2 * len(demo.communes)
+    assert len(codes) == 2 + 4 + 1 + 2 * len(demo.communes)
     assert all(AGENCY_CODE_RE.fullmatch(code) for code in codes)
     assert demo.province_committee.code == "000.00.00.H60"
 
