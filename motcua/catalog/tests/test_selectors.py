@@ -211,3 +211,17 @@ def test_a_common_search_is_kept_exact_until_the_catalogue_changes(catalogue, dj
     assert codes(again.page(1).object_list)[0] == "8.999999"  # "… bổ sung" sorts before "… số 000"
     # The listing is kept the same way: 4 active procedures of the fixture and the 111 above.
     assert Paginator(selectors.procedure_search(), 20).count == 4 + selectors.KEEP_FROM + 11
+
+
+def test_a_kept_listing_follows_a_bulk_load_once_the_index_is_rebuilt(catalogue):
+    from motcua.catalog.models import Procedure
+
+    assert selectors.procedure_search().count() == 4  # kept from here on
+    Procedure.objects.bulk_create(  # a bulk load: no service, no signal
+        [
+            Procedure(code=f"7.{n:06d}", name=f"Cấp phép thử {n}", field=catalogue["gcn"].field)
+            for n in range(3)
+        ]
+    )
+    services.search_index_rebuild()
+    assert selectors.procedure_search().count() == 7
