@@ -103,32 +103,37 @@ KEEP_FROM = 100
 
 
 class KeptAnswer(QuerySet[Procedure]):
-    """A search answer whose ids, in order, are kept (``SEARCH_ANSWERS``): ``count()`` is their
-    number and a page (a slice) reads the page's rows by id, in the kept order. Anything else —
-    iteration, a further filter (a new queryset) — runs the SQL as usual."""
+    """A search answer whose ids, in order, are kept (``SEARCH_ANSWERS``, built on first use):
+    ``count()`` is their number and a page (a slice) reads the page's rows by id, in the kept
+    order. Anything else — iteration, a further filter (a new queryset) — runs the SQL as usual."""
 
-    kept_ids: "array[int] | None" = None
+    kept_key: tuple | None = None
+
+    def _kept_ids(self) -> "array[int] | None":
+        if self.kept_key is None or self._result_cache is not None:
+            return None
+        return SEARCH_ANSWERS.get(self.kept_key, lambda: array("q", self.values_list("pk", flat=True)))
 
     def count(self) -> int:
-        if self.kept_ids is not None and self._result_cache is None:
-            return len(self.kept_ids)
-        return super().count()
+        ids = self._kept_ids()
+        return len(ids) if ids is not None else super().count()
 
     @overload
     def __getitem__(self, k: int) -> Any: ...
     @overload
     def __getitem__(self, k: slice) -> Self: ...
     def __getitem__(self, k: int | slice) -> Any:
-        if isinstance(k, slice) and self.kept_ids is not None and self._result_cache is None:
-            ids = list(self.kept_ids[k])
-            rows = {p.pk: p for p in self.filter(pk__in=ids)}
-            return [rows[i] for i in ids if i in rows]
+        ids = self._kept_ids() if isinstance(k, slice) else None
+        if ids is not None and isinstance(k, slice):
+            page = ids[k].tolist()
+            rows = {p.pk: p for p in self.filter(pk__in=page)}
+            return [rows[i] for i in page if i in rows]
         return super().__getitem__(k)
 
 
 def _kept(qs: QuerySet[Procedure], key: tuple) -> KeptAnswer:
     answer = KeptAnswer(model=Procedure, query=qs.query)
-    answer.kept_ids = SEARCH_ANSWERS.get(key, lambda: array("q", qs.values_list("pk", flat=True)))
+    answer.kept_key = key
     return answer
 
 
