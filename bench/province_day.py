@@ -537,8 +537,12 @@ def main() -> int:
 
 
 def cleanup() -> None:
+    import shutil
+
     import psycopg
     import redis
+
+    shutil.rmtree(TMP, ignore_errors=True)
 
     try:
         client = redis.Redis.from_url(REDIS_URL)
