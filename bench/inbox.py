@@ -1,27 +1,42 @@
-"""Inbox benchmark: a commune officer's inbox page with 100 and with 10,000 open dossiers.
+"""Inbox benchmark (PostgreSQL + Redis, as production runs): a commune officer's whole inbox page
+with 100 and with 10,000 open dossiers, in a province of 1,000,000.
 
-Run from the repository root (PostgreSQL at 127.0.0.1:5432, user postgres, trust):
+Run from the repository root (PostgreSQL at 127.0.0.1:5432, user postgres, trust; Redis at
+127.0.0.1:6379):
     .venv/bin/python bench/inbox.py [--keep] [--rounds 200] [--server postgres://postgres@127.0.0.1:5432]
 
-It creates its own database (``motcua_bench_inbox``), migrates it, builds a province (the test
-organisation of ``motcua.org.testing`` plus twenty more communes), and loads 1,000,000
-dossiers in bulk on the server (``INSERT … SELECT … FROM generate_series``, not through the
-services): commune A holds 100 open dossiers, commune B 10,000, each with many closed ones
-(returned, refused, withdrawn …); the rest is spread over the other communes, mostly closed.
-Then ``ANALYZE``. A page is what the back-office inbox does: ``dossiers_inbox(user,
-scope="agency", agency=…, bucket="all", sort="due_at")`` first page of 20 plus
-``inbox_counts(…)``, both evaluated. After a warm-up, each page is timed ``--rounds`` times
-per agency (interleaved), p50/p95 printed, and the SQL queries of one page counted
-(``CaptureQueriesContext``). Target: p95 at 10,000 ≤ 2 × p95 at 100, and the same number of
-queries. The database is dropped at the end unless ``--keep``. Ends with one line
-``target met: yes|no — …``; exit status 1 when not met.
+It creates its own database (``motcua_bench_inbox``), migrates it and builds a province (the test
+organisation of ``motcua.org.testing`` plus twenty more communes), a birth-registration
+procedure with its documents, fees and a four-step process, offered by every commune. One
+dossier is received through the real service (``dossier_receive``, as the counter does): its
+``procedure_snapshot`` (steps, fees, times — what a reception copies) is the snapshot of every
+loaded row, so rows have production's width. Then 1,000,000 dossiers are loaded in bulk on the
+server (``INSERT … SELECT … FROM generate_series``) **interleaved on disk as receptions across
+communes make them**: row ``g`` goes to the commune a fixed permutation of ``g`` picks, so the
+open dossiers of one commune are spread over the whole table, not stored side by side. Commune A
+holds 100 open dossiers, commune B 10,000, each with many closed ones (returned, refused,
+withdrawn …); the rest is spread over twenty other communes, mostly closed. Then ``VACUUM
+ANALYZE`` (what autovacuum does to a table loaded once).
+
+A page is **the whole back-office inbox view** (``GET /xu-ly/?scope=agency&agency=…``) through
+Django's test client, signed in, with every query it makes (menu, session, agencies, procedures,
+the list, the counts, the paginator, the calendars) and its template rendered; DEBUG off, the
+cache on Redis. After a warm-up, each page is timed ``--rounds`` times per agency (interleaved),
+p50/p95 printed, the SQL queries of one page counted and the slowest of them explained.
+Target: p95 at 10,000 ≤ 2 × p95 at 100, and the same number of queries. The database is
+dropped at the end unless ``--keep``. Ends with one line ``target met: yes|no — …``; exit
+status 1 when not met.
 """
 
 import argparse
+import json
 import os
+import secrets
 import statistics
 import sys
 import time
+import uuid
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +46,7 @@ parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument(
     "--server", default=os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 )
+parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/9"))
 parser.add_argument("--db", default="motcua_bench_inbox")
 parser.add_argument("--total", type=int, default=1_000_000)
 parser.add_argument("--rounds", type=int, default=200)
@@ -42,6 +58,7 @@ import psycopg
 
 SERVER = args.server.rstrip("/")
 DB = args.db
+KEY_PREFIX = f"bench-inbox-{os.getpid()}-{secrets.token_hex(4)}"
 with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
     exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB]).fetchone()
     if exists and not args.keep:
@@ -52,9 +69,14 @@ with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
 
 os.environ["DATABASE_URL"] = f"{SERVER}/{DB}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
-os.environ["DEBUG"] = "1"
+os.environ["DEBUG"] = "0"
+os.environ["SECRET_KEY"] = secrets.token_urlsafe(48)
+os.environ["ALLOWED_HOSTS"] = "testserver,localhost"
+os.environ["AUDIT_KEY"] = secrets.token_hex(32)
 os.environ["AXES_ENABLED"] = "0"
-os.environ["DB_CONN_MAX_AGE"] = "0"
+os.environ["REDIS_URL"] = args.redis
+os.environ["CACHE_KEY_PREFIX"] = KEY_PREFIX
+os.environ.pop("MOTCUA_TESTING", None)
 
 import django
 
@@ -62,12 +84,12 @@ django.setup()
 
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from motcua.catalog.models import Field, Procedure
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.selectors import dossiers_inbox, inbox_counts
+from motcua.dossiers.selectors import inbox_counts
 from motcua.org import services as org_services
 from motcua.org.models import Agency, Membership
 from motcua.org.testing import build_org_tree, make_staff
@@ -76,7 +98,9 @@ SMALL, LARGE = 100, 10_000
 SMALL_CLOSED, LARGE_CLOSED = 20_000, 100_000
 OTHER_COMMUNES = 20
 OTHER_OPEN_SHARE = 0.04
-PAGE = 20
+# Row g of the load is segment position (g × STRIDE) mod total: a permutation (STRIDE is a prime
+# that divides no total used here), so each commune's dossiers are spread over the whole table.
+STRIDE = 7919
 OPEN = ["received", "processing", "supplement", "payment", "approved"]
 CLOSED = [
     "returned",
@@ -108,19 +132,89 @@ def _array(values: list[str]) -> str:
 STATE_STATUS_SQL = "CASE {state} " + " ".join(f"WHEN '{s}' THEN {n}" for s, n in STATUS.items()) + " END"
 
 
-def insert_segment(
-    cursor, *, count: int, receiving: Agency, handling: Agency, holder_sql: str, states: list[str],
-    offset: int, procedure_id: int, now_sql: str, agency_sql: str | None = None,
-    receiving_code_sql: str | None = None,
-) -> None:  # fmt: skip
-    """``count`` dossiers in one INSERT … SELECT on the server. Row ``g`` gets state
-    ``states[g % len]``; open ones are due from 3 working days ago to 10 days ahead (some late),
-    closed ones were received over the past year. Codes are unique per receiving agency."""
-    state = f"({_array(states)})[1 + (g % {len(states)})]"
-    receiving_id = agency_sql or str(receiving.pk)
-    handling_id = agency_sql or str(handling.pk)
-    code_prefix = receiving_code_sql or f"'{receiving.code}'"
-    seq = f"(g + {offset})"
+def build_catalogue(tree, communes: list[Agency]):
+    """A birth registration as a province publishes it: documents, fees, a four-step process,
+    offered by every commune; and the receptionist of commune A."""
+    from motcua.catalog import services as catalog
+
+    field = catalog.field_get_or_create(name="Hộ tịch", managing_ministry="Bộ Tư pháp")
+    procedure = catalog.procedure_create(
+        actor=None, code="1.001193", name="Thủ tục đăng ký khai sinh", field=field, level="commune",
+        processing_time=3, time_unit="working_days",
+        fees=[
+            {"amount_vnd": 0, "text": "Miễn lệ phí đăng ký khai sinh đúng hạn"},
+            {"amount_vnd": 8000, "text": "Lệ phí cấp bản sao trích lục khai sinh: 8.000 đồng/bản"},
+        ],
+        documents=[
+            {"code": "TP01", "name": "Tờ khai đăng ký khai sinh theo mẫu", "original_count": 1,
+             "mandatory": True},
+            {"code": "TP02", "name": "Giấy chứng sinh hoặc văn bản của người làm chứng", "original_count": 1,
+             "mandatory": True},
+            {"code": "TP03", "name": "Giấy tờ tùy thân của người đi đăng ký", "photocopy_count": 1,
+             "mandatory": True},
+            {"code": "TP04", "name": "Giấy chứng nhận kết hôn của cha mẹ (nếu có)", "photocopy_count": 1,
+             "mandatory": False},
+        ],
+        results=[{"code": "KQ1", "name": "Giấy khai sinh (bản chính)"}],
+    )  # fmt: skip
+    for agency in communes:
+        catalog.offering_create(agency=agency, procedure=procedure, actor=None)
+    catalog.process_template_save(
+        procedure=procedure, actor=None,
+        steps=[
+            {"name": "Tiếp nhận, kiểm tra hồ sơ", "performer": "receiving_role", "role": "receptionist",
+             "budget_hours": 4},
+            {"name": "Thẩm định, trình ký", "performer": "handling_role", "role": "specialist",
+             "budget_hours": 8},
+            {"name": "Phê duyệt, ký giấy khai sinh", "performer": "handling_role", "role": "leader",
+             "budget_hours": 8},
+            {"name": "Trả kết quả", "performer": "receiving_role", "role": "receptionist", "budget_hours": 4},
+        ],
+    )  # fmt: skip
+    receptionist = make_staff("letan_a", tree.commune_a, Membership.Role.RECEPTIONIST, full_name="Lê Thị Tân")
+    return procedure, receptionist
+
+
+def received_snapshot(receptionist) -> dict:
+    """The procedure snapshot of one dossier received through the service, as the counter does."""
+    from motcua.dossiers.services import ApplicantData, DocumentInput, IntakeData, dossier_receive
+
+    data = IntakeData(
+        procedure="1.001193", receiving_agency="000.01.31.H99", channel=1, result_delivery="counter",
+        applicant=ApplicantData(
+            kind="person", name="Nguyễn Thị Hoa", citizen_id="001190012345", date_of_birth=date(1990, 5, 17),
+            phone="0912345678", email="hoa@example.vn", address="Thôn Đông, xã An Bình",
+        ),
+        documents=[DocumentInput("TP01", "original", 1), DocumentInput("TP02", "original", 1),
+                   DocumentInput("TP03", "photocopy", 1)],
+    )  # fmt: skip
+    dossier = dossier_receive(actor=receptionist, data=data, idempotency_key=uuid.uuid4().hex)
+    return Dossier.objects.get(pk=dossier.pk).procedure_snapshot
+
+
+def insert_all(cursor, *, segments: list[dict], total: int, procedure_id: int, snapshot: dict, now_sql: str):
+    """Every dossier in one INSERT … SELECT on the server, in the order receptions would store
+    them: row ``g`` is position ``k = g × STRIDE mod total`` of the concatenated segments, so
+    neighbours on disk belong to different communes. Open ones are due from 3 working days ago to
+    10 days ahead (some late); closed ones were received over the past year. Codes are unique per
+    receiving agency."""
+    bounds, starts, cases = [], 0, {}
+    for seg in segments:
+        bounds.append((starts, starts + seg["count"], seg))
+        starts += seg["count"]
+    assert starts == total, (starts, total)
+
+    def pick(expr_of) -> str:
+        whens = " ".join(f"WHEN k < {end} THEN {expr_of(start, seg)}" for start, end, seg in bounds)
+        return f"CASE {whens} END"
+
+    cases["state"] = pick(lambda s, seg: f"({_array(seg['states'])})[1 + ((k - {s}) % {len(seg['states'])})]")
+    cases["i"] = pick(lambda s, seg: f"k - {s}")
+    cases["receiving"] = pick(lambda s, seg: seg["receiving"])
+    cases["handling"] = pick(lambda s, seg: seg["handling"])
+    cases["holder"] = pick(lambda s, seg: seg["holder"])
+    cases["prefix"] = pick(lambda s, seg: seg["prefix"])
+    cases["offset"] = pick(lambda s, seg: str(seg["offset"]))
     sql = f"""
         INSERT INTO dossiers_dossier (
             uid, code, pin, version, procedure_id, procedure_snapshot, rules_version,
@@ -128,54 +222,73 @@ def insert_segment(
             tax_code, representative, phone, email, address, channel, result_delivery, state,
             status_code, outcome, created_at, received_at, clock_started_at, original_due_at,
             due_at, finished_at, returned_at, closed_at, timeliness, holder_agency_id,
-            supplement_count, supplement_flagged, extension_count, collected_by, postal_tracking
+            supplement_count, supplement_flagged, extension_count, collected_by, postal_tracking,
+            idempotency_fingerprint
         )
         SELECT
             gen_random_uuid(),
-            {code_prefix} || '-' || to_char(date '2026-11-20' - ({seq} / 9000), 'YYMMDD') || '-'
-                || lpad((({seq} % 9000) + 1)::text, 4, '0'),
-            upper(substr(md5(g::text), 1, 6)), 1, {procedure_id}, '{{}}'::jsonb, 'nd118-2025',
-            {receiving_id}, {handling_id}, 'person',
-            'Nguyễn Văn ' || g, lpad((8000000000 + g)::text, 12, '0'),
-            '', '', '09' || lpad((g % 100000000)::text, 8, '0'), '', 'Thôn ' || (g % 50) || ', xã Thử',
-            1 + (g % 3 = 0)::int, 'counter', s.state, {STATE_STATUS_SQL.format(state="s.state")}, '',
+            c.prefix || '-' || to_char(date '2026-11-20' - (c.seq / 9000), 'YYMMDD') || '-'
+                || lpad(((c.seq % 9000) + 1)::text, 4, '0'),
+            upper(substr(md5(g::text), 1, 6)), 1, {procedure_id}, %s::jsonb, 'nd118-2025',
+            c.receiving, c.handling, 'person',
+            'Nguyễn Thị Phương Anh ' || g, lpad((8000000000 + g)::text, 12, '0'),
+            '', '', '09' || lpad((g % 100000000)::text, 8, '0'), 'nguoidan' || g || '@example.vn',
+            'Số ' || (g % 300) || ', tổ dân phố ' || (g % 40) || ', thôn Đông Hòa, xã An Bình, tỉnh Thử',
+            1 + (g % 3 = 0)::int, 'counter', c.state, {STATE_STATUS_SQL.format(state="c.state")}, '',
             r.received, r.received, r.received, r.due, r.due,
-            CASE WHEN s.state IN ('finished', 'returned') THEN r.received + interval '3 days' END,
-            CASE WHEN s.state = 'returned' THEN r.received + interval '4 days' END,
-            CASE WHEN s.state IN ('refused', 'withdrawn', 'stopped') THEN r.received + interval '1 day' END,
-            CASE WHEN s.state IN ('finished', 'returned')
+            CASE WHEN c.state IN ('finished', 'returned') THEN r.received + interval '3 days' END,
+            CASE WHEN c.state = 'returned' THEN r.received + interval '4 days' END,
+            CASE WHEN c.state IN ('refused', 'withdrawn', 'stopped') THEN r.received + interval '1 day' END,
+            CASE WHEN c.state IN ('finished', 'returned')
                  THEN (ARRAY['early', 'on_time', 'late'])[1 + (g % 3)] ELSE '' END,
-            {holder_sql}, (s.state = 'supplement')::int, false, 0, '', ''
-        FROM generate_series(1, {count}) AS g
-        CROSS JOIN LATERAL (SELECT {state} AS state) AS s
+            c.holder, (c.state = 'supplement')::int, false, 0, '', '', md5(g::text) || md5((g + 1)::text)
+        FROM generate_series(0, {total - 1}) AS g
+        CROSS JOIN LATERAL (SELECT ((g::bigint * {STRIDE}) % {total})::int AS k) AS p
+        CROSS JOIN LATERAL (
+            SELECT {cases["state"]} AS state, {cases["i"]} + {cases["offset"]} AS seq,
+                   {cases["receiving"]} AS receiving, {cases["handling"]} AS handling,
+                   {cases["holder"]} AS holder, {cases["prefix"]} AS prefix
+        ) AS c
         CROSS JOIN LATERAL (
             SELECT
-                CASE WHEN s.state = ANY({_array(OPEN)})
+                CASE WHEN c.state = ANY({_array(OPEN)})
                      THEN {now_sql} - interval '10 days' + (g % 1000) * interval '15 minutes'
                      ELSE {now_sql} - interval '365 days' + (g % 36000) * interval '14 minutes'
                 END AS received,
-                CASE WHEN s.state = ANY({_array(OPEN)})
+                CASE WHEN c.state = ANY({_array(OPEN)})
                      THEN {now_sql} - interval '3 days' + ((g::bigint * 7919) % 10000) * interval '2 minutes'
                      ELSE {now_sql} - interval '360 days' + (g % 36000) * interval '14 minutes' END AS due
         ) AS r
     """  # noqa: S608 — every interpolated value is generated here, none comes from outside
-    cursor.execute(sql)
+    sql = sql.replace("%", "%%").replace("%%s::jsonb", "%s::jsonb")  # one parameter: the snapshot
+    cursor.execute(sql, [json.dumps(snapshot, ensure_ascii=False)])
 
 
-def load(now) -> tuple[Agency, Agency]:
-    tree = build_org_tree()
-    others = []
-    for i in range(OTHER_COMMUNES):
-        committee = org_services.agency_create(
-            code=f"000.00.{40 + i}.H99", parent=tree.province, name=f"Ủy ban nhân dân xã Thử {i + 1}",
-            kind=Agency.Kind.PEOPLES_COMMITTEE,
-        )  # fmt: skip
-        others.append(committee)
-    field = Field.objects.create(code="ho-tich-bench", name="Hộ tịch")
-    procedure = Procedure.objects.create(
-        code="1.001193", name="Đăng ký khai sinh", field=field, level=Procedure.Level.COMMUNE,
-        processing_time=3, time_unit=Procedure.TimeUnit.WORKING_DAYS,
-    )  # fmt: skip
+def load(now, tree, others: list[Agency], procedure, snapshot: dict) -> None:
+    a = b = tree  # the two communes of the test organisation
+    n = len(others)
+    ids = ", ".join(str(x.pk) for x in others)
+    codes = ", ".join(f"'{x.code}'" for x in others)
+    rest = args.total - SMALL - SMALL_CLOSED - LARGE - LARGE_CLOSED
+    open_every = round(1 / OTHER_OPEN_SHARE)
+    other_states = OPEN + CLOSED * ((open_every - 1) * len(OPEN) // len(CLOSED))
+    other_agency = f"(ARRAY[{ids}])[1 + (g % {n})]"
+    segments = [
+        # Open: held by the commune's People's Committee (processing there).
+        {"count": SMALL, "states": OPEN, "receiving": str(a.one_stop_a.pk), "handling": str(a.commune_a.pk),
+         "holder": str(a.commune_a.pk), "prefix": f"'{a.one_stop_a.code}'", "offset": 100},
+        # Closed: kept by the one-stop unit that returned (or refused) them.
+        {"count": SMALL_CLOSED, "states": CLOSED, "receiving": str(a.one_stop_a.pk),
+         "handling": str(a.commune_a.pk), "holder": str(a.one_stop_a.pk), "prefix": f"'{a.one_stop_a.code}'",
+         "offset": 100 + SMALL},
+        {"count": LARGE, "states": OPEN, "receiving": str(b.one_stop_b.pk), "handling": str(b.commune_b.pk),
+         "holder": str(b.commune_b.pk), "prefix": f"'{b.one_stop_b.code}'", "offset": 0},
+        {"count": LARGE_CLOSED, "states": CLOSED, "receiving": str(b.one_stop_b.pk),
+         "handling": str(b.commune_b.pk), "holder": str(b.one_stop_b.pk), "prefix": f"'{b.one_stop_b.code}'",
+         "offset": LARGE},
+        {"count": rest, "states": other_states, "receiving": other_agency, "handling": other_agency,
+         "holder": other_agency, "prefix": f"(ARRAY[{codes}])[1 + (g % {n})]", "offset": 0},
+    ]  # fmt: skip
     now_sql = f"'{now.isoformat()}'::timestamptz"
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
@@ -189,53 +302,22 @@ def load(now) -> tuple[Agency, Agency]:
         indexes = cursor.fetchall()
         for name, _ in indexes:
             cursor.execute(f'DROP INDEX "{name}"')
-        for agency, one_stop, open_count, closed_count in (
-            (tree.commune_a, tree.one_stop_a, SMALL, SMALL_CLOSED),
-            (tree.commune_b, tree.one_stop_b, LARGE, LARGE_CLOSED),
-        ):
-            # Open: held by the commune's People's Committee (processing there).
-            insert_segment(
-                cursor, count=open_count, receiving=one_stop, handling=agency, holder_sql=str(agency.pk),
-                states=OPEN, offset=0, procedure_id=procedure.pk, now_sql=now_sql,
-            )  # fmt: skip
-            # Closed: kept by the one-stop unit that returned (or refused) them.
-            insert_segment(
-                cursor, count=closed_count, receiving=one_stop, handling=agency, holder_sql=str(one_stop.pk),
-                states=CLOSED, offset=open_count, procedure_id=procedure.pk, now_sql=now_sql,
-            )  # fmt: skip
-        rest = args.total - SMALL - SMALL_CLOSED - LARGE - LARGE_CLOSED
-        ids = ", ".join(str(a.pk) for a in others)
-        codes = ", ".join(f"'{a.code}'" for a in others)
-        n = len(others)
-        open_every = round(1 / OTHER_OPEN_SHARE)
-        states = OPEN + CLOSED * ((open_every - 1) * len(OPEN) // len(CLOSED))
-        insert_segment(
-            cursor, count=rest, receiving=others[0], handling=others[0],
-            holder_sql=f"(ARRAY[{ids}])[1 + (g % {n})]", states=states, offset=0,
-            procedure_id=procedure.pk, now_sql=now_sql,
-            agency_sql=f"(ARRAY[{ids}])[1 + (g % {n})]",
-            receiving_code_sql=f"(ARRAY[{codes}])[1 + (g % {n})]",
+        insert_all(
+            cursor, segments=segments, total=args.total, procedure_id=procedure.pk, snapshot=snapshot,
+            now_sql=now_sql,
         )  # fmt: skip
         loaded = time.perf_counter()
         for _, definition in indexes:
             cursor.execute(definition)
     say(
-        f"Nạp {args.total:_} hồ sơ: {loaded - started:.1f} s; dựng lại {len(indexes)} chỉ mục: "
-        f"{time.perf_counter() - loaded:.1f} s".replace("_", ".")
+        f"Nạp {args.total:_} hồ sơ xen kẽ giữa {n + 2} xã: {loaded - started:.1f} s; dựng lại {len(indexes)} "
+        f"chỉ mục: {time.perf_counter() - loaded:.1f} s".replace("_", ".")
     )
     with connection.cursor() as cursor:
         started = time.perf_counter()
+        cursor.execute("VACUUM ANALYZE dossiers_dossier")
         cursor.execute("ANALYZE")
-        say(f"ANALYZE: {time.perf_counter() - started:.1f} s")
-    make_staff("canbo_a", tree.commune_a, Membership.Role.SPECIALIST)
-    make_staff("canbo_b", tree.commune_b, Membership.Role.SPECIALIST)
-    return tree.commune_a, tree.commune_b
-
-
-def page(user, agency) -> tuple[list, dict]:
-    rows = list(dossiers_inbox(user, scope="agency", agency=agency, bucket="all", sort="due_at")[:PAGE])
-    counts = inbox_counts(user, scope="agency", agency=agency)
-    return rows, counts
+        say(f"VACUUM ANALYZE: {time.perf_counter() - started:.1f} s")
 
 
 def pct(values: list[float], p: float) -> float:
@@ -243,91 +325,146 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
+def explain_slowest(queries: list[dict]) -> None:
+    """EXPLAIN ANALYZE of the page's three slowest statements (as captured, literal SQL)."""
+    slowest = sorted(queries, key=lambda q: float(q["time"]), reverse=True)[:3]
+    with connection.cursor() as cursor:
+        for q in slowest:
+            if not q["sql"].lstrip().upper().startswith("SELECT"):
+                continue
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + q["sql"])
+            plan = "\n    ".join(r[0] for r in cursor.fetchall())
+            say(f"  {float(q['time']) * 1000:.2f} ms: {q['sql'][:160]}…\n    {plan}")
+
+
 def main() -> int:
     from django.contrib.auth import get_user_model
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # DEBUG off: the manifest, as deployed
     now = timezone.now()
     if not Dossier.objects.exists():
-        small, large = load(now)
+        tree = build_org_tree()
+        others = [
+            org_services.agency_create(
+                code=f"000.00.{40 + i}.H99", parent=tree.province, name=f"Ủy ban nhân dân xã Thử {i + 1}",
+                kind=Agency.Kind.PEOPLES_COMMITTEE,
+            )
+            for i in range(OTHER_COMMUNES)
+        ]  # fmt: skip
+        procedure, receptionist = build_catalogue(tree, [tree.commune_a, tree.commune_b, *others])
+        snapshot = received_snapshot(receptionist)
+        say(
+            f"Ảnh chụp thủ tục của một hồ sơ tiếp nhận qua dịch vụ: "
+            f"{len(json.dumps(snapshot, ensure_ascii=False))} ký tự "
+            f"({len(snapshot.get('steps', []))} bước, {len(snapshot.get('fees', []))} khoản phí)"
+        )
+        load(now, tree, others, procedure, snapshot)
+        make_staff("canbo_a", tree.commune_a, Membership.Role.SPECIALIST)
+        make_staff("canbo_b", tree.commune_b, Membership.Role.SPECIALIST)
     else:
-        small, large = Agency.objects.get(code="000.00.31.H99"), Agency.objects.get(code="000.00.32.H99")
         say("Dùng lại cơ sở dữ liệu đã nạp (--keep).")
+    small, large = Agency.objects.get(code="000.00.31.H99"), Agency.objects.get(code="000.00.32.H99")
     User = get_user_model()
     users = {small.pk: User.objects.get(username="canbo_a"), large.pk: User.objects.get(username="canbo_b")}
     total = Dossier.objects.count()
-    say(f"Tổng số hồ sơ trong tỉnh: {total:_}".replace("_", "."))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT avg(pg_column_size(d.*))::int, "
+            "pg_size_pretty(pg_total_relation_size('dossiers_dossier')) "
+            "FROM (SELECT * FROM dossiers_dossier TABLESAMPLE SYSTEM (1)) d"
+        )
+        width, size = cursor.fetchone()
+        cursor.execute(
+            "SELECT count(DISTINCT (ctid::text::point)[0]) FROM dossiers_dossier "
+            "WHERE holder_agency_id = %s AND state = ANY(%s)",
+            [large.pk, OPEN],
+        )
+        pages_large = cursor.fetchone()[0]
+    say(
+        f"Tổng số hồ sơ trong tỉnh: {total:_}; dòng trung bình {width} byte, bảng {size}; 10.000 hồ sơ "
+        f"đang xử lý của xã B nằm trên {pages_large:_} trang đĩa".replace("_", ".")
+    )
 
+    clients = {}
     results = {}
     for agency in (small, large):
-        rows, counts = page(users[agency.pk], agency)
+        client = Client()
+        client.force_login(users[agency.pk])
+        url = f"/xu-ly/?scope=agency&agency={agency.code}"
+        clients[agency.pk] = (client, url)
+        response = client.get(url)
+        assert response.status_code == 200, response.status_code
         with CaptureQueriesContext(connection) as ctx:
-            page(users[agency.pk], agency)
-        results[agency.pk] = {
-            "counts": counts,
-            "rows": len(rows),
-            "queries": len(ctx.captured_queries),
-            "t": [],
-            "list": [],
-            "count": [],
-        }
-        say(
-            f"{agency.code}: {counts} — trang đầu {len(rows)} hồ sơ, {len(ctx.captured_queries)} truy vấn SQL"
-        )
+            response = client.get(url)
+        # The figures the page shows, read through the selector it uses (the test client keeps
+        # no context outside a test run, and instrumenting templates would slow every page).
+        counts = inbox_counts(users[agency.pk], scope="agency", agency=agency)
+        results[agency.pk] = {"counts": counts, "queries": ctx.captured_queries, "t": []}
+        say(f"{agency.code}: {counts} — trang {len(response.content):_} byte, "
+            f"{len(ctx.captured_queries)} truy vấn SQL".replace("_", "."))  # fmt: skip
     for _ in range(args.warmup):
         for agency in (small, large):
-            page(users[agency.pk], agency)
+            client, url = clients[agency.pk]
+            client.get(url)
     for _ in range(args.rounds):
         for agency in (small, large):
-            user, r = users[agency.pk], results[agency.pk]
+            client, url = clients[agency.pk]
             started = time.perf_counter()
-            list(dossiers_inbox(user, scope="agency", agency=agency, bucket="all", sort="due_at")[:PAGE])
-            middle = time.perf_counter()
-            inbox_counts(user, scope="agency", agency=agency)
-            ended = time.perf_counter()
-            r["t"].append((ended - started) * 1000)
-            r["list"].append((middle - started) * 1000)
-            r["count"].append((ended - middle) * 1000)
-
-    # The plans, for whoever reads the figures.
-    with connection.cursor() as cursor:
-        qs = dossiers_inbox(users[large.pk], scope="agency", agency=large, bucket="all", sort="due_at")[:PAGE]
-        sql, params = qs.query.sql_with_params()
-        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
-        say("Kế hoạch trang đầu (10.000):\n  " + "\n  ".join(r[0] for r in cursor.fetchall()))
+            response = client.get(url)
+            results[agency.pk]["t"].append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200
 
     small_r, large_r = results[small.pk], results[large.pk]
+    say("Các truy vấn chậm nhất của trang (10.000), với kế hoạch:")
+    explain_slowest(large_r["queries"])
     for label, r in (("100", small_r), ("10.000", large_r)):
+        per_query = sum(float(q["time"]) for q in r["queries"]) * 1000
         say(
             f"{label:>6} hồ sơ đang xử lý: p50 {statistics.median(r['t']):.2f} ms, "
-            f"p95 {pct(r['t'], 95):.2f} ms, {r['queries']} truy vấn, all={r['counts']['all']} "
-            f"(danh sách p50 {statistics.median(r['list']):.2f} / p95 {pct(r['list'], 95):.2f} ms, "
-            f"đếm p50 {statistics.median(r['count']):.2f} / p95 {pct(r['count'], 95):.2f} ms)"
+            f"p95 {pct(r['t'], 95):.2f} ms, {len(r['queries'])} truy vấn ({per_query:.1f} ms trong SQL "
+            f"ở lần đếm), all={r['counts']['all']}"
         )
     p95_small, p95_large = pct(small_r["t"], 95), pct(large_r["t"], 95)
     ratio = p95_large / p95_small
+    load_avg = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    say(
+        f"Điều kiện: PostgreSQL {connection.pg_version // 10000}, Redis {args.redis}, DEBUG tắt, "
+        f"{os.cpu_count()} CPU, tải {load_avg}; {args.rounds} lượt mỗi cơ quan"
+    )
     ok = (
         ratio <= 2.0
-        and small_r["queries"] == large_r["queries"]
-        and small_r["counts"]["all"] == SMALL
+        and len(small_r["queries"]) == len(large_r["queries"])
+        and small_r["counts"]["all"] >= SMALL
         and large_r["counts"]["all"] == LARGE
     )
     figures = (
-        f"p95 {p95_large:.2f} ms at 10,000 open vs {p95_small:.2f} ms at 100 "
-        f"(ratio {ratio:.2f}, target ≤ 2), "
-        f"queries {large_r['queries']} vs {small_r['queries']}, {total:,} dossiers in the province"
+        f"whole inbox page p95 {p95_large:.2f} ms at 10,000 open vs {p95_small:.2f} ms at 100 "
+        f"(ratio {ratio:.2f}, target ≤ 2), queries {len(large_r['queries'])} vs {len(small_r['queries'])}, "
+        f"{total:,} dossiers of {width} bytes interleaved; load {load_avg}"
     )
     print(f"target met: {'yes' if ok else 'no'} — {figures}")
     return 0 if ok else 1
 
 
+def clear_redis() -> None:
+    import redis
+
+    client = redis.Redis.from_url(args.redis)
+    keys = list(client.scan_iter(match=f"{KEY_PREFIX}*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
 if __name__ == "__main__":
+    status = 1
     try:
         status = main()
     finally:
         from django.db import connections
 
         connections.close_all()
+        clear_redis()
         if not args.keep:
             with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')

@@ -1,9 +1,10 @@
 """Reads of the catalogue: search, procedure detail, fields, where to hand a procedure in, and
 what a reception needs of a procedure (``intake_reference``, kept per process)."""
 
+from array import array
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TypedDict
+from typing import Any, Self, TypedDict, overload
 
 from django.db.models import (
     Case,
@@ -35,6 +36,7 @@ from motcua.catalog.models import (
 from motcua.catalog.services import INTAKE
 from motcua.lib.errors import InvalidInput, NotFound
 from motcua.lib.text import fold
+from motcua.lib.versioned import VersionedCache
 from motcua.org.models import Agency
 
 # Folded tokens hold only these characters (motcua.lib.text.fold), in this order under every
@@ -90,13 +92,59 @@ def _term_frequencies(terms: list[tuple[str, bool]]) -> dict[tuple[str, bool], i
     return counts
 
 
-def _apply_text_search(qs: QuerySet[Procedure], q: str) -> QuerySet[Procedure]:
+# Answers with many matches — the listing itself, common words such as "thủ tục" or "giấy chứng
+# nhận" — are the same for every visitor until the catalogue changes: their size and order (the
+# ids) are kept per process under the catalogue's version, so that a page of them reads 20 rows
+# instead of counting and ranking thousands. Exact, never an estimate: any catalogue change
+# (``catalog_changed``; a bulk write within a minute) throws them away. Rare answers (the rarest
+# query word in fewer than KEEP_FROM procedures) are cheap to compute and are not kept.
+SEARCH_ANSWERS = VersionedCache(INTAKE.key, max_items=64, max_age=60)
+KEEP_FROM = 100
+
+
+class KeptAnswer(QuerySet[Procedure]):
+    """A search answer whose ids, in order, are kept (``SEARCH_ANSWERS``, built on first use):
+    ``count()`` is their number and a page (a slice) reads the page's rows by id, in the kept
+    order. Anything else — iteration, a further filter (a new queryset) — runs the SQL as usual."""
+
+    kept_key: tuple | None = None
+
+    def _kept_ids(self) -> "array[int] | None":
+        if self.kept_key is None or self._result_cache is not None:
+            return None
+        return SEARCH_ANSWERS.get(self.kept_key, lambda: array("q", self.values_list("pk", flat=True)))
+
+    def count(self) -> int:
+        ids = self._kept_ids()
+        return len(ids) if ids is not None else super().count()
+
+    @overload
+    def __getitem__(self, k: int) -> Any: ...
+    @overload
+    def __getitem__(self, k: slice) -> Self: ...
+    def __getitem__(self, k: int | slice) -> Any:
+        ids = self._kept_ids() if isinstance(k, slice) else None
+        if ids is not None and isinstance(k, slice):
+            page = ids[k].tolist()
+            rows = {p.pk: p for p in self.filter(pk__in=page)}
+            return [rows[i] for i in page if i in rows]
+        return super().__getitem__(k)
+
+
+def _kept(qs: QuerySet[Procedure], key: tuple) -> KeptAnswer:
+    answer = KeptAnswer(model=Procedure, query=qs.query)
+    answer.kept_key = key
+    return answer
+
+
+def _apply_text_search(qs: QuerySet[Procedure], q: str) -> tuple[QuerySet[Procedure], int]:
+    """The search on ``qs``, and the frequency of its rarest word (the answer's upper bound)."""
     terms = _search_terms(q)
     if not terms:  # only punctuation: nothing to search for
-        return qs.order_by("name_folded", "code")
+        return qs.order_by("name_folded", "code"), 0
     frequencies = _term_frequencies(terms)
     if any(n == 0 for n in frequencies.values()):
-        return qs.none()
+        return qs.none(), 0
     # Start from the rarest word (its postings are few), then check the others on those
     # candidates only through the (procedure, token) index: the cost follows the answer's size.
     terms.sort(key=lambda t: frequencies[t])
@@ -124,13 +172,16 @@ def _apply_text_search(qs: QuerySet[Procedure], q: str) -> QuerySet[Procedure]:
                 )
             )
     phrase = " ".join(fold(q).split())
-    return qs.annotate(
+    ranked = qs.annotate(
         relevance=Case(
-            When(name_folded__contains=phrase, then=Value(0)),
-            default=Value(1),
+            # The exact name first, with or without the "Thủ tục" official names begin with.
+            When(Q(name_folded=phrase) | Q(name_folded=f"thu tuc {phrase}"), then=Value(0)),
+            When(name_folded__contains=phrase, then=Value(1)),
+            default=Value(2),
             output_field=IntegerField(),
         )
     ).order_by("relevance", "name_folded", "code")
+    return ranked, frequencies[driver]
 
 
 def procedure_search(
@@ -145,8 +196,9 @@ def procedure_search(
 
     ``field``: a field code; ``agency``: an agency code (the procedures it offers). Unknown
     codes raise NotFound, an unknown level or online level InvalidInput. Ordered by relevance
-    (the query as a phrase in the name first) then name without accents (so that
-    "Đăng ký …" sorts among the d's); paginate with Django's Paginator.
+    (the exact name first, "Thủ tục" in front or not; then the query as a phrase in the name)
+    then name without accents (so that "Đăng ký …" sorts among the d's); paginate with Django's
+    Paginator. Answers with many matches are kept per process (``KeptAnswer``).
     """
     qs = Procedure.objects.filter(active=True).select_related("field")
     if level:
@@ -181,9 +233,11 @@ def procedure_search(
         qs = qs.filter(
             Exists(Offering.objects.filter(procedure_id=OuterRef("pk"), agency_id=agency_id, active=True))
         )
+    key = ("search", tuple(_search_terms(q or "")), field, level, agency, online_level)
     if q and q.strip():
-        return _apply_text_search(qs, q)
-    return qs.order_by("name_folded", "code")
+        qs, rarest = _apply_text_search(qs, q)
+        return _kept(qs, key) if rarest >= KEEP_FROM else qs
+    return _kept(qs.order_by("name_folded", "code"), key)
 
 
 def _default_steps_prefetch() -> Prefetch:

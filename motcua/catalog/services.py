@@ -191,6 +191,9 @@ def search_index_rebuild(*, batch_size: int = 5000) -> int:
         SearchTerm.objects.bulk_create(
             [SearchTerm(term=t, procedure_count=n) for t, n in counts.items()], batch_size=batch_size
         )
+        # A rebuild follows a bulk load that bypassed the services: what processes keep of the
+        # catalogue (search answers, counts, intake reference) is thrown away now, not in a minute.
+        catalog_changed()
     return total
 
 

@@ -218,15 +218,20 @@ class Dossier(models.Model):
         ]
         indexes = [
             # The inbox: open dossiers of an agency by due time (partial: closed ones never match).
+            # Covering (PostgreSQL): the page's ids and the bucket counts are read from the index
+            # alone, never from the wide rows, which lie scattered over the table (one heap page
+            # per dossier: 8,400 pages for 10,000 open dossiers in bench/inbox.py).
             models.Index(
                 fields=["holder_agency", "due_at"],
                 condition=models.Q(state__in=["received", "processing", "supplement", "payment", "approved"]),
+                include=["id", "status_code"],
                 name="dossier_open_by_agency_due",
             ),
             # An officer's own inbox.
             models.Index(
                 fields=["holder", "due_at"],
                 condition=models.Q(state__in=["received", "processing", "supplement", "payment", "approved"]),
+                include=["id", "status_code"],
                 name="dossier_open_by_holder_due",
             ),
             # Counter "today" pages and reports by receiving agency and day.

@@ -44,8 +44,19 @@ def codes(qs) -> list[str]:
 @pytest.mark.parametrize(
     "q", ["dang ky khai sinh", "ĐĂNG KÝ KHAI SINH", "Đăng ký khai sinh", "  đăng   ký KHAI sinh "]
 )
-def test_the_three_spellings_find_the_same_active_procedures_phrase_matches_first(catalogue, q):
-    assert codes(selectors.procedure_search(q=q)) == ["2.000986", "1.001193"]
+def test_the_three_spellings_find_the_same_active_procedures_exact_name_first(catalogue, q):
+    # "Thủ tục đăng ký khai sinh" is the exact name ("Thủ tục" in front); the other only holds it.
+    assert codes(selectors.procedure_search(q=q)) == ["1.001193", "2.000986"]
+
+
+@pytest.mark.parametrize(
+    "q", ["Thủ tục đăng ký kết hôn", "thu tuc dang ky ket hon", "đăng ký kết hôn", "DANG KY KET HON"]
+)
+def test_an_exact_name_match_ranks_first_accents_or_not(catalogue, q):
+    make_procedure("2.000528", "Cấp bản sao trích lục đăng ký kết hôn", field=catalogue["khai_sinh"].field)
+    make_procedure("1.001022", "Đăng ký kết hôn có yếu tố nước ngoài", field=catalogue["khai_sinh"].field)
+    # By name alone the other two come first ("cap …", "dang ky ket hon co …" < "thu tuc …").
+    assert codes(selectors.procedure_search(q=q))[0] == "1.000894"
 
 
 def test_the_last_word_matches_as_a_prefix_and_a_code_is_searchable(catalogue):
@@ -179,3 +190,38 @@ def test_intake_reference_is_kept_until_the_catalogue_or_an_agency_changes(catal
     assert [o.agency.path for o in moved.offerings if o.agency_id == commune.pk] == [
         f"/{parent.pk}/{commune.pk}/"
     ]
+
+
+def test_a_common_search_is_kept_exact_until_the_catalogue_changes(catalogue, django_assert_num_queries):
+    field = catalogue["khai_sinh"].field
+    for n in range(selectors.KEEP_FROM + 10):
+        make_procedure(f"8.{n:06d}", f"Cấp giấy phép thử nghiệm số {n:03d}", field=field)
+    first = Paginator(selectors.procedure_search(q="cap giay phep"), 20)
+    assert first.count == selectors.KEEP_FROM + 10
+    assert codes(first.page(1).object_list)[:2] == ["8.000000", "8.000001"]
+    # Kept: the next page reads the word counts and its 20 rows, not a count or a ranking of all.
+    with django_assert_num_queries(2):
+        page = Paginator(selectors.procedure_search(q="cap giay phep"), 20).page(6)
+        assert codes(page.object_list) == [f"8.{n:06d}" for n in range(100, 110)]
+        assert [p.field.name for p in page.object_list][:1] == ["Hộ tịch"]
+    # A change anywhere in the catalogue: the next answer is computed again, and exact.
+    make_procedure("8.999999", "Cấp giấy phép thử nghiệm bổ sung", field=field)
+    again = Paginator(selectors.procedure_search(q="cap giay phep"), 20)
+    assert again.count == selectors.KEEP_FROM + 11
+    assert codes(again.page(1).object_list)[0] == "8.999999"  # "… bổ sung" sorts before "… số 000"
+    # The listing is kept the same way: 4 active procedures of the fixture and the 111 above.
+    assert Paginator(selectors.procedure_search(), 20).count == 4 + selectors.KEEP_FROM + 11
+
+
+def test_a_kept_listing_follows_a_bulk_load_once_the_index_is_rebuilt(catalogue):
+    from motcua.catalog.models import Procedure
+
+    assert selectors.procedure_search().count() == 4  # kept from here on
+    Procedure.objects.bulk_create(  # a bulk load: no service, no signal
+        [
+            Procedure(code=f"7.{n:06d}", name=f"Cấp phép thử {n}", field=catalogue["gcn"].field)
+            for n in range(3)
+        ]
+    )
+    services.search_index_rebuild()
+    assert selectors.procedure_search().count() == 7
