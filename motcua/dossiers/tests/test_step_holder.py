@@ -224,7 +224,7 @@ def inputs(action: str, d: Dossier, world) -> dict[str, Any]:
     current = d.current_step.seq if d.current_step else 1
     # An approval step is given to a leader or director only (the leader takes it himself).
     at_approval = d.current_step is not None and d.current_step.role == "leader"
-    return {
+    by_action: dict[str, dict[str, Any]] = {
         "refuse": {"reason": "Sai thẩm quyền"},
         "request-supplement": {"items": [services.SupplementItem("Tờ khai", "Thiếu chữ ký")]},
         "assign": {"officer": world.leader if at_approval else world.specialist2},
@@ -238,7 +238,8 @@ def inputs(action: str, d: Dossier, world) -> dict[str, Any]:
             "new_due_at": (d.due_at or d.created_at) + timedelta(days=3),
         },
         "return-result": {"collected_by": "Nguyễn Thị Hoa"},
-    }.get(action, {})
+    }
+    return by_action.get(action, {})
 
 
 def footprint(d: Dossier) -> tuple:
