@@ -299,7 +299,9 @@ def dossier_create(request: ApiRequest, body: schemas.DossierCreateIn) -> Status
     summary="Danh sách hồ sơ (hộp việc)",
     description=(
         "Các bộ lọc của hộp việc: `scope` mine|agency, `agency` (mã cơ quan), `bucket` "
-        "all|to_process|due_soon|late|supplement, `q` (mã hồ sơ, tên hoặc số định danh), `sort` "
+        "all|to_assign|to_process|to_approve|to_finish|supplement|payment|due_soon|late (chờ phân "
+        "công, chờ thẩm định/chuyển xử lý, chờ phê duyệt, chờ hoàn thành kết quả, chờ bổ sung, "
+        "chờ nộp phí, đến hạn, quá hạn), `q` (mã hồ sơ, tên hoặc số định danh), `sort` "
         "due_at|-due_at|received_at|-received_at; 20 hồ sơ một trang."
     ),
 )

@@ -20,7 +20,7 @@ from pydantic import Field
 
 from motcua.dossiers.actions import ACTIONS
 from motcua.dossiers.models import Dossier, DossierDocument, DossierStep, NationalStatus, Timeliness
-from motcua.dossiers.selectors import SORTS
+from motcua.dossiers.selectors import BUCKETS, SORTS
 from motcua.lib.apischema import ErrorOut, one_of
 
 __all__ = ["ErrorOut"]  # the API's one error schema (motcua/lib/apischema.py)
@@ -42,8 +42,10 @@ ActionName = Annotated[str, one_of(ACTIONS, description="Tên thao tác (kebab-c
 
 # The inbox's filters (``selectors.dossiers_inbox`` checks them, naming the parameter).
 INBOX_SCOPES = ("mine", "agency")
-INBOX_BUCKETS = ("all", "to_process", "due_soon", "late", "supplement")
-InboxScope = Annotated[str, one_of(INBOX_SCOPES, description="mine: hồ sơ mình giữ; agency: của cơ quan")]
+INBOX_BUCKETS = BUCKETS
+InboxScope = Annotated[
+    str, one_of(INBOX_SCOPES, description="mine: hồ sơ chờ mình xử lý; agency: của cơ quan")
+]
 InboxBucket = Annotated[str, one_of(INBOX_BUCKETS)]
 InboxSort = Annotated[str, one_of(SORTS, description="Trường sắp xếp; dấu - là giảm dần")]
 

@@ -25,7 +25,8 @@ from motcua.dossiers.models import (
     NationalStatus,
 )
 from motcua.dossiers.services import Roles, action_permitted
-from motcua.lib.errors import Forbidden, InvalidInput, NotFound
+from motcua.dossiers.services.rules import ASSIGNED_BY_LEADER, LEAD, check_action, next_actor_roles
+from motcua.lib.errors import DomainError, Forbidden, InvalidInput, NotFound
 from motcua.org.models import Agency, Membership
 from motcua.org.selectors import agencies_actable_by, agencies_visible_to, agency_subtree, user_can_see
 from motcua.workcalendar.calendar import (
@@ -38,8 +39,11 @@ from motcua.workcalendar.calendar import (
 from motcua.workcalendar.selectors import calendar_for_schedule
 
 State = Dossier.State
-TO_PROCESS = (State.RECEIVED, State.PROCESSING, State.APPROVED)
-BUCKETS = ("all", "to_process", "due_soon", "late", "supplement")
+# The inbox's buckets. The first four are named for the action the dossier waits for (a to-do of
+# whoever acts next, ``_mine_q``); "supplement" and "payment" wait for the applicant (a follow-up,
+# the counter's "waiting for the citizen" is the to-do); the last three cut across.
+TODO_BUCKETS = ("to_assign", "to_process", "to_approve", "to_finish")
+BUCKETS = ("all", *TODO_BUCKETS, "supplement", "payment", "due_soon", "late")
 SORTS = {
     "due_at": ("due_at", "pk"),
     "-due_at": ("-due_at", "-pk"),
@@ -182,6 +186,15 @@ def dossier_by_uid_for_staff(user: User, uid: uuid.UUID | str, *, ip: str | None
     return _for_staff(user, {"uid": parsed}, ip)
 
 
+def dossier_action_refusal(user: User, dossier: Dossier, action: Action) -> DomainError | None:
+    """Why ``user`` may not take ``action`` on the dossier now (the service's own error), or None."""
+    try:
+        check_action(user, dossier, action.rule_for(dossier))
+    except DomainError as exc:
+        return exc
+    return None
+
+
 def dossier_available_actions(user: User, dossier: Dossier) -> list[Action]:
     """The actions this user may take on the dossier now (state and role checked)."""
     roles = Roles(user, dossier)
@@ -213,10 +226,33 @@ class InboxQuerySet(QuerySet[Dossier]):
 INBOX_RELATED = ("procedure", "holder_agency", "holder", "receiving_agency")
 
 
+# The roles a step may name ("" for none), grouped by whose page lists it while unassigned.
+_STEP_ROLES = ("", *Membership.Role.values)
+
+
+def _mine_q(user: User) -> Q:
+    """Dossiers whose next action is the user's: those he holds (``holder``), and those at an
+    unassigned step that waits for his role at the holding agency (``next_actor_roles``: a
+    leader's page lists the steps he distributes and the approvals; a receptionist's, the
+    counter's steps)."""
+    mine = Q(holder=user)
+    groups: dict[frozenset[str], list[str]] = {}
+    for role in _STEP_ROLES:
+        groups.setdefault(next_actor_roles(role), []).append(role)
+    for actors, step_roles in groups.items():
+        mine |= Q(
+            holder__isnull=True,
+            current_step__finished_at__isnull=True,
+            current_step__role__in=step_roles,
+            holder_agency__in=agencies_actable_by(user, roles=actors).values("pk"),
+        )
+    return mine
+
+
 def _scope_queryset(user: User, *, scope: str, agency: Agency | str | None) -> QuerySet[Dossier]:
     qs = InboxQuerySet(Dossier)
     if scope == "mine":
-        return qs.filter(holder=user)
+        return qs.filter(_mine_q(user))
     if scope != "agency":
         raise InvalidInput(f"Phạm vi “{scope}” không hợp lệ: mine hoặc agency.", details={"field": "scope"})
     if agency is not None:
@@ -237,19 +273,37 @@ def _next_working_day_close(now: datetime) -> datetime:
     return add_working_time(cal, now, 1, "working_days", rule="end_of_day").due_at
 
 
+# Told apart by the integer ``status_code`` (2 received, 4 processing or approved, 5 supplement,
+# 6 payment) where it suffices, not by ``state`` strings: see ``inbox_counts``.
+_RUNNING = Q(status_code__in=(NationalStatus.RECEIVED, NationalStatus.PROCESSING))
+_APPROVED = Q(state=State.APPROVED)
+_AT_LEADER_STEP = Q(current_step__role__in=LEAD)
+_UNASSIGNED = Q(holder__isnull=True, current_step__role__in=ASSIGNED_BY_LEADER)
+
+
 def _bucket_q(bucket: str, now: datetime) -> Q:
+    """Each open dossier is in exactly one of the to-do buckets and the follow-ups (the action
+    it waits for): ``to_assign`` an unassigned step a leader distributes, ``to_approve`` the
+    approval step, ``to_process`` any other step before approval, ``to_finish`` approved, the
+    result to finish; ``supplement`` and ``payment`` wait for the applicant."""
     if bucket == "all":
         return Q(state__in=Dossier.OPEN_STATES)
+    if bucket == "to_assign":
+        return _RUNNING & _UNASSIGNED
+    if bucket == "to_approve":
+        return _RUNNING & ~_APPROVED & ~_UNASSIGNED & _AT_LEADER_STEP
     if bucket == "to_process":
-        return Q(state__in=TO_PROCESS)
+        return _RUNNING & ~_APPROVED & ~_UNASSIGNED & ~_AT_LEADER_STEP
+    if bucket == "to_finish":
+        return _APPROVED & ~_UNASSIGNED
     if bucket == "due_soon":
-        return Q(
-            state__in=Dossier.CLOCK_RUNNING_STATES, due_at__gte=now, due_at__lte=_next_working_day_close(now)
-        )
+        return _RUNNING & Q(due_at__gte=now, due_at__lte=_next_working_day_close(now))
     if bucket == "late":
-        return Q(state__in=Dossier.CLOCK_RUNNING_STATES, due_at__lt=now)
+        return _RUNNING & Q(due_at__lt=now)
     if bucket == "supplement":
-        return Q(state=State.SUPPLEMENT)
+        return Q(status_code=NationalStatus.SUPPLEMENT)
+    if bucket == "payment":
+        return Q(status_code=NationalStatus.PAYMENT)
     raise InvalidInput(f"Nhóm hồ sơ “{bucket}” không hợp lệ.", details={"field": "bucket"})
 
 
@@ -286,6 +340,7 @@ def dossiers_inbox(
     now = timezone.now()
     return (
         _scope_queryset(user, scope=scope, agency=agency)
+        .filter(state__in=Dossier.OPEN_STATES)
         .filter(_bucket_q(bucket, now))
         .filter(_search_q(q))
         .select_related(*INBOX_RELATED)
@@ -294,21 +349,17 @@ def dossiers_inbox(
 
 
 def inbox_counts(user: User, *, scope: str = "agency", agency: Agency | str | None = None) -> dict[str, int]:
-    """Counts per bucket in one query: all, to_process, due_soon, late, supplement.
+    """Counts per bucket (``BUCKETS``) in one query.
 
-    Among open dossiers the buckets are told apart by the integer ``status_code`` (2 received,
-    4 processing or approved, 5 supplement), not by comparing ``state`` strings: the aggregate
-    evaluates every filter on every open dossier of the agency, and text comparisons under the
-    database's collation cost several times the index scan itself at 10,000 open dossiers."""
+    Among open dossiers the buckets are told apart by the integer ``status_code`` where it
+    suffices, not by comparing ``state`` strings: the aggregate evaluates every filter on every
+    open dossier of the agency, and text comparisons under the database's collation cost
+    several times the index scan itself at 10,000 open dossiers."""
     now = timezone.now()
     qs = _scope_queryset(user, scope=scope, agency=agency).filter(state__in=Dossier.OPEN_STATES)
-    running = Q(status_code__in=(NationalStatus.RECEIVED, NationalStatus.PROCESSING))
     return qs.aggregate(
         all=Count("pk"),
-        to_process=Count("pk", filter=running),
-        due_soon=Count("pk", filter=running & Q(due_at__gte=now, due_at__lte=_next_working_day_close(now))),
-        late=Count("pk", filter=running & Q(due_at__lt=now)),
-        supplement=Count("pk", filter=Q(status_code=NationalStatus.SUPPLEMENT)),
+        **{bucket: Count("pk", filter=_bucket_q(bucket, now)) for bucket in BUCKETS if bucket != "all"},
     )
 
 

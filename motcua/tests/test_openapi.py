@@ -153,7 +153,22 @@ def test_values_from_a_fixed_list_are_enumerations_of_the_models_choices(doc, co
 
 PARAMETERS = [
     ("get", "/api/v1/dossiers", "scope", ["mine", "agency"]),
-    ("get", "/api/v1/dossiers", "bucket", ["all", "to_process", "due_soon", "late", "supplement"]),
+    (
+        "get",
+        "/api/v1/dossiers",
+        "bucket",
+        [
+            "all",
+            "to_assign",
+            "to_process",
+            "to_approve",
+            "to_finish",
+            "supplement",
+            "payment",
+            "due_soon",
+            "late",
+        ],
+    ),
     ("get", "/api/v1/dossiers", "sort", list(SORTS)),
     ("post", "/api/v1/dossiers/{code}/actions/{action}", "action", list(ACTIONS)),
     # Empty is no filter.

@@ -1,12 +1,27 @@
 """Who may do what to a dossier, in which state: one table (``RULES``) that the transitions
 check (``check_action``) and the pages read to offer only the actions allowed
-(``action_permitted``)."""
+(``action_permitted``).
+
+Only the holder of a step acts on it (issue 9). The holder of the current step is the officer
+it is assigned to (``DossierStep.receiver``) or, while it is unassigned, anyone with the role the
+process template names for it at the step's agency (``step_holder_roles``: a step named for a
+leader is held by the leaders and directors; a step naming no role, by anyone who processes).
+A leader or director reassigns within the subtree (``assign``); an approval step (a step the
+template names for a leader or director) ends only by ``approve`` or ``reject``, performed by a
+leader or director of the handling agency who holds it: nobody forwards past it. Where the
+process names no approval step (the default single step of a procedure without a template), the
+leaders and directors of the handling agency approve or reject at any step.
+
+Who acts next, for the pages (``next_actor_roles``): an unassigned step of a specialist, or of
+no role, waits for a leader to assign it; any other step waits for its holder.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Dossier, DossierStep
 from motcua.lib.errors import Conflict, Forbidden
 from motcua.org.models import Agency, Membership
 from motcua.org.selectors import user_roles_at
@@ -18,53 +33,48 @@ COUNTER = frozenset({Role.RECEPTIONIST})
 PROCESS = frozenset({Role.SPECIALIST, Role.LEADER, Role.DIRECTOR})
 LEAD = frozenset({Role.LEADER, Role.DIRECTOR})
 ANY_ACTING = frozenset(r for r in Role.values if r != Role.SUPERVISOR)
-STEP_ROLE = "step"  # marker: the role named on the current step may also do it
+# The roles of a step a leader distributes (the unassigned step waits in "Chờ phân công").
+ASSIGNED_BY_LEADER = frozenset({"", Role.SPECIALIST})
 
 
-# action -> (states, [(agency attribute, roles)]); "receiving", "holder", "handling".
-RULES: dict[str, tuple[frozenset[str], list[tuple[str, frozenset[str]]]]] = {
-    "receive": (frozenset({State.SUBMITTED, State.INTAKE_SUPPLEMENT}), [("receiving", COUNTER)]),
-    "refuse": (frozenset({State.SUBMITTED, State.INTAKE_SUPPLEMENT}), [("receiving", COUNTER)]),
+@dataclass(frozen=True)
+class Rule:
+    """``states``: where the action applies; ``roles``: (agency of the dossier, roles) that may
+    take it whoever holds the step; ``holder``: the holder of the current step may take it;
+    ``leader``: only a leader or director of the handling agency (approval), holding the step."""
+
+    states: frozenset[str]
+    roles: tuple[tuple[str, frozenset[str]], ...] = ()
+    holder: bool = False
+    leader: bool = False
+
+
+_PROCESSING = frozenset({State.RECEIVED, State.PROCESSING})
+RULES: dict[str, Rule] = {
+    "receive": Rule(frozenset({State.SUBMITTED, State.INTAKE_SUPPLEMENT}), (("receiving", COUNTER),)),
+    "refuse": Rule(frozenset({State.SUBMITTED, State.INTAKE_SUPPLEMENT}), (("receiving", COUNTER),)),
     # From INTAKE_SUPPLEMENT: a second guidance, allowed but flagged (transitions_intake).
-    "request-supplement-intake": (
-        frozenset({State.SUBMITTED, State.INTAKE_SUPPLEMENT}),
-        [("receiving", COUNTER)],
+    "request-supplement-intake": Rule(
+        frozenset({State.SUBMITTED, State.INTAKE_SUPPLEMENT}), (("receiving", COUNTER),)
     ),
-    "request-supplement": (
-        frozenset({State.RECEIVED, State.PROCESSING}),
-        [("holder", PROCESS | {STEP_ROLE})],
-    ),
-    "receive-supplement": (
-        frozenset({State.SUPPLEMENT}),
-        [("receiving", COUNTER), ("holder", PROCESS)],
-    ),
-    "assign": (
-        frozenset({State.RECEIVED, State.PROCESSING, State.APPROVED}),
-        [("holder", LEAD)],
-    ),
-    "forward": (frozenset({State.RECEIVED, State.PROCESSING}), [("holder", PROCESS | {STEP_ROLE})]),
-    "send-back": (frozenset({State.PROCESSING}), [("holder", PROCESS | {STEP_ROLE})]),
-    "approve": (frozenset({State.RECEIVED, State.PROCESSING}), [("holder", LEAD)]),
-    "reject": (frozenset({State.RECEIVED, State.PROCESSING}), [("holder", LEAD)]),
-    "request-payment": (frozenset({State.PROCESSING, State.APPROVED}), [("holder", PROCESS)]),
-    "record-payment": (frozenset({State.PAYMENT}), [("receiving", COUNTER), ("holder", PROCESS)]),
-    "stop": (
-        frozenset(Dossier.OPEN_STATES),
-        [("holder", LEAD), ("handling", LEAD)],
-    ),
-    "withdraw": (
+    "request-supplement": Rule(_PROCESSING, holder=True),
+    # The applicant brings the supplement or pays at the counter, or to the officer holding the step.
+    "receive-supplement": Rule(frozenset({State.SUPPLEMENT}), (("receiving", COUNTER),), holder=True),
+    "assign": Rule(frozenset({State.RECEIVED, State.PROCESSING, State.APPROVED}), (("holder", LEAD),)),
+    "forward": Rule(_PROCESSING, holder=True),
+    "send-back": Rule(frozenset({State.PROCESSING}), holder=True),
+    "approve": Rule(_PROCESSING, holder=True, leader=True),
+    "reject": Rule(_PROCESSING, holder=True, leader=True),
+    "request-payment": Rule(frozenset({State.PROCESSING, State.APPROVED}), holder=True),
+    "record-payment": Rule(frozenset({State.PAYMENT}), (("receiving", COUNTER),), holder=True),
+    "stop": Rule(frozenset(Dossier.OPEN_STATES), (("holder", LEAD), ("handling", LEAD))),
+    "withdraw": Rule(
         frozenset({*Dossier.OPEN_STATES, State.SUBMITTED, State.INTAKE_SUPPLEMENT}),
-        [("receiving", COUNTER), ("holder", LEAD)],
+        (("receiving", COUNTER), ("holder", LEAD)),
     ),
-    "extend": (
-        frozenset(Dossier.OPEN_STATES),
-        [("holder", LEAD), ("handling", LEAD)],
-    ),
-    "finish": (
-        frozenset({State.APPROVED}),
-        [("holder", PROCESS | {STEP_ROLE}), ("receiving", COUNTER)],
-    ),
-    "return-result": (frozenset({State.FINISHED}), [("receiving", COUNTER)]),
+    "extend": Rule(frozenset(Dossier.OPEN_STATES), (("holder", LEAD), ("handling", LEAD))),
+    "finish": Rule(frozenset({State.APPROVED}), holder=True),
+    "return-result": Rule(frozenset({State.FINISHED}), (("receiving", COUNTER),)),
 }
 ACTION_LABELS = {
     "receive": "tiếp nhận",
@@ -85,6 +95,34 @@ ACTION_LABELS = {
     "finish": "hoàn thành kết quả",
     "return-result": "trả kết quả",
 }
+
+
+def step_holder_roles(role: str) -> frozenset[str]:
+    """The roles that hold an unassigned step naming ``role`` at its agency."""
+    if role in LEAD:
+        return LEAD
+    if not role:
+        return PROCESS
+    return frozenset({role}) & ANY_ACTING
+
+
+def next_actor_roles(role: str) -> frozenset[str]:
+    """Whose page lists an unassigned step naming ``role``: the leaders and directors of the
+    agency for a step they distribute (a specialist's, or one naming no role), else its holders."""
+    return LEAD if role in ASSIGNED_BY_LEADER else step_holder_roles(role)
+
+
+def is_approval_step(step: DossierStep | dict | None) -> bool:
+    """A step the process names for a leader or director: it ends by approval or rejection."""
+    if step is None:
+        return False
+    role = step["role"] if isinstance(step, dict) else step.role
+    return role in LEAD
+
+
+def open_step(dossier: Dossier) -> DossierStep | None:
+    step = dossier.current_step
+    return step if step is not None and step.finished_at is None else None
 
 
 class Roles:
@@ -119,6 +157,19 @@ class Roles:
         d = self.dossier
         return any(self.at(a) for a in {d.receiving_agency_id, d.holder_agency_id, d.handling_agency_id})
 
+    def holds_step(self) -> bool:
+        """Whether the actor holds the dossier's current step (module docstring). A dossier with
+        no open step (its process ended at the approval) is held by its holder, else by those
+        who process at the holding agency."""
+        step = open_step(self.dossier)
+        if step is None:
+            if self.dossier.holder_id is not None:
+                return self.dossier.holder_id == getattr(self.actor, "pk", None)
+            return bool(self.at(self.dossier.holder_agency_id) & PROCESS)
+        if step.receiver_id is not None:
+            return step.receiver_id == getattr(self.actor, "pk", None)
+        return bool(self.at(step.agency_id) & step_holder_roles(step.role))
+
 
 def _agency_path(dossier: Dossier, agency_id: int) -> str:
     for attr in ("receiving_agency", "holder_agency", "handling_agency"):
@@ -127,32 +178,98 @@ def _agency_path(dossier: Dossier, agency_id: int) -> str:
     return Agency.objects.values_list("path", flat=True).get(pk=agency_id)
 
 
-def _step_role(dossier: Dossier) -> str:
-    step = dossier.current_step
-    return step.role if step is not None and step.finished_at is None else ""
+def _by_role(roles: Roles, rule: Rule) -> int | None:
+    """The agency whose role lets the actor take the action whatever the step (None: none)."""
+    for where, named in rule.roles:
+        agency_id = roles.agency_id(where)
+        if roles.at(agency_id) & named:
+            return agency_id
+    return None
 
 
-def action_allowed_roles(roles: Roles, action: str) -> bool:
-    """Whether the actor holds a role the action needs (state not checked)."""
-    _, needs = RULES[action]
-    step_role = _step_role(roles.dossier)
-    for where, named in needs:
-        wanted = set(named)
-        if STEP_ROLE in wanted:
-            wanted.discard(STEP_ROLE)
-            if step_role:
-                wanted.add(step_role)
-        wanted &= ANY_ACTING
-        if roles.at(roles.agency_id(where)) & wanted:
-            return True
-    return False
+def refusal_code(roles: Roles, action: str) -> str | None:
+    """Why the actor may not take ``action`` on the dossier (None: he may), read from the table
+    and the current step without a query of its own. The state is checked by the caller."""
+    rule = RULES[action]
+    dossier = roles.dossier
+    step = open_step(dossier)
+    if rule.leader:
+        if not roles.at(dossier.handling_agency_id) & LEAD:
+            return "approval_requires_leader"
+        if not _has_approval_step(dossier):
+            return None  # a process naming no approval step: its leaders decide at any step
+        if not is_approval_step(step):
+            return "not_at_approval_step"
+    if _by_role(roles, rule) is not None:
+        return None
+    if not rule.holder:
+        return "role_not_allowed"
+    if not roles.holds_step():
+        return "not_step_holder"
+    if action == "forward" and is_approval_step(step):
+        return "approval_step"
+    return None
+
+
+def _has_approval_step(dossier: Dossier) -> bool:
+    return any(is_approval_step(s) for s in dossier.procedure_snapshot.get("steps", []))
+
+
+def refusal_error(roles: Roles, action: str, code: str) -> Forbidden | Conflict:
+    """The error, with its Vietnamese message, for a ``refusal_code``."""
+    dossier = roles.dossier
+    step = open_step(dossier)
+    label = ACTION_LABELS[action]
+    details: dict[str, Any] = {"action": action, "step": step.seq if step else None}
+    if code == "approval_requires_leader":
+        return Forbidden(
+            f"Chỉ lãnh đạo hoặc giám đốc của {dossier.handling_agency.name} mới được {label} "
+            f"hồ sơ {dossier.code}.",
+            code=code,
+            details=details,
+        )
+    if code == "not_step_holder":
+        return Forbidden(
+            f"Bạn không giữ bước hiện tại của hồ sơ {dossier.code} ({_held_by(step)}): chỉ người "
+            f"giữ bước mới được {label}.",
+            code=code,
+            details=details,
+        )
+    if code == "approval_step":
+        assert step is not None
+        return Forbidden(
+            f"Hồ sơ {dossier.code} đang ở bước “{step.name}”: bước này chỉ kết thúc khi lãnh đạo "
+            "phê duyệt hoặc không giải quyết, không được chuyển tiếp qua.",
+            code=code,
+            details=details,
+        )
+    if code == "not_at_approval_step":
+        where = f" (đang ở bước “{step.name}”)" if step is not None else ""
+        return Conflict(
+            f"Hồ sơ {dossier.code} chưa đến bước phê duyệt{where}: hãy chuyển hồ sơ đến bước phê "
+            f"duyệt trước khi {label}.",
+            code=code,
+            details=details,
+        )
+    return Forbidden(
+        f"Bạn không có vai trò được phép {label} hồ sơ {dossier.code}.", code=code, details=details
+    )
+
+
+def _held_by(step: DossierStep | None) -> str:
+    if step is None:
+        return "hồ sơ do cán bộ khác đang giữ"
+    if step.receiver is not None:
+        name = step.receiver.get_full_name() or step.receiver.get_username()
+        return f"bước “{step.name}” do {name} đang giữ"
+    role = Role(step.role).label.lower() if step.role in Role.values else "cán bộ xử lý"
+    return f"bước “{step.name}” dành cho {role} của {step.agency.name}"
 
 
 def action_permitted(actor: Any, dossier: Dossier, action: str, roles: Roles | None = None) -> bool:
-    states, _ = RULES[action]
-    if dossier.state not in states:
+    if dossier.state not in RULES[action].states:
         return False
-    return action_allowed_roles(roles or Roles(actor, dossier), action)
+    return refusal_code(roles or Roles(actor, dossier), action) is None
 
 
 def state_conflict(dossier: Dossier, action: str) -> Conflict:
@@ -165,7 +282,8 @@ def state_conflict(dossier: Dossier, action: str) -> Conflict:
 
 
 def check_action(actor: Any, dossier: Dossier, action: str) -> Roles:
-    """State then role checks of ``action`` on the locked ``dossier`` (Conflict / Forbidden)."""
+    """Jurisdiction, state, then the table (``refusal_code``) for ``action`` on the locked ``dossier``
+    (Conflict / Forbidden)."""
     roles = Roles(actor, dossier)
     if not roles.any():
         if roles.supervises:
@@ -176,25 +294,19 @@ def check_action(actor: Any, dossier: Dossier, action: str) -> Roles:
             f"Bạn không có quyền xử lý hồ sơ {dossier.code}: hồ sơ không thuộc cơ quan bạn công tác.",
             code="outside_jurisdiction",
         )
-    states, _ = RULES[action]
-    if dossier.state not in states:
+    if dossier.state not in RULES[action].states:
         raise state_conflict(dossier, action)
-    if not action_allowed_roles(roles, action):
-        raise Forbidden(
-            f"Bạn không có vai trò được phép {ACTION_LABELS[action]} hồ sơ {dossier.code}.",
-            code="role_not_allowed",
-            details={"action": action},
-        )
+    code = refusal_code(roles, action)
+    if code is not None:
+        raise refusal_error(roles, action, code)
     return roles
 
 
 def acting_agency(roles: Roles, action: str) -> int | None:
-    """The agency on whose behalf the actor acts (the first rule the actor satisfies)."""
-    _, needs = RULES[action]
-    step_role = _step_role(roles.dossier)
-    for where, named in needs:
-        wanted = set(named) - {STEP_ROLE} | ({step_role} if STEP_ROLE in named and step_role else set())
-        agency_id = roles.agency_id(where)
-        if roles.at(agency_id) & wanted:
-            return agency_id
-    return roles.dossier.holder_agency_id
+    """The agency on whose behalf the actor acts: the one whose role allows it, else the
+    agency of the step he holds."""
+    by_role = _by_role(roles, RULES[action])
+    if by_role is not None:
+        return by_role
+    step = open_step(roles.dossier)
+    return step.agency_id if step is not None else roles.dossier.holder_agency_id

@@ -10,7 +10,7 @@ from typing import Any
 
 from motcua.catalog.models import ProcessStep
 from motcua.dossiers.models import Dossier, DossierStep
-from motcua.dossiers.services.rules import ANY_ACTING
+from motcua.dossiers.services.rules import ANY_ACTING, LEAD, is_approval_step
 from motcua.lib.errors import InvalidInput
 from motcua.org.models import Agency
 from motcua.org.selectors import user_roles_at
@@ -123,6 +123,23 @@ def check_officer(
             details={"field": "officer"},
         )
     return officer
+
+
+def check_step_officer(officer: Any, agency_id: int | None, step: DossierStep | dict | None) -> Any:
+    """``check_officer`` for the officer who will hold ``step``: an approval step is given only
+    to a leader or director of its agency (InvalidInput ``officer_not_leader`` otherwise)."""
+    if officer is None or not is_approval_step(step):
+        return check_officer(officer, agency_id)
+    name = step["name"] if isinstance(step, dict) else getattr(step, "name", "")
+    try:
+        return check_officer(officer, agency_id, LEAD)
+    except InvalidInput as exc:
+        raise InvalidInput(
+            f"Bước “{name}” là bước phê duyệt: chỉ giao cho lãnh đạo hoặc giám đốc của cơ quan "
+            f"({officer.get_full_name() or officer.get_username()} không phải lãnh đạo tại đây).",
+            code="officer_not_leader",
+            details={"field": "officer"},
+        ) from exc
 
 
 def freeze(dossier: Dossier, now: datetime) -> dict:

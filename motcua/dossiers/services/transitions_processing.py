@@ -13,9 +13,9 @@ from django.utils import timezone
 from motcua.catalog.models import Procedure
 from motcua.dossiers.models import Dossier, DossierPause
 from motcua.dossiers.services.frame import finish, lock_for, text_required
-from motcua.dossiers.services.rules import acting_agency
+from motcua.dossiers.services.rules import acting_agency, open_step
 from motcua.dossiers.services.steps import (
-    check_officer,
+    check_step_officer,
     end_step,
     freeze,
     handling_calendar,
@@ -99,15 +99,16 @@ def dossier_assign(
     officer: Any,
     ip: str | None = None,
 ) -> Dossier:
-    """A leader gives the dossier (its current step) to an officer of the holding agency."""
+    """A leader gives the dossier (its current step) to an officer of the holding agency, who
+    then holds the step (an approval step only to a leader or director)."""
     now = timezone.now()
     with transaction.atomic():
         locked, roles = lock_for(actor, dossier, expected_version, "assign")
         if officer is None:
             raise InvalidInput("Vui lòng chọn cán bộ được giao xử lý.", details={"field": "officer"})
-        check_officer(officer, locked.holder_agency_id)
-        step = locked.current_step
-        if step is not None and step.finished_at is None:
+        step = open_step(locked)
+        check_step_officer(officer, locked.holder_agency_id, step)
+        if step is not None:
             step.receiver = officer
             step.giver = step.giver or actor
             step.save(update_fields=["receiver", "giver"])
@@ -172,7 +173,7 @@ def dossier_forward(
                     code="last_step",
                 )
             agency_id = step_agency_id(template, locked)
-        check_officer(officer, agency_id)
+        check_step_officer(officer, agency_id, template)
         cal = handling_calendar(locked)
         end_step(current, now, "forward", note)
         step = start_step(
@@ -271,8 +272,9 @@ def dossier_approve(
     note: str = "",
     ip: str | None = None,
 ) -> Dossier:
-    """The leader approves: the current step ends; the next step of the process (e.g. return at
-    the counter) starts; the result is then finished (``dossier_finish``)."""
+    """The leader holding the approval step approves: the step ends; the next step of the process
+    (e.g. return at the counter) starts, unassigned; where the process ends here, the approving
+    leader keeps the dossier to finish the result (``dossier_finish``)."""
     now = timezone.now()
     note = (note or "").strip()
     with transaction.atomic():
@@ -297,6 +299,8 @@ def dossier_approve(
                 cal=handling_calendar(locked),
             )
             changes.update(current_step=step, holder_agency_id=agency_id, holder=None)
+        else:
+            changes["holder"] = actor
         return finish(
             locked,
             action="approve",

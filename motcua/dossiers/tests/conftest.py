@@ -161,8 +161,13 @@ def at(traveller, moment: datetime) -> None:
     traveller.move_to(moment)
 
 
+# Not a state: processing, at the approval step ("Phê duyệt"), held by the leader.
+AT_APPROVAL = "at_approval"
+
+
 def advance(world: World, state: str, *, data: IntakeData | None = None):
-    """A fresh dossier brought to ``state`` through the services (time as it is now)."""
+    """A fresh dossier brought to ``state`` (or ``AT_APPROVAL``) through the services, each step
+    taken by the officer who holds it (time as it is now)."""
     S = services.State
     r, sp, ld = world.receptionist, world.specialist, world.leader
     if state == S.SUBMITTED:
@@ -181,6 +186,8 @@ def advance(world: World, state: str, *, data: IntakeData | None = None):
     d = services.dossier_forward(actor=r, dossier=d, expected_version=d.version, officer=sp)
     if state == S.PROCESSING:
         return d
+    if state == AT_APPROVAL:
+        return services.dossier_forward(actor=sp, dossier=d, expected_version=d.version, officer=ld)
     if state == S.SUPPLEMENT:
         return services.dossier_request_supplement(
             actor=sp,

@@ -671,7 +671,9 @@ def test_the_list_filters_like_the_inbox_and_pages_by_twenty(world, frozen):
     assert client.get("/api/v1/dossiers", {"scope": "agency", "bucket": "late"}).json()["count"] == 0
     assert bearer(world.outsider).get("/api/v1/dossiers", {"scope": "agency"}).json()["count"] == 0
     mine = client.get("/api/v1/dossiers").json()
-    assert mine["count"] == 0  # nothing assigned to the leader personally
+    assert mine["count"] == 23  # none assigned yet: each waits for the leader to assign it
+    assert client.get("/api/v1/dossiers", {"bucket": "to_assign"}).json()["count"] == 23
+    assert bearer(world.specialist).get("/api/v1/dossiers").json()["count"] == 0
 
 
 @pytest.mark.parametrize(

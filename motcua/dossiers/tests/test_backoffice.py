@@ -209,9 +209,22 @@ def test_the_leaders_agency_inbox_counts_each_bucket(client, world, four):
     response = client.get(INBOX, {"scope": "agency"})
     assert response.status_code == 200
     counts = {b["value"]: b["count"] for b in response.context["buckets"]}
-    assert counts == {"all": 4, "to_process": 3, "due_soon": 1, "late": 1, "supplement": 1}
+    # Named for the action each waits for: A and B the specialist's appraisal, C the counter's
+    # forwarding, D the applicant's supplement.
+    assert counts == {
+        "all": 4,
+        "to_assign": 0,
+        "to_process": 3,
+        "to_approve": 0,
+        "to_finish": 0,
+        "supplement": 1,
+        "payment": 0,
+        "due_soon": 1,
+        "late": 1,
+    }
     body = response.content.decode()
-    assert "Đến hạn trong ngày làm việc tới" in body and "Chờ bổ sung" in body
+    assert "Đến hạn trong ngày làm việc tới" in body and "Chờ công dân bổ sung" in body
+    assert "Chờ phân công" in body and "Chờ phê duyệt" in body and "Chờ hoàn thành kết quả" in body
 
 
 @pytest.mark.parametrize(
@@ -422,7 +435,8 @@ def test_the_leader_may_reassign_and_approve_from_the_page(client, world, four):
     client.force_login(world.leader)
     response = client.get(page_url(four["B"]))
     names = [f.action.name for f in response.context["action_forms"]]
-    assert "assign" in names and "approve" in names
+    # At the specialist's step the leader reassigns; he approves at the approval step only.
+    assert "assign" in names and "approve" not in names and "forward" not in names
     body = response.content.decode()
     assert "Đinh Thị Hai" in body  # another officer of commune A is offered
     b = four["B"]
@@ -431,6 +445,12 @@ def test_the_leader_may_reassign_and_approve_from_the_page(client, world, four):
     b = reload(b)
     assert b.holder == world.specialist2
     assert b.version == four["B"].version + 1
+    client.force_login(world.specialist2)
+    sent = client.post(action_url(b, "forward"), {"version": b.version, "officer": world.leader.pk})
+    assert sent.status_code == 302
+    b = reload(b)
+    assert (b.current_step.name, b.holder) == ("Phê duyệt", world.leader)
+    client.force_login(world.leader)
     approved = client.post(action_url(b, "approve"), {"version": b.version, "note": "Đủ điều kiện"})
     assert approved.status_code == 302
     b = reload(b)
@@ -478,7 +498,7 @@ def test_the_service_conflict_of_a_race_reads_the_same(client, world, four, monk
     """The version matched when the page read it, but another writer won inside the service."""
     b = four["B"]
     client.force_login(world.leader)
-    real = services.dossier_approve
+    real = services.dossier_stop
 
     def racing(**kwargs):
         services.dossier_assign(
@@ -488,8 +508,8 @@ def test_the_service_conflict_of_a_race_reads_the_same(client, world, four, monk
 
     from motcua.dossiers.actions import ACTIONS
 
-    monkeypatch.setitem(ACTIONS, "approve", dataclasses.replace(ACTIONS["approve"], service=racing))
-    response = client.post(action_url(b, "approve"), {"version": b.version})
+    monkeypatch.setitem(ACTIONS, "stop", dataclasses.replace(ACTIONS["stop"], service=racing))
+    response = client.post(action_url(b, "stop"), {"version": b.version, "reason": "Theo yêu cầu"})
     assert response.status_code == 409
     assert STALE_MESSAGE in response.content.decode()
     assert reload(b).state == Dossier.State.PROCESSING
@@ -507,7 +527,7 @@ def test_bad_input_is_refused_in_vietnamese_with_the_values_kept(client, world, 
     assert "dd/mm/yyyy HH:MM" in body
     assert "Cần xác minh thêm" in body and 'value="31/02/2026"' in body
     assert reload(b).version == b.version and reload(b).extension_count == 0
-    no_reason = client.post(action_url(b, "reject"), {"version": b.version, "reason": "  "})
+    no_reason = client.post(action_url(b, "stop"), {"version": b.version, "reason": "  "})
     assert no_reason.status_code == 400
     assert "Hãy ghi rõ lý do." in no_reason.content.decode()
     assert reload(b).state == Dossier.State.PROCESSING
@@ -517,7 +537,7 @@ def test_an_extension_too_close_to_the_appointment_is_not_offered_and_refused(cl
     client.force_login(world.leader)
     b = four["B"]  # due Monday 08:00, 6 working hours away
     offered = [f.action.name for f in client.get(page_url(b)).context["action_forms"]]
-    assert "extend" not in offered and "approve" in offered
+    assert "extend" not in offered and "stop" in offered
     assert "extend" in [f.action.name for f in client.get(page_url(four["C"])).context["action_forms"]]
     response = client.post(
         action_url(b, "extend"),

@@ -1,4 +1,5 @@
-"""The back office in headless Chromium: commune A's leader opens the agency inbox, narrows it
+"""The back office in headless Chromium: commune A's leader opens the agency inbox and his own
+("Chờ phân công"), narrows it
 with htmx (and without JavaScript), opens a dossier with a scanned PDF and image, gives it to a
 specialist through its action form, then prints the tracking register; at 1280 px and on a
 390 px phone, with axe-core on the inbox, the dossier page and the register page (no "serious"
@@ -115,6 +116,20 @@ def test_a_leader_works_through_the_inbox_and_a_dossier_on_desktop_and_phone(liv
     assert axe_violations(page) == []
     screenshot(page, "backoffice-inbox-1280")
 
+    # His own page ("Của tôi"): what waits for him, in the bucket named for the action — the
+    # dossier forwarded by the counter and not yet given to a specialist.
+    page.goto(live_server.url + "/xu-ly/")
+    to_assign = page.get_by_role("link", name="Chờ phân công 1")
+    assert to_assign.is_visible()
+    assert page.get_by_role("link", name="Chờ phê duyệt 0").is_visible()
+    to_assign.click()
+    page.wait_for_url("**bucket=to_assign**")
+    page.wait_for_function("() => document.querySelectorAll('table.bo-table tbody tr').length === 1")
+    assert page.locator("a.bo-code").all_inner_texts() == [data["all"][3].code]
+    assert axe_violations(page) == []
+    screenshot(page, "backoffice-inbox-mine-1280")
+    page.goto(live_server.url + "/xu-ly/?scope=agency")
+
     # htmx: a bucket swaps the list region only (the page's own marker survives the swap).
     page.evaluate("window.__kept = true")
     late_link.click()
@@ -182,6 +197,7 @@ def test_a_leader_works_through_the_inbox_and_a_dossier_on_desktop_and_phone(liv
         mobile = phone.new_page()
         for path, name in [
             ("/xu-ly/?scope=agency", "backoffice-inbox-390"),
+            ("/xu-ly/?bucket=to_assign", "backoffice-inbox-mine-390"),
             (f"/xu-ly/ho-so/{target.code}/", "backoffice-dossier-390"),
             (register_path, "register-390"),
         ]:

@@ -118,10 +118,13 @@ def test_a_dossier_goes_from_the_counter_to_the_citizen(live_server, browser):
     _act(specialist, live_server, code, "Chuyển xử lý")
     assert "Đang xử lý" in _track(citizen, live_server, code, pin)
 
-    # 3. The leader approves; the result is made ready.
+    # 3. The leader approves; the next step ("Trả kết quả") is the counter's: the officer finds
+    # it on her own page, waiting for "Hoàn thành kết quả", and makes the result ready.
     leader_ctx, leader = _sign_in(browser, live_server, "lanhdao_hb")
     _act(leader, live_server, code, "Phê duyệt")
-    _act(leader, live_server, code, "Hoàn thành kết quả")
+    officer.goto(live_server.url + "/xu-ly/?bucket=to_finish")
+    assert code in officer.locator("main").inner_text()
+    _act(officer, live_server, code, "Hoàn thành kết quả")
     assert "Đã xử lý xong" in _track(citizen, live_server, code, pin)
 
     # 4. The officer returns the result to the citizen, found by scanning the code.

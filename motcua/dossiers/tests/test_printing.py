@@ -224,6 +224,9 @@ def test_rejection_after_appraisal_comes_from_the_handling_committee_and_its_hea
         actor=world.receptionist, dossier=dossier, expected_version=dossier.version
     )
     frozen.move_to(vn(2026, 3, 4, 15, 0))
+    dossier = services.dossier_forward(  # the specialist's appraisal done: to the leader
+        actor=world.specialist, dossier=dossier, expected_version=dossier.version, officer=world.leader
+    )
     reason = "Bên nam chưa đủ 20 tuổi tại ngày đăng ký kết hôn (khoản 1 Điều 8 Luật Hôn nhân và gia đình)."
     dossier = services.dossier_reject(
         actor=world.leader, dossier=dossier, expected_version=dossier.version, reason=reason
@@ -387,6 +390,7 @@ def test_register_lists_the_agencys_dossiers_of_the_period_on_a4_landscape(world
     frozen.move_to(vn(2026, 3, 4, 9, 0))
     # The first one is finished early, the second still open and (on 12/3) overdue.
     first = services.dossier_forward(actor=world.receptionist, dossier=first, expected_version=first.version)
+    first = services.dossier_forward(actor=world.specialist, dossier=first, expected_version=first.version)
     first = services.dossier_approve(actor=world.leader, dossier=first, expected_version=first.version)
     first = services.dossier_finish(actor=world.receptionist, dossier=first, expected_version=first.version)
     frozen.move_to(vn(2026, 3, 12, 9, 0))

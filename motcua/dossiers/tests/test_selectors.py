@@ -74,14 +74,10 @@ def test_each_user_is_offered_only_what_they_may_do_now(world, frozen):
         "send-back",
         "request-payment",
     ]
+    # The leader does not hold the specialist's step (only the holder acts on it): he assigns it,
+    # and keeps his own decisions; approval waits for the approval step.
     assert _names(selectors.dossier_available_actions(world.leader, d)) == [
-        "request-supplement",
         "assign",
-        "forward",
-        "send-back",
-        "approve",
-        "reject",
-        "request-payment",
         "stop",
         "withdraw",
         "extend",
@@ -100,7 +96,9 @@ def test_each_user_is_offered_only_what_they_may_do_now(world, frozen):
 def test_every_offered_action_is_accepted_by_its_service(world, frozen):
     d = advance(world, S.APPROVED)
     offered = {a.name: a for a in selectors.dossier_available_actions(world.receptionist, d)}
-    assert set(offered) == {"finish", "withdraw"}
+    # The counter holds the step after approval ("Trả kết quả"): it finishes the result, and may
+    # ask for the fee payable on collection.
+    assert set(offered) == {"finish", "withdraw", "request-payment"}
     d = offered["finish"].service(actor=world.receptionist, dossier=d, expected_version=d.version)
     assert d.state == S.FINISHED
     reason = {"reason": "Công dân xin rút"}
@@ -119,7 +117,17 @@ def test_the_inbox_buckets_and_counts_agree(world, frozen):
     fresh = advance(world, S.PROCESSING)
     frozen.move_to(vn(2026, 3, 9, 9, 0))  # Monday 09:00: the first one is late now
     counts = selectors.inbox_counts(world.leader, scope="agency")
-    assert counts == {"all": 3, "to_process": 2, "due_soon": 0, "late": 1, "supplement": 1}
+    assert counts == {
+        "all": 3,
+        "to_assign": 0,
+        "to_process": 2,  # the specialist's appraisal (the action each waits for)
+        "to_approve": 0,
+        "to_finish": 0,
+        "supplement": 1,
+        "payment": 0,
+        "due_soon": 0,
+        "late": 1,
+    }
     assert list(selectors.dossiers_inbox(world.leader, scope="agency", bucket="late")) == [late]
     assert list(selectors.dossiers_inbox(world.leader, scope="agency", bucket="supplement")) == [supplement]
     frozen.move_to(vn(2026, 3, 6, 9, 0))

@@ -10,7 +10,7 @@ import pytest
 from motcua.audit.models import AuditEvent
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier, DossierEvent
-from motcua.dossiers.tests.conftest import advance, intake, vn
+from motcua.dossiers.tests.conftest import AT_APPROVAL, advance, intake, vn
 from motcua.lib.errors import Conflict, Forbidden
 from motcua.notifications.models import OutboxMessage
 
@@ -92,11 +92,11 @@ CASES = [
     ("send-back", S.PROCESSING, "specialist", ["receptionist", "supervisor", "outsider"]),
     (
         "approve",
-        S.PROCESSING,
+        AT_APPROVAL,
         "leader",
         ["specialist", "receptionist", "supervisor", "outsider", "dept_specialist"],
     ),
-    ("reject", S.PROCESSING, "leader", ["specialist", "supervisor", "outsider"]),
+    ("reject", AT_APPROVAL, "leader", ["specialist", "supervisor", "outsider"]),
     ("request-payment", S.PROCESSING, "specialist", ["receptionist", "supervisor", "outsider"]),
     ("record-payment", S.PAYMENT, "receptionist", ["supervisor", "outsider"]),
     ("stop", S.PROCESSING, "leader", ["specialist", "receptionist", "supervisor", "outsider"]),
@@ -215,11 +215,47 @@ def test_forwarding_past_the_last_step_is_refused_and_sending_back_repeats_an_ea
     assert d.steps.get(seq=2).ended_by == "send_back"
     d = services.dossier_forward(actor=world.receptionist, dossier=d, expected_version=d.version)
     d = services.dossier_forward(actor=world.specialist, dossier=d, expected_version=d.version)
-    d = services.dossier_forward(actor=world.leader, dossier=d, expected_version=d.version)
-    assert d.current_step.name == "Trả kết quả"
+    assert d.current_step.name == "Phê duyệt" and d.holder is None
+    # Nobody forwards past the approval step, not even the leader who holds it: he decides.
+    before = _footprint(d)
+    with pytest.raises(Forbidden) as caught:
+        services.dossier_forward(actor=world.leader, dossier=d, expected_version=d.version)
+    assert caught.value.code == "approval_step"
+    assert _footprint(d) == before
+    d = services.dossier_approve(actor=world.leader, dossier=d, expected_version=d.version)
+    assert (d.state, d.current_step.name) == (S.APPROVED, "Trả kết quả")
+    assert d.steps.get(name="Phê duyệt").ended_by == "approve"
+
+
+def test_forwarding_past_the_last_step_of_a_process_without_approval_is_refused(world, frozen):
+    from motcua.catalog import services as catalog_services
+
+    catalog_services.process_template_save(
+        procedure=world.procedure,
+        actor=None,
+        steps=[
+            {
+                "name": "Tiếp nhận hồ sơ",
+                "performer": "receiving_role",
+                "role": "receptionist",
+                "budget_hours": 4,
+            },
+            {"name": "Giải quyết", "performer": "handling_role", "role": "specialist", "budget_hours": 36},
+        ],
+    )
+    d = advance(world, S.PROCESSING)
+    assert d.current_step.name == "Giải quyết"
     with pytest.raises(Conflict) as caught:
-        services.dossier_forward(actor=world.receptionist, dossier=d, expected_version=d.version)
+        services.dossier_forward(actor=world.specialist, dossier=d, expected_version=d.version)
     assert caught.value.code == "last_step"
+    # No approval step named: the commune's leader decides, the specialist may not.
+    with pytest.raises(Forbidden) as refused:
+        services.dossier_approve(actor=world.specialist, dossier=d, expected_version=d.version)
+    assert refused.value.code == "approval_requires_leader"
+    d = services.dossier_approve(actor=world.leader, dossier=d, expected_version=d.version)
+    assert d.state == S.APPROVED and d.holder == world.leader  # he finishes the result
+    d = services.dossier_finish(actor=world.leader, dossier=d, expected_version=d.version)
+    assert d.state == S.FINISHED
 
 
 def test_forwarding_to_another_agency_makes_an_inter_agency_step(world, frozen):
@@ -282,7 +318,7 @@ def test_withdraw_and_stop_close_the_dossier(world, frozen):
 
 
 def test_reject_finishes_with_a_written_answer_and_freezes_timeliness(world, frozen):
-    d = advance(world, S.PROCESSING)
+    d = advance(world, AT_APPROVAL)
     d = services.dossier_reject(
         actor=world.leader, dossier=d, expected_version=d.version, reason="Không đủ tuổi"
     )

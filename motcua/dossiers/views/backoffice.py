@@ -55,12 +55,18 @@ PAGE_SIZE = 20
 
 
 SCOPES = [("mine", "Của tôi"), ("agency", "Của cơ quan")]
+# Named for the action each dossier waits for (selectors.BUCKETS: the to-do buckets of whoever
+# acts next, then the follow-ups while the applicant acts, then the cuts by due time).
 BUCKETS = [
     ("all", "Tất cả"),
-    ("to_process", "Cần xử lý"),
+    ("to_assign", "Chờ phân công"),
+    ("to_process", "Chờ thẩm định, chuyển xử lý"),
+    ("to_approve", "Chờ phê duyệt"),
+    ("to_finish", "Chờ hoàn thành kết quả"),
+    ("supplement", "Chờ công dân bổ sung"),
+    ("payment", "Chờ nộp phí, lệ phí"),
     ("due_soon", "Đến hạn trong ngày làm việc tới"),
     ("late", "Quá hạn"),
-    ("supplement", "Chờ bổ sung"),
 ]
 SORTS = [
     ("due_at", "Hạn xử lý: sớm nhất trước"),
@@ -406,30 +412,27 @@ def dossier_action(request, code: str, action: str):
         raise Http404("Không có thao tác này.")
     dossier = _load_dossier(request, code)
     form = ActionForm(request.POST, action=spec, choices=_action_choices(dossier, set(spec.needs)))
-    if not form.is_valid():
-        if "version" in form.errors:
-            return _render_dossier(
-                request,
-                dossier,
-                bound=form,
-                error="Biểu mẫu thiếu phiên bản hồ sơ. Vui lòng tải lại trang.",
-                status=400,
-            )
-        return _render_dossier(
-            request, dossier, bound=form, error="Vui lòng kiểm tra lại thông tin đã nhập.", status=400
-        )
-    version = form.cleaned_data["version"]
-    if version != dossier.version:
-        return _render_dossier(request, dossier, bound=form, error=STALE_MESSAGE, status=409)
-    # The selector's verdict (state and role); the service gives its own precise reason for the rest.
-    available = {a.name for a in selectors.dossier_available_actions(request.user, dossier)}
-    if spec.name not in available:
+    valid = form.is_valid()
+    if "version" in form.errors:
         return _render_dossier(
             request,
             dossier,
             bound=form,
-            error=f"Bạn không thể “{spec.label}” hồ sơ này ở trạng thái hiện tại.",
-            status=403,
+            error="Biểu mẫu thiếu phiên bản hồ sơ. Vui lòng tải lại trang.",
+            status=400,
+        )
+    version = form.cleaned_data["version"]
+    if version != dossier.version:
+        return _render_dossier(request, dossier, bound=form, error=STALE_MESSAGE, status=409)
+    # The table's verdict (state, role, holder of the step) before the input, with the service's
+    # own reason: someone who may not act is told so, not asked to correct what he typed. The
+    # service checks it again under the lock.
+    refused = selectors.dossier_action_refusal(request.user, dossier, spec)
+    if refused is not None:
+        return _render_dossier(request, dossier, bound=form, error=refused.message, status=refused.status)
+    if not valid:
+        return _render_dossier(
+            request, dossier, bound=form, error="Vui lòng kiểm tra lại thông tin đã nhập.", status=400
         )
     try:
         spec.service(
