@@ -18,6 +18,7 @@ Reads only: nothing here writes to the database.
 import base64
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import overload
@@ -221,21 +222,33 @@ def dossier_extension(dossier: Dossier):
         return None
 
 
-def form_applies(form: str, dossier: Dossier) -> bool:
-    """Whether the dossier has what form ``form`` reports (a receipt needs a reception, …)."""
+def form_applies(
+    form: str,
+    dossier: Dossier,
+    *,
+    events: Sequence[DossierEvent] | None = None,
+    pauses: Sequence[DossierPause] | None = None,
+) -> bool:
+    """Whether the dossier has what form ``form`` reports (a receipt needs a reception, …).
+
+    A page that has already loaded the dossier's ``events`` and ``pauses`` passes them, and
+    nothing more is read."""
     info = FORMS.get(form)
     if info is None:
         return False
     if info.needs == "received":
         return dossier.received_at is not None
     if info.needs == "supplement":
+        if pauses is not None:
+            return any(p.reason == DossierPause.Reason.SUPPLEMENT for p in pauses)
         return DossierPause.objects.filter(dossier=dossier, reason=DossierPause.Reason.SUPPLEMENT).exists()
-    if info.needs == "refusal":
-        return DossierEvent.objects.filter(dossier=dossier, action__in=REFUSAL_ACTIONS).exists()
+    if info.needs in ("refusal", "stop"):
+        actions = REFUSAL_ACTIONS if info.needs == "refusal" else STOP_ACTIONS
+        if events is not None:
+            return any(e.action in actions for e in events)
+        return DossierEvent.objects.filter(dossier=dossier, action__in=actions).exists()
     if info.needs == "extension":
-        return dossier_extension(dossier) is not None
-    if info.needs == "stop":
-        return DossierEvent.objects.filter(dossier=dossier, action__in=STOP_ACTIONS).exists()
+        return dossier.extension_count > 0 and dossier_extension(dossier) is not None
     return True
 
 
@@ -243,17 +256,24 @@ def form_info(form: str, dossier: Dossier) -> FormInfo:
     """Form ``form`` as it is titled for this dossier: Mẫu 03 of a dossier rejected after
     appraisal is the written rejection ("Phiếu từ chối giải quyết hồ sơ")."""
     info = FORMS[form]
-    if form == "03":
-        event = latest_event(dossier, REFUSAL_ACTIONS)
-        if event is not None and event.action == "reject":
-            return REJECTION
+    if form == "03" and dossier.outcome == Dossier.Outcome.REJECTED:
+        return REJECTION
     return info
 
 
-def available_forms(dossier: Dossier) -> list[FormInfo]:
+def available_forms(
+    dossier: Dossier,
+    *,
+    events: Sequence[DossierEvent] | None = None,
+    pauses: Sequence[DossierPause] | None = None,
+) -> list[FormInfo]:
     """The forms 01–06 that mean something for this dossier now, in order, each titled for it
     (for links: ``info.number`` in the address, ``info.label`` as the text)."""
-    return [form_info(number, dossier) for number in FORMS if form_applies(number, dossier)]
+    return [
+        form_info(number, dossier)
+        for number in FORMS
+        if form_applies(number, dossier, events=events, pauses=pauses)
+    ]
 
 
 def reception_officer(dossier: Dossier):

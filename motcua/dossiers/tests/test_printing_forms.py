@@ -347,6 +347,9 @@ def rejected(world, frozen) -> Dossier:
         actor=world.receptionist, dossier=dossier, expected_version=dossier.version
     )
     frozen.move_to(vn(2026, 3, 4, 15, 0))
+    dossier = services.dossier_forward(  # the specialist's appraisal done: to the leader
+        actor=world.specialist, dossier=dossier, expected_version=dossier.version, officer=world.leader
+    )
     return services.dossier_reject(
         actor=world.leader, dossier=dossier, expected_version=dossier.version, reason=REJECTION_REASON
     )

@@ -22,7 +22,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from motcua.catalog.selectors import procedures_offered_by
-from motcua.dossiers import selectors
+from motcua.dossiers import printing, selectors
 from motcua.dossiers.actions import ACTIONS
 from motcua.dossiers.forms.backoffice import ActionChoices, ActionForm, CommentForm
 from motcua.dossiers.models import Dossier
@@ -80,19 +80,6 @@ OFFICER_ROLES = (
     Membership.Role.DIRECTOR,
     Membership.Role.RECEPTIONIST,
 )
-# The legal forms (printing:form) and when each applies to a dossier.
-PRINTABLE_FORMS = [
-    ("01", "Mẫu 01 – Giấy tiếp nhận hồ sơ và hẹn trả kết quả", lambda d: d.received_at is not None),
-    (
-        "02",
-        "Mẫu 02 – Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
-        lambda d: d.supplement_count > 0 or d.state == Dossier.State.INTAKE_SUPPLEMENT,
-    ),
-    ("03", "Mẫu 03 – Phiếu từ chối tiếp nhận", lambda d: d.state == Dossier.State.REFUSED),
-    ("04", "Mẫu 04 – Phiếu xin lỗi và hẹn lại ngày trả kết quả", lambda d: d.extension_count > 0),
-    ("05", "Mẫu 05 – Phiếu dừng giải quyết", lambda d: d.state == Dossier.State.STOPPED),
-    ("06", "Mẫu 06 – Phiếu kiểm soát quá trình giải quyết", lambda d: d.received_at is not None),
-]
 PREVIEW_TYPES = {"application/pdf", "image/jpeg", "image/png"}
 
 
@@ -298,17 +285,17 @@ def _action_choices(dossier: Dossier, needs: set[str]) -> ActionChoices:
     return choices
 
 
-def _print_links(dossier: Dossier) -> list[dict]:
-    links = []
-    for number, label, applies in PRINTABLE_FORMS:
-        if not applies(dossier):
-            continue
-        try:
-            url = reverse("printing:form", kwargs={"uid": dossier.uid, "form": number})
-        except NoReverseMatch:
-            continue
-        links.append({"number": number, "label": label, "url": url})
-    return links
+def _print_links(dossier: Dossier, events: list, pauses: list) -> list[dict]:
+    """The legal forms that mean something for the dossier now (printing decides which, from
+    the events and pauses the page has loaded)."""
+    return [
+        {
+            "number": info.number,
+            "label": info.label,
+            "url": reverse("printing:form", kwargs={"uid": dossier.uid, "form": info.number}),
+        }
+        for info in printing.available_forms(dossier, events=events, pauses=pauses)
+    ]
 
 
 STATE_LABELS = dict(Dossier.State.choices)
@@ -371,19 +358,21 @@ def _render_dossier(
     if bound is not None and bound.action.name not in {a.name for a in actions}:
         forms.insert(0, bound)  # keep what was typed, even if the action is no longer offered
     documents = selectors.dossier_documents(dossier)
-    history, comments = _history(selectors.dossier_timeline(dossier))
+    events = selectors.dossier_timeline(dossier)
+    pauses = selectors.dossier_pauses(dossier)
+    history, comments = _history(events)
     context = {
         "dossier": dossier,
         "status_label": dossier.get_status_code_display(),
         "documents": documents,
         "steps": list(selectors.dossier_steps(dossier)),
-        "pauses": selectors.dossier_pauses(dossier),
+        "pauses": pauses,
         "extension": selectors.dossier_extension(dossier),
         "history": history,
         "comments": comments,
         "action_forms": forms,
         "comment_form": comment_form or CommentForm(),
-        "print_links": _print_links(dossier),
+        "print_links": _print_links(dossier, events, pauses),
         "can_comment": bool(actions)
         or any(
             user_can_act(user, a)
