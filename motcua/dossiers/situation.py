@@ -96,6 +96,11 @@ class Situation:
     def rejected(self) -> bool:
         return self.outcome == REJECTED
 
+    @property
+    def outcome_statuses(self) -> tuple[int, ...]:
+        """The national statuses whose words depend on the outcome (9 and 10)."""
+        return tuple(_REJECTED_LABELS)
+
 
 def situation_of(dossier: Dossier) -> Situation:
     action, reason = closing_reason(dossier)
