@@ -435,7 +435,7 @@ TRACKING_DESCRIPTION = (
 
 @router.post(
     "/tracking",
-    response={200: schemas.TrackingOut, **errors(400, 404, 429)},
+    response={200: schemas.TrackingOut, **errors(400, 404, 413, 429)},
     summary="Tra cứu hồ sơ (công dân)",
     description=TRACKING_DESCRIPTION + " Mã hồ sơ và mã tra cứu gửi trong thân yêu cầu, không trong địa chỉ.",
     auth=None,

@@ -322,7 +322,7 @@ def test_the_openapi_marks_the_get_deprecated_and_documents_the_post(client):
     post = doc["paths"]["/api/v1/tracking"]["post"]
     assert not post.get("deprecated")
     assert "security" not in post
-    assert set(post["responses"]) == {"200", "400", "404", "429"}
+    assert set(post["responses"]) == {"200", "400", "404", "413", "429"}
     body_ref = post["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
     assert set(doc["components"]["schemas"][body_ref]["properties"]) == {"code", "pin"}
     out = doc["components"]["schemas"]["TrackingOut"]["properties"]
