@@ -24,8 +24,9 @@ from motcua.lib.clients import client_ip
 
 
 def _respond(request, context: dict[str, Any], status: int = 200):
+    # The site's Referrer-Policy stays: with "no-referrer" the browser would post the form with
+    # "Origin: null", which the CSRF check rightly refuses; the address carries no PIN anyway.
     response = render(request, "dossiers/tracking/lookup.html", context, status=status)
-    response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex"
     return response
 
