@@ -12,10 +12,11 @@ deploys it (``--workers 4 --timeout 60 --access-logfile -``: sync workers, one c
 request as from nginx; DEBUG off, AUDIT_KEY, REDIS_URL, PostgreSQL, TRUSTED_PROXY_COUNT=1) bound
 to 127.0.0.1 on a free port. One client sends what nginx passes on (Host, X-Forwarded-For,
 X-Forwarded-Proto: https) with the headers real clients send, in alternating rounds:
-/healthz (a monitor), GET /api/v1/tracking/{code}?pin=… (an integration: Accept JSON, gzip) and
-the /tra-cuu/ page submitted with code and PIN (a browser: Accept text/html, Accept-Language,
-Accept-Encoding, User-Agent, and the cookies the page set when the citizen opened it from the QR
-code). Valid codes and PINs: only failed lookups are throttled. Bounded in requests
+/healthz (a monitor), POST /api/v1/tracking with code and PIN in a JSON body (an integration:
+Accept JSON, gzip) and the /tra-cuu/ form POSTed with code, PIN and its CSRF token (a browser:
+Accept text/html, Accept-Language, Accept-Encoding, User-Agent, Origin, and the cookies the page
+set when the citizen opened it from the QR code). The PIN is never in an address. Valid codes
+and PINs: only failed lookups are throttled. Bounded in requests
 (ROUNDS × PER_ROUND each) and in time (TIME_LIMIT seconds).
 Targets: API lookups/s ≥ 0.5 × healthz requests/s, and page lookups/s ≥ 0.5 × healthz
 requests/s. Ends with one line "target met: yes|no — …", exit status 1 when not met; the server
@@ -159,13 +160,13 @@ BROWSER = {
 }
 
 
-def request(port: int, path: str, headers: dict[str, str]):
+def request(port: int, path: str, headers: dict[str, str], body: bytes | None = None):
     """One request on a connection of its own (gunicorn's sync workers close each one, and nginx
-    opens one per request upstream): (status, headers, body, seconds)."""
+    opens one per request upstream), a POST when it has a body: (status, headers, body, seconds)."""
     start = time.perf_counter()
     conn = http.client.HTTPConnection(HOST, port, timeout=10)
     try:
-        conn.request("GET", path, headers=headers)
+        conn.request("GET" if body is None else "POST", path, body=body, headers=headers)
         response = conn.getresponse()
         body = response.read()
     finally:
@@ -197,8 +198,8 @@ def stop_server(server: subprocess.Popen) -> None:
             server.wait()
 
 
-def timed_get(port: int, path: str, headers: dict[str, str], check) -> float:
-    status, response, body, elapsed = request(port, path, headers)
+def timed(port: int, path: str, headers: dict[str, str], check, data: bytes | None = None) -> float:
+    status, response, body, elapsed = request(port, path, headers, data)
     if response.getheader("Content-Encoding") == "gzip":
         body = gzip.decompress(body)
     if status != 200 or not check(body):
@@ -206,16 +207,17 @@ def timed_get(port: int, path: str, headers: dict[str, str], check) -> float:
     return elapsed
 
 
-def browser_cookies(port: int, code: str) -> str:
+def browser_cookies(port: int, code: str) -> tuple[str, str]:
     """The citizen opens /tra-cuu/?ma=<code> from the QR code on the receipt: the cookies that page
-    sets, which the browser sends back with the form."""
+    sets, which the browser sends back with the form, and the CSRF token the form carries."""
     status, response, _, _ = request(port, f"/tra-cuu/?ma={quote(code)}", BROWSER)
     if status != 200:
         raise SystemExit(f"the tracking page answered {status}")
     jar = SimpleCookie()
     for header in response.headers.get_all("Set-Cookie") or []:
         jar.load(header)
-    return "; ".join(f"{name}={morsel.value}" for name, morsel in jar.items())
+    token = jar["csrftoken"].value if "csrftoken" in jar else ""
+    return "; ".join(f"{name}={morsel.value}" for name, morsel in jar.items()), token
 
 
 def p95(values: list[float]) -> float:
@@ -230,14 +232,27 @@ def main() -> int:
         server = start_server(port)
         wait_ready(port, server)
 
-        api = [(f"/api/v1/tracking/{quote(code)}?pin={quote(pin)}", INTEGRATION) for code, pin in lookups]
+        api_headers = {**INTEGRATION, "Content-Type": "application/json"}
+        api = [
+            ("/api/v1/tracking", api_headers, json.dumps({"code": code, "pin": pin}).encode())
+            for code, pin in lookups
+        ]
         page = []
         cookies = []
         for code, pin in lookups:
-            cookie = browser_cookies(port, code)
+            cookie, token = browser_cookies(port, code)
             cookies.append(cookie)
-            headers = {**BROWSER, "Cookie": cookie} if cookie else BROWSER
-            page.append((f"/tra-cuu/?{urlencode({'ma': code, 'pin': pin})}", headers))
+            headers = {
+                **BROWSER,
+                "Origin": f"https://{SITE}",
+                "Referer": f"https://{SITE}/tra-cuu/?ma={quote(code)}",
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Sec-Fetch-Mode": "navigate",
+            }
+            if cookie:
+                headers["Cookie"] = cookie
+            form = urlencode({"csrfmiddlewaretoken": token, "ma": code, "pin": pin}).encode()
+            page.append(("/tra-cuu/", headers, form))
         codes = [code for code, _ in lookups]
 
         def tracked(body: bytes) -> bool:
@@ -251,9 +266,9 @@ def main() -> int:
             return json.loads(body)["status"] == "ok"
 
         kinds = {
-            "healthz": lambda n: timed_get(port, "/healthz", MONITOR, healthy),
-            "api": lambda n: timed_get(port, *api[n % len(api)], tracked),
-            "page": lambda n: timed_get(port, *page[n % len(page)], shown),
+            "healthz": lambda n: timed(port, "/healthz", MONITOR, healthy),
+            "api": lambda n: timed(port, *api[n % len(api)][:2], tracked, api[n % len(api)][2]),
+            "page": lambda n: timed(port, *page[n % len(page)][:2], shown, page[n % len(page)][2]),
         }
         for n in range(WARMUP):
             for measure in kinds.values():

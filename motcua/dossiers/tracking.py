@@ -419,7 +419,7 @@ def public_view(row: dict) -> PublicDossier:
         reason=reason,
         timeliness=row["timeliness"],
         timeliness_label=situation.timeliness_label(row["timeliness"]),
-        timeliness_sentence=words.timeliness_sentence(row["timeliness"], row["finished_at"], due_at),
+        timeliness_sentence=words.timeliness_sentence(row["timeliness"], row["finished_at"], due_at, outcome),
         guidance=words.guidance(
             status_code=status_code,
             outcome=outcome,

@@ -242,15 +242,21 @@ def _when(moment: datetime) -> str:
     return f"{local:%H:%M} ngày {local:%d/%m/%Y}"
 
 
-def timeliness_sentence(timeliness: str, finished_at: datetime | None, due_at: datetime | None) -> str:
-    """ "Giải quyết trước hạn: có kết quả lúc …, ngày hẹn …" and the like, or ""."""
+def timeliness_sentence(
+    timeliness: str, finished_at: datetime | None, due_at: datetime | None, outcome: str = ""
+) -> str:
+    """Early, on time or late in a sentence: "Hồ sơ được giải quyết trước hạn: có kết quả lúc …,
+    ngày hẹn là …" (for a dossier not granted: "xử lý xong …: có văn bản trả lời lúc …"), or ""."""
     if not timeliness or finished_at is None:
         return ""
     words = {"early": "trước hạn", "on_time": "đúng hạn", "late": "quá hạn"}[timeliness]
-    when = f"có kết quả lúc {_when(finished_at)}"
+    if outcome == REJECTED:
+        head, when = f"Hồ sơ được xử lý xong {words}", f"có văn bản trả lời lúc {_when(finished_at)}"
+    else:
+        head, when = f"Hồ sơ được giải quyết {words}", f"có kết quả lúc {_when(finished_at)}"
     if due_at is not None:
         when += f", ngày hẹn là {_when(due_at)}"
-    return f"Hồ sơ được giải quyết {words}: {when}."
+    return f"{head}: {when}."
 
 
 def guidance(

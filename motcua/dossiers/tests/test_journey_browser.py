@@ -163,6 +163,11 @@ def test_a_dossier_not_granted_tells_the_citizen_so_and_why(live_server, browser
     assert reason in leader.locator(".bo-reason").inner_text()
     _no_violations(leader, "dossier page, not granted")
     screenshot(leader, "tracking-rejected-backoffice-1280")
+    leader.set_viewport_size({"width": 390, "height": 844})
+    leader.reload()
+    assert "Không giải quyết — đã có văn bản trả lời" in leader.locator(".bo-status").inner_text()
+    _no_violations(leader, "dossier page, not granted, 390px")
+    screenshot(leader, "tracking-rejected-backoffice-390")
 
     for width, height in ((390, 844), (1280, 900)):
         citizen_ctx = browser.new_context(

@@ -252,6 +252,7 @@ def test_a_rejection_is_said_not_granted_with_its_reason_on_the_page_and_in_the_
     assert "Đã xử lý xong" not in html and "Có kết quả" not in html
     assert "Hồ sơ không được giải quyết. Văn bản trả lời nêu rõ lý do đã sẵn sàng" in html
     assert "Kết quả giải quyết</dt><dd>Không giải quyết (có văn bản trả lời nêu rõ lý do)" in html
+    assert "Hồ sơ được xử lý xong trước hạn: có văn bản trả lời lúc 09:00 ngày 04/03/2026" in html
     body = _api(client, d)
     assert (body["status_code"], body["status_label"], body["outcome"]) == (
         9,
