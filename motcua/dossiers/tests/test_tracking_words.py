@@ -12,6 +12,7 @@ from django.core.cache import cache
 
 from motcua.dossiers import services
 from motcua.dossiers.tests.api_data import HCM, MONDAY_9AM, build_world, intake, receive
+from motcua.dossiers.tracking_words import RECHECK_SECONDS, forget_recent
 from motcua.workcalendar.models import CalendarDay
 from motcua.workcalendar.services import calendar_changed
 
@@ -24,8 +25,10 @@ REASON = (
 @pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()
+    forget_recent()
     yield
     cache.clear()
+    forget_recent()
 
 
 @pytest.fixture
@@ -92,12 +95,15 @@ def test_a_make_up_saturday_is_named_as_a_counted_working_day(client, world):
 def test_the_explanation_follows_a_change_of_the_days_off(client, world):
     with time_machine.travel(MONDAY_9AM, tick=False):
         d = receive(world)
-    assert "Giỗ Tổ" not in _page(client, d)
     # The province declares Wednesday 04/03/2026 a day off (a made-up case): the calendars are
-    # rebuilt (the admin and the services tell them), and the explanation with them.
-    CalendarDay.objects.create(date=date(2026, 3, 4), name="Ngày nghỉ theo quyết định của tỉnh")
-    calendar_changed()
-    assert "Ngày nghỉ theo quyết định của tỉnh: ngày 04/03/2026" in _page(client, d)
+    # rebuilt (the admin and the services tell them), and the explanation with them, within the
+    # minute for which a process reuses it without asking the shared cache.
+    with time_machine.travel(MONDAY_9AM + timedelta(hours=1), tick=False):
+        assert "Giỗ Tổ" not in _page(client, d)
+        CalendarDay.objects.create(date=date(2026, 3, 4), name="Ngày nghỉ theo quyết định của tỉnh")
+        calendar_changed()
+    with time_machine.travel(MONDAY_9AM + timedelta(hours=1, seconds=RECHECK_SECONDS + 1), tick=False):
+        assert "Ngày nghỉ theo quyết định của tỉnh: ngày 04/03/2026" in _page(client, d)
 
 
 # -- a supplement, a payment ----------------------------------------------------------------
