@@ -1,11 +1,19 @@
 """Public tracking (tra cứu hồ sơ): code + PIN → what a citizen may see, and the throttle.
 
-Shared by the page (``views/tracking.py``) and the API (``GET /api/v1/tracking/{code}``) so both
-show exactly the same thing and count failures the same way.
+Shared by the page (``views/tracking.py``) and the API (``POST /api/v1/tracking``, and the
+deprecated ``GET /api/v1/tracking/{code}?pin=``) so both show exactly the same thing and count
+failures the same way. The PIN travels in no address: both take it in a request body.
 
-What is shown: the status (national name and code 1–10), the procedure, when it was received,
-the appointment, the agency holding it now (never an officer) and the dated history of statuses.
-Nothing else personal: the applicant's name only masked ("Nguyễn V** A**").
+What is shown: the situation in plain words (``situation.status_label``: a dossier not granted
+after appraisal never reads as a success) with the reason of a rejection, refusal or stop, what
+to do now, what to bring for a supplement and why (the old appointment then no longer stands),
+what to pay, early / on time / late once finished, how the appointment was counted (the days off
+and make-up days of the working calendar), the procedure, when it was received, the agency
+holding it now (never an officer) and the dated history of statuses — the words are in
+``tracking_words``. Nothing else personal: the applicant's name only masked ("Nguyễn V** A**"),
+and of the events' notes only the reasons the services sent to the applicant; a supplement's
+internal note never. A code of the wrong form is refused before any lookup (``code_problem``)
+and is not counted as a failure.
 
 A wrong PIN and an unknown code are indistinguishable. Failed lookups are counted in the shared
 cache (Redis; motcua/lib/counters.py), in fixed windows, against two limits:
@@ -23,9 +31,9 @@ count is exact across processes: each lookup first takes its place in both count
 (``INCRBY``, never read-then-write), and gives it back when it finds the dossier, so that ten
 wrong lookups sent at once from one address are ten failures and the eleventh is refused. The
 first refusal of an address or a code in a window is recorded in the audit log
-("tracking.throttled_address", "tracking.throttled_code"). The messages say what happened without
-blaming the reader: many people may share one address (an office, a café), and a code's limit is
-reached by other people's attempts.
+("tracking.throttled_address", "tracking.throttled_code"). The messages say what happened and in
+how many minutes to try again, without blaming the reader: many people may share one address (an
+office, a café), and a code's limit is reached by other people's attempts.
 """
 
 import json
