@@ -106,7 +106,7 @@ def _explain(cal: WorkCalendar, first: date, last: date, working_time: bool) -> 
     if working_time:
         skipped = [f"{name}: {dates_text(days)}" for name, days in _groups(days_off)]
         if weekend:
-            skipped.append(f"{weekend} ngày thứ Bảy, Chủ nhật")
+            skipped.append(f"{weekend} ngày nghỉ cuối tuần (thứ Bảy, Chủ nhật)")
         if skipped:
             sentences.append(
                 "Thời hạn giải quyết tính theo ngày làm việc, nên ngày hẹn không tính các ngày nghỉ: "

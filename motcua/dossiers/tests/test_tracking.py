@@ -295,7 +295,7 @@ def test_the_api_answers_the_same_content_without_sign_in(client, world, dossier
             "weekend_days": 2,
             "text": [
                 "Thời hạn giải quyết tính theo ngày làm việc, nên ngày hẹn không tính các ngày nghỉ: "
-                "2 ngày thứ Bảy, Chủ nhật."
+                "2 ngày nghỉ cuối tuần (thứ Bảy, Chủ nhật)."
             ],
         },
         "history": [

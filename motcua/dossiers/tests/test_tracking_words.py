@@ -69,7 +69,8 @@ def test_an_appointment_across_tet_names_the_tet_days_it_skipped(client, world):
     assert "Ngày hẹn được tính thế nào?" in html
     assert (
         "Thời hạn giải quyết tính theo ngày làm việc, nên ngày hẹn không tính các ngày nghỉ: "
-        "Tết Nguyên đán (Tết Âm lịch): các ngày 16, 17, 18, 19 và 20/02/2026; 4 ngày thứ Bảy, Chủ nhật."
+        "Tết Nguyên đán (Tết Âm lịch): các ngày 16, 17, 18, 19 và 20/02/2026; 4 ngày nghỉ cuối tuần "
+        "(thứ Bảy, Chủ nhật)."
     ) in html
     note = _api(client, d)["appointment_note"]
     assert [day["date"] for day in note["days_off"]] == [f"2026-02-{n}" for n in (16, 17, 18, 19, 20)]
@@ -84,7 +85,7 @@ def test_a_make_up_saturday_is_named_as_a_counted_working_day(client, world):
         d = receive(world)
     assert d.due_at == datetime(2026, 1, 12, 9, 0, tzinfo=HCM)
     html = _page(client, d)
-    assert "1 ngày thứ Bảy, Chủ nhật" in html  # Sunday 11/01 only
+    assert "1 ngày nghỉ cuối tuần (thứ Bảy, Chủ nhật)" in html  # Sunday 11/01 only
     assert (
         "Ngày thứ Bảy 10/01/2026 là ngày làm bù theo lịch nghỉ chính thức, nên được tính như ngày làm việc."
         in html
