@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
@@ -22,7 +22,7 @@ from motcua.accounts.auth import API_AUTH
 from motcua.accounts.models import User
 from motcua.catalog.models import Procedure
 from motcua.dossiers import actions as dossier_actions
-from motcua.dossiers import schemas, selectors, services, tracking
+from motcua.dossiers import schemas, selectors, services, situation, tracking
 from motcua.dossiers.models import Dossier, DossierDocument, DossierFile, NationalStatus
 from motcua.lib.apischema import STAFF_READ, STAFF_WRITE, Page, errors
 from motcua.lib.clients import client_ip
@@ -91,6 +91,9 @@ def _summary(d: Dossier) -> dict[str, Any]:
         "state_name": d.get_state_display(),
         "status_code": d.status_code,
         "status_name": NationalStatus(d.status_code).label,
+        "status_label": situation.status_label(d.status_code, d.outcome),
+        "outcome": d.outcome,
+        "outcome_label": situation.outcome_label(d.outcome),
         "procedure": _ref(d.procedure),
         "receiving_agency": _ref(d.receiving_agency),
         "handling_agency": _ref(d.handling_agency),
@@ -126,6 +129,7 @@ def _detail(request: ApiRequest, d: Dossier) -> dict[str, Any]:
     documents = d.documents.prefetch_related("files")
     return {
         **_summary(d),
+        "rejection_reason": situation.rejection_reason(d),
         "applicant": {
             "kind": d.applicant_kind,
             "name": d.applicant_name,
@@ -420,45 +424,135 @@ def dossier_action(
     return _summary(updated)
 
 
-@router.get(
-    "/tracking/{code}",
-    response={200: schemas.TrackingOut, **errors(400, 404, 429)},
+TRACKING_DESCRIPTION = (
+    "Không cần đăng nhập. Mã hồ sơ và mã tra cứu (PIN) → tình trạng hồ sơ bằng lời dễ hiểu "
+    "(`status_label`; mã trạng thái quốc gia `status_code` và tên của nó `status_name` giữ cho liên "
+    "thông), kết quả giải quyết (`outcome`: `rejected` là không giải quyết, kèm `rejection_reason`), "
+    "việc cần làm (`guidance`), giấy tờ cần bổ sung (`supplement`), phí cần nộp (`payment`), trước "
+    "hạn / đúng hạn / quá hạn (`timeliness`), cách tính ngày hẹn (`appointment_note`: ngày nghỉ, ngày "
+    "làm bù), thủ tục, ngày tiếp nhận, ngày hẹn trả (`due_at` trống khi đang chờ bổ sung: ngày hẹn "
+    "sẽ tính lại), cơ quan đang giữ hồ sơ và diễn biến. Mã hồ sơ sai dạng → 400. Sai mã tra cứu "
+    "trả về như mã hồ sơ không tồn tại (404); quá 10 lần tra cứu không thành công trong 10 phút từ "
+    "một địa chỉ → 429 cho địa chỉ đó; quá 30 lần trong một giờ với một mã hồ sơ (từ mọi địa chỉ) "
+    "→ 429 cho mã đó; `details.retry_after` và tiêu đề `Retry-After` cho biết số giây cần chờ."
+)
+
+
+@router.post(
+    "/tracking",
+    response={200: schemas.TrackingOut, **errors(400, 404, 413, 429)},
     summary="Tra cứu hồ sơ (công dân)",
-    description=(
-        "Không cần đăng nhập. Mã hồ sơ và mã tra cứu (`pin`) → trạng thái, thủ tục, ngày tiếp nhận, "
-        "ngày hẹn trả, cơ quan đang giữ hồ sơ và diễn biến. Sai mã tra cứu trả về như mã hồ sơ không "
-        "tồn tại; quá 10 lần sai trong 10 phút từ một địa chỉ → 429 cho địa chỉ đó; quá 30 lần sai "
-        "trong một giờ với một mã hồ sơ (từ mọi địa chỉ) → 429 cho mã đó."
-    ),
+    description=TRACKING_DESCRIPTION + " Mã hồ sơ và mã tra cứu gửi trong thân yêu cầu, không trong địa chỉ.",
     auth=None,
     tags=["Tra cứu"],
 )
-def tracking_get(request: HttpRequest, code: str, pin: str = "") -> JsonResponse:
+def tracking_post(request: HttpRequest, body: schemas.TrackingIn) -> HttpResponse:
+    if not tracking.normalise_pin(body.pin):
+        raise InvalidInput(
+            "Nhập mã tra cứu (PIN) gồm 6 ký tự ghi trên giấy tiếp nhận.",
+            code="pin_required",
+            details={"field": "pin"},
+        )
+    return _tracked(request, body.code, body.pin)
+
+
+@router.get(
+    "/tracking/{code}",
+    response={200: schemas.TrackingOut, **errors(400, 404, 429)},
+    summary="Tra cứu hồ sơ (công dân) — cách cũ, PIN trong địa chỉ",
+    description=(
+        "Không dùng cho tích hợp mới: mã tra cứu (`pin`) nằm trong địa chỉ nên có thể lọt vào nhật ký "
+        "của máy chủ và proxy. Dùng `POST /api/v1/tracking`. Câu trả lời giống hệt. " + TRACKING_DESCRIPTION
+    ),
+    auth=None,
+    tags=["Tra cứu"],
+    deprecated=True,
+)
+def tracking_get(request: HttpRequest, code: str, pin: str = "") -> HttpResponse:
+    return _tracked(request, code, pin)
+
+
+def _tracked(request: HttpRequest, code: str, pin: str) -> HttpResponse:
+    code = tracking.normalise_code(code)
+    problem = tracking.code_problem(code)
+    if problem:
+        details = {"field": "code", "example": tracking.CODE_EXAMPLE}
+        raise InvalidInput(problem, code="invalid_code", details=details)
     try:
         result = tracking.track(code, pin, ip=client_ip(request))
     except tracking.Throttled as exc:
-        raise TooManyRequests(exc.message) from None
+        refused = JsonResponse(  # built here to carry the Retry-After header
+            {
+                "code": TooManyRequests.code,
+                "message": exc.message,
+                "details": {"retry_after": exc.retry_after},
+            },
+            status=429,
+            json_dumps_params={"ensure_ascii": False},
+        )
+        refused["Retry-After"] = str(exc.retry_after)
+        refused["Cache-Control"] = "no-store"
+        return refused
     if result is None:
         raise NotFound(tracking.NOT_FOUND_MESSAGE)
     # Built here and sent as is (ninja passes an HttpResponse through): the public lookup is the
     # hottest read of the system, and it must cost about what the health check costs. The shape
-    # is the TrackingOut schema above (the tests compare it field by field).
-    body = {
+    # is the TrackingOut schema (the tests compare it field by field).
+    response = JsonResponse(_tracking_body(result), json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _tracking_body(result: tracking.PublicDossier) -> dict[str, Any]:
+    supplement, payment, note = result.supplement, result.payment, result.appointment
+    return {
         "code": result.code,
         "status_code": result.status_code,
         "status_name": result.status_name,
+        "status_label": result.status_label,
+        "outcome": result.outcome,
+        "outcome_label": result.outcome_label,
+        "rejection_reason": result.reason if result.outcome == "rejected" else "",
+        "reason": {"title": result.reason_title, "text": result.reason} if result.reason else None,
+        "guidance": result.guidance,
         "procedure": {"code": result.procedure_code, "name": result.procedure_name},
         "received_at": _iso(result.received_at),
         "due_at": _iso(result.due_at),
         "finished_at": _iso(result.finished_at),
         "returned_at": _iso(result.returned_at),
+        "timeliness": result.timeliness,
+        "timeliness_label": result.timeliness_label,
+        "timeliness_text": result.timeliness_sentence,
         "holder_agency": result.holder_agency,
         "applicant": result.applicant_masked,
+        "supplement": {
+            "items": [{"name": i.name, "reason": i.reason} for i in supplement.items],
+            "requested_at": _iso(supplement.requested_at),
+            "due_by": _iso(supplement.due_by),
+            "at_intake": supplement.at_intake,
+            "policy": supplement.policy,
+            "appointment_text": supplement.appointment_sentence,
+        }
+        if supplement
+        else None,
+        "payment": {
+            "amount_vnd": payment.amount_vnd,
+            "amount_text": payment.amount_text,
+            "requested_at": _iso(payment.requested_at),
+        }
+        if payment
+        else None,
+        "appointment_note": {
+            "working_time": note.working_time,
+            "days_off": [{"date": d.day.isoformat(), "name": d.name} for d in note.days_off],
+            "make_up_days": [d.isoformat() for d in note.make_up_days],
+            "weekend_days": note.weekend_days,
+            "text": list(note.sentences),
+        }
+        if note
+        else None,
         "history": [
-            {"at": _iso(h.at), "status_code": h.status_code, "status_name": h.status_name}
+            {"at": _iso(h.at), "status_code": h.status_code, "status_name": h.status_name, "label": h.label}
             for h in result.history
         ],
     }
-    response = JsonResponse(body, json_dumps_params={"ensure_ascii": False})
-    response["Cache-Control"] = "no-store"
-    return response

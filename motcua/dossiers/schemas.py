@@ -39,6 +39,21 @@ StepKind = Annotated[str, one_of(DossierStep.Kind.values)]
 # Empty while the dossier (or the step) is open.
 TimelinessOut = Annotated[str, one_of(["", *Timeliness.values], description="Trống khi chưa xong")]
 ActionName = Annotated[str, one_of(ACTIONS, description="Tên thao tác (kebab-case)")]
+OutcomeOut = Annotated[
+    str,
+    one_of(
+        Dossier.Outcome.values,
+        description="Kết quả giải quyết: approved được giải quyết; rejected không giải quyết (có văn bản "
+        "trả lời nêu rõ lý do; trạng thái quốc gia vẫn là 9 rồi 10); trống khi chưa có",
+    ),
+]
+StatusLabel = Annotated[
+    str,
+    Field(
+        description="Tình trạng hồ sơ bằng lời dễ hiểu: tên trạng thái quốc gia, trừ hồ sơ không giải "
+        "quyết (“Không giải quyết — đã có văn bản trả lời”)"
+    ),
+]
 
 # The inbox's filters (``selectors.dossiers_inbox`` checks them, naming the parameter).
 INBOX_SCOPES = ("mine", "agency")
@@ -153,6 +168,9 @@ class DossierSummaryOut(Schema):
     state_name: str
     status_code: StatusCode
     status_name: str
+    status_label: StatusLabel
+    outcome: OutcomeOut
+    outcome_label: str
     procedure: RefOut
     receiving_agency: RefOut
     handling_agency: RefOut
@@ -203,6 +221,7 @@ class DocumentOut(Schema):
 
 
 class DossierDetailOut(DossierSummaryOut):
+    rejection_reason: str = Field(description="Lý do không giải quyết (outcome rejected), hoặc trống")
     applicant: ApplicantOut
     original_due_at: datetime | None
     fee_due_vnd: int | None
@@ -235,21 +254,80 @@ class StepOut(Schema):
     note: str
 
 
+class TrackingIn(Schema):
+    # No length limit here: the lookup checks the code's form itself, with its own message.
+    code: str = Field(description="Mã hồ sơ, ví dụ 000.00.31.H99-260115-0042")
+    pin: str = Field(description="Mã tra cứu (PIN) in trên giấy tiếp nhận")
+
+
 class TrackingHistoryOut(Schema):
     at: datetime
     status_code: StatusCode
     status_name: str
+    label: StatusLabel
+
+
+class TrackingReasonOut(Schema):
+    title: str
+    text: str
+
+
+class TrackingSupplementItemOut(Schema):
+    name: str = Field(description="Giấy tờ, nội dung cần bổ sung")
+    reason: str = Field(description="Lý do cần bổ sung")
+
+
+class TrackingSupplementOut(Schema):
+    items: list[TrackingSupplementItemOut]
+    requested_at: datetime
+    due_by: datetime | None = Field(description="Hạn nộp bổ sung, nếu có")
+    at_intake: bool = Field(description="Yêu cầu khi tiếp nhận: hồ sơ chưa được tiếp nhận")
+    policy: str = Field(description="restart: thời hạn tính lại từ đầu; pause: lùi thêm thời gian chờ")
+    appointment_text: str
+
+
+class TrackingPaymentOut(Schema):
+    amount_vnd: int | None
+    amount_text: str
+    requested_at: datetime | None
+
+
+class TrackingDayOffOut(Schema):
+    date: date
+    name: str
+
+
+class TrackingAppointmentNoteOut(Schema):
+    working_time: bool = Field(description="Thời hạn tính theo ngày/giờ làm việc (không tính ngày nghỉ)")
+    days_off: list[TrackingDayOffOut] = Field(description="Ngày nghỉ lễ, Tết, nghỉ hoán đổi không được tính")
+    make_up_days: list[date] = Field(description="Ngày làm bù, được tính như ngày làm việc")
+    weekend_days: int
+    text: list[str]
 
 
 class TrackingOut(Schema):
     code: str
     status_code: StatusCode
-    status_name: str
+    status_name: str = Field(description="Tên trạng thái quốc gia")
+    status_label: StatusLabel
+    outcome: OutcomeOut
+    outcome_label: str
+    rejection_reason: str = Field(description="Lý do không giải quyết, hoặc trống")
+    reason: TrackingReasonOut | None = Field(
+        description="Lý do không giải quyết, không tiếp nhận hoặc dừng xử lý"
+    )
+    guidance: str = Field(description="Việc người nộp cần biết hoặc cần làm lúc này")
     procedure: RefOut
     received_at: datetime | None
-    due_at: datetime | None
+    due_at: datetime | None = Field(description="Ngày hẹn trả; trống khi đang chờ bổ sung (sẽ tính lại)")
     finished_at: datetime | None
     returned_at: datetime | None
+    timeliness: TimelinessOut
+    timeliness_label: str
+    timeliness_text: str
     holder_agency: str | None
     applicant: str = Field(description="Tên người nộp, đã che bớt")
+    supplement: TrackingSupplementOut | None
+    payment: TrackingPaymentOut | None
+    appointment_note: TrackingAppointmentNoteOut | None
     history: list[TrackingHistoryOut]

@@ -291,3 +291,47 @@ def test_a_birth_registration_is_received_at_the_counter_without_the_e_form(live
         _no_violations(officer, f"procedure page at {width} px")
         screenshot(officer, f"channels-procedure-page-{width}")
     context.close()
+
+
+def test_a_dossier_not_granted_tells_the_citizen_so_and_why(live_server, browser):
+    """The leader decides "Không giải quyết" with a reason; the back office and the citizen's
+    tracking (phone and desktop) say it was not granted and why, never "Đã xử lý xong"."""
+    from motcua.dossiers.tests.api_data import build_world, receive
+
+    world = build_world()
+    dossier = receive(world)
+    reason = "Trẻ đã được đăng ký khai sinh tại UBND xã Hòa Bình ngày 15/01/2026; không đăng ký lại."
+
+    leader_ctx, leader = _sign_in(browser, live_server, world.leader.username)
+    leader.goto(f"{live_server.url}/xu-ly/ho-so/{dossier.code}/")
+    box = leader.locator("details.bo-action-box", has=leader.locator("summary", has_text="Không giải quyết"))
+    box.locator("summary").click()
+    box.get_by_label("Lý do").fill(reason)
+    box.get_by_role("button", name="Không giải quyết", exact=True).click()
+    leader.wait_for_load_state()
+    status = leader.locator(".bo-status").inner_text()
+    assert "Không giải quyết — đã có văn bản trả lời" in status, status
+    assert reason in leader.locator(".bo-reason").inner_text()
+    _no_violations(leader, "dossier page, not granted")
+    screenshot(leader, "tracking-rejected-backoffice-1280")
+    leader.set_viewport_size({"width": 390, "height": 844})
+    leader.reload()
+    assert "Không giải quyết — đã có văn bản trả lời" in leader.locator(".bo-status").inner_text()
+    _no_violations(leader, "dossier page, not granted, 390px")
+    screenshot(leader, "tracking-rejected-backoffice-390")
+
+    for width, height in ((390, 844), (1280, 900)):
+        citizen_ctx = browser.new_context(
+            locale="vi-VN", viewport={"width": width, "height": height}, is_mobile=width < 500
+        )
+        citizen = citizen_ctx.new_page()
+        text = _track(citizen, live_server, dossier.code, dossier.pin)
+        assert "/tra-cuu/" in citizen.url and dossier.pin not in citizen.url
+        assert "Không giải quyết — đã có văn bản trả lời" in citizen.locator(".tracking-status").inner_text()
+        assert "Lý do không giải quyết" in text and reason in text
+        assert "Đã xử lý xong" not in text
+        assert citizen.evaluate("document.documentElement.scrollWidth") <= width
+        _no_violations(citizen, f"tracking, not granted, {width}px")
+        screenshot(citizen, f"tracking-rejected-{width}")
+        citizen_ctx.close()
+    leader_ctx.close()

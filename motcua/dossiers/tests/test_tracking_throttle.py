@@ -23,7 +23,9 @@ from motcua.dossiers.tracking import (
 )
 from motcua.lib import counters
 
-CSRF = re.compile(r'"X-CSRFToken": "[^"]*"')
+CSRF = re.compile(r'"X-CSRFToken": "[^"]*"|name="csrfmiddlewaretoken" value="[^"]*"')
+# Well formed, and no dossier has it.
+UNKNOWN_CODE = "000.01.31.H99-260302-9999"
 # 10:00 in Hà Nội: a window of 10 minutes and one of an hour both start here.
 TEN_AM = MONDAY_9AM + timedelta(hours=1)
 DEAD_REDIS = {
@@ -47,7 +49,7 @@ def _wrong(dossier) -> str:
 
 
 def _page(client, code, pin, address):
-    return client.get("/tra-cuu/", {"ma": code, "pin": pin}, REMOTE_ADDR=address)
+    return client.post("/tra-cuu/", {"ma": code, "pin": pin}, REMOTE_ADDR=address)
 
 
 # -- per address ------------------------------------------------------------------------------
@@ -90,10 +92,14 @@ def test_the_refusal_says_until_when_without_blaming_the_reader(client, dossier)
         refused = _page(client, dossier.code, dossier.pin, "203.0.113.7")
     assert refused.status_code == 429
     text = refused.content.decode()
-    assert ADDRESS_THROTTLED_MESSAGE.format(until="10:10") in text
-    assert "tạm dừng đến 10:10" in text and "Vui lòng thử lại sau thời điểm đó" in text
+    assert ADDRESS_THROTTLED_MESSAGE.format(minutes=7, until="10:10") in text
+    assert "Có quá nhiều lượt tra cứu không thành công từ địa chỉ mạng này" in text
+    assert "vui lòng thử lại sau 7 phút (từ 10:10)" in text
     assert "nhiều người dùng chung một mạng" in text
-    assert "Bạn đã" not in text  # it does not say the reader made the attempts
+    # It does not say the reader made the attempts, nor that they typed anything wrong.
+    for blame in ("Bạn đã", "bạn đang dùng", "bạn nhập", "nhập sai"):
+        assert blame not in text
+    assert refused["Retry-After"] == "420"
 
 
 def test_successful_lookups_give_their_place_back(client, dossier):
@@ -120,7 +126,7 @@ def test_a_throttled_address_is_recorded_once_in_the_audit_log_with_its_address(
 @override_settings(TRUSTED_PROXY_COUNT=1)
 def test_behind_the_proxy_each_forwarded_address_has_its_own_count(client, dossier):
     def via_proxy(pin, address):
-        return client.get(
+        return client.post(
             "/tra-cuu/",
             {"ma": dossier.code, "pin": pin},
             REMOTE_ADDR="127.0.0.1",
@@ -155,15 +161,24 @@ def test_thirty_failures_on_one_code_from_many_addresses_pause_that_code_for_eve
         paused = _page(client, dossier.code, dossier.pin, "192.0.2.50")
         assert paused.status_code == 429
         text = paused.content.decode()
-        assert CODE_THROTTLED_MESSAGE.format(until="11:00") in text
-        assert "vui lòng thử lại sau 11:00" in text and "Bạn đã" not in text
+        assert CODE_THROTTLED_MESSAGE.format(minutes=40, until="11:00") in text
+        assert "cho hồ sơ này, từ nhiều nơi khác nhau" in text
+        assert "vui lòng thử lại sau 40 phút (từ 11:00)" in text
+        for blame in ("Bạn đã", "bạn nhập", "nhập sai"):
+            assert blame not in text
         # The API answers the same.
-        api = client.get(f"/api/v1/tracking/{dossier.code}", {"pin": dossier.pin}, REMOTE_ADDR="192.0.2.51")
+        api = client.post(
+            "/api/v1/tracking",
+            {"code": dossier.code, "pin": dossier.pin},
+            content_type="application/json",
+            REMOTE_ADDR="192.0.2.51",
+        )
         assert api.status_code == 429
-        assert api.json()["message"] == CODE_THROTTLED_MESSAGE.format(until="11:00")
+        assert api.json()["message"] == CODE_THROTTLED_MESSAGE.format(minutes=40, until="11:00")
+        assert api.json()["details"] == {"retry_after": 2400} and api["Retry-After"] == "2400"
         # The refusal was not counted against the citizen's address: other codes still answer.
         for _ in range(10):
-            assert _page(client, "KHONG-CO-MA", "AAAAAA", "192.0.2.50").status_code == 404
+            assert _page(client, UNKNOWN_CODE, "AAAAAA", "192.0.2.50").status_code == 404
     with time_machine.travel(TEN_AM + timedelta(hours=1), tick=False):
         assert _page(client, dossier.code, dossier.pin, "192.0.2.50").status_code == 200
 
@@ -188,14 +203,14 @@ def test_a_paused_code_is_recorded_once_in_the_dossiers_audit_history(client, do
         _guess_from_many_addresses(client, dossier.code, _wrong(dossier), 30)
         for n in range(5):
             _page(client, dossier.code, dossier.pin, f"192.0.2.{70 + n}")
-        _guess_from_many_addresses(client, "KHONG-CO-MA", _wrong(dossier), 30)
-        assert _page(client, "KHONG-CO-MA", _wrong(dossier), "192.0.2.80").status_code == 429
+        _guess_from_many_addresses(client, UNKNOWN_CODE, _wrong(dossier), 30)
+        assert _page(client, UNKNOWN_CODE, _wrong(dossier), "192.0.2.80").status_code == 429
     paused = list(AuditEvent.objects.filter(action="tracking.throttled_code").order_by("id"))
     assert len(paused) == 2
     assert (paused[0].object_type, paused[0].object_id) == ("dossiers.dossier", str(dossier.pk))
     assert paused[0].ip_address == "192.0.2.70"
     assert paused[0].extra["code"] == dossier.code and paused[0].extra["failures"] == 30
-    assert (paused[1].object_type, paused[1].object_id) == ("tracking.code", "KHONG-CO-MA")
+    assert (paused[1].object_type, paused[1].object_id) == ("tracking.code", UNKNOWN_CODE)
 
 
 def test_the_code_limit_is_counted_exactly_under_concurrency(redis_cache):
