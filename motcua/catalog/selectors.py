@@ -20,6 +20,7 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    prefetch_related_objects,
 )
 
 from motcua.catalog.models import (
@@ -262,6 +263,13 @@ def _documents_mandatory_first() -> QuerySet[RequiredDocument]:
         "order",
         "pk",
     )
+
+
+def with_documents_in_order(procedure: Procedure) -> Procedure:
+    """``procedure`` with its documents loaded in the order every page lists them (mandatory
+    for everyone first), as ``procedure_detail`` gives them."""
+    prefetch_related_objects([procedure], Prefetch("documents", queryset=_documents_mandatory_first()))
+    return procedure
 
 
 def procedure_detail(code: str) -> Procedure:

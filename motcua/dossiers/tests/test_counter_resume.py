@@ -13,7 +13,7 @@ from motcua.catalog import services as catalog_services
 from motcua.dossiers import services, tracking
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.services import DocumentInput
-from motcua.dossiers.tests.conftest import advance, intake, vn
+from motcua.dossiers.tests.conftest import AT_APPROVAL, advance, intake, vn
 from motcua.dossiers.tests.test_counter import form_data
 from motcua.lib.errors import Conflict, InvalidInput
 
@@ -377,7 +377,7 @@ def test_a_guided_dossier_at_the_return_page_offers_the_resume(officer, guided):
 
 
 def test_a_rejected_dossier_is_returned_as_not_granted_with_its_reason(officer, world, frozen):
-    d = advance(world, S.PROCESSING)
+    d = advance(world, AT_APPROVAL)
     d = services.dossier_reject(
         actor=world.leader, dossier=d, expected_version=d.version, reason="Chưa đủ tuổi kết hôn"
     )

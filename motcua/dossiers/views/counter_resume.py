@@ -15,6 +15,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from motcua.catalog.selectors import with_documents_in_order
 from motcua.dossiers import selectors, services
 from motcua.dossiers.forms.counter import IntakeForm, code_from_scan
 from motcua.dossiers.models import Dossier
@@ -86,7 +87,7 @@ def _prefilled(dossier: Dossier) -> IntakeForm:
         "address": dossier.address,
         "result_delivery": dossier.result_delivery,
     }
-    form = IntakeForm(procedure=dossier.procedure, initial=initial)
+    form = IntakeForm(procedure=with_documents_in_order(dossier.procedure), initial=initial)
     given = {d.requirement_code: d for d in selectors.dossier_documents(dossier)}
     for key, document in form.keys.items():
         row = given.get(document.code)
@@ -132,7 +133,7 @@ def resume(request, code: str):
         return _search_page(request, agency, error=problem[0], status=problem[1])
     if request.method == "GET":
         return _resume_page(request, dossier, agency, _prefilled(dossier))
-    form = IntakeForm(request.POST, request.FILES, procedure=dossier.procedure)
+    form = IntakeForm(request.POST, request.FILES, procedure=with_documents_in_order(dossier.procedure))
     if not form.is_valid():
         return _resume_page(request, dossier, agency, form, status=400)
     action = form.cleaned_data.get("action") or "receive"
