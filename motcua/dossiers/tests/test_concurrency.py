@@ -11,6 +11,10 @@ from motcua.dossiers import services
 from motcua.dossiers.models import DailySequence, Dossier, DossierEvent
 from motcua.dossiers.tests.conftest import MONDAY_8AM, advance, build_world, intake
 from motcua.lib.errors import Conflict
+from motcua.org.models import Membership
+from motcua.org.testing import make_staff
+
+Role = Membership.Role
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -63,12 +67,15 @@ def test_two_officers_on_the_same_version_one_wins_the_other_is_told_to_reload()
     world = build_world()
     with time_machine.travel(MONDAY_8AM, tick=False):
         d = advance(world, services.State.PROCESSING)
+        other = make_staff("chuyen_vien_2", world.tree.commune_a, Role.SPECIALIST, full_name="Trần Văn Bình")
         events_before = DossierEvent.objects.filter(dossier=d).count()
         version = d.version
+        # Both allowed on the version they saw: the leader hands the step to another specialist
+        # while the specialist holding it sends it on.
         results, errors = _run_together(
             [
-                lambda: services.dossier_approve(
-                    actor=world.leader, dossier=d.code, expected_version=version
+                lambda: services.dossier_assign(
+                    actor=world.leader, dossier=d.code, expected_version=version, officer=other
                 ),
                 lambda: services.dossier_forward(
                     actor=world.specialist, dossier=d.code, expected_version=version
