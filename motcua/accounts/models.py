@@ -48,3 +48,64 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.name or 'API'}"
+
+
+class Profile(models.Model):
+    """Who a citizen or organisation account is: what fills every form they submit.
+
+    A person: citizen ID (validated as reception validates it), date of birth, address; an
+    organisation: tax code, name, representative. ``identity_*`` is set by a sign-in through the
+    national identity (OpenID Connect): the issuer and subject that signed in, and when; only such
+    an account sees counter or postal dossiers whose applicant ID matches its own. The account's
+    ``full_name``, ``phone`` and ``email`` stay on :class:`User`.
+    """
+
+    class Notify(models.TextChoices):
+        EMAIL = "email", "Thư điện tử"
+        SMS = "sms", "Tin nhắn SMS"
+        ZALO = "zalo", "Zalo"
+        IN_APP = "in_app", "Thông báo trên Cổng"
+
+    user = models.OneToOneField(
+        User, verbose_name="tài khoản", on_delete=models.CASCADE, related_name="profile"
+    )
+    citizen_id = models.CharField("số định danh cá nhân", max_length=12, blank=True)
+    date_of_birth = models.DateField("ngày sinh", null=True, blank=True)
+    address = models.CharField("địa chỉ", max_length=500, blank=True)
+    tax_code = models.CharField("mã số thuế", max_length=14, blank=True)
+    organisation_name = models.CharField("tên tổ chức", max_length=300, blank=True)
+    representative = models.CharField("người đại diện", max_length=200, blank=True)
+    phone_verified_at = models.DateTimeField("xác thực số điện thoại lúc", null=True, blank=True)
+    identity_issuer = models.CharField("nhà cung cấp định danh", max_length=300, blank=True)
+    identity_subject = models.CharField("mã định danh tại nhà cung cấp", max_length=255, blank=True)
+    identity_verified_at = models.DateTimeField(
+        "đăng nhập bằng định danh quốc gia lúc", null=True, blank=True
+    )
+    notify_channels = models.JSONField(
+        "kênh nhận thông báo", default=list, blank=True, help_text="Danh sách: email, sms, zalo, in_app."
+    )
+    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
+
+    class Meta:
+        verbose_name = "hồ sơ tài khoản"
+        verbose_name_plural = "hồ sơ tài khoản"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["identity_issuer", "identity_subject"],
+                condition=~models.Q(identity_subject=""),
+                name="profile_identity_unique",
+            ),
+        ]
+        indexes = [
+            # "Hồ sơ của tôi" finds counter dossiers by the verified applicant's ID.
+            models.Index(
+                fields=["citizen_id"], condition=~models.Q(citizen_id=""), name="profile_citizen_id"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def identity_verified(self) -> bool:
+        return self.identity_verified_at is not None
