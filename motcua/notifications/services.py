@@ -52,3 +52,29 @@ def outbox_enqueue(*, dossier: "Dossier", event: str, body: str, subject: str = 
         rows[0].save(force_insert=True)
         return rows
     return OutboxMessage.objects.bulk_create(rows)
+
+
+def outbox_enqueue_to(
+    *,
+    channel: str,
+    recipient: str,
+    event: str,
+    body: str,
+    subject: str = "",
+    dossier: "Dossier | None" = None,
+) -> OutboxMessage:
+    """Queue one message to one recipient on one channel (a sign-in code by SMS, a reminder to an
+    officer), in the caller's transaction like every outbox write."""
+    if channel not in OutboxMessage.Channel.values:
+        raise ValueError(f"unknown channel {channel!r}")
+    message = OutboxMessage(
+        dossier=dossier,
+        channel=channel,
+        recipient=recipient,
+        event=event[:60],
+        subject=subject[:300],
+        body=body,
+        next_attempt_at=timezone.now(),
+    )
+    message.save(force_insert=True)
+    return message
