@@ -17,13 +17,14 @@ where it fails are left out and named.
 
 The load (locust, as a library, in this process): each simulated reception is, one after the
 other, for one commune:
-  writes (7): the reception (``POST /api/v1/dossiers`` with an Idempotency-Key, as the counter
-    sends it) and 6 back-office transitions through the API — assign, request-supplement,
-    receive-supplement, approve, finish, return-result;
-  reads (12): 3 inbox pages (``/xu-ly/?scope=agency``, the leader's session), 2 dossier pages
-    (``/xu-ly/ho-so/<code>/``), 3 tracking lookups (two ``GET /api/v1/tracking/<code>?pin=``, one
-    ``/tra-cuu/?ma=&pin=`` page) and 4 catalogue pages (``/thu-tuc/``, a search, a field, a
-    procedure).
+  writes (8): the reception (``POST /api/v1/dossiers`` with an Idempotency-Key, as the counter
+    sends it) and 7 back-office transitions through the API, each by whoever holds the step —
+    forward to appraisal, request-supplement, receive-supplement, forward to the approval step,
+    approve, finish, return-result;
+  reads (13): 3 inbox pages (``/xu-ly/?scope=agency``, the leader's session), 2 dossier pages
+    (``/xu-ly/ho-so/<code>/``), 3 tracking lookups (two ``POST /api/v1/tracking``, one on the page:
+    ``/tra-cuu/?ma=`` from the receipt's QR, then the form POSTed with the PIN) and 4 catalogue
+    pages (``/thu-tuc/``, a search, a field, a procedure).
 A step of R receptions/s runs R × PACING simulated counters, each starting one reception every
 PACING seconds (locust's ``constant_pacing``), so the arrival rate holds while responses stay
 fast. Hồ Chí Minh City: about 17 million dossiers a year over 250 working days of 8 hours ≈ 2.4
@@ -48,6 +49,7 @@ import locust  # noqa: F401, E402, I001
 import argparse
 import json
 import os
+import re
 import resource
 import secrets
 import signal
@@ -124,6 +126,7 @@ class Commune:
     documents: list[dict]
     tokens: dict[str, str] = field(default_factory=dict)  # receptionist / specialist / leader
     specialist: str = ""
+    leader: str = ""
     session: str = ""  # the leader's session cookie
     field_code: str = ""
     alternatives: list["Commune"] = field(default_factory=list)  # other procedures to probe
@@ -149,7 +152,9 @@ def prepare() -> list[Commune]:
     from django.db import connections
 
     from motcua.accounts.services import api_token_create
+    from motcua.catalog.selectors import with_documents_in_order
     from motcua.dossiers.models import Dossier
+    from motcua.dossiers.services.intake import documents_for_channel, is_required
 
     User = get_user_model()
     communes = []
@@ -178,10 +183,14 @@ def prepare() -> list[Commune]:
                     procedure=model.procedure.code,
                     documents=[
                         {"requirement": d.code, "copy_kind": "original" if d.original_count else "photocopy",
-                         "count": 1}
-                        for d in model.procedure.documents.filter(mandatory=True).order_by("order", "code")
+                         "count": 1, **({"alternative": 1} if d.alternatives else {})}
+                        for d in documents_for_channel(
+                            with_documents_in_order(model.procedure).documents.all(), Dossier.Channel.COUNTER
+                        )
+                        if is_required(d)
                     ],
                     specialist=names["specialist"],
+                    leader=names["leader"],
                     field_code=getattr(model.procedure.field, "code", ""),
                 )
             )  # fmt: skip
@@ -223,16 +232,20 @@ def start_server(port: int) -> subprocess.Popen:
     )  # fmt: skip
 
 
+# Each taken by whoever holds the step (the holder rule): the counter forwards the dossier to the
+# specialist's appraisal step; the specialist asks for a supplement the counter receives, then
+# forwards to the leader at the approval step; the counter finishes the result and returns it.
 ACTIONS = [
-    ("leader", "assign", lambda c: {"officer": c.specialist}),
+    ("receptionist", "forward", lambda c: {"officer": c.specialist}),
     (
         "specialist",
         "request-supplement",
         lambda c: {"items": [{"name": "Giấy chứng sinh", "reason": "Bản mờ"}]},
     ),
     ("receptionist", "receive-supplement", lambda c: {"note": "Đã nhận bản chính"}),
+    ("specialist", "forward", lambda c: {"officer": c.leader}),
     ("leader", "approve", lambda c: {"note": "Đồng ý"}),
-    ("leader", "finish", lambda c: {}),
+    ("receptionist", "finish", lambda c: {}),
     ("receptionist", "return-result", lambda c: {"collected_by": "Nguyễn Văn An"}),
 ]
 
@@ -254,8 +267,9 @@ def reception_body(commune: Commune, n: int) -> dict:
 
 
 def life(http, commune: Commune, n: int, *, read, write) -> None:
-    """One reception and what follows it: 7 writes and 12 reads, interleaved as a day mixes them.
-    ``read(path, name, **kw)`` and ``write(path, name, body, role)`` send one request each."""
+    """One reception and what follows it: 8 writes and 13 reads, interleaved as a day mixes them.
+    ``read(path, name, session=False, json=None, form=None)`` sends one request (a POST when given
+    a body) and returns the response; ``write(path, name, body, role)`` one API write."""
     created = write("/api/v1/dossiers", "reception", reception_body(commune, n), "receptionist")
     code, pin, version = created["code"], created["pin"], 1
     catalogue = [
@@ -264,22 +278,37 @@ def life(http, commune: Commune, n: int, *, read, write) -> None:
         (f"/thu-tuc/?linh-vuc={commune.field_code}", "catalogue: field"),
         (f"/thu-tuc/{commune.procedure}/", "catalogue: procedure"),
     ]
+
+    def track_api():
+        read("/api/v1/tracking", "tracking: API", json={"code": code, "pin": pin})
+
+    def track_page():
+        # The citizen scans the receipt's QR (/tra-cuu/?ma=…), types the PIN and sends the form.
+        # The cookie is Secure (DEBUG off) and this is plain HTTP: sent back by hand, as a browser
+        # behind the province's HTTPS proxy would.
+        form = read(f"/tra-cuu/?ma={code}", "tracking: page")
+        cookie = re.search(r"csrftoken=([^;]+)", form.headers.get("Set-Cookie", "")) if form else None
+        hidden = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text) if form else None
+        fields = {"csrfmiddlewaretoken": hidden[1] if hidden else "", "ma": code, "pin": pin}
+        read("/tra-cuu/", "tracking: page", form=fields, cookie=f"csrftoken={cookie[1]}" if cookie else "")
+
     reads = [
         lambda: read(catalogue[0][0], catalogue[0][1]),
-        lambda: read(f"/api/v1/tracking/{code}?pin={pin}", "tracking: API"),
+        track_api,
         lambda: read("/xu-ly/?scope=agency", "inbox", session=True),
         lambda: read(f"/xu-ly/ho-so/{code}/", "dossier page", session=True),
         lambda: read(catalogue[1][0], catalogue[1][1]),
         lambda: read("/xu-ly/?scope=agency&bucket=to_process", "inbox", session=True),
-        lambda: read(f"/tra-cuu/?ma={code}&pin={pin}", "tracking: page"),
+        track_page,
         lambda: read(catalogue[2][0], catalogue[2][1]),
         lambda: read(f"/xu-ly/ho-so/{code}/", "dossier page", session=True),
         lambda: read("/xu-ly/?scope=agency&sort=received_at", "inbox", session=True),
         lambda: read(catalogue[3][0], catalogue[3][1]),
-        lambda: read(f"/api/v1/tracking/{code}?pin={pin}", "tracking: API"),
+        track_api,
     ]
+    per_action = -(-len(reads) // len(ACTIONS))
     for index, (role, action, extra) in enumerate(ACTIONS):
-        for step in reads[index * 2 : index * 2 + 2]:
+        for step in reads[index * per_action : (index + 1) * per_action]:
             step()
         body = {"version": version, **extra(commune)}
         version = write(f"/api/v1/dossiers/{code}/actions/{action}", f"action: {action}", body, role)[
@@ -306,11 +335,18 @@ def _probe_one(origin: str, commune: Commune, n: int) -> bool:
 
     failures: list[str] = []
 
-    def read(path, name, session=False):
-        cookies = {"sessionid": commune.session} if session else None
-        r = requests.get(origin + path, cookies=cookies, timeout=60, allow_redirects=False)
+    browser = requests.Session()
+
+    def read(path, name, session=False, json=None, form=None, cookie=""):
+        headers = {"Cookie": f"sessionid={commune.session}" if session else cookie}
+        if json is None and form is None:
+            r = browser.get(origin + path, headers=headers, timeout=60, allow_redirects=False)
+        else:
+            r = browser.post(origin + path, json=json, data=form, headers=headers, timeout=60,
+                             allow_redirects=False)  # fmt: skip
         if r.status_code != 200:
             failures.append(f"{name} {r.status_code}")
+        return r
 
     def write(path, name, body, role):
         headers = {"Authorization": f"Bearer {commune.tokens[role]}", "Idempotency-Key": uuid.uuid4().hex}
@@ -401,12 +437,18 @@ def run_steps(origin: str, communes: list[Commune], server: subprocess.Popen) ->
             n = counter["n"]
             commune = communes[n % len(communes)]
 
-            def read(path, name, session=False):
-                headers = {"Cookie": f"sessionid={commune.session}"} if session else {}
-                with self.client.get(path, name=name, headers=headers, allow_redirects=False,
-                                     catch_response=True) as r:  # fmt: skip
+            def read(path, name, session=False, json=None, form=None, cookie=""):
+                headers = {"Cookie": f"sessionid={commune.session}" if session else cookie}
+                if json is None and form is None:
+                    sent = self.client.get(path, name=name, headers=headers, allow_redirects=False,
+                                           catch_response=True)  # fmt: skip
+                else:
+                    sent = self.client.post(path, name=name, json=json, data=form, headers=headers,
+                                            allow_redirects=False, catch_response=True)  # fmt: skip
+                with sent as r:
                     if r.status_code != 200:
                         r.failure(f"HTTP {r.status_code}")
+                return r
 
             def write(path, name, body, role):
                 headers = {
@@ -507,8 +549,9 @@ def main() -> int:
             + ", ".join(f"{c.agency} ({c.procedure})" for c in communes)
         )
         say(
-            f"Mỗi hồ sơ: 1 tiếp nhận + 6 thao tác (ghi), 3 trang hộp hồ sơ, 2 trang hồ sơ, 3 tra cứu, "
-            f"4 trang danh mục (đọc); bậc {args.step_seconds:.0f} s đo sau {args.ramp:.0f} s khởi động"
+            f"Mỗi hồ sơ: 1 tiếp nhận + {len(ACTIONS)} thao tác (ghi), 3 trang hộp hồ sơ, 2 trang hồ sơ, "
+            f"3 tra cứu (trang tra cứu: mở rồi gửi mẫu), 4 trang danh mục (đọc); "
+            f"bậc {args.step_seconds:.0f} s đo sau {args.ramp:.0f} s khởi động"
         )
         steps = run_steps(origin, communes, server)
     finally:
