@@ -14,8 +14,13 @@ from django.db.models import Q
 from django.db.models.functions import Length
 
 from motcua.catalog.services import INTAKE
+from motcua.lib.versioned import VersionedCache
 from motcua.org.models import Agency
 from motcua.workcalendar.opening import opening_hours
+
+# The footer's office on every public page: under the catalogue's version (an agency's change
+# reaches it), trusted for a minute without asking the shared cache, like the tracking's wording.
+PLACES = VersionedCache(INTAKE.key, max_items=16, max_age=60, recheck_seconds=60)
 
 RECEIVING_KINDS = (Agency.Kind.ONE_STOP, Agency.Kind.SERVICE_CENTRE)
 
@@ -105,5 +110,5 @@ def _build_public_office() -> Office | None:
 def public_office() -> Office | None:
     """The province's public service centre (the top-most one with an address or a phone): the
     office every public page's footer names; None while no centre has either. Kept per process
-    until an agency changes (``catalog_changed``)."""
-    return INTAKE.get("public-office", _build_public_office)
+    until an agency changes (``catalog_changed``; another process's change within a minute)."""
+    return PLACES.get("public-office", _build_public_office)

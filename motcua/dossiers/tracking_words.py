@@ -11,7 +11,6 @@ version, reused for ``RECHECK_SECONDS`` before the version is asked again: a cha
 off reaches the tracking within a minute of reaching the calendars.
 """
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -28,10 +27,10 @@ from motcua.workcalendar.services import WEEKDAYS
 
 # The explanation of an appointment, per (first date, last date, unit kind): shares the calendars'
 # version (motcua/workcalendar/services.py), so a change of days off rebuilds it too.
-EXPLAINED = VersionedCache("workcalendar:version", max_items=4096, max_age=600)
 RECHECK_SECONDS = 60
-_recent: dict[tuple, tuple["AppointmentNote", datetime]] = {}  # key → (note, when it was checked)
-_recent_lock = threading.Lock()
+EXPLAINED = VersionedCache(
+    "workcalendar:version", max_items=4096, max_age=600, recheck_seconds=RECHECK_SECONDS
+)
 # Longer than any appointment counted in working time; a longer span is not explained day by day.
 MAX_EXPLAINED_DAYS = 400
 WORKING_UNITS = ("working_days", "working_hours")
@@ -152,25 +151,15 @@ def appointment_note(start: datetime | None, due: datetime | None, unit: str) ->
     if not 0 <= (last - first).days <= MAX_EXPLAINED_DAYS:
         return None
     working_time = unit in WORKING_UNITS or not unit
-    key = (first, last, working_time)
-    now = timezone.now()
-    kept = _recent.get(key)
-    if kept is not None and kept[1] <= now < kept[1] + timedelta(seconds=RECHECK_SECONDS):
-        return kept[0]
-    note: AppointmentNote = EXPLAINED.get(
-        ("appointment", *key), lambda: _explain(calendar_for_schedule(None), first, last, working_time)
+    return EXPLAINED.get(
+        ("appointment", first, last, working_time),
+        lambda: _explain(calendar_for_schedule(None), first, last, working_time),
     )
-    with _recent_lock:
-        if len(_recent) >= EXPLAINED.max_items:
-            _recent.clear()
-        _recent[key] = (note, now)
-    return note
 
 
 def forget_recent() -> None:
-    """Drop the explanations reused without asking for the calendars' version (tests)."""
-    with _recent_lock:
-        _recent.clear()
+    """Ask for the calendars' version on the next explanation (tests)."""
+    EXPLAINED.recheck_now()
 
 
 # -- a supplement, a payment ----------------------------------------------------------------

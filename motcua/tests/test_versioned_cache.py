@@ -83,3 +83,25 @@ def test_without_the_shared_cache_values_are_rebuilt_and_nothing_fails(monkeypat
     assert [kept.get("k", build), kept.get("k", build)] == [2, 3]  # never a possibly stale copy
     kept.changed()  # logged, not raised
     assert "Bộ nhớ đệm dùng chung không trả lời" in caplog.text
+
+
+def test_a_recheck_window_spares_the_shared_cache_and_sees_another_process_change_after_it():
+    import time_machine
+
+    with time_machine.travel(1_800_000_000, tick=False) as traveller:
+        here = VersionedCache("test:recheck", recheck_seconds=60)
+        built, build = _counting()
+        assert here.get("k", build) == 1
+        # Another process changes the data: the shared version moves, nothing tells this one.
+        from django.core.cache import cache
+
+        cache.set("test:recheck", "changed elsewhere", None)
+        traveller.shift(59)
+        assert here.get("k", build) == 1  # trusted for the minute, no round trip
+        traveller.shift(2)
+        assert here.get("k", build) == 2  # asked again after it
+        # A change made in this process is seen at once, by every kept value on the key.
+        there = VersionedCache("test:recheck", recheck_seconds=60)
+        assert there.get("k", build) == 3
+        here.changed()
+        assert [here.get("k", build), there.get("k", build)] == [4, 5]

@@ -112,6 +112,33 @@ def test_successful_lookups_give_their_place_back(client, dossier):
         assert _page(client, dossier.code, dossier.pin, "203.0.113.8").status_code == 429
 
 
+@pytest.mark.parametrize("via", ["page", "api"])
+def test_a_successful_lookup_gives_its_place_back_once_its_answer_is_sent(rf, dossier, via):
+    from motcua.dossiers.api import tracking_post
+    from motcua.dossiers.schemas import TrackingIn
+    from motcua.dossiers.views.tracking import lookup
+
+    address = "203.0.113.9"
+
+    def held() -> list[int]:  # the places taken now, by the address and by the code
+        return counters.incr_counters(
+            {(tracking.ADDRESS_FAILURES, address): 0, (tracking.CODE_FAILURES, dossier.code): 0}
+        )
+
+    with time_machine.travel(TEN_AM, tick=False):
+        if via == "page":
+            request = rf.post("/tra-cuu/", {"ma": dossier.code, "pin": dossier.pin}, REMOTE_ADDR=address)
+            request._dont_enforce_csrf_checks = True
+            response = lookup(request)
+        else:
+            request = rf.post("/api/v1/tracking", REMOTE_ADDR=address)
+            response = tracking_post(request, TrackingIn(code=dossier.code, pin=dossier.pin))
+        assert response.status_code == 200
+        assert held() == [1, 1]  # still held while the answer is on its way
+        response.close()  # the server has sent the last byte
+        assert held() == [0, 0]
+
+
 def test_a_throttled_address_is_recorded_once_in_the_audit_log_with_its_address(client, dossier):
     with time_machine.travel(TEN_AM, tick=False):
         for _ in range(14):

@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from motcua.dossiers import tracking
+from motcua.lib.afterwards import after_response
 from motcua.lib.clients import client_ip
 
 
@@ -65,8 +66,9 @@ def lookup(request):
         errors["pin"] = "Nhập mã tra cứu (PIN) gồm 6 ký tự ghi trên giấy tiếp nhận."
     if errors:
         return _respond(request, context, status=400)
+    afterwards: list = []
     try:
-        context["result"] = tracking.track(code, pin, ip=client_ip(request))
+        context["result"] = tracking.track(code, pin, ip=client_ip(request), release_later=afterwards.append)
     except tracking.Throttled as exc:
         context["error"] = exc.message
         response = _respond(request, context, status=429)
@@ -75,7 +77,10 @@ def lookup(request):
     if context["result"] is None:
         context["error"] = tracking.NOT_FOUND_MESSAGE
         return _respond(request, context, status=404)
-    return _respond(request, context)
+    response = _respond(request, context)
+    for work in afterwards:
+        after_response(response, work)
+    return response
 
 
 urlpatterns = [
