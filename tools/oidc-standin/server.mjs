@@ -26,18 +26,18 @@ const password = env('STANDIN_PASSWORD', 'matkhau-thu');
 const testControls = env('STANDIN_TEST_CONTROLS', '') === '1';
 const { accounts } = JSON.parse(fs.readFileSync(path.join(here, 'accounts.json'), 'utf8'));
 
-// RS256 keys made at each start: the published one signs; the "forged" one (same key id) is
-// what the JWKS shows instead in the `signature` mode, so every ID token fails verification.
+// RS256 keys made at each start: the published one signs; the "forged" one (same key id, never
+// published) signs the ID tokens in the `signature` mode, as a forger without the key would.
 const kid = crypto.randomBytes(8).toString('hex');
 const makeKey = () => crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
 const signing = makeKey();
 const forged = makeKey();
 const jwkOf = (key, kind) => ({ ...key.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig', ...kind });
 const privateJwk = jwkOf(signing.privateKey);
-const forgedPublicJwk = jwkOf(forged.publicKey);
 
-// How the tests make the provider misbehave: '' (correct), 'signature' (JWKS without the
-// signing key), 'nonce' / 'iss' / 'aud' (the ID token re-signed with that claim changed).
+// How the tests make the provider misbehave: '' (correct), 'signature' (ID tokens signed with a
+// key its JWKS does not publish), 'nonce' / 'iss' / 'aud' (the ID token re-signed with that claim
+// changed).
 let tamper = '';
 
 const configuration = {
@@ -55,14 +55,14 @@ const configuration = {
   jwks: { keys: [privateJwk] },
   pkce: { methods: ['S256'], required: () => true },
   acrValues: ['LoA1', 'LoA2'],
-  scopes: ['openid', 'profile', 'email', 'phone', 'address', 'citizen'],
+  scopes: ['openid', 'profile', 'email', 'phone', 'address'],
   claims: {
     acr: null,
     address: ['address'],
     email: ['email', 'email_verified'],
     phone: ['phone_number', 'phone_number_verified'],
-    profile: ['name', 'birthdate'],
-    citizen: ['citizen_id'],
+    // The personal identification number comes with the profile (an assumption, see the README).
+    profile: ['name', 'birthdate', 'citizen_id'],
   },
   // The national portal puts the person's attributes in the ID token itself.
   conformIdTokenClaims: false,
@@ -139,11 +139,11 @@ function b64json(part) {
   return JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
 }
 
-function resign(idToken, change) {
+function resign(idToken, change, key = signing.privateKey) {
   const [header, payload] = idToken.split('.');
   const claims = { ...b64json(payload), ...change };
   const input = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
-  const signature = crypto.sign('sha256', Buffer.from(input), signing.privateKey).toString('base64url');
+  const signature = crypto.sign('sha256', Buffer.from(input), key).toString('base64url');
   return `${input}.${signature}`;
 }
 
@@ -189,8 +189,8 @@ provider.use(async (ctx, next) => {
     return;
   }
   await next();
-  if (tamper === 'signature' && ctx.path === '/jwks') {
-    ctx.body = { keys: [forgedPublicJwk] };
+  if (tamper === 'signature' && ctx.path === '/token' && ctx.body?.id_token) {
+    ctx.body = { ...ctx.body, id_token: resign(ctx.body.id_token, {}, forged.privateKey) };
   }
   if (['nonce', 'iss', 'aud'].includes(tamper) && ctx.path === '/token' && ctx.body?.id_token) {
     const change = { nonce: 'nonce-of-another-sign-in', iss: 'http://127.0.0.1:1/khac', aud: 'another-client' }[tamper];
