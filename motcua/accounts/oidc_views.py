@@ -76,7 +76,11 @@ def callback(request: HttpRequest) -> HttpResponse:
 
 class SignOutView(auth_views.LogoutView):
     """Signing out of motcua; after a national sign-in, the provider's session ends too
-    (RP-initiated logout: its end-session endpoint with id_token_hint and post_logout_redirect_uri)."""
+    (RP-initiated logout: its end-session endpoint with id_token_hint and post_logout_redirect_uri).
+
+    The way there is a page that goes on by itself (meta refresh, and a link), not a redirect: the
+    sign-out is a form, and the site's Content-Security-Policy (``form-action 'self'``) rightly
+    stops a form's redirect chain from leaving the site."""
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         id_token = ""
@@ -87,5 +91,5 @@ class SignOutView(auth_views.LogoutView):
             back = request.build_absolute_uri(resolve_url(settings.LOGOUT_REDIRECT_URL or "/"))
             url = oidc.logout_url(id_token=id_token, post_logout_redirect_uri=back)
             if url:
-                return HttpResponseRedirect(url)
+                return render(request, "accounts/oidc_signed_out.html", {"end_session_url": url})
         return response
