@@ -4,6 +4,8 @@ A refusal is a page in the site's layout saying what happened and what to do, wi
 status of ``motcua.accounts.oidc.REASONS``; it is in the audit log; nothing is created.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -82,7 +84,7 @@ class SignOutView(auth_views.LogoutView):
     sign-out is a form, and the site's Content-Security-Policy (``form-action 'self'``) rightly
     stops a form's redirect chain from leaving the site."""
 
-    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         id_token = ""
         if signin_methods.signed_in_with_national_identity(request):
             id_token = request.session.get(oidc.ID_TOKEN_KEY, "")

@@ -7,8 +7,9 @@
 //
 // STANDIN_PORT (8001), STANDIN_ISSUER (http://127.0.0.1:PORT), STANDIN_CLIENT_ID (motcua),
 // STANDIN_CLIENT_SECRET, STANDIN_REDIRECT_URIS and STANDIN_POST_LOGOUT_REDIRECT_URIS (comma
-// lists), STANDIN_PASSWORD (the test citizens' password), STANDIN_TEST_CONTROLS=1 (the tests'
-// /_standin/mode endpoint, which makes the provider misbehave on purpose, see `tamper`).
+// lists), STANDIN_PASSWORD (the test citizens' password), STANDIN_SHOW_ACCOUNTS=1 (the login
+// page lists the test citizens: the demo), STANDIN_TEST_CONTROLS=1 (the tests' /_standin/mode
+// endpoint, which makes the provider misbehave on purpose, see `tamper`).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,6 +25,7 @@ const port = Number(env('STANDIN_PORT', '8001'));
 const issuer = env('STANDIN_ISSUER', `http://127.0.0.1:${port}`);
 const password = env('STANDIN_PASSWORD', 'matkhau-thu');
 const testControls = env('STANDIN_TEST_CONTROLS', '') === '1';
+const showAccounts = env('STANDIN_SHOW_ACCOUNTS', '') === '1'; // the demo lists its citizens
 const { accounts } = JSON.parse(fs.readFileSync(path.join(here, 'accounts.json'), 'utf8'));
 
 // RS256 keys made at each start: the published one signs; the "forged" one (same key id, never
@@ -126,7 +128,12 @@ ${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
 <form method="post" action="/interaction/${uid}/login">
 <label for="login">Số định danh cá nhân</label><input id="login" name="login" autocomplete="username" required>
 <label for="password">Mật khẩu</label><input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit">Đăng nhập</button></form>`);
+<button type="submit">Đăng nhập</button></form>${showAccounts ? accountList() : ''}`);
+}
+
+function accountList() {
+  const rows = accounts.map((a) => `<li>${escape(a.login)} – ${escape(a.claims.name)}</li>`).join('');
+  return `<h2>Công dân thử</h2><p>Mật khẩu chung: <code>${escape(password)}</code></p><ul>${rows}</ul>`;
 }
 
 async function readForm(req) {
@@ -200,4 +207,7 @@ provider.use(async (ctx, next) => {
 
 provider.listen(port, '127.0.0.1', () => {
   console.log(`oidc-standin: ${issuer}/.well-known/openid-configuration`);
+  if (showAccounts) {
+    for (const a of accounts) console.log(`  ${a.login}  ${a.claims.name}  (mật khẩu: ${password})`);
+  }
 });

@@ -76,7 +76,9 @@ class Standin:
         if page.is_redirect:
             return page.headers["Location"]
         assert page.status_code == 200 and 'name="login"' in page.text, page.text[:500]
-        action = unescape(re.search(r'<form method="post" action="([^"]+)"', page.text).group(1))
+        form = re.search(r'<form method="post" action="([^"]+)"', page.text)
+        assert form, page.text[:500]
+        action = unescape(form.group(1))
         response = self.http.post(
             urljoin(page.url, action),
             data={"login": who["login"], "password": password},
