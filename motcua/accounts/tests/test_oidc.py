@@ -250,6 +250,16 @@ def test_an_unreachable_provider_is_said(client, provider, settings):
     assert [e["reason"] for e in _refusals()] == ["unreachable"]
 
 
+def test_a_provider_gone_before_the_return_is_said_and_nothing_is_created(client, provider, settings):
+    back = provider.sign_in(_start(client), AN)
+    settings.OIDC_DISCOVERY_URL = "http://127.0.0.1:9/.well-known/openid-configuration"  # nothing answers
+
+    response = client.get(query_of(back))
+
+    assert response.status_code == 502 and not User.objects.exists()
+    assert [e["reason"] for e in _refusals()] == ["unreachable"]
+
+
 def test_signing_out_ends_the_providers_session_too(client, provider):
     _sign_in(client, provider)
     # Signed in at the provider: a new sign-in there goes straight back, no credentials asked.
