@@ -149,6 +149,18 @@ def test_a_staff_account_may_not_sign_in_this_way(client, provider):
     assert [e["reason"] for e in _refusals()] == ["staff"]
 
 
+def test_a_locked_account_stays_locked(client, provider):
+    _sign_in(client, provider)
+    client.logout()
+    User.objects.update(is_active=False)
+
+    response = _sign_in(client, provider)
+
+    assert response.status_code == 403 and AUTH_SESSION_KEY not in client.session
+    assert "đang bị khóa" in response.content.decode()
+    assert [e["reason"] for e in _refusals()] == ["inactive"]
+
+
 @pytest.mark.parametrize(
     ("mode", "reason", "says"),
     [
