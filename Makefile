@@ -70,6 +70,23 @@ run: install $(VENV)/.system-run
 	$(BIN)/python manage.py demo_load
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# The national sign-in in the demo: a local OpenID provider (tools/oidc-standin/, the npm
+# oidc-provider) on 127.0.0.1:8001 with test citizens. In one terminal `make oidc-demo`, in another
+# `make run OIDC_DEMO=1`: the sign-in page then offers "Đăng nhập bằng tài khoản định danh điện tử".
+OIDC_DEMO_PORT ?= 8001
+OIDC_DEMO_SECRET ?= motcua-demo-secret
+.PHONY: oidc-demo
+oidc-demo: node_modules/.installed
+	STANDIN_PORT=$(OIDC_DEMO_PORT) STANDIN_CLIENT_ID=motcua STANDIN_CLIENT_SECRET=$(OIDC_DEMO_SECRET) \
+	STANDIN_REDIRECT_URIS=http://$(HOST):$(PORT)/tai-khoan/dinh-danh/ve/ \
+	STANDIN_POST_LOGOUT_REDIRECT_URIS=http://$(HOST):$(PORT)/ STANDIN_SHOW_ACCOUNTS=1 \
+	node tools/oidc-standin/server.mjs
+ifeq ($(OIDC_DEMO),1)
+run: export OIDC_ISSUER = http://127.0.0.1:$(OIDC_DEMO_PORT)
+run: export OIDC_CLIENT_ID = motcua
+run: export OIDC_CLIENT_SECRET = $(OIDC_DEMO_SECRET)
+endif
+
 # The suite runs on every core with pytest-xdist (one worker per core; `make test TEST_WORKERS=0`
 # runs it in one process). --dist loadfile keeps each test file on one worker: a module's heavy
 # fixtures (the real catalogue, the demo dossiers) are built once, not once per worker. On

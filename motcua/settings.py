@@ -193,6 +193,33 @@ if SIGNIN_ACCOUNT_LIMIT < 0 or SIGNIN_ACCOUNT_WINDOW_MINUTES < 1:
         "SIGNIN_ACCOUNT_LIMIT must be 0 or more and SIGNIN_ACCOUNT_WINDOW_MINUTES 1 or more."
     )
 
+# Sign-in through the national identity (VNeID through the national portal; OpenID Connect,
+# motcua/accounts/oidc.py, README "Đăng nhập bằng định danh điện tử"). Offered only when
+# OIDC_ISSUER and OIDC_CLIENT_ID are set. The discovery document defaults to the issuer's
+# /.well-known/openid-configuration; OIDC_REDIRECT_URI (empty: built from the request) must be the
+# one registered with the provider. OIDC_CLAIM_<FIELD> names the claim each attribute comes from.
+OIDC_ISSUER = env_str("OIDC_ISSUER")
+OIDC_DISCOVERY_URL = env_str("OIDC_DISCOVERY_URL")
+OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID")
+OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
+OIDC_SCOPES = env_str("OIDC_SCOPES", "openid profile email phone address")
+OIDC_ACR_VALUES = env_str("OIDC_ACR_VALUES", "LoA1")
+OIDC_REDIRECT_URI = env_str("OIDC_REDIRECT_URI")
+OIDC_STATE_MAX_AGE = env_int("OIDC_STATE_MAX_AGE_SECONDS", 600)
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 10)
+OIDC_LEEWAY = env_int("OIDC_LEEWAY_SECONDS", 60)  # clock difference allowed on the ID token's times
+OIDC_CLAIMS = {
+    field: env_str(f"OIDC_CLAIM_{field.upper()}", default)
+    for field, default in {
+        "full_name": "name",
+        "citizen_id": "citizen_id",
+        "date_of_birth": "birthdate",
+        "phone": "phone_number",
+        "email": "email",
+        "address": "address",
+    }.items()
+}
+
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "motcua" / "locale"]
