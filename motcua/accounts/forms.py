@@ -63,7 +63,10 @@ def phone_shaped(value: str) -> str | None:
 class RegisterForm(forms.Form):
     kind = forms.ChoiceField(
         label="Loại tài khoản",
-        choices=[(User.Kind.CITIZEN, "Cá nhân (công dân)"), (User.Kind.ORGANISATION, "Tổ chức, doanh nghiệp")],
+        choices=[
+            (User.Kind.CITIZEN, "Cá nhân (công dân)"),
+            (User.Kind.ORGANISATION, "Tổ chức, doanh nghiệp"),
+        ],
         initial=User.Kind.CITIZEN,
         widget=forms.RadioSelect,
     )
@@ -95,7 +98,7 @@ class RegisterForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("password") and data.get("password2") and data["password"] != data["password2"]:
             self.add_error("password2", "Hai mật khẩu không khớp nhau.")
         return data
@@ -135,7 +138,7 @@ class ResetCompleteForm(CodeForm):
     )
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("password"):
             self.add_error("password", "Nhập mật khẩu mới.")
         elif data.get("password") != data.get("password2"):
@@ -146,27 +149,56 @@ class ResetCompleteForm(CodeForm):
 class ProfileForm(forms.Form):
     """The fields of "Thông tin tài khoản"; which show depends on the account's kind (the view)."""
 
-    full_name = forms.CharField(label="Họ và tên", max_length=200, required=False,
-                                widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    citizen_id = forms.CharField(label="Số định danh cá nhân (CCCD)", max_length=20, required=False,
-                                 help_text="12 chữ số.", widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    full_name = forms.CharField(
+        label="Họ và tên",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    citizen_id = forms.CharField(
+        label="Số định danh cá nhân (CCCD)",
+        max_length=20,
+        required=False,
+        help_text="12 chữ số.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
     date_of_birth = forms.DateField(
         label="Ngày sinh",
         required=False,
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
         help_text="Ngày/tháng/năm, ví dụ 01/07/1990.",
-        error_messages={"invalid": "Ngày sinh không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 01/07/1990."},
-        widget=forms.DateInput(format="%d/%m/%Y", attrs={"autocomplete": "bday", "placeholder": "dd/mm/yyyy"}),
+        error_messages={
+            "invalid": "Ngày sinh không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 01/07/1990."
+        },
+        widget=forms.DateInput(
+            format="%d/%m/%Y", attrs={"autocomplete": "bday", "placeholder": "dd/mm/yyyy"}
+        ),
     )
-    organisation_name = forms.CharField(label="Tên tổ chức", max_length=300, required=False,
-                                        widget=forms.TextInput(attrs={"autocomplete": "organization"}))
-    tax_code = forms.CharField(label="Mã số thuế", max_length=14, required=False,
-                               widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    organisation_name = forms.CharField(
+        label="Tên tổ chức",
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    tax_code = forms.CharField(
+        label="Mã số thuế",
+        max_length=14,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
     representative = forms.CharField(label="Người đại diện theo pháp luật", max_length=200, required=False)
-    address = forms.CharField(label="Địa chỉ", max_length=500, required=False,
-                              widget=forms.TextInput(attrs={"autocomplete": "street-address"}))
-    email = forms.CharField(label="Thư điện tử", max_length=254, required=False,
-                            widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    address = forms.CharField(
+        label="Địa chỉ",
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    email = forms.CharField(
+        label="Thư điện tử",
+        max_length=254,
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
     notify_channels = forms.MultipleChoiceField(
         label="Nhận thông báo về hồ sơ qua",
         choices=Profile.Notify.choices,
@@ -175,7 +207,14 @@ class ProfileForm(forms.Form):
     )
 
     PERSON_FIELDS = ("full_name", "citizen_id", "date_of_birth", "address", "email", "notify_channels")
-    ORGANISATION_FIELDS = ("organisation_name", "tax_code", "representative", "address", "email", "notify_channels")
+    ORGANISATION_FIELDS = (
+        "organisation_name",
+        "tax_code",
+        "representative",
+        "address",
+        "email",
+        "notify_channels",
+    )
 
     def __init__(self, *args, kind: str, locked: tuple[str, ...] = (), **kwargs):
         super().__init__(*args, **kwargs)

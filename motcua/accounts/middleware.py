@@ -16,7 +16,9 @@ from django.urls import reverse
 from motcua.accounts.otp import staff_otp_required
 
 OPEN_URL_NAMES = ("accounts:otp_verify", "accounts:otp_enrol", "accounts:logout")
-OTP_MESSAGE = "Tài khoản này cần xác thực hai bước. Vui lòng đăng nhập trên trang và nhập mã từ ứng dụng xác thực."
+OTP_MESSAGE = (
+    "Tài khoản này cần xác thực hai bước. Vui lòng đăng nhập trên trang và nhập mã từ ứng dụng xác thực."
+)
 
 
 class StaffOtpMiddleware:
@@ -27,14 +29,20 @@ class StaffOtpMiddleware:
         if settings.STAFF_OTP_REQUIRED and request.user.is_authenticated and not _verified(request):
             open_paths = {reverse(name) for name in OPEN_URL_NAMES}
             path = request.path
-            if path not in open_paths and not path.startswith(settings.STATIC_URL) and staff_otp_required(request.user):
+            if (
+                path not in open_paths
+                and not path.startswith(settings.STATIC_URL)
+                and staff_otp_required(request.user)
+            ):
                 if path.startswith("/api/"):
                     if "HTTP_AUTHORIZATION" not in request.META:
                         return JsonResponse(
                             {"code": "otp_required", "message": OTP_MESSAGE, "details": {}}, status=403
                         )
                 else:
-                    target = reverse("accounts:otp_verify") + "?" + urlencode({"next": request.get_full_path()})
+                    target = (
+                        reverse("accounts:otp_verify") + "?" + urlencode({"next": request.get_full_path()})
+                    )
                     return HttpResponseRedirect(target)
         return self.get_response(request)
 

@@ -80,7 +80,9 @@ def qr_svg(text: str) -> str:
 def _token(value: str) -> str:
     token = "".join((value or "").split())
     if not token.isdigit() or len(token) != 6:
-        raise InvalidInput("Nhập mã gồm 6 chữ số hiển thị trên ứng dụng xác thực.", details={"field": "token"})
+        raise InvalidInput(
+            "Nhập mã gồm 6 chữ số hiển thị trên ứng dụng xác thực.", details={"field": "token"}
+        )
     return token
 
 
@@ -91,7 +93,8 @@ def staff_otp_enrol(*, request: HttpRequest, user: User, device: TOTPDevice, tok
         raise InvalidInput("Thiết bị không hợp lệ. Vui lòng tải lại trang.")
     if not device.verify_token(token):
         raise InvalidInput(
-            "Mã không đúng. Kiểm tra giờ trên điện thoại và nhập mã đang hiển thị.", details={"field": "token"}
+            "Mã không đúng. Kiểm tra giờ trên điện thoại và nhập mã đang hiển thị.",
+            details={"field": "token"},
         )
     with transaction.atomic():
         TOTPDevice.objects.filter(pk=device.pk).update(confirmed=True)
@@ -110,7 +113,9 @@ def staff_otp_verify(*, request: HttpRequest, user: User, token: str) -> TOTPDev
     allowed, _ = device.verify_is_allowed()
     if not allowed:
         raise InvalidInput(
-            "Bạn đã nhập sai nhiều lần. Vui lòng chờ ít phút rồi thử lại.", code="throttled", details={"field": "token"}
+            "Bạn đã nhập sai nhiều lần. Vui lòng chờ ít phút rồi thử lại.",
+            code="throttled",
+            details={"field": "token"},
         )
     if not device.verify_token(token):
         audit_record(action="accounts.otp_failed", actor=user, obj=user, ip=client_ip(request))
@@ -143,7 +148,9 @@ def staff_otp_demo_enrolments() -> list[Enrolment]:
         User.objects.filter(is_active=True)
         .filter(
             Q(is_superuser=True)
-            | Q(kind=User.Kind.STAFF, memberships__active=True, memberships__role__in=settings.STAFF_OTP_ROLES)
+            | Q(
+                kind=User.Kind.STAFF, memberships__active=True, memberships__role__in=settings.STAFF_OTP_ROLES
+            )
         )
         .distinct()
         .order_by("username")

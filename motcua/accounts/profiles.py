@@ -103,7 +103,11 @@ def _clean(user: User, profile: Profile, data: ProfileData) -> tuple[dict[str, o
         problems["notify_channels"] = "Để nhận thông báo qua SMS hoặc Zalo, tài khoản cần có số điện thoại."
     out["notify_channels"] = channels
     if profile.identity_verified:
-        current = {"full_name": user.full_name, "citizen_id": profile.citizen_id, "date_of_birth": profile.date_of_birth}
+        current = {
+            "full_name": user.full_name,
+            "citizen_id": profile.citizen_id,
+            "date_of_birth": profile.date_of_birth,
+        }
         for name in VERIFIED_FIELDS:
             if name in out and out[name] != current[name]:
                 problems.setdefault(
@@ -127,16 +131,24 @@ def profile_update(*, user: User, data: ProfileData, ip: str | None = None) -> P
                 "Thông tin chưa hợp lệ: " + problems[first],
                 details={"field": first, "fields": problems},
             )
-        before = {**{f: str(getattr(profile, f) or "") for f in PROFILE_FIELDS}, "notify_channels": profile.notify_channels,
-                  "full_name": user.full_name, "email": user.email}
+        before = {
+            **{f: str(getattr(profile, f) or "") for f in PROFILE_FIELDS},
+            "notify_channels": profile.notify_channels,
+            "full_name": user.full_name,
+            "email": user.email,
+        }
         for name in (*PROFILE_FIELDS, "notify_channels"):
             setattr(profile, name, values[name])
         profile.save(update_fields=[*PROFILE_FIELDS, "notify_channels", "updated_at"])
         user.full_name = str(values["full_name"])
         user.email = str(values["email"])
         user.save(update_fields=["full_name", "email"])
-        after = {**{f: str(getattr(profile, f) or "") for f in PROFILE_FIELDS}, "notify_channels": profile.notify_channels,
-                 "full_name": user.full_name, "email": user.email}
+        after = {
+            **{f: str(getattr(profile, f) or "") for f in PROFILE_FIELDS},
+            "notify_channels": profile.notify_channels,
+            "full_name": user.full_name,
+            "email": user.email,
+        }
         changed = {k for k in after if after[k] != before[k]}
         if changed:
             audit_record(

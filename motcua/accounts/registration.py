@@ -114,7 +114,10 @@ def _take_send(phone: str, ip: str | None, now: datetime) -> None:
         )
         subject = ("phone", phone)
     else:
-        message = f"Có quá nhiều yêu cầu gửi mã từ địa chỉ mạng này. Vui lòng thử lại sau {_wait_text(retry_after)}."
+        message = (
+            "Có quá nhiều yêu cầu gửi mã từ địa chỉ mạng này. "
+            f"Vui lòng thử lại sau {_wait_text(retry_after)}."
+        )
         subject = ("address", address)
     counter = by_phone if subject[0] == "phone" else by_address
     if counter.first_time(subject[1], "audited", now):
@@ -150,7 +153,9 @@ def _required_phone(value: str) -> str:
     return phone
 
 
-def _start(*, purpose: str, phone: str, user: User | None, payload: dict, sendable: bool, ip: str | None) -> PhoneCode:
+def _start(
+    *, purpose: str, phone: str, user: User | None, payload: dict, sendable: bool, ip: str | None
+) -> PhoneCode:
     now = timezone.now()
     _take_send(phone, ip, now)
     row = PhoneCode(
@@ -196,11 +201,18 @@ def registration_start(*, data: RegistrationData, ip: str | None = None) -> Phon
     try:
         validate_password(data.password, User(username=phone, full_name=name, phone=phone))
     except ValidationError as exc:
-        raise InvalidInput(" ".join(exc.messages), code="password_invalid", details={"field": "password"}) from None
+        raise InvalidInput(
+            " ".join(exc.messages), code="password_invalid", details={"field": "password"}
+        ) from None
     exists = User.objects.filter(username=phone).exists()
     payload = {"kind": data.kind, "full_name": name, "password": make_password(data.password)}
     return _start(
-        purpose=PhoneCode.Purpose.REGISTER, phone=phone, user=None, payload=payload, sendable=not exists, ip=ip
+        purpose=PhoneCode.Purpose.REGISTER,
+        phone=phone,
+        user=None,
+        payload=payload,
+        sendable=not exists,
+        ip=ip,
     )
 
 
@@ -261,7 +273,9 @@ def _try_code(row: PhoneCode, code: str) -> None:
     so that tries sent at once are all counted and none beyond the limit is compared."""
     code = "".join((code or "").split())
     if not code:
-        raise InvalidInput("Nhập mã xác thực đã gửi đến số điện thoại.", code="required", details={"field": "code"})
+        raise InvalidInput(
+            "Nhập mã xác thực đã gửi đến số điện thoại.", code="required", details={"field": "code"}
+        )
     now = timezone.now()
     taken = PhoneCode.objects.filter(
         pk=row.pk, used_at__isnull=True, tries__lt=settings.PHONE_CODE_MAX_TRIES, expires_at__gt=now
@@ -284,8 +298,9 @@ def _try_code(row: PhoneCode, code: str) -> None:
     if not row.code_hash or not constant_time_compare(_code_hash(row, code), row.code_hash):
         left = max(0, settings.PHONE_CODE_MAX_TRIES - row.tries)
         raise InvalidInput(
-            f"Mã xác thực không đúng. Bạn còn {left} lần thử." if left else
-            "Mã xác thực không đúng. Vui lòng bấm “Gửi lại mã” để nhận mã mới.",
+            f"Mã xác thực không đúng. Bạn còn {left} lần thử."
+            if left
+            else "Mã xác thực không đúng. Vui lòng bấm “Gửi lại mã” để nhận mã mới.",
             code="code_wrong",
             details={"field": "code", "tries_left": left},
         )
@@ -345,7 +360,9 @@ def password_reset_complete(*, row: PhoneCode, code: str, password: str, ip: str
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise InvalidInput(" ".join(exc.messages), code="password_invalid", details={"field": "password"}) from None
+        raise InvalidInput(
+            " ".join(exc.messages), code="password_invalid", details={"field": "password"}
+        ) from None
     _try_code(row, code)
     assert user is not None  # a row without an account has no code that matches
     now = timezone.now()

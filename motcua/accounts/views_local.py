@@ -70,7 +70,9 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/register.html", {"form": form}, status=status)
 
 
-def _code_page(request: HttpRequest, row: PhoneCode | None, form, template: str, status: int = 200) -> HttpResponse:
+def _code_page(
+    request: HttpRequest, row: PhoneCode | None, form, template: str, status: int = 200
+) -> HttpResponse:
     context = {
         "form": form,
         "row": row,
@@ -105,7 +107,9 @@ def register_verify(request: HttpRequest, ref: str) -> HttpResponse:
     login(request, user, backend=MODEL_BACKEND)
     request.session[signin_methods.SESSION_KEY] = signin_methods.PASSWORD
     audit_record(action="accounts.sign_in", actor=user, obj=user, ip=ip)
-    messages.success(request, "Đăng ký thành công. Vui lòng bổ sung thông tin tài khoản để điền sẵn vào các tờ khai.")
+    messages.success(
+        request, "Đăng ký thành công. Vui lòng bổ sung thông tin tài khoản để điền sẵn vào các tờ khai."
+    )
     response = redirect("accounts:profile")
     signin.remember_device(request, response, user.get_username())
     return response
@@ -118,7 +122,9 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                row = registration.password_reset_start(phone=form.cleaned_data["phone"], ip=client_ip(request))
+                row = registration.password_reset_start(
+                    phone=form.cleaned_data["phone"], ip=client_ip(request)
+                )
             except DomainError as exc:
                 _show_error(form, exc)
                 status = _status(exc)

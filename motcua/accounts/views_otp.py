@@ -18,7 +18,9 @@ from motcua.lib.errors import InvalidInput
 
 def _next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return "/"
     return target
 
@@ -75,7 +77,9 @@ def otp_enrol(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                otp.staff_otp_enrol(request=request, user=user, device=device, token=form.cleaned_data["token"])
+                otp.staff_otp_enrol(
+                    request=request, user=user, device=device, token=form.cleaned_data["token"]
+                )
             except InvalidInput as exc:
                 form.add_error("token", exc.message)
                 status = 400

@@ -1,4 +1,5 @@
-"""The page "Thông tin tài khoản": a citizen's or organisation's own profile (``motcua.accounts.profiles``)."""
+"""The page "Thông tin tài khoản": a citizen's or organisation's own profile
+(``motcua.accounts.profiles``)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,7 +22,8 @@ def _initial(user: User) -> dict:
         "citizen_id": profile.citizen_id,
         "date_of_birth": profile.date_of_birth,
         "address": profile.address,
-        "organisation_name": profile.organisation_name or (user.full_name if user.kind == User.Kind.ORGANISATION else ""),
+        "organisation_name": profile.organisation_name
+        or (user.full_name if user.kind == User.Kind.ORGANISATION else ""),
         "tax_code": profile.tax_code,
         "representative": profile.representative,
         "notify_channels": profile.notify_channels,
@@ -34,7 +36,9 @@ def profile(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     if user.kind not in (User.Kind.CITIZEN, User.Kind.ORGANISATION):
-        return render(request, "403.html", {"reason": "Trang này dành cho tài khoản công dân hoặc tổ chức."}, status=403)
+        return render(
+            request, "403.html", {"reason": "Trang này dành cho tài khoản công dân hoặc tổ chức."}, status=403
+        )
     current = profile_of(user)
     locked = VERIFIED_FIELDS if current.identity_verified else ()
     initial = _initial(user)
@@ -43,9 +47,17 @@ def profile(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             values = {**initial, **form.cleaned_data}
-            data = ProfileData(**{name: values.get(name) or ("" if name != "date_of_birth" else None)
-                                  for name in ProfileData.__dataclass_fields__})
-            data.notify_channels = list(values.get("notify_channels") or [])
+            data = ProfileData(
+                full_name=values.get("full_name") or "",
+                email=values.get("email") or "",
+                address=values.get("address") or "",
+                citizen_id=values.get("citizen_id") or "",
+                date_of_birth=values.get("date_of_birth"),
+                organisation_name=values.get("organisation_name") or "",
+                tax_code=values.get("tax_code") or "",
+                representative=values.get("representative") or "",
+                notify_channels=list(values.get("notify_channels") or []),
+            )
             try:
                 profile_update(user=user, data=data, ip=client_ip(request))
             except InvalidInput as exc:

@@ -17,7 +17,6 @@ PROVINCE_CODES = frozenset(
 CENTURY_OF_DIGIT = {0: 1900, 1: 1900, 2: 2000, 3: 2000, 4: 2100, 5: 2100, 6: 2200, 7: 2200, 8: 1800, 9: 1800}
 
 
-
 def validate_citizen_id(value: str, date_of_birth: date | None = None) -> str:
     """The 12-digit personal identification number, checked: province code, century, year."""
     digits = (value or "").strip().replace(" ", "")

@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -27,6 +26,7 @@ from motcua.lib.errors import Forbidden, InvalidInput, NotFound
 from motcua.lib.identifiers import clean_phone, tax_code_problem, validate_citizen_id
 from motcua.org.models import Agency
 from motcua.org.selectors import agency_actable_by_code
+
 
 @dataclass
 class ApplicantData:
