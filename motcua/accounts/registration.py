@@ -92,7 +92,7 @@ def _new_code() -> str:
 
 
 def _wait_text(seconds: int) -> str:
-    if seconds < 60:
+    if seconds <= 60:
         return f"{seconds} giây"
     return f"{(seconds + 59) // 60} phút"
 
