@@ -25,7 +25,11 @@ def frozen():
 @pytest.fixture
 def citizen(db):
     return User.objects.create_user(
-        username="0987654321", phone="0987654321", full_name="Phạm Văn Nam", kind="citizen", password="cu-mat-khau-2025"
+        username="0987654321",
+        phone="0987654321",
+        full_name="Phạm Văn Nam",
+        kind="citizen",
+        password="cu-mat-khau-2025",
     )
 
 
@@ -63,7 +67,9 @@ def test_an_unknown_number_gets_the_same_page_and_no_message(client, db, frozen)
     assert not OutboxMessage.objects.exists()
     page = client.get(response["Location"]).content.decode()
     assert "Mã xác thực gồm 6 chữ số đã được gửi qua tin nhắn SMS đến số" in page
-    refused = client.post(response["Location"], {"code": "123456", "password": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    refused = client.post(
+        response["Location"], {"code": "123456", "password": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
     assert refused.status_code == 400
     assert "Mã xác thực không đúng" in refused.content.decode()
 
@@ -82,12 +88,17 @@ def test_a_weak_new_password_is_refused_without_spending_the_code(client, citize
     row = PhoneCode.objects.get()
     code = _code()
 
-    weak = client.post(f"/tai-khoan/quen-mat-khau/{row.pk}/", {"code": code, "password": "1234", "password2": "1234"})
+    weak = client.post(
+        f"/tai-khoan/quen-mat-khau/{row.pk}/", {"code": code, "password": "1234", "password2": "1234"}
+    )
 
     assert weak.status_code == 400
     assert "Mật khẩu quá ngắn: cần ít nhất 10 ký tự." in weak.content.decode()
     assert PhoneCode.objects.get().tries == 0
-    ok = client.post(f"/tai-khoan/quen-mat-khau/{row.pk}/", {"code": code, "password": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    ok = client.post(
+        f"/tai-khoan/quen-mat-khau/{row.pk}/",
+        {"code": code, "password": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
     assert ok.status_code == 302
 
 
@@ -99,6 +110,12 @@ def test_a_reset_lifts_the_lock_out_of_wrong_passwords(client, citizen, frozen):
 
     client.post(RESET_URL, {"phone": "0987654321"})
     row = PhoneCode.objects.get()
-    client.post(f"/tai-khoan/quen-mat-khau/{row.pk}/", {"code": _code(), "password": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    client.post(
+        f"/tai-khoan/quen-mat-khau/{row.pk}/",
+        {"code": _code(), "password": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
 
-    assert client.post("/tai-khoan/dang-nhap/", {"username": "0987654321", "password": NEW_PASSWORD}).status_code == 302
+    assert (
+        client.post("/tai-khoan/dang-nhap/", {"username": "0987654321", "password": NEW_PASSWORD}).status_code
+        == 302
+    )

@@ -1,4 +1,4 @@
-""""Thông tin tài khoản": a person's or an organisation's own profile, and what it fills in."""
+""" "Thông tin tài khoản": a person's or an organisation's own profile, and what it fills in."""
 
 from datetime import UTC, date, datetime
 
@@ -31,7 +31,11 @@ def citizen(db):
 @pytest.fixture
 def organisation(db):
     return User.objects.create_user(
-        username="02838234567", phone="02838234567", full_name="Công ty TNHH Sao Mai", kind="organisation", password="x" * 12
+        username="02838234567",
+        phone="02838234567",
+        full_name="Công ty TNHH Sao Mai",
+        kind="organisation",
+        password="x" * 12,
     )
 
 
@@ -150,14 +154,20 @@ def test_a_national_identity_profile_keeps_its_verified_fields(client, citizen):
 
     page = client.get(URL).content.decode()
     # Disabled fields are sent by no browser; a forged value is ignored.
-    response = client.post(URL, _person(full_name="Người Khác", citizen_id="001190012345", address="Địa chỉ mới"))
+    response = client.post(
+        URL, _person(full_name="Người Khác", citizen_id="001190012345", address="Địa chỉ mới")
+    )
 
     assert 'name="citizen_id" value="079190012345"' in page and "disabled" in page
     assert "Đã xác thực qua định danh quốc gia (VNeID)" in page
     assert response.status_code == 302
     citizen.refresh_from_db()
     profile = Profile.objects.get(user=citizen)
-    assert (citizen.full_name, profile.citizen_id, profile.address) == ("Lê Thị Hoa", "079190012345", "Địa chỉ mới")
+    assert (citizen.full_name, profile.citizen_id, profile.address) == (
+        "Lê Thị Hoa",
+        "079190012345",
+        "Địa chỉ mới",
+    )
 
 
 def test_staff_and_visitors_have_no_profile_page(client, db):

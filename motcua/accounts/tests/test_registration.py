@@ -96,7 +96,9 @@ def test_the_account_signs_in_with_its_phone_number_written_any_usual_way(client
 
 
 def test_an_organisation_signs_up_under_its_name(client, db, frozen):
-    client.post(REGISTER_URL, _form(kind="organisation", full_name="Công ty TNHH Sao Mai", phone="0283 823 4567"))
+    client.post(
+        REGISTER_URL, _form(kind="organisation", full_name="Công ty TNHH Sao Mai", phone="0283 823 4567")
+    )
     row = PhoneCode.objects.get()
     client.post(f"/tai-khoan/dang-ky/xac-thuc/{row.pk}/", {"code": _code_in(_sms("02838234567")[0])})
 
@@ -160,7 +162,9 @@ def test_resending_waits_a_minute_then_sends_a_new_code_and_the_old_one_stops_wo
     assert User.objects.filter(username="0912345678").exists()
 
 
-def test_a_number_that_has_an_account_is_told_so_by_sms_and_the_visitor_sees_the_same_page(client, db, frozen):
+def test_a_number_that_has_an_account_is_told_so_by_sms_and_the_visitor_sees_the_same_page(
+    client, db, frozen
+):
     User.objects.create_user(username="0912345678", phone="0912345678", kind="citizen", password="x" * 12)
 
     response = client.post(REGISTER_URL, _form())
@@ -199,7 +203,10 @@ def test_at_most_five_messages_go_to_one_number_per_hour(client, db, frozen):
     sixth = client.post(REGISTER_URL, _form())
 
     assert sixth.status_code == 429
-    assert "Số điện thoại này đã được gửi quá nhiều mã xác thực. Vui lòng thử lại sau 60 phút." in sixth.content.decode()
+    assert (
+        "Số điện thoại này đã được gửi quá nhiều mã xác thực. Vui lòng thử lại sau 60 phút."
+        in sixth.content.decode()
+    )
     assert len(_sms()) == 5
     assert AuditEvent.objects.filter(action="accounts.phone_code_throttled").count() == 1
     frozen.shift(timedelta(hours=1))
@@ -221,7 +228,9 @@ def test_at_most_twenty_messages_go_out_per_client_address_per_hour(client, db, 
 
 def test_the_counts_are_shared_through_redis(redis_cache, db, frozen):
     """Two processes share the cache: the limit holds across them (here: counts in Redis)."""
-    data = registration.RegistrationData(kind="citizen", full_name="Lê Thị Hoa", phone="0912345678", password=PASSWORD)
+    data = registration.RegistrationData(
+        kind="citizen", full_name="Lê Thị Hoa", phone="0912345678", password=PASSWORD
+    )
     for _ in range(5):
         registration.registration_start(data=data, ip="10.0.0.1")
     with pytest.raises(registration.Throttled):
@@ -229,7 +238,9 @@ def test_the_counts_are_shared_through_redis(redis_cache, db, frozen):
 
 
 def test_two_accounts_cannot_be_made_for_one_number(db, frozen):
-    data = registration.RegistrationData(kind="citizen", full_name="Lê Thị Hoa", phone="0912345678", password=PASSWORD)
+    data = registration.RegistrationData(
+        kind="citizen", full_name="Lê Thị Hoa", phone="0912345678", password=PASSWORD
+    )
     first = registration.registration_start(data=data)
     second = registration.registration_start(data=data)
     codes = [_code_in(m) for m in _sms()]
