@@ -60,7 +60,15 @@ def phone_shaped(value: str) -> str | None:
         return None
 
 
-class RegisterForm(forms.Form):
+class PlainForm(forms.Form):
+    """Labels without Django's trailing colon, as the project's other forms write them."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class RegisterForm(PlainForm):
     kind = forms.ChoiceField(
         label="Loại tài khoản",
         choices=[
@@ -104,7 +112,7 @@ class RegisterForm(forms.Form):
         return data
 
 
-class CodeForm(forms.Form):
+class CodeForm(PlainForm):
     code = forms.CharField(
         label="Mã xác thực",
         max_length=12,
@@ -113,7 +121,7 @@ class CodeForm(forms.Form):
     )
 
 
-class ResetStartForm(forms.Form):
+class ResetStartForm(PlainForm):
     phone = forms.CharField(
         label="Số điện thoại đã đăng ký",
         max_length=20,
@@ -146,7 +154,7 @@ class ResetCompleteForm(CodeForm):
         return data
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(PlainForm):
     """The fields of "Thông tin tài khoản"; which show depends on the account's kind (the view)."""
 
     full_name = forms.CharField(
@@ -228,7 +236,7 @@ class ProfileForm(forms.Form):
                 self.fields[name].help_text = "Đã xác thực qua định danh quốc gia (VNeID), không sửa được."
 
 
-class OtpTokenForm(forms.Form):
+class OtpTokenForm(PlainForm):
     token = forms.CharField(
         label="Mã xác thực (6 chữ số)",
         max_length=10,
