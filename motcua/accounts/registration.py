@@ -308,7 +308,8 @@ def _try_code(row: PhoneCode, code: str) -> None:
 
 def _consume(row: PhoneCode, now: datetime) -> None:
     """Mark the request used, once (inside the caller's transaction)."""
-    if not PhoneCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now):
+    # The sign-up's password hash is not kept beyond this: it now lives on the account only.
+    if not PhoneCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now, payload={}):
         raise NotFound(GONE_MESSAGE, code="phone_code_gone")
 
 
@@ -376,3 +377,11 @@ def password_reset_complete(*, row: PhoneCode, code: str, password: str, ip: str
 
     axes_reset(username=user.get_username())
     return user
+
+
+def phone_codes_purge(*, older_than: timedelta = timedelta(days=1)) -> int:
+    """Delete requests that ended (used or expired) more than ``older_than`` ago, with what a
+    sign-up kept of its password; for the periodic work (the scheduler). How many were deleted."""
+    cutoff = timezone.now() - older_than
+    deleted, _ = PhoneCode.objects.filter(expires_at__lt=cutoff).delete()
+    return deleted

@@ -100,7 +100,9 @@ def test_a_leader_enrols_an_authenticator_then_types_its_code(live_server, brows
     settings.STAFF_OTP_REQUIRED = True
     agency = Agency.objects.create(code="000.00.31.H13", name="UBND xã Tân Phú", kind="peoples_committee")
     for username in ("lanhdao", "lanhdao2"):
-        user = User.objects.create_user(username=username, full_name="Trần Văn Lãnh", kind="staff", password=PASSWORD)
+        user = User.objects.create_user(
+            username=username, full_name="Trần Văn Lãnh", kind="staff", password=PASSWORD
+        )
         Membership.objects.create(user=user, agency=agency, role=Membership.Role.LEADER)
     TOTPDevice.objects.create(user=User.objects.get(username="lanhdao"), key=KEY_HEX, confirmed=True)
 

@@ -78,6 +78,7 @@ def test_the_right_code_makes_the_account_signs_it_in_and_records_the_password_m
     assert client.session["_auth_user_id"] == str(user.pk)
     assert client.session[signin_methods.SESSION_KEY] == signin_methods.PASSWORD
     assert AuditEvent.objects.filter(action="accounts.register", object_id=str(user.pk)).exists()
+    assert PhoneCode.objects.get().payload == {}  # the password hash lives on the account only
     # The request is used: the same code again is refused.
     again = client.post(f"/tai-khoan/dang-ky/xac-thuc/{row.pk}/", {"code": code})
     assert again.status_code == 404
@@ -250,3 +251,16 @@ def test_two_accounts_cannot_be_made_for_one_number(db, frozen):
         registration.registration_complete(row=second, code=codes[1])
     assert User.objects.filter(username="0912345678").count() == 1
     assert Profile.objects.count() == 1
+
+
+def test_ended_requests_are_purged_a_day_after_they_expire(db, frozen):
+    data = registration.RegistrationData(
+        kind="citizen", full_name="Lê Thị Hoa", phone="0912345678", password=PASSWORD
+    )
+    registration.registration_start(data=data)
+
+    frozen.shift(timedelta(minutes=10) + timedelta(days=1) - timedelta(seconds=1))
+    assert registration.phone_codes_purge() == 0
+    frozen.shift(timedelta(seconds=2))
+    assert registration.phone_codes_purge() == 1
+    assert not PhoneCode.objects.exists()
