@@ -2,6 +2,10 @@
 password reset by SMS code. The rules are in ``motcua.accounts.registration``; a page only
 translates its form into a service call and shows the service's Vietnamese message."""
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -25,8 +29,23 @@ def _show_error(form, exc: DomainError) -> None:
     form.add_error(field if field in form.fields else None, exc.message)
 
 
-def _status(exc: DomainError) -> int:
+def _status(exc: DomainError, request: HttpRequest) -> int:
+    if isinstance(exc, registration.Throttled):
+        request.META["motcua.retry_after"] = exc.retry_after
     return exc.status if exc.status in (400, 409, 429) else 400
+
+
+def _retry_after(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page refused by a throttle (429) says when to come back (``Retry-After``, seconds)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code == 429 and "motcua.retry_after" in request.META:
+            response["Retry-After"] = str(request.META["motcua.retry_after"])
+        return response
+
+    return wrapped
 
 
 def _masked(phone: str) -> str:
@@ -44,6 +63,7 @@ def _resend_wait(row: PhoneCode) -> int:
     return max(0, int((registration.resend_available_at(row) - timezone.now()).total_seconds()))
 
 
+@_retry_after
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
@@ -62,7 +82,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 row = registration.registration_start(data=data, ip=client_ip(request))
             except DomainError as exc:
                 _show_error(form, exc)
-                status = _status(exc)
+                status = _status(exc, request)
             else:
                 return redirect("accounts:register_verify", ref=row.pk)
         else:
@@ -83,6 +103,7 @@ def _code_page(
     return render(request, template, context, status=status)
 
 
+@_retry_after
 @require_http_methods(["GET", "POST"])
 def register_verify(request: HttpRequest, ref: str) -> HttpResponse:
     row = _pending(ref, PhoneCode.Purpose.REGISTER)
@@ -103,7 +124,7 @@ def register_verify(request: HttpRequest, ref: str) -> HttpResponse:
     except DomainError as exc:
         _show_error(form, exc)
         fresh = _pending(ref, PhoneCode.Purpose.REGISTER)
-        return _code_page(request, fresh, form, template, status=_status(exc) if fresh else 404)
+        return _code_page(request, fresh, form, template, status=_status(exc, request) if fresh else 404)
     login(request, user, backend=MODEL_BACKEND)
     request.session[signin_methods.SESSION_KEY] = signin_methods.PASSWORD
     audit_record(action="accounts.sign_in", actor=user, obj=user, ip=ip)
@@ -115,6 +136,7 @@ def register_verify(request: HttpRequest, ref: str) -> HttpResponse:
     return response
 
 
+@_retry_after
 @require_http_methods(["GET", "POST"])
 def password_reset(request: HttpRequest) -> HttpResponse:
     form = ResetStartForm(request.POST or None)
@@ -127,7 +149,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
                 )
             except DomainError as exc:
                 _show_error(form, exc)
-                status = _status(exc)
+                status = _status(exc, request)
             else:
                 return redirect("accounts:password_reset_verify", ref=row.pk)
         else:
@@ -135,6 +157,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/password_reset.html", {"form": form}, status=status)
 
 
+@_retry_after
 @require_http_methods(["GET", "POST"])
 def password_reset_verify(request: HttpRequest, ref: str) -> HttpResponse:
     row = _pending(ref, PhoneCode.Purpose.RESET)
@@ -150,7 +173,7 @@ def password_reset_verify(request: HttpRequest, ref: str) -> HttpResponse:
         except DomainError as exc:
             form = ResetCompleteForm()
             _show_error(form, exc)
-            return _code_page(request, row, form, template, status=_status(exc))
+            return _code_page(request, row, form, template, status=_status(exc, request))
         messages.success(request, "Nếu số điện thoại có tài khoản, mã xác thực mới đã được gửi đến số đó.")
         return redirect("accounts:password_reset_verify", ref=row.pk)
     form = ResetCompleteForm(request.POST)
@@ -163,6 +186,6 @@ def password_reset_verify(request: HttpRequest, ref: str) -> HttpResponse:
     except DomainError as exc:
         _show_error(form, exc)
         fresh = _pending(ref, PhoneCode.Purpose.RESET)
-        return _code_page(request, fresh, form, template, status=_status(exc) if fresh else 404)
+        return _code_page(request, fresh, form, template, status=_status(exc, request) if fresh else 404)
     messages.success(request, "Đã đặt lại mật khẩu. Vui lòng đăng nhập bằng số điện thoại và mật khẩu mới.")
     return redirect("accounts:login")

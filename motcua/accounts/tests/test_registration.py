@@ -149,6 +149,7 @@ def test_resending_waits_a_minute_then_sends_a_new_code_and_the_old_one_stops_wo
 
     early = client.post(url, {"resend": "1"})
     assert early.status_code == 429
+    assert early["Retry-After"] == "60"
     assert "Vui lòng chờ 60 giây nữa rồi bấm gửi lại mã." in early.content.decode()
     assert len(_sms()) == 1
 
@@ -204,6 +205,7 @@ def test_at_most_five_messages_go_to_one_number_per_hour(client, db, frozen):
     sixth = client.post(REGISTER_URL, _form())
 
     assert sixth.status_code == 429
+    assert sixth["Retry-After"] == "3600"
     assert (
         "Số điện thoại này đã được gửi quá nhiều mã xác thực. Vui lòng thử lại sau 60 phút."
         in sixth.content.decode()
