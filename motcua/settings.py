@@ -337,3 +337,42 @@ LOGGING = {
     # WeasyPrint narrates every step of every PDF at INFO: only its warnings are worth a line.
     "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }
+
+# Citizen accounts and staff second factor (motcua/accounts; README "Tài khoản công dân" and
+# "Xác thực hai bước của cán bộ").
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp"]
+# django-otp marks the session's user verified once a TOTP device has passed; the staff rule
+# (whose roles need it) sends a signed-in, unverified officer to that step before anything else.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+    "motcua.accounts.middleware.StaffOtpMiddleware",
+)
+# The TOTP second factor is required, for superusers and for these Membership roles, whenever
+# DEBUG is off. The test suite runs with it off (it signs officers in through force_login in
+# hundreds of places); the TOTP tests and one browser test turn it on.
+STAFF_OTP_REQUIRED = env_bool("STAFF_OTP_REQUIRED", default=not DEBUG and not TESTING)
+STAFF_OTP_ROLES = env_list("STAFF_OTP_ROLES", ["leader", "director", "administrator"])
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", MOTCUA_SITE_NAME)
+# One-time codes sent by SMS (a local account's sign-up, a forgotten password): valid this many
+# minutes, this many wrong tries each, a new one at most every PHONE_CODE_RESEND_SECONDS; at most
+# PHONE_CODE_PER_PHONE_LIMIT messages to one number and PHONE_CODE_PER_ADDRESS_LIMIT from one
+# client address per PHONE_CODE_WINDOW_MINUTES (counted in the shared cache).
+PHONE_CODE_MINUTES = env_int("PHONE_CODE_MINUTES", 10)
+PHONE_CODE_MAX_TRIES = env_int("PHONE_CODE_MAX_TRIES", 5)
+PHONE_CODE_RESEND_SECONDS = env_int("PHONE_CODE_RESEND_SECONDS", 60)
+PHONE_CODE_PER_PHONE_LIMIT = env_int("PHONE_CODE_PER_PHONE_LIMIT", 5)
+PHONE_CODE_PER_ADDRESS_LIMIT = env_int("PHONE_CODE_PER_ADDRESS_LIMIT", 20)
+PHONE_CODE_WINDOW_MINUTES = env_int("PHONE_CODE_WINDOW_MINUTES", 60)
+for _name in (
+    "PHONE_CODE_MINUTES",
+    "PHONE_CODE_MAX_TRIES",
+    "PHONE_CODE_PER_PHONE_LIMIT",
+    "PHONE_CODE_PER_ADDRESS_LIMIT",
+    "PHONE_CODE_WINDOW_MINUTES",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more.")

@@ -1,3 +1,5 @@
+import uuid
+
 from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db import models
 
@@ -109,3 +111,44 @@ class Profile(models.Model):
     @property
     def identity_verified(self) -> bool:
         return self.identity_verified_at is not None
+
+
+class PhoneCode(models.Model):
+    """A one-time code sent by SMS to prove a phone number: a local account's sign-up, or a
+    forgotten password. Addressed by its random ``id`` (in the page's address); only an HMAC of the
+    code is kept (keyed by SECRET_KEY, so a leaked table does not give the codes away, even by
+    trying all million). Valid until ``expires_at`` for ``PHONE_CODE_MAX_TRIES`` wrong tries.
+
+    A sign-up's account does not exist until its code is entered: ``payload`` keeps what was typed
+    (name, kind, the password already hashed), so that an unproved number never holds an account
+    that would keep its owner out.
+    """
+
+    class Purpose(models.TextChoices):
+        REGISTER = "register", "Đăng ký tài khoản"
+        RESET = "reset", "Đặt lại mật khẩu"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    purpose = models.CharField("mục đích", max_length=20, choices=Purpose.choices)
+    phone = models.CharField("số điện thoại", max_length=20)
+    # The account whose password a reset changes (None: no such account; nothing was sent).
+    user = models.ForeignKey(
+        User, verbose_name="tài khoản", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    code_hash = models.CharField(max_length=64)
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    sent_at = models.DateTimeField("gửi lần cuối lúc")
+    sends = models.PositiveSmallIntegerField("số lần gửi", default=1)
+    expires_at = models.DateTimeField("hết hạn lúc")
+    # Tries of this code, counted before each comparison (so that concurrent tries are all counted).
+    tries = models.PositiveSmallIntegerField("số lần đã thử", default=0)
+    used_at = models.DateTimeField("đã dùng lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "mã xác thực qua SMS"
+        verbose_name_plural = "mã xác thực qua SMS"
+        indexes = [models.Index(fields=["phone", "created_at"], name="phonecode_phone_created")]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} – {self.phone}"

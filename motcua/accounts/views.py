@@ -5,7 +5,7 @@ See ``motcua.accounts.signin`` for the limits."""
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import NON_FIELD_ERRORS
 
-from motcua.accounts import signin
+from motcua.accounts import signin, signin_methods
 from motcua.accounts.forms import PAUSED, LoginForm
 from motcua.audit.services import audit_record
 from motcua.lib.clients import client_ip
@@ -21,6 +21,7 @@ class SignInView(auth_views.LoginView):
         user = form.get_user()
         # This browser is now a known device for the account; the sign-in is in the audit log.
         signin.remember_device(self.request, response, user.get_username())
+        self.request.session[signin_methods.SESSION_KEY] = signin_methods.PASSWORD
         audit_record(action="accounts.sign_in", actor=user, obj=user, ip=client_ip(self.request))
         return response
 

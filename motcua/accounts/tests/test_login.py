@@ -38,7 +38,7 @@ def test_it_shows_the_sign_in_form_in_vietnamese(client, db):
     assert response.status_code == 200
     page = response.content.decode()
     assert "<h1" in page and "Đăng nhập" in page
-    assert 'for="id_username">Tên đăng nhập</label>' in page
+    assert 'for="id_username">Tên đăng nhập hoặc số điện thoại</label>' in page
     assert 'for="id_password">Mật khẩu</label>' in page
     assert 'class="btn btn-primary"' in page
 

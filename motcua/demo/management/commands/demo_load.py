@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from motcua.accounts.otp import staff_otp_demo_enrolments
 from motcua.catalog.demo import build_demo_catalog
 from motcua.dossiers.demo import build_demo_dossiers
 from motcua.org.demo import DEMO_PASSWORD, build_demo_org
@@ -33,8 +34,27 @@ class Command(BaseCommand):
         )
         for commune in org.communes:
             self.stdout.write(f"  {' · '.join(commune.usernames)} — {commune.committee.name}")
+        self.print_second_factor()
         self.stdout.write("")
         self.stdout.write(
             "Mở http://127.0.0.1:8000/ — cổng dịch vụ công; /quay/ — quầy tiếp nhận; /xu-ly/ — xử lý hồ sơ; "
             "/tra-cuu/ — tra cứu; /quan-tri/ — quản trị; /api/v1/docs — API."
         )
+
+    def print_second_factor(self) -> None:
+        """Each account that needs the staff second factor when DEBUG is off, with its
+        authenticator's key: add it to an authenticator app (the key, or the otpauth URI as a QR)."""
+        enrolments = staff_otp_demo_enrolments()
+        if not enrolments:
+            return
+        self.stdout.write("")
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Xác thực hai bước (bắt buộc với lãnh đạo, giám đốc, quản trị khi DEBUG tắt): "
+                "thêm khóa vào ứng dụng xác thực (Google Authenticator, FreeOTP…):"
+            )
+        )
+        width = max(len(e.username) for e in enrolments)
+        for enrolment in enrolments:
+            self.stdout.write(f"  {enrolment.username.ljust(width)}  khóa {enrolment.secret}")
+            self.stdout.write(f"  {' ' * width}  {enrolment.uri}")
