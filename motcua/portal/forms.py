@@ -12,7 +12,10 @@ class WhomForm(forms.Form):
         label="Nộp hồ sơ cho ai?",
         choices=list(WHOM_CHOICES.items()),
         widget=forms.RadioSelect,
-        error_messages={"required": "Vui lòng chọn người đứng tên hồ sơ.", "invalid_choice": "Lựa chọn không hợp lệ."},
+        error_messages={
+            "required": "Vui lòng chọn người đứng tên hồ sơ.",
+            "invalid_choice": "Lựa chọn không hợp lệ.",
+        },
     )
 
 
@@ -26,7 +29,9 @@ class ApplicantForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        error_messages={"invalid": "Ngày sinh không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 17/05/1990."},
+        error_messages={
+            "invalid": "Ngày sinh không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 17/05/1990."
+        },
     )
     tax_code = forms.CharField(label="Mã số thuế", max_length=20, required=False)
     representative = forms.CharField(label="Người đại diện theo pháp luật", max_length=200, required=False)
@@ -47,7 +52,9 @@ class DeliveryForm(forms.Form):
         widget=forms.RadioSelect,
         required=False,
     )
-    delivery_address = forms.CharField(label="Địa chỉ nhận kết quả qua bưu chính", max_length=500, required=False)
+    delivery_address = forms.CharField(
+        label="Địa chỉ nhận kết quả qua bưu chính", max_length=500, required=False
+    )
 
 
 class WithdrawForm(forms.Form):
@@ -66,6 +73,9 @@ class WithdrawForm(forms.Form):
 
 class SupplementForm(forms.Form):
     note = forms.CharField(
-        label="Ghi chú cho cán bộ (nếu có)", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="Ghi chú cho cán bộ (nếu có)",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)

@@ -60,7 +60,9 @@ class Draft(models.Model):
             models.Index(fields=["owner", "-updated_at"], name="draft_owner_updated"),
             # drafts_expire: the unsubmitted drafts untouched since a cut-off.
             models.Index(
-                fields=["updated_at"], condition=models.Q(submitted_at__isnull=True), name="draft_open_updated"
+                fields=["updated_at"],
+                condition=models.Q(submitted_at__isnull=True),
+                name="draft_open_updated",
             ),
         ]
 

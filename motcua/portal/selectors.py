@@ -71,7 +71,13 @@ def my_dossier_rows(user: Any) -> list[DossierRow]:
         citizen_dossiers(user)
         .select_related("procedure")
         .only(
-            "code", "status_code", "outcome", "submitted_at", "received_at", "created_at", "due_at",
+            "code",
+            "status_code",
+            "outcome",
+            "submitted_at",
+            "received_at",
+            "created_at",
+            "due_at",
             "procedure__name",
         )
         .order_by("-created_at", "-pk")
@@ -116,7 +122,9 @@ def timeline(dossier: Dossier) -> list[TimelineEntry]:
         else:
             continue
         entries.append(
-            TimelineEntry(at=event.at, label=label, note=event.note if event.action in PUBLIC_NOTE_ACTIONS else "")
+            TimelineEntry(
+                at=event.at, label=label, note=event.note if event.action in PUBLIC_NOTE_ACTIONS else ""
+            )
         )
     return entries
 

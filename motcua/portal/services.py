@@ -156,7 +156,9 @@ def draft_pick_stored_file(*, draft: Draft, requirement_code: str, file_id: int 
     try:
         source = citizen_files(draft.owner).get(pk=int(file_id))
     except (ValueError, TypeError, DossierFile.DoesNotExist):
-        raise NotFound("Không tìm thấy tệp này trong kho hồ sơ của ông/bà.", code="stored_file_not_found") from None
+        raise NotFound(
+            "Không tìm thấy tệp này trong kho hồ sơ của ông/bà.", code="stored_file_not_found"
+        ) from None
     _check_room(draft, requirement.code)
     with source.file.open("rb") as handle:
         content = handle.read()
@@ -165,7 +167,9 @@ def draft_pick_stored_file(*, draft: Draft, requirement_code: str, file_id: int 
     return _store(draft, requirement.code, checked.content, checked, source=source)
 
 
-def _store(draft: Draft, code: str, content: ContentFile, checked: Any, *, source: DossierFile | None) -> DraftFile:
+def _store(
+    draft: Draft, code: str, content: ContentFile, checked: Any, *, source: DossierFile | None
+) -> DraftFile:
     row = DraftFile(
         draft=draft,
         requirement_code=code,
@@ -249,7 +253,9 @@ def draft_submit(
         if not claimed:
             draft.refresh_from_db()
             if draft.dossier_id is None:
-                raise Conflict("Hồ sơ đang được nộp, vui lòng tải lại trang sau giây lát.", code="draft_submitting")
+                raise Conflict(
+                    "Hồ sơ đang được nộp, vui lòng tải lại trang sau giây lát.", code="draft_submitting"
+                )
             return Dossier.objects.get(pk=draft.dossier_id), False
         handles: dict[str, list[Any]] = {}
         opened: list[Any] = []
@@ -298,7 +304,9 @@ def drafts_expire(*, now: datetime | None = None) -> int:
     for draft in Draft.objects.filter(submitted_at__isnull=True, updated_at__lt=cutoff).iterator():
         with transaction.atomic():
             # Touched meanwhile (the citizen came back while the sweep ran): kept.
-            if not Draft.objects.filter(pk=draft.pk, submitted_at__isnull=True, updated_at__lt=cutoff).exists():
+            if not Draft.objects.filter(
+                pk=draft.pk, submitted_at__isnull=True, updated_at__lt=cutoff
+            ).exists():
                 continue
             _delete_draft(draft)
         count += 1

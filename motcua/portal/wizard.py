@@ -4,7 +4,7 @@ prefilled from the account, and the draft turned into the dossier services' ``In
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from motcua.catalog import selectors as catalog_selectors
@@ -77,7 +77,11 @@ def document_rows(draft: Any) -> list[DocumentRow]:
     if (draft.data or {}).get("whom", "self") != "self":
         named = {d.code for d in authority_documents(documents)}
         if named:
-            rows = [DocumentRow(**{**r.__dict__, "required": True, "authority": True}) if r.code in named and len(named) == 1 else r for r in rows]
+            # The only paper the procedure names for the authority becomes required.
+            rows = [
+                replace(r, required=True, authority=True) if r.code in named and len(named) == 1 else r
+                for r in rows
+            ]
         else:
             rows.append(DocumentRow(AUTHORITY_CODE, AUTHORITY_NAME, True, "", (), True))
     return rows
@@ -168,7 +172,9 @@ def draft_intake(draft: Any) -> IntakeData:
     data = draft.data or {}
     place = chosen_place(draft.procedure, data)
     alternatives = data.get("alternatives") or {}
-    codes = list(dict.fromkeys(draft.files.order_by("requirement_code").values_list("requirement_code", flat=True)))
+    codes = list(
+        dict.fromkeys(draft.files.order_by("requirement_code").values_list("requirement_code", flat=True))
+    )
     applicant = applicant_data(data)
     if data.get("result_delivery") == Dossier.ResultDelivery.POST and data.get("delivery_address"):
         # The result goes by post to this address: it is the applicant's address on the dossier.
@@ -200,5 +206,7 @@ def submitter_data(draft: Any) -> SubmitterData | None:
         return None
     submitter = data.get("submitter") or submitter_from_account(draft.owner)
     return SubmitterData(
-        relation=relation, name=str(submitter.get("name") or ""), citizen_id=str(submitter.get("citizen_id") or "")
+        relation=relation,
+        name=str(submitter.get("name") or ""),
+        citizen_id=str(submitter.get("citizen_id") or ""),
     )

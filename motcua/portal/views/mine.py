@@ -1,4 +1,4 @@
-""""Hồ sơ của tôi": the citizen's dossiers and drafts, a dossier's detail (timeline, the
+""" "Hồ sơ của tôi": the citizen's dossiers and drafts, a dossier's detail (timeline, the
 agency's messages), supplement online, ask to withdraw, and the forms that concern the citizen.
 
     /ho-so-cua-toi/                          list: drafts in progress, dossiers
@@ -8,7 +8,7 @@ agency's messages), supplement online, ask to withdraw, and the forms that conce
     /ho-so-cua-toi/<code>/mau-<01|02|03>.pdf receipt (Mẫu 01), supplement request (02), refusal (03)
 
 Only ``citizen_dossier(user, code)``: another citizen's dossier, guessed, is the 404 page, and
-the attempt is logged; every view of a dossier's detail is logged too (personal data).
+the attempt is logged (``citizen_dossier``), as is every view of a dossier's personal data.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from motcua.audit.services import audit_record
 from motcua.dossiers import printing
 from motcua.dossiers.files import _megabytes, max_bytes
 from motcua.dossiers.models import Dossier
@@ -42,19 +41,12 @@ CITIZEN_FORMS = ("01", "02", "03")
 
 
 def dossier_or_404(request: HttpRequest, code: str) -> Dossier:
-    ip = client_ip(request)
+    """One of the user's own dossiers. ``citizen_dossier`` logs the view of its personal data, and
+    the attempt on another citizen's (``personal_data.refused``); both are the same 404 page."""
     try:
-        dossier = citizen_dossier(request.user, code)
+        return citizen_dossier(request.user, code, ip=client_ip(request))
     except NotFound as exc:
-        audit_record(
-            action="portal.dossier_not_found",
-            actor=request.user,
-            object_type="dossiers.dossier",
-            object_id=str(code)[:64],
-            ip=ip,
-        )
         raise Http404(exc.message) from exc
-    return dossier
 
 
 @never_cache
@@ -122,9 +114,6 @@ def _detail_context(dossier: Dossier) -> dict[str, Any]:
 @require_GET
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     dossier = dossier_or_404(request, code)
-    audit_record(
-        action="portal.dossier_view", actor=request.user, obj=dossier, extra={"code": dossier.code}, ip=client_ip(request)
-    )
     return render(request, "portal/detail.html", _detail_context(dossier))
 
 
@@ -195,7 +184,12 @@ def withdraw(request: HttpRequest, code: str) -> HttpResponse:
         form = WithdrawForm(initial={"version": dossier.version})
         status = 200
     received = dossier.received_at is not None
-    return render(request, "portal/withdraw.html", {"dossier": dossier, "form": form, "received": received}, status=status)
+    return render(
+        request,
+        "portal/withdraw.html",
+        {"dossier": dossier, "form": form, "received": received},
+        status=status,
+    )
 
 
 @never_cache
@@ -206,13 +200,6 @@ def form_pdf(request: HttpRequest, code: str, form: str) -> HttpResponse:
     dossier = dossier_or_404(request, code)
     if form not in CITIZEN_FORMS or not printing.form_applies(form, dossier):
         raise Http404(f"Hồ sơ {dossier.code} chưa có biểu mẫu số {form}.")
-    audit_record(
-        action="portal.form_download",
-        actor=request.user,
-        obj=dossier,
-        extra={"code": dossier.code, "form": form},
-        ip=client_ip(request),
-    )
     content = printing.render_form(form, dossier, request=request)
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="mau-{form}-{dossier.code}.pdf"'

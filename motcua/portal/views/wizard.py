@@ -199,7 +199,9 @@ def _remove_file(request: HttpRequest, draft: Draft, file_id: str) -> None:
         messages.success(request, "Đã gỡ tệp khỏi hồ sơ nháp.")
 
 
-def _page(request: HttpRequest, draft: Draft, step: str, context: dict[str, Any], status: int) -> HttpResponse:
+def _page(
+    request: HttpRequest, draft: Draft, step: str, context: dict[str, Any], status: int
+) -> HttpResponse:
     reached = STEPS.index(Draft.Step(draft.step))
     steps = [
         {"value": s.value, "label": s.label, "url": step_url(draft, s.value), "open": i <= reached}
@@ -232,7 +234,11 @@ class Whom:
             request,
             draft,
             Draft.Step.WHOM,
-            {"choices": list(WHOM_CHOICES.items()), "current": draft.data.get("whom", "self"), "errors": errors},
+            {
+                "choices": list(WHOM_CHOICES.items()),
+                "current": draft.data.get("whom", "self"),
+                "errors": errors,
+            },
             status,
         )
 
@@ -256,7 +262,10 @@ class Applicant:
         changes: dict[str, Any] = {"applicant": applicant}
         whom = draft.data.get("whom", "self")
         if whom != "self":
-            changes["submitter"] = {"name": typed["submitter_name"], "citizen_id": typed["submitter_citizen_id"]}
+            changes["submitter"] = {
+                "name": typed["submitter_name"],
+                "citizen_id": typed["submitter_citizen_id"],
+            }
         for problem in applicant_problems(applicant_data({**draft.data, **changes})):
             errors.setdefault(_field_of(problem), []).append(problem.message)
         if whom != "self":
@@ -317,7 +326,9 @@ class Documents:
             given = set(draft.files.values_list("requirement_code", flat=True))
             missing = missing_mandatory(online_documents(draft.procedure), given)
             missing_codes = [d.code for d in missing]
-            missing_codes += [r.code for r in rows if r.authority and r.code not in given and r.code not in missing_codes]
+            missing_codes += [
+                r.code for r in rows if r.authority and r.code not in given and r.code not in missing_codes
+            ]
             if missing_codes:
                 message = (
                     missing_documents_message(missing, Dossier.Channel.ONLINE)
@@ -344,7 +355,9 @@ class Documents:
             }
             for row in document_rows(draft)
         ]
-        store = list(citizen_files(draft.owner).select_related("document__dossier").order_by("-uploaded_at")[:50])
+        store = list(
+            citizen_files(draft.owner).select_related("document__dossier").order_by("-uploaded_at")[:50]
+        )
         return _page(
             request,
             draft,
@@ -412,7 +425,9 @@ class Review:
             return {}
         try:
             dossier, first = services.draft_submit(
-                draft=draft, national_identity=signed_in_with_national_identity(request), ip=client_ip(request)
+                draft=draft,
+                national_identity=signed_in_with_national_identity(request),
+                ip=client_ip(request),
             )
         except DomainError as exc:
             return {"__all__": [exc.message], "step": [str(exc.details.get("step", ""))]}
@@ -425,12 +440,17 @@ class Review:
         data = draft.data
         chosen = chosen_place(draft.procedure, data)
         place = next(
-            (p for p in places(draft.procedure) if chosen and place_key(p) == f"{chosen.receiving}|{chosen.handling}"),
+            (
+                p
+                for p in places(draft.procedure)
+                if chosen and place_key(p) == f"{chosen.receiving}|{chosen.handling}"
+            ),
             None,
         )
         files = list(draft.files.all())
         documents = [
-            {"row": row, "files": [f for f in files if f.requirement_code == row.code]} for row in document_rows(draft)
+            {"row": row, "files": [f for f in files if f.requirement_code == row.code]}
+            for row in document_rows(draft)
         ]
         fix_step = (errors.get("step") or [""])[0]
         return _page(
