@@ -244,7 +244,7 @@ class Whom:
 
 
 def _field_of(exc: InvalidInput) -> str:
-    return str(exc.details.get("field", "")).removeprefix("applicant.") or "__all__"
+    return str(exc.details.get("field", "")).removeprefix("applicant.") or "form"
 
 
 class Applicant:
@@ -335,7 +335,7 @@ class Documents:
                     if missing
                     else "Nộp hồ sơ thay người khác phải kèm giấy tờ chứng minh quyền đại diện"
                 )
-                errors["__all__"] = [message + "."]
+                errors["form"] = [message + "."]
                 for code in missing_codes:
                     errors.setdefault(code, []).append("Chưa có tệp nào cho giấy tờ bắt buộc này.")
             else:
@@ -430,7 +430,7 @@ class Review:
                 ip=client_ip(request),
             )
         except DomainError as exc:
-            return {"__all__": [exc.message], "step": [str(exc.details.get("step", ""))]}
+            return {"form": [exc.message], "step": [str(exc.details.get("step", ""))]}
         if not first:
             messages.info(request, f"Hồ sơ này đã được nộp trước đó với mã {dossier.code}.")
         return {}
