@@ -69,6 +69,7 @@ def my_dossier_rows(user: Any) -> list[DossierRow]:
     """The user's dossiers, newest first: code, procedure, status in words, appointment, what to do."""
     rows = (
         citizen_dossiers(user)
+        .select_related(None)
         .select_related("procedure")
         .only(
             "code",
@@ -80,7 +81,6 @@ def my_dossier_rows(user: Any) -> list[DossierRow]:
             "due_at",
             "procedure__name",
         )
-        .order_by("-created_at", "-pk")
     )
     return [
         DossierRow(
