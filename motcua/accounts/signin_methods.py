@@ -1,4 +1,5 @@
 """How the current session signed in (the dossier records a national-identity sign-in, indicator 4.5)."""
+
 SESSION_KEY = "motcua_signin_method"
 NATIONAL_IDENTITY = "national_identity"
 PASSWORD = "password"

@@ -187,7 +187,7 @@ def _store(
             row.save()
             _touch(draft)
     except BaseException:
-        default_storage.delete(row.file.name)
+        _delete_stored(row.file.name or "")
         raise
     return row
 
@@ -198,17 +198,24 @@ def draft_remove_file(*, draft: Draft, file_id: int | str) -> None:
         row = draft.files.get(pk=int(file_id))
     except (ValueError, TypeError, DraftFile.DoesNotExist):
         raise NotFound("Tệp này không còn trong hồ sơ nháp.", code="draft_file_not_found") from None
-    name = row.file.name
+    name = row.file.name or ""
     row.delete()
     _touch(draft)
     transaction.on_commit(lambda: _delete_stored(name))
 
 
 def _delete_stored(name: str) -> None:
+    if not name:
+        return
     try:
         default_storage.delete(name)
     except Exception:  # the row is gone; the expiry sweep of drafts/ is not needed for it
         logger.warning("Could not delete the draft file %s", name, exc_info=True)
+
+
+def _delete_all(names: list[str]) -> None:
+    for name in names:
+        _delete_stored(name)
 
 
 def draft_delete(*, draft: Draft) -> None:
@@ -220,7 +227,7 @@ def draft_delete(*, draft: Draft) -> None:
 def _delete_draft(draft: Draft) -> None:
     names = [name for name in draft.files.values_list("file", flat=True) if name]
     draft.delete()
-    transaction.on_commit(lambda: [_delete_stored(name) for name in names])
+    transaction.on_commit(lambda: _delete_all(names))
 
 
 def draft_submit(
@@ -277,7 +284,7 @@ def draft_submit(
             for handle in opened:
                 handle.close()
         Draft.objects.filter(pk=draft.pk).update(dossier=dossier)
-        names = [row.file.name for row in files]
+        names = [row.file.name or "" for row in files]
         DraftFile.objects.filter(draft=draft).delete()
         audit_record(
             action="portal.draft_submit",
@@ -287,7 +294,7 @@ def draft_submit(
             ip=ip,
         )
         # The dossier has its own copies now (dossiers/…): the draft's go after commit.
-        transaction.on_commit(lambda: [_delete_stored(name) for name in names])
+        transaction.on_commit(lambda: _delete_all(names))
     draft.submitted_at, draft.dossier = now, dossier
     return dossier, True
 

@@ -34,7 +34,9 @@ def make_citizen(username: str, *, full_name: str, citizen_id: str, dob: date, p
         phone=phone,
         email=f"{username}@example.vn",
     )
-    Profile.objects.create(user=user, citizen_id=citizen_id, date_of_birth=dob, address="Thôn Đông, xã An Bình")
+    Profile.objects.create(
+        user=user, citizen_id=citizen_id, date_of_birth=dob, address="Thôn Đông, xã An Bình"
+    )
     return user
 
 

@@ -19,7 +19,9 @@ def sign_in(context, live_server, user) -> None:
     """The session of a signed-in citizen (how they signed in is the accounts' and oidc's tests)."""
     client = Client()
     client.force_login(user)
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
 
 
 def check(page, name: str, width: int) -> None:
@@ -49,7 +51,8 @@ def test_a_citizen_submits_with_uploads_and_follows_the_dossier(live_server, bro
     check(page, "step-documents", 1280)
     # Over the size limit: refused in the page, before anything is sent.
     page.set_input_files(
-        "#file-TP01", files=[{"name": "quet-rat-lon.pdf", "mimeType": "application/pdf", "buffer": b"%" * (11 << 20)}]
+        "#file-TP01",
+        files=[{"name": "quet-rat-lon.pdf", "mimeType": "application/pdf", "buffer": b"%" * (11 << 20)}],
     )
     page.get_by_role("button", name="Tiếp tục").click()
     alert = page.locator(".upload-error")
@@ -57,7 +60,9 @@ def test_a_citizen_submits_with_uploads_and_follows_the_dossier(live_server, bro
     assert draft.files.count() == 0
     check(page, "step-documents-too-big", 1280)
     # Two real files: sent with progress, then the next step.
-    page.set_input_files("#file-TP01", files=[{"name": "to-khai.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    page.set_input_files(
+        "#file-TP01", files=[{"name": "to-khai.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
     page.set_input_files(
         "#file-TP02", files=[{"name": "xac-nhan.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
@@ -114,7 +119,9 @@ def test_a_citizen_submits_with_uploads_and_follows_the_dossier(live_server, bro
 
 
 def test_the_wizard_works_with_javascript_off(live_server, browser, world):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN", java_script_enabled=False)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="vi-VN", java_script_enabled=False
+    )
     try:
         sign_in(context, live_server, world.hoa)
         page = context.new_page()
@@ -122,8 +129,12 @@ def test_the_wizard_works_with_javascript_off(live_server, browser, world):
         page.get_by_role("button", name="Bắt đầu nộp hồ sơ").click()
         page.get_by_role("button", name="Tiếp tục").click()
         page.get_by_role("button", name="Tiếp tục").click()
-        page.set_input_files("#file-TP01", files=[{"name": "a.pdf", "mimeType": "application/pdf", "buffer": PDF}])
-        page.set_input_files("#file-TP02", files=[{"name": "b.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+        page.set_input_files(
+            "#file-TP01", files=[{"name": "a.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+        )
+        page.set_input_files(
+            "#file-TP02", files=[{"name": "b.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+        )
         page.get_by_role("button", name="Tiếp tục").click()
         page.get_by_label("Nhận tại Bộ phận Một cửa").check()
         page.get_by_role("button", name="Tiếp tục").click()

@@ -1,4 +1,4 @@
-""""Hồ sơ của tôi": the list and the detail (timeline, the agency's messages), supplement online,
+""" "Hồ sơ của tôi": the list and the detail (timeline, the agency's messages), supplement online,
 ask to withdraw, the receipt as PDF; nobody else's dossier, by guessing its address."""
 
 import pytest
@@ -44,7 +44,9 @@ def test_the_detail_shows_the_timeline_and_what_the_agency_asked(client, world, 
         actor=world.receptionist,
         dossier=dossier,
         expected_version=dossier.version,
-        items=[SupplementItem(name="Giấy xác nhận tình trạng hôn nhân", reason="Bản chụp bị mờ, không đọc được")],
+        items=[
+            SupplementItem(name="Giấy xác nhận tình trạng hôn nhân", reason="Bản chụp bị mờ, không đọc được")
+        ],
     )
     client.force_login(world.hoa)
     page = client.get(detail(dossier)).content.decode()
@@ -95,7 +97,9 @@ def test_withdrawing_before_reception_asks_for_a_confirmation_then_withdraws(cli
     page = client.get(url).content.decode()
     assert "hồ sơ sẽ được rút ngay" in page
     response = client.post(url, {"version": dossier.version, "reason": "Nộp nhầm thủ tục"})
-    assert response.status_code == 400 and "Vui lòng đánh dấu xác nhận rút hồ sơ." in response.content.decode()
+    assert (
+        response.status_code == 400 and "Vui lòng đánh dấu xác nhận rút hồ sơ." in response.content.decode()
+    )
     dossier.refresh_from_db()
     assert dossier.state == Dossier.State.SUBMITTED
     response = client.post(url, {"version": dossier.version, "reason": "Nộp nhầm thủ tục", "confirm": "on"})
@@ -111,7 +115,8 @@ def test_withdrawing_after_reception_is_a_request(client, world, frozen):
     dossier = dossier_services.dossier_receive(actor=world.receptionist, dossier=dossier, expected_version=1)
     client.force_login(world.hoa)
     response = client.post(
-        detail(dossier, "rut-ho-so/"), {"version": dossier.version, "reason": "Không cần nữa", "confirm": "on"}
+        detail(dossier, "rut-ho-so/"),
+        {"version": dossier.version, "reason": "Không cần nữa", "confirm": "on"},
     )
     assert response.status_code == 302
     dossier.refresh_from_db()

@@ -140,7 +140,9 @@ def test_a_parent_submits_for_a_child_with_the_authority_document(world, frozen)
     )
 
 
-def test_drafts_untouched_for_30_days_are_deleted_with_their_files(world, frozen, django_capture_on_commit_callbacks):
+def test_drafts_untouched_for_30_days_are_deleted_with_their_files(
+    world, frozen, django_capture_on_commit_callbacks
+):
     old = ready_draft(world)
     old_files = list(old.files.values_list("file", flat=True))
     frozen.shift(timedelta(days=2))

@@ -101,7 +101,11 @@ def test_another_citizens_draft_is_a_404_page_and_the_attempt_is_logged(client, 
     client.force_login(world.hoa)
     draft = start_draft(client, world)
     client.force_login(world.binh)
-    for url in (step(draft, "cho-ai"), step(draft, "xem-lai"), reverse("portal:draft_done", kwargs={"uid": draft.uid})):
+    for url in (
+        step(draft, "cho-ai"),
+        step(draft, "xem-lai"),
+        reverse("portal:draft_done", kwargs={"uid": draft.uid}),
+    ):
         response = client.get(url)
         assert response.status_code == 404
         assert "Nguyễn Thị Hoa" not in response.content.decode()
@@ -136,7 +140,10 @@ def test_a_pdf_that_is_really_an_executable_is_refused(client, world, frozen):
     draft = start_draft(client, world)
     response = client.post(
         step(draft, "giay-to"),
-        {"file_TP01": SimpleUploadedFile("to-khai.pdf", EXECUTABLE, content_type="application/pdf"), "go": "next"},
+        {
+            "file_TP01": SimpleUploadedFile("to-khai.pdf", EXECUTABLE, content_type="application/pdf"),
+            "go": "next",
+        },
     )
     assert response.status_code == 400
     assert "Tệp “to-khai.pdf” không phải PDF, JPEG hoặc PNG." in response.content.decode()
@@ -151,7 +158,9 @@ def test_an_expired_session_mid_draft_keeps_the_draft_and_what_was_typed(client,
     # The session expires (deleted on the server), the citizen still posts the next step.
     client.session.flush()
     client.cookies.pop("sessionid", None)
-    response = client.post(step(draft, "nhan-ket-qua"), {"result_delivery": "post", "delivery_address": "Số 5 phố Huế"})
+    response = client.post(
+        step(draft, "nhan-ket-qua"), {"result_delivery": "post", "delivery_address": "Số 5 phố Huế"}
+    )
     assert response.status_code == 302
     assert response["Location"] == "/tai-khoan/dang-nhap/?next=" + step(draft, "nhan-ket-qua")
     # Signed in again: the draft is there, and what was typed after the session expired too.
@@ -169,7 +178,8 @@ def test_bad_applicant_data_is_kept_and_each_field_says_what_is_wrong(client, wo
     client.force_login(world.hoa)
     draft = start_draft(client, world)
     response = client.post(
-        step(draft, "nguoi-nop"), {"name": "", "citizen_id": "123", "phone": "12", "email": "hoa@", "go": "next"}
+        step(draft, "nguoi-nop"),
+        {"name": "", "citizen_id": "123", "phone": "12", "email": "hoa@", "go": "next"},
     )
     assert response.status_code == 400
     page = response.content.decode()

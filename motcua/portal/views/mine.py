@@ -23,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from motcua.accounts.models import User
 from motcua.dossiers import printing
 from motcua.dossiers.files import _megabytes, max_bytes
 from motcua.dossiers.models import Dossier
@@ -40,7 +41,13 @@ from motcua.portal.wizard import online_documents
 CITIZEN_FORMS = ("01", "02", "03")
 
 
-def dossier_or_404(request: HttpRequest, code: str) -> Dossier:
+class SignedInRequest(HttpRequest):
+    """A request past ``login_required``: its user is an account, never anonymous."""
+
+    user: User
+
+
+def dossier_or_404(request: SignedInRequest, code: str) -> Dossier:
     """One of the user's own dossiers. ``citizen_dossier`` logs the view of its personal data, and
     the attempt on another citizen's (``personal_data.refused``); both are the same 404 page."""
     try:
@@ -52,7 +59,7 @@ def dossier_or_404(request: HttpRequest, code: str) -> Dossier:
 @never_cache
 @login_required
 @require_GET
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: SignedInRequest) -> HttpResponse:
     context = {
         "drafts": list(selectors.drafts_in_progress(request.user)),
         "rows": selectors.my_dossier_rows(request.user),
@@ -112,7 +119,7 @@ def _detail_context(dossier: Dossier) -> dict[str, Any]:
 @never_cache
 @login_required
 @require_GET
-def detail(request: HttpRequest, code: str) -> HttpResponse:
+def detail(request: SignedInRequest, code: str) -> HttpResponse:
     dossier = dossier_or_404(request, code)
     return render(request, "portal/detail.html", _detail_context(dossier))
 
@@ -120,7 +127,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
 @never_cache
 @login_required
 @require_POST
-def supplement(request: HttpRequest, code: str) -> HttpResponse:
+def supplement(request: SignedInRequest, code: str) -> HttpResponse:
     dossier = dossier_or_404(request, code)
     form = SupplementForm(request.POST)
     files = {
@@ -155,7 +162,7 @@ def supplement(request: HttpRequest, code: str) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def withdraw(request: HttpRequest, code: str) -> HttpResponse:
+def withdraw(request: SignedInRequest, code: str) -> HttpResponse:
     dossier = dossier_or_404(request, code)
     if request.method == "POST":
         form = WithdrawForm(request.POST)
@@ -196,7 +203,7 @@ def withdraw(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_GET
 @csp_override({})  # a PDF, not a page: the browser's PDF viewer must not be constrained
-def form_pdf(request: HttpRequest, code: str, form: str) -> HttpResponse:
+def form_pdf(request: SignedInRequest, code: str, form: str) -> HttpResponse:
     dossier = dossier_or_404(request, code)
     if form not in CITIZEN_FORMS or not printing.form_applies(form, dossier):
         raise Http404(f"Hồ sơ {dossier.code} chưa có biểu mẫu số {form}.")

@@ -164,7 +164,7 @@ def draft_step(request: HttpRequest, uid: Any, step: str) -> HttpResponse:
     if request.method == "POST" or restored is not None:
         post = request.POST if restored is None else restored
         if post.get("remove"):
-            _remove_file(request, draft, post["remove"])
+            _remove_file(request, draft, str(post.get("remove")))
             return redirect(step_url(draft, step) + "#tai-lieu")
         errors = handler.save(request, draft, post)
         if restored is not None:
@@ -224,7 +224,7 @@ class Whom:
     def save(request: HttpRequest, draft: Draft, post: QueryDict) -> dict[str, list[str]]:
         form = WhomForm(post)
         if not form.is_valid():
-            return {k: list(v) for k, v in form.errors.items()}
+            return {k: [str(e) for e in v] for k, v in form.errors.items()}
         services.draft_set_whom(draft=draft, whom=form.cleaned_data["whom"])
         return {}
 
@@ -252,7 +252,7 @@ class Applicant:
     def save(request: HttpRequest, draft: Draft, post: QueryDict) -> dict[str, list[str]]:
         form = ApplicantForm(post)
         form.is_valid()  # every field is optional here: the rules are the services'
-        errors: dict[str, list[str]] = {k: list(v) for k, v in form.errors.items()}
+        errors: dict[str, list[str]] = {k: [str(e) for e in v] for k, v in form.errors.items()}
         typed = {name: (post.get(name) or "").strip() for name in form.fields}
         applicant = dict(draft.data.get("applicant") or {})
         for name in ("name", "citizen_id", "tax_code", "representative", "phone", "email", "address"):
@@ -307,8 +307,9 @@ class Documents:
         rows = document_rows(draft)
         alternatives = dict(draft.data.get("alternatives") or {})
         for row in rows:
-            if row.alternatives and post.get(f"alt_{row.code}", "").isdigit():
-                alternatives[row.code] = int(post[f"alt_{row.code}"])
+            chosen = str(post.get(f"alt_{row.code}") or "")
+            if row.alternatives and chosen.isdigit():
+                alternatives[row.code] = int(chosen)
         services.draft_update(draft=draft, changes={"alternatives": alternatives})
         for row in rows:
             for uploaded in request.FILES.getlist(f"file_{row.code}"):
