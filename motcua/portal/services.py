@@ -28,7 +28,7 @@ from motcua.dossiers.selectors import citizen_files
 from motcua.dossiers.services import dossier_submit_online
 from motcua.dossiers.services.intake import missing_documents_message, missing_mandatory
 from motcua.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
-from motcua.portal.models import Draft, DraftFile
+from motcua.portal.models import DRAFT_FILES_PREFIX, Draft, DraftFile
 from motcua.portal.wizard import (
     ONLINE_LEVELS,
     WHOM_CHOICES,
@@ -180,7 +180,7 @@ def _store(
         source_file=source,
     )
     # The file is written before its row; if the row fails, the file is removed at once
-    # (anything a killed worker leaves under drafts/ goes with the draft's expiry).
+    # (anything a killed worker leaves in the draft's folder goes with the draft: _delete_folder).
     row.file.save(checked.content.name, content, save=False)
     try:
         with transaction.atomic():
@@ -213,9 +213,16 @@ def _delete_stored(name: str) -> None:
         logger.warning("Could not delete the draft file %s", name, exc_info=True)
 
 
-def _delete_all(names: list[str]) -> None:
+def _delete_folder(uid: str) -> None:
+    """Every file under the draft's folder (``drafts/<uid>/``): its rows' files, and any a killed
+    worker wrote before the row that would have referenced it."""
+    folder = f"{DRAFT_FILES_PREFIX}/{uid}"
+    try:
+        _, names = default_storage.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return
     for name in names:
-        _delete_stored(name)
+        _delete_stored(f"{folder}/{name}")
 
 
 def draft_delete(*, draft: Draft) -> None:
@@ -225,9 +232,9 @@ def draft_delete(*, draft: Draft) -> None:
 
 
 def _delete_draft(draft: Draft) -> None:
-    names = [name for name in draft.files.values_list("file", flat=True) if name]
+    uid = str(draft.uid)
     draft.delete()
-    transaction.on_commit(lambda: _delete_all(names))
+    transaction.on_commit(lambda: _delete_folder(uid))
 
 
 def draft_submit(
@@ -284,7 +291,6 @@ def draft_submit(
             for handle in opened:
                 handle.close()
         Draft.objects.filter(pk=draft.pk).update(dossier=dossier)
-        names = [row.file.name or "" for row in files]
         DraftFile.objects.filter(draft=draft).delete()
         audit_record(
             action="portal.draft_submit",
@@ -294,7 +300,8 @@ def draft_submit(
             ip=ip,
         )
         # The dossier has its own copies now (dossiers/…): the draft's go after commit.
-        transaction.on_commit(lambda: _delete_all(names))
+        uid = str(draft.uid)
+        transaction.on_commit(lambda: _delete_folder(uid))
     draft.submitted_at, draft.dossier = now, dossier
     return dossier, True
 

@@ -135,3 +135,18 @@ def test_the_receipt_downloads_once_the_dossier_is_received(client, world, froze
     assert response.content.startswith(b"%PDF-")
     # Forms of the back office (the control slip, Mẫu 06) are not the citizen's.
     assert client.get(detail(dossier, "mau-06.pdf")).status_code == 404
+
+
+def test_the_list_reads_the_same_number_of_queries_for_one_dossier_or_five(
+    client, world, frozen, django_assert_num_queries
+):
+    client.force_login(world.hoa)
+    submitted(world)
+    client.get(reverse("portal:mine"))  # warm the session and the caches
+    with django_assert_num_queries(5) as one:
+        client.get(reverse("portal:mine"))
+    for _ in range(4):
+        submitted(world)
+    with django_assert_num_queries(len(one.captured_queries)):
+        page = client.get(reverse("portal:mine")).content.decode()
+    assert page.count("<th scope=\"row\">") == 5

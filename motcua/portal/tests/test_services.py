@@ -4,6 +4,7 @@ dossiers' upload checks, submitted once through dossier_submit_online, expired a
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from motcua.catalog.models import Procedure
@@ -144,7 +145,9 @@ def test_drafts_untouched_for_30_days_are_deleted_with_their_files(
     world, frozen, django_capture_on_commit_callbacks
 ):
     old = ready_draft(world)
-    old_files = list(old.files.values_list("file", flat=True))
+    # A file a killed worker wrote before its row: it goes with the draft too.
+    orphan = default_storage.save(f"drafts/{old.uid}/mo-coi", ContentFile(PDF))
+    old_files = [*old.files.values_list("file", flat=True), orphan]
     frozen.shift(timedelta(days=2))
     recent = ready_draft(world)
     submitted = ready_draft(world)
