@@ -105,27 +105,30 @@ class TimelineEntry:
 
 # Events whose note is told to the applicant (the services send it in the notice); the notes
 # of other events may be internal and are never shown.
+# What the citizen did that changes no status (or not yet), said in their words.
+CITIZEN_ACTION_LABELS = {
+    "request-withdraw": "Đã gửi yêu cầu rút hồ sơ",
+    "supplement-online": "Đã gửi hồ sơ bổ sung trực tuyến",
+}
 PUBLIC_NOTE_ACTIONS = ("reject", "refuse", "stop", "withdraw", "request-withdraw", "close-guidance")
 
 
 def timeline(dossier: Dossier) -> list[TimelineEntry]:
-    """Every status change of the dossier, oldest first, in the national status's words."""
+    """Every change of the dossier's situation, oldest first, in the national status's words; an
+    event that leaves the status as it was (a hand-over inside processing) adds nothing."""
     events = DossierEvent.objects.filter(dossier=dossier, kind=DossierEvent.Kind.STATUS).order_by("at", "pk")
-    entries = []
+    entries: list[TimelineEntry] = []
     for event in events:
-        if event.status_code:
+        note = event.note if event.action in PUBLIC_NOTE_ACTIONS else ""
+        if event.action in CITIZEN_ACTION_LABELS:
+            label = CITIZEN_ACTION_LABELS[event.action]
+        elif event.status_code:
             label = status_label(event.status_code, dossier.outcome if event.status_code >= 9 else "")
-        elif event.action == "request-withdraw":
-            label = "Đã gửi yêu cầu rút hồ sơ"
-        elif event.action == "supplement-online":
-            label = "Đã gửi hồ sơ bổ sung trực tuyến"
         else:
             continue
-        entries.append(
-            TimelineEntry(
-                at=event.at, label=label, note=event.note if event.action in PUBLIC_NOTE_ACTIONS else ""
-            )
-        )
+        if entries and entries[-1].label == label and not note:
+            continue
+        entries.append(TimelineEntry(at=event.at, label=label, note=note))
     return entries
 
 

@@ -1,6 +1,9 @@
 """ "Hồ sơ của tôi": the list and the detail (timeline, the agency's messages), supplement online,
 ask to withdraw, the receipt as PDF; nobody else's dossier, by guessing its address."""
 
+import re
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
@@ -149,4 +152,44 @@ def test_the_list_reads_the_same_number_of_queries_for_one_dossier_or_five(
         submitted(world)
     with django_assert_num_queries(len(one.captured_queries)):
         page = client.get(reverse("portal:mine")).content.decode()
-    assert page.count("<th scope=\"row\">") == 5
+    assert page.count('<th scope="row">') == 5
+
+
+def test_a_supplement_after_its_deadline_is_refused_and_nothing_is_sent(client, world, frozen):
+    dossier = submitted(world)
+    dossier = dossier_services.dossier_request_supplement(
+        actor=world.receptionist,
+        dossier=dossier,
+        expected_version=dossier.version,
+        items=[SupplementItem(name="Giấy xác nhận tình trạng hôn nhân", reason="Bản chụp bị mờ")],
+    )
+    frozen.shift(timedelta(days=31))
+    client.force_login(world.hoa)
+    response = client.post(
+        reverse("portal:supplement", kwargs={"code": dossier.code}),
+        {"version": dossier.version, "file_TP02": pdf("muon.pdf"), "note": "Gửi muộn"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f"Đã quá hạn bổ sung hồ sơ {dossier.code} (hạn: 08:00 ngày 01/04/2026)." in page
+    assert "Gửi muộn</textarea>" in page  # what was typed is still in the form
+    dossier.refresh_from_db()
+    assert dossier.state == Dossier.State.INTAKE_SUPPLEMENT
+    assert not DossierFile.objects.filter(original_name="muon.pdf").exists()
+
+
+def test_the_timeline_says_each_change_once(client, world, frozen):
+    dossier = submitted(world)
+    dossier = dossier_services.dossier_receive(actor=world.receptionist, dossier=dossier, expected_version=1)
+    dossier = dossier_services.dossier_assign(
+        actor=world.leader, dossier=dossier, expected_version=dossier.version, officer=world.specialist
+    )
+    dossier = dossier_services.dossier_assign(
+        actor=world.leader, dossier=dossier, expected_version=dossier.version, officer=world.specialist2
+    )
+    client.force_login(world.hoa)
+    page = client.get(detail(dossier)).content.decode()
+    timeline = page.split('class="timeline"')[1].split("</ol>")[0]
+    labels = re.findall(r"</time> <span>([^<]+)</span>", timeline)
+    assert labels == ["Mới đăng ký", "Được tiếp nhận", "Đang xử lý"]
+    assert world.specialist.full_name not in page

@@ -9,7 +9,7 @@ from django.core.files.storage import default_storage
 
 from motcua.catalog.models import Procedure
 from motcua.dossiers.models import Dossier, DossierFile
-from motcua.lib.errors import Forbidden, InvalidInput
+from motcua.lib.errors import Forbidden, InvalidInput, NotFound
 from motcua.portal import services
 from motcua.portal.models import Draft, DraftFile
 from motcua.portal.tests.conftest import CITIZEN_ID, EXECUTABLE, PDF, pdf
@@ -160,3 +160,17 @@ def test_drafts_untouched_for_30_days_are_deleted_with_their_files(
     assert not any(default_storage.exists(name) for name in old_files)
     assert all(default_storage.exists(f.file.name) for f in recent.files.all())
     assert services.drafts_expire() == 0
+
+
+def test_a_file_of_an_earlier_dossier_is_picked_from_the_citizens_own_store(world, frozen):
+    first, _ = services.draft_submit(draft=ready_draft(world))
+    earlier = DossierFile.objects.get(document__dossier=first, document__requirement_code="TP02")
+    theirs, _ = services.draft_submit(draft=ready_draft(world, owner=world.binh))
+    not_hers = DossierFile.objects.filter(document__dossier=theirs).first()
+    draft = services.draft_start(owner=world.hoa, procedure=world.procedure)
+    row = services.draft_pick_stored_file(draft=draft, requirement_code="TP02", file_id=earlier.pk)
+    assert (row.source_file, row.original_name, row.sha256) == (earlier, "xac-nhan.pdf", earlier.sha256)
+    assert row.file.name.startswith(f"drafts/{draft.uid}/")
+    with pytest.raises(NotFound):
+        services.draft_pick_stored_file(draft=draft, requirement_code="TP01", file_id=not_hers.pk)
+    assert draft.files.count() == 1

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from motcua.audit.models import AuditEvent
+from motcua.catalog import services as catalog_services
 from motcua.dossiers.models import Dossier, DossierFile
 from motcua.portal.models import Draft
 from motcua.portal.tests.conftest import EXECUTABLE, pdf
@@ -195,3 +196,34 @@ def test_a_staff_account_is_told_to_use_the_counter(client, world, frozen):
     response = client.post(reverse("portal:start", kwargs={"code": world.procedure.code}))
     assert "Chỉ tài khoản công dân hoặc tổ chức được nộp hồ sơ trực tuyến." in response.content.decode()
     assert Draft.objects.count() == 0
+
+
+def test_where_several_agencies_offer_the_procedure_the_citizen_chooses_where(client, world, frozen):
+    catalog_services.offering_create(agency=world.tree.commune_b, procedure=world.procedure, actor=None)
+    client.force_login(world.hoa)
+    draft = start_draft(client, world)
+    client.post(step(draft, "giay-to"), {"file_TP01": pdf(), "file_TP02": pdf(), "go": "save"})
+    page = client.get(step(draft, "nhan-ket-qua")).content.decode()
+    assert page.count('name="place"') == 2 and "Bình Minh" in page and "An Bình" in page
+    response = client.post(step(draft, "nhan-ket-qua"), {"result_delivery": "post", "go": "next"})
+    page = response.content.decode()
+    assert "Vui lòng chọn nơi tiếp nhận hồ sơ." in page
+    assert "Vui lòng nhập địa chỉ nhận kết quả qua bưu chính." in page
+    b = f"{world.tree.one_stop_b.code}|{world.tree.commune_b.code}"
+    response = client.post(
+        step(draft, "nhan-ket-qua"),
+        {
+            "place": b,
+            "result_delivery": "post",
+            "delivery_address": "Số 5 phố Huế, xã Bình Minh",
+            "go": "next",
+        },
+    )
+    assert response["Location"] == step(draft, "xem-lai")
+    client.post(step(draft, "xem-lai"), {"go": "submit"})
+    dossier = Dossier.objects.get()
+    assert (dossier.receiving_agency, dossier.handling_agency) == (
+        world.tree.one_stop_b,
+        world.tree.commune_b,
+    )
+    assert (dossier.result_delivery, dossier.address) == ("post", "Số 5 phố Huế, xã Bình Minh")

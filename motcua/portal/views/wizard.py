@@ -11,6 +11,7 @@ citizen is sent to sign in; back on the step, the owner's draft takes it in (``_
 
 from __future__ import annotations
 
+from datetime import date
 from functools import wraps
 from typing import Any
 
@@ -460,6 +461,7 @@ class Review:
             Draft.Step.REVIEW,
             {
                 "applicant": data.get("applicant") or {},
+                "date_of_birth": _day(str((data.get("applicant") or {}).get("date_of_birth") or "")),
                 "whom": data.get("whom", "self"),
                 "whom_label": WHOM_CHOICES.get(data.get("whom", "self"), ""),
                 "submitter": data.get("submitter") or submitter_from_account(draft.owner),
@@ -472,6 +474,14 @@ class Review:
             },
             status,
         )
+
+
+def _day(iso: str) -> str:
+    """ "1990-05-17" → "17/05/1990" (as typed when it is not a date)."""
+    try:
+        return date.fromisoformat(iso).strftime("%d/%m/%Y")
+    except ValueError:
+        return iso
 
 
 HANDLERS: dict[str, Any] = {
@@ -488,8 +498,10 @@ HANDLERS: dict[str, Any] = {
 @require_http_methods(["GET"])
 def draft_done(request: HttpRequest, uid: Any) -> HttpResponse:
     draft = draft_or_404(request, uid)
-    if not draft.submitted or draft.dossier is None:
+    if not draft.submitted:
         return redirect(step_url(draft, draft.step))
+    if draft.dossier is None:  # submitted, and the dossier since deleted by an administrator
+        return redirect("portal:mine")
     dossier = draft.dossier
     next_steps = guidance(
         status_code=dossier.status_code,
