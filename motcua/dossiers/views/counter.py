@@ -169,6 +169,7 @@ def today(request):
             "sections": sections,
             "several": len(request.counter_agencies) > 1,
             "uncollected_days": settings.MOTCUA_RESULT_UNCOLLECTED_WORKING_DAYS,
+            "online_count": selectors.online_inbox_count(request.user, agency=agency),
         },
     )
 
