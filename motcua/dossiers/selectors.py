@@ -351,8 +351,16 @@ def dossiers_inbox(
         .filter(_bucket_q(bucket, now))
         .filter(_search_q(q))
         .select_related(*INBOX_RELATED)
+        .annotate(supplied_online=Exists(_supplied_online))
         .order_by(*SORTS[sort])
     )
+
+
+# A supplement the applicant sent online, waiting for the holder to receive it (the page marks
+# the row "Đã bổ sung trực tuyến").
+_supplied_online = DossierPause.objects.filter(
+    dossier=OuterRef("pk"), ended_at__isnull=True, supplied_online_at__isnull=False
+)
 
 
 def inbox_counts(user: User, *, scope: str = "agency", agency: Agency | str | None = None) -> dict[str, int]:

@@ -109,3 +109,65 @@ def test_another_communes_officer_sees_nothing_and_cannot_answer(client, world, 
 def test_a_citizen_is_forbidden(client, world):
     client.force_login(world.citizen)
     assert client.get(ONLINE).status_code == 403
+
+
+def test_the_staff_api_lists_the_online_inbox_and_answers(world, frozen):
+    from django.test import Client
+
+    from motcua.accounts.services import api_token_create
+
+    d = submit(world, national_identity=True)
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=world.receptionist, name='thử')}")
+    body = api.get("/api/v1/dossiers/online-inbox").json()
+    assert body["count"] == 1
+    item = body["items"][0]
+    assert (item["code"], item["status_code"], item["national_identity"], item["submitted_at"]) == (
+        d.code,
+        1,
+        True,
+        "2026-03-02T01:00:00Z",
+    )
+    response = api.post(
+        f"/api/v1/dossiers/{d.code}/actions/receive", {"version": d.version}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    assert api.get("/api/v1/dossiers/online-inbox").json()["count"] == 0
+    outsider = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=world.outsider, name='thử')}")
+    assert outsider.get("/api/v1/dossiers/online-inbox").json()["count"] == 0
+    citizen = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=world.citizen, name='thử')}")
+    error = citizen.get("/api/v1/dossiers/online-inbox")
+    assert error.status_code == 404 and set(error.json()) == {"code", "message", "details"}
+
+
+def test_the_holder_sees_an_online_supplement_and_a_withdrawal_request_in_their_inbox(client, world, frozen):
+    from motcua.dossiers import services
+    from motcua.dossiers.services import SupplementItem
+
+    d = submit(world)
+    d = services.dossier_receive(actor=world.receptionist, dossier=d, expected_version=d.version)
+    d = services.dossier_forward(
+        actor=world.receptionist, dossier=d, expected_version=d.version, officer=world.specialist
+    )
+    d = services.dossier_request_supplement(
+        actor=world.specialist, dossier=d, expected_version=d.version, items=[SupplementItem("Tờ khai", "Mờ")]
+    )
+    client.force_login(world.specialist)
+    assert "Đã bổ sung trực tuyến" not in client.get("/xu-ly/?nhom=supplement").content.decode()
+    d = services.dossier_supplement_online(
+        citizen=world.citizen, dossier=d, expected_version=d.version, files={"TP01": [pdf()]}
+    )
+    page = client.get("/xu-ly/").content.decode()
+    assert d.code in page and "Đã bổ sung trực tuyến" in page
+    assert (
+        "Người nộp đã bổ sung trực tuyến lúc 08:00 02/03/2026"
+        in client.get(f"/xu-ly/ho-so/{d.code}/").content.decode()
+    )
+    d = services.dossier_receive_supplement(actor=world.specialist, dossier=d, expected_version=d.version)
+    d = services.dossier_withdraw_online(
+        citizen=world.citizen, dossier=d, expected_version=d.version, reason="Đã chuyển nơi cư trú"
+    )
+    page = client.get("/xu-ly/").content.decode()
+    assert "Đã bổ sung trực tuyến" not in page
+    assert "Công dân yêu cầu rút hồ sơ" in page and "Lý do: Đã chuyển nơi cư trú" in page
+    detail = client.get(f"/xu-ly/ho-so/{d.code}/").content.decode()
+    assert "Người nộp yêu cầu rút hồ sơ" in detail and "Lý do: Đã chuyển nơi cư trú" in detail
