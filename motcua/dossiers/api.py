@@ -364,8 +364,12 @@ def dossier_online_inbox(
     qs = selectors.online_inbox(request.auth, agency=agency_obj).prefetch_related(None)
     paginator = Paginator(qs.select_related("handling_agency", "holder_agency", "holder"), PAGE_SIZE)
     number = page_number(page, paginator.num_pages)
+    items = list(paginator.page(number).object_list)
+    selectors.online_inbox_viewed(
+        request.auth, agency=agency_obj, dossiers=items, where="api", ip=client_ip(request)
+    )
     return {
-        "items": [_summary(d) for d in paginator.page(number).object_list],
+        "items": [_summary(d) for d in items],
         "count": paginator.count,
         "page": number,
         "pages": paginator.num_pages,

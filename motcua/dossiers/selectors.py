@@ -30,6 +30,7 @@ from motcua.dossiers.selectors_online import (  # noqa: F401  (the selectors of 
     citizen_files,
     online_inbox,
     online_inbox_count,
+    online_inbox_viewed,
 )
 from motcua.dossiers.services import Roles, action_permitted
 from motcua.dossiers.services.rules import ASSIGNED_BY_LEADER, LEAD, check_action, next_actor_roles

@@ -43,6 +43,14 @@ def test_the_inbox_lists_submissions_oldest_first_with_wait_files_and_submitter(
     assert "Định danh quốc gia (VNeID)" in page
     assert "Lê Văn Đại – người được ủy quyền" in page
     assert f"/xu-ly/ho-so/{newer.code}/tep/" in page and "uy-quyen.pdf" in page
+    from motcua.audit.models import AuditEvent
+
+    seen = AuditEvent.objects.get(action="personal_data.online_inbox")
+    assert (seen.actor, seen.extra["codes"], seen.chain) == (
+        world.receptionist,
+        [older.code, newer.code],
+        "000.01.31.H99",
+    )
     today = officer.get("/quay/").content.decode()
     assert re.search(r"Hồ sơ trực tuyến chờ tiếp nhận <span class=\"badge badge-warn\">2</span>", today)
 

@@ -347,3 +347,26 @@ def test_documents_declared_without_files_keep_the_old_behaviour(world, frozen):
         citizen=world.citizen, data=online(world, documents=[DocumentInput("TP01"), DocumentInput("TP02")])
     )
     assert d.state == State.SUBMITTED and not DossierFile.objects.exists()
+
+
+def test_the_specialist_holding_the_step_confirms_an_online_withdrawal_request_only(world, frozen):
+    from motcua.lib.errors import Forbidden
+
+    d = submit(world)
+    d = services.dossier_receive(actor=world.receptionist, dossier=d, expected_version=d.version)
+    d = services.dossier_forward(
+        actor=world.receptionist, dossier=d, expected_version=d.version, officer=world.specialist
+    )
+    with pytest.raises(Forbidden):  # nobody asked: a specialist does not withdraw a dossier
+        services.dossier_withdraw(actor=world.specialist, dossier=d, expected_version=d.version, reason="Rút")
+    d = services.dossier_withdraw_online(
+        citizen=world.citizen, dossier=d, expected_version=d.version, reason="Không còn nhu cầu"
+    )
+    with pytest.raises(Forbidden):  # another specialist does not hold the step
+        services.dossier_withdraw(
+            actor=world.specialist2, dossier=d, expected_version=d.version, reason="Rút"
+        )
+    d = services.dossier_withdraw(
+        actor=world.specialist, dossier=d, expected_version=d.version, reason="Theo yêu cầu trực tuyến"
+    )
+    assert (d.state, d.status_code) == (State.WITHDRAWN, 7)

@@ -81,6 +81,9 @@ def _page(
                 "error": error if mine is not None else "",
             }
         )
+    selectors.online_inbox_viewed(
+        request.user, agency=agency, dossiers=[r["d"] for r in rows], where="counter", ip=client_ip(request)
+    )
     context = {
         "agency": agency,
         "rows": rows,
