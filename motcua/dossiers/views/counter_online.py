@@ -69,7 +69,8 @@ def _page(
 ):
     now = timezone.now()
     rows = []
-    for dossier in selectors.online_inbox(request.user, agency=agency):
+    dossiers = list(selectors.online_inbox(request.user, agency=agency))
+    for dossier in dossiers:
         mine = bound if bound is not None and bound_for == dossier.pk else None
         rows.append(
             {
@@ -82,7 +83,7 @@ def _page(
             }
         )
     selectors.online_inbox_viewed(
-        request.user, agency=agency, dossiers=[r["d"] for r in rows], where="counter", ip=client_ip(request)
+        request.user, agency=agency, dossiers=dossiers, where="counter", ip=client_ip(request)
     )
     context = {
         "agency": agency,
