@@ -52,6 +52,7 @@ def test_an_officer_answers_the_online_inbox_on_desktop_and_phone(live_server, p
     page.wait_for_selector(".alert-error")
     assert "Hãy ghi ít nhất một giấy tờ cần bổ sung và lý do." in page.content()
     assert axe_violations(page) == []
+    screenshot(page, "counter-online-supplement-error-1280")
     second.refresh_from_db()
     assert second.state == State.SUBMITTED
 
