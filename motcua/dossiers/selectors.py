@@ -385,8 +385,9 @@ def _local_day_bounds(now: datetime) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-# Where the citizen must act (national status 1, 5, 6): the counter's "Chờ công dân" bucket.
-WAITING_CITIZEN_STATES = (State.SUBMITTED, State.INTAKE_SUPPLEMENT, State.SUPPLEMENT, State.PAYMENT)
+# Where the citizen must act (national status 5, 6): the counter's "Chờ công dân" bucket. A dossier
+# submitted online (status 1) waits for the counter, in its online inbox (``online_inbox``).
+WAITING_CITIZEN_STATES = (State.INTAKE_SUPPLEMENT, State.SUPPLEMENT, State.PAYMENT)
 
 
 def uncollected_cutoff(agency: Agency | None, now: datetime) -> datetime:
@@ -400,7 +401,7 @@ def uncollected_cutoff(agency: Agency | None, now: datetime) -> datetime:
 def counter_today(user: User, *, agency: Agency | str | None = None) -> dict[str, QuerySet[Dossier]]:
     """The counter's day: received today, due today (still open), results waiting to be
     collected (``waiting_long`` when ready for ``MOTCUA_RESULT_UNCOLLECTED_WORKING_DAYS``
-    working days or more), and dossiers waiting for the citizen (status 1, 5, 6), each with
+    working days or more), and dossiers waiting for the citizen (status 5, 6), each with
     ``waiting_since`` (the open supplement or payment request, else the online submission)."""
     receptionist = {Membership.Role.RECEPTIONIST}
     if agency is not None:
