@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "motcua.catalog",
     "motcua.notifications",
     "motcua.dossiers",
+    "motcua.portal",  # issue 11: the citizen's pages (online submission, drafts, "Hồ sơ của tôi")
     "motcua.demo",
 ]
 
@@ -328,6 +329,12 @@ MOTCUA_RESULT_UNCOLLECTED_WORKING_DAYS = env_int("RESULT_UNCOLLECTED_WORKING_DAY
 for _name in ("INTAKE_SUPPLEMENT_EXPIRY_DAYS", "RESULT_UNCOLLECTED_WORKING_DAYS"):
     if globals()[f"MOTCUA_{_name}"] < 1:
         raise ImproperlyConfigured(f"{_name} must be 1 or more.")
+
+# Portal (issue 11): an online submission's draft untouched for this many days is deleted with
+# its files (motcua.portal.services.drafts_expire, run by the scheduler).
+PORTAL_DRAFT_EXPIRY_DAYS = env_int("PORTAL_DRAFT_EXPIRY_DAYS", 30)
+if PORTAL_DRAFT_EXPIRY_DAYS < 1:
+    raise ImproperlyConfigured("PORTAL_DRAFT_EXPIRY_DAYS must be 1 or more.")
 
 LOGGING = {
     "version": 1,

@@ -17,6 +17,7 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("tai-khoan/", include("motcua.accounts.urls")),
     path("", include("motcua.dossiers.urls")),
+    path("", include("motcua.portal.urls")),  # /nop-truc-tuyen/, /ho-so-cua-toi/
     path("", include("motcua.catalog.urls")),
 ]
 

@@ -1,0 +1,171 @@
+"""Reads of the portal: a citizen's own drafts, and "Hồ sơ của tôi" in the words of the public
+tracking (``motcua.dossiers.situation``, ``motcua.dossiers.tracking_words``). Dossiers are read
+only through ``citizen_dossiers`` / ``citizen_dossier`` (nobody else's)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+
+from motcua.dossiers.models import Dossier, DossierEvent, DossierPause, NationalStatus
+from motcua.dossiers.selectors import citizen_dossiers
+from motcua.dossiers.situation import status_label
+from motcua.lib.errors import NotFound
+from motcua.notifications.models import OutboxMessage
+from motcua.portal.models import Draft
+
+# What the citizen must do, in a few words, for the list (the detail says it in full).
+TODO = {
+    NationalStatus.SUPPLEMENT: "Bổ sung giấy tờ",
+    NationalStatus.PAYMENT: "Nộp phí, lệ phí",
+    NationalStatus.FINISHED: "Nhận kết quả",
+}
+
+
+def draft_for(user: Any, uid: uuid.UUID | str) -> Draft:
+    """The user's own draft with this id; NotFound for another's, as for one that does not exist."""
+    try:
+        key = uuid.UUID(str(uid))
+    except ValueError:
+        raise NotFound("Không tìm thấy hồ sơ nháp này.", code="draft_not_found") from None
+    draft = (
+        Draft.objects.select_related("procedure", "dossier", "owner")
+        .filter(uid=key, owner_id=getattr(user, "pk", None))
+        .first()
+    )
+    if draft is None:
+        raise NotFound("Không tìm thấy hồ sơ nháp này.", code="draft_not_found")
+    return draft
+
+
+def drafts_in_progress(user: Any) -> QuerySet[Draft]:
+    return (
+        Draft.objects.select_related("procedure")
+        .filter(owner_id=user.pk, submitted_at__isnull=True)
+        .order_by("-updated_at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class DossierRow:
+    code: str
+    procedure: str
+    status: str
+    status_code: int
+    submitted_at: datetime | None
+    due_at: datetime | None
+    todo: str
+
+
+def todo_of(dossier: Dossier) -> str:
+    return TODO.get(NationalStatus(dossier.status_code), "")
+
+
+def my_dossier_rows(user: Any) -> list[DossierRow]:
+    """The user's dossiers, newest first: code, procedure, status in words, appointment, what to do."""
+    rows = (
+        citizen_dossiers(user)
+        .select_related(None)
+        .select_related("procedure")
+        .only(
+            "code",
+            "status_code",
+            "outcome",
+            "submitted_at",
+            "received_at",
+            "created_at",
+            "due_at",
+            "procedure__name",
+        )
+    )
+    return [
+        DossierRow(
+            code=d.code,
+            procedure=d.procedure.name,
+            status=status_label(d.status_code, d.outcome),
+            status_code=d.status_code,
+            submitted_at=d.submitted_at or d.received_at or d.created_at,
+            due_at=d.due_at,
+            todo=todo_of(d),
+        )
+        for d in rows
+    ]
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    label: str
+    note: str
+
+
+# Events whose note is told to the applicant (the services send it in the notice); the notes
+# of other events may be internal and are never shown.
+# What the citizen did that changes no status (or not yet), said in their words.
+CITIZEN_ACTION_LABELS = {
+    "request-withdraw": "Đã gửi yêu cầu rút hồ sơ",
+    "supplement-online": "Đã gửi hồ sơ bổ sung trực tuyến",
+}
+PUBLIC_NOTE_ACTIONS = ("reject", "refuse", "stop", "withdraw", "request-withdraw", "close-guidance")
+
+
+def timeline(dossier: Dossier) -> list[TimelineEntry]:
+    """Every change of the dossier's situation, oldest first, in the national status's words; an
+    event that leaves the status as it was (a hand-over inside processing) adds nothing."""
+    events = DossierEvent.objects.filter(dossier=dossier, kind=DossierEvent.Kind.STATUS).order_by("at", "pk")
+    entries: list[TimelineEntry] = []
+    for event in events:
+        note = event.note if event.action in PUBLIC_NOTE_ACTIONS else ""
+        if event.action in CITIZEN_ACTION_LABELS:
+            label = CITIZEN_ACTION_LABELS[event.action]
+        elif event.status_code:
+            label = status_label(event.status_code, dossier.outcome if event.status_code >= 9 else "")
+        else:
+            continue
+        if entries and entries[-1].label == label and not note:
+            continue
+        entries.append(TimelineEntry(at=event.at, label=label, note=note))
+    return entries
+
+
+def open_supplement(dossier: Dossier) -> DossierPause | None:
+    if dossier.state not in (Dossier.State.SUPPLEMENT, Dossier.State.INTAKE_SUPPLEMENT):
+        return None
+    return (
+        dossier.pauses.filter(reason=DossierPause.Reason.SUPPLEMENT, ended_at__isnull=True)
+        .order_by("-started_at", "-pk")
+        .first()
+    )
+
+
+def supplement_requests(dossier: Dossier) -> list[DossierPause]:
+    return list(dossier.pauses.filter(reason=DossierPause.Reason.SUPPLEMENT).order_by("started_at", "pk"))
+
+
+@dataclass(frozen=True)
+class AgencyMessage:
+    at: datetime
+    subject: str
+    body: str
+
+
+def agency_messages(dossier: Dossier) -> list[AgencyMessage]:
+    """What the agency told the applicant about this dossier (the outbox), oldest first: one
+    entry per message, whichever channels it went through."""
+    seen: set[tuple[str, str]] = set()
+    messages = []
+    for row in OutboxMessage.objects.filter(dossier=dossier).order_by("created_at", "pk"):
+        key = (row.event, row.body)
+        if key in seen:
+            continue
+        seen.add(key)
+        messages.append(AgencyMessage(at=row.created_at, subject=row.subject, body=row.body))
+    return messages
+
+
+def not_found(what: str = "hồ sơ") -> NotFound:
+    return NotFound(f"Không tìm thấy {what} này trong tài khoản của ông/bà.", code="not_found")
