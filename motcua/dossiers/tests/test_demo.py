@@ -444,3 +444,29 @@ def test_the_audit_chain_still_verifies_after_the_demo(demo):
 def test_it_refuses_to_run_with_debug_off():
     with override_settings(DEBUG=False, TESTING=False), pytest.raises(ImproperlyConfigured, match="DEBUG"):
         build_demo_dossiers(org=None, days=1)
+
+
+def test_the_demo_citizens_sign_in_with_their_phone_and_see_their_dossiers(demo, client):
+    from motcua.demo.citizens import DEMO_CITIZENS, DOSSIERS_EACH, build_demo_citizens
+    from motcua.dossiers.selectors import citizen_dossiers
+    from motcua.org.demo import DEMO_PASSWORD
+
+    build_demo_citizens()
+    build_demo_citizens()  # a second run changes nothing
+    person, company = DEMO_CITIZENS
+    for citizen in (person, company):
+        user = get_user_model().objects.get(username=citizen.phone)
+        mine = list(citizen_dossiers(user))
+        assert len(mine) == DOSSIERS_EACH
+        assert {d.channel for d in mine} == {Dossier.Channel.ONLINE}
+        assert {d.phone for d in mine} == {citizen.phone}
+    assert (
+        client.post(
+            "/tai-khoan/dang-nhap/", {"username": person.phone, "password": DEMO_PASSWORD}
+        ).status_code
+        == 302
+    )
+    page = client.get("/ho-so-cua-toi/").content.decode()
+    lan = get_user_model().objects.get(username=person.phone)
+    for dossier in Dossier.objects.filter(owner=lan):
+        assert dossier.code in page

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from motcua.accounts.otp import staff_otp_demo_enrolments
 from motcua.catalog.demo import build_demo_catalog
+from motcua.demo.citizens import build_demo_citizens
 from motcua.dossiers.demo import build_demo_dossiers
 from motcua.org.demo import DEMO_PASSWORD, build_demo_org
 
@@ -35,6 +36,17 @@ class Command(BaseCommand):
         for commune in org.communes:
             self.stdout.write(f"  {' · '.join(commune.usernames)} — {commune.committee.name}")
         self.print_second_factor()
+        citizens = build_demo_citizens()
+        self.stdout.write(
+            "  Công dân, tổ chức (đăng nhập bằng số điện thoại tại /tai-khoan/dang-nhap/, cùng mật khẩu; "
+            "nộp hồ sơ trực tuyến, xem /ho-so-cua-toi/):"
+        )
+        for citizen in citizens:
+            self.stdout.write(f"  {citizen.phone}  {citizen.what} — {citizen.full_name}")
+        self.stdout.write(
+            "  Đăng nhập bằng định danh điện tử (VNeID) thử: `make oidc-demo` rồi `make run OIDC_DEMO=1` "
+            "(tài khoản thử in ra khi nhà cung cấp định danh khởi động)."
+        )
         self.stdout.write("")
         self.stdout.write(
             "Mở http://127.0.0.1:8000/ — cổng dịch vụ công; /quay/ — quầy tiếp nhận; /xu-ly/ — xử lý hồ sơ; "
