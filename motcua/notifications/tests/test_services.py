@@ -22,7 +22,7 @@ def test_a_phone_and_an_email_each_get_a_message():
         ("sms", "0912345678"),
     ]
     assert OutboxMessage.objects.count() == before + 2
-    assert all(r.status == "pending" and r.next_attempt_at is not None for r in rows)
+    assert all(r.status == "created" and r.next_attempt_at is not None for r in rows)
 
 
 def test_an_applicant_without_contact_but_with_an_account_gets_an_in_app_notice():
