@@ -4,6 +4,7 @@ gateway or Zalo's ZNS API does — 2xx, 4xx with an error body, 5xx, or too slow
 Used by the tests and by bench/outbox.py."""
 
 import json
+import socket
 import threading
 import time
 from collections import Counter
@@ -40,10 +41,17 @@ class RecordingHandler:
         return "250 Message accepted for delivery"
 
 
+def free_port() -> int:
+    """A port free on loopback now (aiosmtpd's controller needs one before it starts)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 class SmtpStandIn:
     def __init__(self) -> None:
         self.handler = RecordingHandler()
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=0)
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=free_port())
 
     def __enter__(self) -> "SmtpStandIn":
         self.controller.start()
@@ -54,7 +62,7 @@ class SmtpStandIn:
 
     @property
     def port(self) -> int:
-        return self.controller.server.sockets[0].getsockname()[1]
+        return self.controller.port
 
     def mailers(self) -> dict[str, Any]:
         """MAILERS for Django's SMTP backend pointed at this server."""
@@ -75,7 +83,7 @@ class Reply:
 
 class HttpStandIn:
     """Answers each POST with the next queued Reply (the default one when none is queued) and
-    records the request: path, headers, decoded JSON body."""
+    records the request: path, headers (names in lower case), decoded JSON body."""
 
     def __init__(self, default: Reply | None = None) -> None:
         self.default = default or Reply()
@@ -87,7 +95,7 @@ class HttpStandIn:
             def do_POST(self) -> None:  # noqa: N802 — the name http.server calls
                 length = int(self.headers.get("Content-Length", 0))
                 body = json.loads(self.rfile.read(length) or b"{}")
-                stand_in.requests.append({"path": self.path, "headers": dict(self.headers), "json": body})
+                stand_in.requests.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "json": body})
                 reply = stand_in.queue.pop(0) if stand_in.queue else stand_in.default
                 if reply.delay:
                     time.sleep(reply.delay)
