@@ -54,18 +54,21 @@ def _due(now: datetime) -> Q:
     )
 
 
-def claim(
+def candidates(
     *, ids: Iterable[int] | None = None, limit: int = 100, now: datetime | None = None
-) -> list[OutboxMessage]:
-    """Claim up to ``limit`` due messages (of ``ids`` when given) for this worker: the rows it
-    now holds in "sending", none of which another worker holds."""
-    now = now or timezone.now()
-    candidates = OutboxMessage.objects.filter(_due(now))
+) -> list[int]:
+    """Ids of up to ``limit`` due messages (of ``ids`` when given), oldest due first."""
+    queryset = OutboxMessage.objects.filter(_due(now or timezone.now()))
     if ids is not None:
-        candidates = candidates.filter(pk__in=list(ids))
-    picked = list(candidates.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
+        queryset = queryset.filter(pk__in=list(ids))
+    return list(queryset.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
+
+
+def take(picked: list[int], *, now: datetime | None = None) -> list[OutboxMessage]:
+    """Claim the messages ``picked`` that are still due: the rows this worker now holds."""
     if not picked:
         return []
+    now = now or timezone.now()
     token = uuid.uuid4()
     lease = now + timedelta(seconds=settings.NOTIFY_LEASE_SECONDS)
     # The condition is checked again by the UPDATE itself: a row another worker claimed since
@@ -74,6 +77,13 @@ def claim(
         status=Status.SENDING, claim=token, lease_until=lease, attempts=F("attempts") + 1
     )
     return list(OutboxMessage.objects.filter(claim=token, status=Status.SENDING).order_by("pk"))
+
+
+def claim(*, ids: Iterable[int] | None = None, limit: int = 100) -> list[OutboxMessage]:
+    """Claim up to ``limit`` due messages (of ``ids`` when given) for this worker: the rows it
+    now holds in "sending", none of which another worker holds."""
+    now = timezone.now()
+    return take(candidates(ids=ids, limit=limit, now=now), now=now)
 
 
 def send_claimed(
@@ -135,7 +145,7 @@ def record(messages: Sequence[OutboxMessage], results: dict[int, Result]) -> dic
             counts[status] += OutboxMessage.objects.filter(
                 pk__in=[m.pk for m in group], claim=group[0].claim, status=Status.SENDING
             ).update(status=status, sent_at=now, last_error="", claim=None, lease_until=None)
-    return dict(counts)
+    return {str(status): n for status, n in counts.items() if n}
 
 
 def send_due(

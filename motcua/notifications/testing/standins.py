@@ -95,7 +95,13 @@ class HttpStandIn:
             def do_POST(self) -> None:  # noqa: N802 — the name http.server calls
                 length = int(self.headers.get("Content-Length", 0))
                 body = json.loads(self.rfile.read(length) or b"{}")
-                stand_in.requests.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "json": body})
+                stand_in.requests.append(
+                    {
+                        "path": self.path,
+                        "headers": {k.lower(): v for k, v in self.headers.items()},
+                        "json": body,
+                    }
+                )
                 reply = stand_in.queue.pop(0) if stand_in.queue else stand_in.default
                 if reply.delay:
                     time.sleep(reply.delay)

@@ -15,8 +15,12 @@ pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Monday 09:00 in Vietnam
 
 
-def queue(channel, recipient, body="Hồ sơ 000.01.31.H99-260302-0001 đã được tiếp nhận.", **kw) -> OutboxMessage:
-    message = outbox_enqueue_to(channel=channel, recipient=recipient, event="dossier.receive", body=body, **kw)
+def queue(
+    channel, recipient, body="Hồ sơ 000.01.31.H99-260302-0001 đã được tiếp nhận.", **kw
+) -> OutboxMessage:
+    message = outbox_enqueue_to(
+        channel=channel, recipient=recipient, event="dossier.receive", body=body, **kw
+    )
     assert message is not None
     return message
 
