@@ -20,7 +20,9 @@ NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 
 def queue_emails(n: int) -> list[OutboxMessage]:
     return [
-        outbox_enqueue_to(channel="email", recipient=f"cd{i}@example.vn", event="dossier.receive", body=f"Thư {i}")
+        outbox_enqueue_to(
+            channel="email", recipient=f"cd{i}@example.vn", event="dossier.receive", body=f"Thư {i}"
+        )
         for i in range(n)
     ]
 
@@ -40,7 +42,9 @@ def test_two_workers_who_picked_the_same_messages_claim_each_once():
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL's connections")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL's connections"
+)
 def test_two_threads_sending_at_once_deliver_each_mail_exactly_once(smtp, settings):
     settings.NOTIFY_BATCH_SIZE = 7
     messages = queue_emails(120)
@@ -153,3 +157,25 @@ def test_an_administrator_resends_a_dead_letter_and_it_is_audited(admin_user):
     assert event.actor_id == admin_user.pk and event.before["status"] == "needs-review"
     assert outbox_resend(message=mail, actor=admin_user) is False  # already queued again
     assert AuditEvent.objects.filter(action="outbox.resend").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_admin_lists_dead_letters_and_resends_the_chosen_ones(admin_client):
+    dead, fine = queue_emails(2)
+    OutboxMessage.objects.filter(pk=dead.pk).update(status="technical-failure", last_error="SMTP 451")
+    OutboxMessage.objects.filter(pk=fine.pk).update(status="delivered")
+    page = admin_client.get("/quan-tri/notifications/outboxmessage/?dead=yes")
+    assert page.status_code == 200
+    assert list(page.context["cl"].queryset) == [OutboxMessage.objects.get(pk=dead.pk)]
+    assert "Lỗi kỹ thuật, đã ngừng thử" in page.content.decode()
+    response = admin_client.post(
+        "/quan-tri/notifications/outboxmessage/",
+        {"action": "resend", "_selected_action": [dead.pk, fine.pk]},
+        follow=True,
+    )
+    text = response.content.decode()
+    assert "Đã đưa 1 thư vào hàng gửi lại." in text
+    assert "1 thư không phải thư lỗi" in text
+    assert OutboxMessage.objects.get(pk=dead.pk).status == "created"
+    assert OutboxMessage.objects.get(pk=fine.pk).status == "delivered"
+    assert AuditEvent.objects.filter(action="outbox.resend", object_id=str(dead.pk)).count() == 1
