@@ -24,7 +24,16 @@ class DeadLetterFilter(admin.SimpleListFilter):
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "channel", "recipient", "event", "status", "attempts", "sent_at", "last_error"]
+    list_display = [
+        "created_at",
+        "channel",
+        "recipient",
+        "event",
+        "status",
+        "attempts",
+        "sent_at",
+        "last_error",
+    ]
     list_filter = [DeadLetterFilter, "status", "channel"]
     search_fields = ["recipient", "event", "dossier__code"]
     readonly_fields = [f.name for f in OutboxMessage._meta.fields]
