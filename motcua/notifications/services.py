@@ -190,16 +190,31 @@ def _insert(rows: list[OutboxMessage]) -> list[OutboxMessage]:
     return rows
 
 
-def _send_after_commit(ids: list[int]) -> None:
-    def enqueue() -> None:
+class _SendAfterCommit:
+    """The one task a transaction queues for all the messages it wrote (its on-commit hook)."""
+
+    def __init__(self, ids: list[int]) -> None:
+        self.ids = list(ids)
+
+    def __call__(self) -> None:
         from motcua.notifications.tasks import send_messages
 
         try:
-            send_messages.enqueue(ids)
+            send_messages.enqueue(self.ids)
         except Exception:  # the scheduler's sweep sends them anyway; the change itself is committed
-            logger.exception("outbox: could not queue the sending of messages %s", ids)
+            logger.exception("outbox: could not queue the sending of messages %s", self.ids)
 
-    transaction.on_commit(enqueue)
+
+def _send_after_commit(ids: list[int]) -> None:
+    """Queue the sending of ``ids`` once the transaction commits: one task per transaction, however
+    many messages it writes (a hook already registered in this transaction takes the ids)."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        for _, hook, _ in connection.run_on_commit:
+            if isinstance(hook, _SendAfterCommit):
+                hook.ids.extend(ids)
+                return
+    transaction.on_commit(_SendAfterCommit(ids))
 
 
 def _send_due_after_commit() -> None:
