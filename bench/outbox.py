@@ -35,8 +35,9 @@ CHUNK = int(os.environ.get("BENCH_CHUNK", "100"))
 WORKERS = 2
 TARGET_RATIO = 0.5
 BODY = (
-    "Kính gửi Nguyễn Thị Hoa,\n\nHồ sơ 000.01.31.H99-260302-0001 (Thủ tục đăng ký kết hôn) đã được tiếp nhận "
-    "lúc 02/03/2026 08:00.\nHẹn trả kết quả: 09/03/2026 08:00.\n\nViệc ông/bà cần làm: không cần làm gì thêm.\n"
+    "Kính gửi Nguyễn Thị Hoa,\n\nHồ sơ 000.01.31.H99-260302-0001 (Thủ tục đăng ký kết hôn) "
+    "đã được tiếp nhận lúc 02/03/2026 08:00.\nHẹn trả kết quả: 09/03/2026 08:00.\n\n"
+    "Việc ông/bà cần làm: không cần làm gì thêm.\n"
 )
 
 import psycopg
@@ -69,11 +70,10 @@ import django  # noqa: E402
 
 django.setup()
 
+import logging  # noqa: E402
+
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections, transaction  # noqa: E402
-
-
-import logging  # noqa: E402
 
 logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd narrates every command
 
@@ -186,7 +186,8 @@ def main() -> int:
     print(f"outbox rows delivered: {delivered_rows}; Message-IDs arrived twice or more: {twice}")
     met = ratio >= TARGET_RATIO and arrived == N and twice == 0 and delivered_rows == N
     figures = (
-        f"{service_rate:.1f} mails/s by {WORKERS} workers vs {floor_rate:.1f}/s bare smtplib, ratio {ratio:.3f} "
+        f"{service_rate:.1f} mails/s by {WORKERS} workers vs {floor_rate:.1f}/s bare smtplib, "
+        f"ratio {ratio:.3f} "
         f"({'≥' if ratio >= TARGET_RATIO else '<'} {TARGET_RATIO}); {arrived}/{N} delivered, {twice} twice; "
         f"load {load}"
     )
