@@ -59,6 +59,7 @@ def due_next_working_day(now: datetime | None = None) -> dict[int, list[DueItem]
     today = now.astimezone(VN_TZ).date()
     found: dict[int, list[DueItem]] = defaultdict(list)
     for d in dossiers:
+        assert d.holder_id is not None  # the query asks for held dossiers
         cal = calendars[agency(d).schedule_id]
         if not is_working_day(cal, today):
             continue

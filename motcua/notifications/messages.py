@@ -183,7 +183,7 @@ def sms_text(text: str) -> str:
 
 def officer_line(dossier: "Dossier") -> tuple[str, str]:
     """Who handles the dossier now and where: (officer, agency)."""
-    agency = dossier.holder_agency if dossier.holder_agency_id else dossier.receiving_agency
+    agency = dossier.holder_agency or dossier.receiving_agency
     if dossier.holder_id and dossier.holder is not None:
         return dossier.holder.get_full_name(), agency.name
     return "Bộ phận tiếp nhận và trả kết quả", agency.name

@@ -112,6 +112,7 @@ def record(messages: Sequence[OutboxMessage], results: dict[int, Result]) -> dic
     now = timezone.now()
     counts: dict[str, int] = defaultdict(int)
     plain: dict[str, list[OutboxMessage]] = defaultdict(list)
+    status: str
     with transaction.atomic():
         for message in messages:
             result = results.get(message.pk) or Result(Outcome.TEMPORARY, error="Không có kết quả gửi.")

@@ -11,7 +11,7 @@ the dossier has an owner (it shows in "Hồ sơ của tôi").
 """
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -151,7 +151,7 @@ def outbox_enqueue_to(
     return _insert(rows)[0]
 
 
-def outbox_resend(*, message: OutboxMessage, actor, ip: str | None = None) -> bool:
+def outbox_resend(*, message: OutboxMessage, actor: Any, ip: str | None = None) -> bool:
     """An administrator sends a dead letter again (permanent or technical failure, or one marked
     "cần kiểm tra" after checking it did not arrive): queued now, its attempts counted afresh.
     Audited. False when the message is not a dead letter (already resent, or being sent)."""

@@ -40,8 +40,9 @@ def registered_jobs() -> list[Job]:
     """The jobs of SCHEDULER_JOBS whose function imports; the others are skipped with a warning
     (an app that registered its line before its code landed)."""
     jobs = []
-    for entry in settings.SCHEDULER_JOBS:
-        name, path, every = entry["name"], entry["path"], int(entry["every"])
+    entries: list[dict[str, Any]] = settings.SCHEDULER_JOBS
+    for entry in entries:
+        name, path, every = str(entry["name"]), str(entry["path"]), int(entry["every"])
         try:
             func = import_string(path)
         except ImportError as exc:
