@@ -116,7 +116,7 @@ def start_workers() -> list[subprocess.Popen]:
 
 
 def outbox_mails() -> int:
-    return sum(n for mid, n in SMTP.handler.message_ids.items() if mid.startswith("<motcua-outbox-"))
+    return sum(n for mid, n in SMTP.handler.counts().items() if mid.startswith("<motcua-outbox-"))
 
 
 def main() -> int:
@@ -159,11 +159,15 @@ def main() -> int:
         for worker in workers:
             worker.terminate()
         for worker in workers:
-            worker.wait(timeout=30)
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
     floor_after = bare_loop(N, "after")
 
     delivered_rows = OutboxMessage.objects.filter(status="delivered").count()
-    outbox_ids = {m: n for m, n in SMTP.handler.message_ids.items() if m.startswith("<motcua-outbox-")}
+    outbox_ids = {m: n for m, n in SMTP.handler.counts().items() if m.startswith("<motcua-outbox-")}
     arrived = len(outbox_ids)
     twice = sum(1 for n in outbox_ids.values() if n > 1)
     service_rate = arrived / service_seconds

@@ -14,7 +14,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from motcua.audit.services import audit_record
@@ -142,12 +142,13 @@ def outbox_enqueue_to(
         raise ValueError(f"unknown channel {channel!r}")
     rows = _rows([(channel, recipient)], messages.plain(body, subject), event=event, dossier=dossier, key=key)
     if key:
-        inserted = OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
-        saved = OutboxMessage.objects.filter(key=key, created_at__gte=rows[0].next_attempt_at).first()
-        if saved is None:
+        try:
+            with transaction.atomic():  # a savepoint: the caller's transaction survives a duplicate
+                rows[0].save(force_insert=True)
+        except IntegrityError:
             return None
-        _send_after_commit([saved.pk])
-        return inserted[0] if inserted[0].pk else saved
+        _send_after_commit([rows[0].pk])
+        return rows[0]
     return _insert(rows)[0]
 
 

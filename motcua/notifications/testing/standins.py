@@ -40,6 +40,11 @@ class RecordingHandler:
             self.message_ids[parsed.get("Message-ID", "")] += 1
         return "250 Message accepted for delivery"
 
+    def counts(self) -> Counter[str]:
+        """Deliveries per Message-ID so far (a copy: the server's thread keeps adding)."""
+        with self.lock:
+            return Counter(self.message_ids)
+
 
 def free_port() -> int:
     """A port free on loopback now (aiosmtpd's controller needs one before it starts)."""
