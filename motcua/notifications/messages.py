@@ -27,7 +27,7 @@ class EventText:
     title: str  # "Hồ sơ {code} …": the subject of the e-mail
     what: str  # what happened, a sentence continuing "Hồ sơ {code} ({procedure}) …"
     todo: str  # what the citizen must do now
-    sms: str  # the short form, continuing "Ho so {code} …"
+    sms: str  # the short form, continuing "Hồ sơ {code} …" (without diacritics when the gateway asks)
 
 
 _TRACK = "Ông/bà có thể tra cứu tình trạng hồ sơ bằng mã hồ sơ và mã tra cứu trên Cổng Dịch vụ công."
@@ -37,93 +37,93 @@ EVENTS: dict[str, EventText] = {
         "đã được đăng ký trực tuyến",
         "đã được đăng ký trực tuyến và đang chờ bộ phận một cửa kiểm tra, tiếp nhận",
         "Chờ thông báo tiếp nhận; nếu hồ sơ cần bổ sung, cơ quan sẽ báo ông/bà nội dung cần bổ sung.",
-        "da dang ky truc tuyen, cho tiep nhan",
+        "đã đăng ký trực tuyến, chờ tiếp nhận",
     ),
     "receive": EventText(
         "đã được tiếp nhận",
         "đã được tiếp nhận",
         "Không cần làm gì thêm; đến hẹn, nhận kết quả theo hình thức ông/bà đã chọn. " + _TRACK,
-        "da duoc tiep nhan",
+        "đã được tiếp nhận",
     ),
     "refuse": EventText(
         "không được tiếp nhận",
         "không được tiếp nhận",
         "Xem lý do bên dưới; ông/bà có thể nộp lại hồ sơ khi đã đáp ứng đủ điều kiện.",
-        "khong duoc tiep nhan",
+        "không được tiếp nhận",
     ),
     "request_supplement": EventText(
         "cần bổ sung giấy tờ",
         "cần bổ sung, hoàn thiện giấy tờ trước khi được tiếp nhận",
         "Bổ sung các giấy tờ nêu bên dưới (trực tuyến trong mục “Hồ sơ của tôi” hoặc tại bộ phận một cửa).",
-        "can bo sung giay to truoc khi tiep nhan",
+        "cần bổ sung giấy tờ trước khi tiếp nhận",
     ),
     "request-supplement": EventText(
         "cần bổ sung, hoàn thiện",
         "cần bổ sung, hoàn thiện trong quá trình giải quyết",
         "Bổ sung các nội dung nêu bên dưới trong thời hạn được yêu cầu (trực tuyến trong mục “Hồ sơ của tôi” "
         "hoặc tại bộ phận một cửa); thời hạn giải quyết sẽ được tính lại theo quy định.",
-        "can bo sung, hoan thien",
+        "cần bổ sung, hoàn thiện",
     ),
     "receive-supplement": EventText(
         "đã nhận hồ sơ bổ sung",
         "đã được bổ sung và tiếp tục được giải quyết",
         "Không cần làm gì thêm; cơ quan tiếp tục giải quyết hồ sơ.",
-        "da nhan bo sung, tiep tuc giai quyet",
+        "đã nhận bổ sung, tiếp tục giải quyết",
     ),
     "forward": EventText(
         "đang được giải quyết",
         "đã được chuyển đến cơ quan chuyên môn và đang được giải quyết",
         "Không cần làm gì thêm. " + _TRACK,
-        "dang duoc giai quyet",
+        "đang được giải quyết",
     ),
     "request-payment": EventText(
         "cần thực hiện nghĩa vụ tài chính",
         "cần ông/bà thực hiện nghĩa vụ tài chính trước khi được giải quyết tiếp",
         "Nộp số tiền nêu bên dưới (trực tuyến hoặc tại bộ phận một cửa), giữ lại biên lai.",
-        "can nop phi, le phi",
+        "cần nộp phí, lệ phí",
     ),
     "record-payment": EventText(
         "đã ghi nhận khoản nộp",
         "đã được ghi nhận thực hiện nghĩa vụ tài chính và tiếp tục được giải quyết",
         "Không cần làm gì thêm.",
-        "da ghi nhan nop tien, tiep tuc giai quyet",
+        "đã ghi nhận nộp tiền, tiếp tục giải quyết",
     ),
     "extend": EventText(
         "được gia hạn thời gian giải quyết",
         "chưa giải quyết xong đúng hẹn; cơ quan xin lỗi ông/bà và hẹn lại thời gian trả kết quả",
         "Đến hẹn mới, nhận kết quả theo hình thức ông/bà đã chọn.",
-        "duoc hen lai ngay tra ket qua",
+        "được hẹn lại ngày trả kết quả",
     ),
     "reject": EventText(
         "đã có kết quả giải quyết",
         "đã được xử lý xong với kết quả không giải quyết",
         "Nhận văn bản trả lời theo hình thức ông/bà đã chọn; xem lý do bên dưới.",
-        "da xu ly xong (khong giai quyet)",
+        "đã xử lý xong (không giải quyết)",
     ),
     "finish": EventText(
         "đã có kết quả",
         "đã có kết quả",
         "Nhận kết quả theo hình thức ông/bà đã chọn; khi nhận tại bộ phận một cửa, mang theo giấy tiếp nhận "
         "và giấy tờ tùy thân.",
-        "da co ket qua, moi nhan ket qua",
+        "đã có kết quả, mời nhận kết quả",
     ),
     "return-result": EventText(
         "đã trả kết quả",
         "đã được trả kết quả",
         "Mời ông/bà đánh giá mức độ hài lòng về việc giải quyết hồ sơ trên Cổng Dịch vụ công.",
-        "da tra ket qua",
+        "đã trả kết quả",
     ),
     "withdraw": EventText(
         "đã được rút",
         "đã được rút theo yêu cầu của ông/bà",
         "Không cần làm gì thêm; ông/bà có thể nộp hồ sơ mới khi cần.",
-        "da duoc rut theo yeu cau",
+        "đã được rút theo yêu cầu",
     ),
     "stop": EventText(
         "đã dừng giải quyết",
         "đã bị dừng giải quyết",
         "Xem lý do bên dưới; liên hệ bộ phận một cửa nếu cần được hướng dẫn.",
-        "da dung giai quyet",
+        "đã dừng giải quyết",
     ),
 }
 # Synonyms written by services with another spelling of the same event.
@@ -136,7 +136,7 @@ DEFAULT_EVENT = EventText(
     "có cập nhật",
     "có cập nhật mới",
     _TRACK,
-    "co cap nhat moi",
+    "có cập nhật mới",
 )
 
 
@@ -215,15 +215,14 @@ def render(dossier: "Dossier", action: str, extra_text: str = "", *, at: datetim
     if dossier.pin:
         lines.append(f"Mã hồ sơ: {dossier.code}; mã tra cứu: {dossier.pin}.")
     lines += ["", f"{settings.MOTCUA_SITE_NAME} — {settings.MOTCUA_PROVINCE_NAME}"]
-    sms = f"Ho so {dossier.code} {text.sms}"
+    sms = f"Hồ sơ {dossier.code} {text.sms}"
     if due:
-        sms += f". Hen tra: {due}"
-    if extra_text:
-        sms += (
-            f". {strip_diacritics(extra_text.strip()) if settings.NOTIFY_SMS_ASCII else extra_text.strip()}"
-        )
+        sms += f". Hẹn trả: {due}"
+    extra = extra_text.strip().rstrip(".")
+    if extra:
+        sms += f". {extra}"
     if dossier.pin:
-        sms += f". Ma tra cuu: {dossier.pin}"
+        sms += f". Mã tra cứu: {dossier.pin}"
     zalo: dict[str, Any] = {
         "ma_ho_so": dossier.code,
         "ten_thu_tuc": procedure,

@@ -112,3 +112,13 @@ def test_zalo_when_chosen_and_configured_carries_the_template_data(settings):
         "hen_tra",
         "viec_can_lam",
     }
+
+
+@time_machine.travel(MONDAY_8AM, tick=False)
+def test_a_gateway_that_takes_unicode_gets_the_sms_with_its_diacritics(settings):
+    settings.NOTIFY_SMS_ASCII = False
+    world = build_world()
+    d = advance(world, Dossier.State.RECEIVED)
+    sms = rows(d, "dossier.receive")["sms"]
+    assert sms.body.startswith(f"Hồ sơ {d.code} đã được tiếp nhận. Hẹn trả: ")
+    assert len(sms.body) <= 134
