@@ -183,7 +183,13 @@ def sms_text(text: str) -> str:
 
 def officer_line(dossier: "Dossier") -> tuple[str, str]:
     """Who handles the dossier now and where: (officer, agency)."""
-    agency = dossier.holder_agency or dossier.receiving_agency
+    # The holding agency is mostly the receiving or the handling one, already at hand.
+    if dossier.holder_agency_id in (None, dossier.receiving_agency_id):
+        agency = dossier.receiving_agency
+    elif dossier.holder_agency_id == dossier.handling_agency_id:
+        agency = dossier.handling_agency
+    else:
+        agency = dossier.holder_agency or dossier.receiving_agency
     if dossier.holder_id and dossier.holder is not None:
         return dossier.holder.get_full_name(), agency.name
     return "Bộ phận tiếp nhận và trả kết quả", agency.name
