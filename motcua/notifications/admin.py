@@ -5,12 +5,13 @@ action that sends the chosen ones again (audited, motcua.notifications.services.
 from django.contrib import admin, messages
 
 from motcua.lib.clients import client_ip
+from motcua.notifications.messages import event_label
 from motcua.notifications.models import OutboxMessage
 from motcua.notifications.services import outbox_resend
 
 
 class DeadLetterFilter(admin.SimpleListFilter):
-    title = "cần xử lý"
+    title = "tình trạng xử lý"
     parameter_name = "dead"
 
     def lookups(self, request, model_admin):
@@ -28,11 +29,11 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "created_at",
         "channel",
         "recipient",
-        "event",
+        "event_text",
         "status",
         "attempts",
-        "sent_at",
         "last_error",
+        "sent_at",
     ]
     list_filter = [DeadLetterFilter, "status", "channel"]
     search_fields = ["recipient", "event", "dossier__code"]
@@ -48,6 +49,10 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="sự kiện", ordering="event")
+    def event_text(self, message: OutboxMessage) -> str:
+        return event_label(message.event)
 
     def has_resend_permission(self, request):
         return request.user.is_superuser or request.user.has_perm("notifications.change_outboxmessage")

@@ -140,6 +140,19 @@ DEFAULT_EVENT = EventText(
 )
 
 
+OTHER_EVENTS = {"reminder.due_tomorrow": "Nhắc cán bộ: hồ sơ đến hạn ngày làm việc tiếp theo"}
+
+
+def event_label(event: str) -> str:
+    """The outbox's event in words: ``dossier.receive`` → "Hồ sơ đã được tiếp nhận"."""
+    if event in OTHER_EVENTS:
+        return OTHER_EVENTS[event]
+    kind, _, action = event.partition(".")
+    if kind == "dossier":
+        return f"Hồ sơ {EVENTS.get(action, DEFAULT_EVENT).title}"
+    return event
+
+
 @dataclass(frozen=True)
 class Rendered:
     subject: str
