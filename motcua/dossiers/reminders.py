@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from motcua.dossiers.models import Dossier
 from motcua.notifications.messages import local_time
-from motcua.notifications.services import outbox_enqueue_to
+from motcua.notifications.services import outbox_enqueue_once
 from motcua.workcalendar.calendar import VN_TZ, WorkCalendar, next_working_moment
 from motcua.workcalendar.selectors import calendars_by_schedule
 
@@ -108,7 +108,7 @@ def send_due_tomorrow_reminders(now: datetime | None = None) -> dict[str, int]:
             channel, recipient = "sms", officer.phone
         else:
             channel, recipient = "in_app", str(officer.pk)
-        message = outbox_enqueue_to(
+        message = outbox_enqueue_once(
             channel=channel,
             recipient=recipient,
             event="reminder.due_tomorrow",

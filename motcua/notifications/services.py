@@ -133,23 +133,49 @@ def outbox_enqueue_to(
     body: str,
     subject: str = "",
     dossier: "Dossier | None" = None,
-    key: str = "",
-) -> OutboxMessage | None:
+) -> OutboxMessage:
     """Queue one message to one recipient on one channel (a sign-in code by SMS, a reminder to an
-    officer), in the caller's transaction like every outbox write. With ``key``, at most one
-    message ever has it: a second call returns None and queues nothing."""
+    officer), in the caller's transaction like every outbox write."""
+    return _insert(_one(channel, recipient, event=event, body=body, subject=subject, dossier=dossier))[0]
+
+
+def outbox_enqueue_once(
+    *,
+    key: str,
+    channel: str,
+    recipient: str,
+    event: str,
+    body: str,
+    subject: str = "",
+    dossier: "Dossier | None" = None,
+) -> OutboxMessage | None:
+    """``outbox_enqueue_to``, but at most one message ever has ``key`` (a reminder per officer per
+    day): None, and nothing queued, when one already has it."""
+    if not key:
+        raise ValueError("a key is required")
+    [row] = _one(channel, recipient, event=event, body=body, subject=subject, dossier=dossier, key=key)
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction survives a duplicate
+            row.save(force_insert=True)
+    except IntegrityError:
+        return None
+    _send_after_commit([row.pk])
+    return row
+
+
+def _one(
+    channel: str,
+    recipient: str,
+    *,
+    event: str,
+    body: str,
+    subject: str,
+    dossier: "Dossier | None",
+    key: str = "",
+) -> list[OutboxMessage]:
     if channel not in Channel.values:
         raise ValueError(f"unknown channel {channel!r}")
-    rows = _rows([(channel, recipient)], messages.plain(body, subject), event=event, dossier=dossier, key=key)
-    if key:
-        try:
-            with transaction.atomic():  # a savepoint: the caller's transaction survives a duplicate
-                rows[0].save(force_insert=True)
-        except IntegrityError:
-            return None
-        _send_after_commit([rows[0].pk])
-        return rows[0]
-    return _insert(rows)[0]
+    return _rows([(channel, recipient)], messages.plain(body, subject), event=event, dossier=dossier, key=key)
 
 
 def outbox_resend(*, message: OutboxMessage, actor: Any, ip: str | None = None) -> bool:

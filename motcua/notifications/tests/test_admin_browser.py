@@ -15,7 +15,6 @@ def test_an_administrator_finds_a_dead_letter_and_sends_it_again(live_server, br
     get_user_model().objects.create_superuser("quantri", "qt@example.vn", "mat-khau-dai-123")
     dead = outbox_enqueue_to(channel="sms", recipient="0912345678", event="dossier.receive", body="Ho so X")
     outbox_enqueue_to(channel="email", recipient="an@example.vn", event="dossier.receive", body="Thư")
-    assert dead is not None
     OutboxMessage.objects.filter(pk=dead.pk).update(
         status="permanent-failure", attempts=1, last_error='HTTP 400: {"error": "invalid_number"}'
     )

@@ -21,7 +21,6 @@ def queue(
     message = outbox_enqueue_to(
         channel=channel, recipient=recipient, event="dossier.receive", body=body, **kw
     )
-    assert message is not None
     return message
 
 

@@ -19,13 +19,12 @@ NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 
 
 def queue_emails(n: int) -> list[OutboxMessage]:
-    queued = [
+    return [
         outbox_enqueue_to(
             channel="email", recipient=f"cd{i}@example.vn", event="dossier.receive", body=f"Thư {i}"
         )
         for i in range(n)
     ]
-    return [m for m in queued if m is not None]
 
 
 @pytest.mark.django_db
