@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class EventText:
     title: str  # "Hồ sơ {code} …": the subject of the e-mail
-    what: str  # what happened, a sentence continuing "Hồ sơ {code} ({procedure}) …"
+    what: str  # what happened, continuing "Hồ sơ {code} ({procedure}) …"
     todo: str  # what the citizen must do now
     sms: str  # the short form, continuing "Hồ sơ {code} …" (without diacritics when the gateway asks)
 
@@ -48,19 +48,19 @@ EVENTS: dict[str, EventText] = {
     "refuse": EventText(
         "không được tiếp nhận",
         "không được tiếp nhận",
-        "Xem lý do bên dưới; ông/bà có thể nộp lại hồ sơ khi đã đáp ứng đủ điều kiện.",
+        "Xem lý do nêu trên; ông/bà có thể nộp lại hồ sơ khi đã đáp ứng đủ điều kiện.",
         "không được tiếp nhận",
     ),
     "request_supplement": EventText(
         "cần bổ sung giấy tờ",
         "cần bổ sung, hoàn thiện giấy tờ trước khi được tiếp nhận",
-        "Bổ sung các giấy tờ nêu bên dưới (trực tuyến trong mục “Hồ sơ của tôi” hoặc tại bộ phận một cửa).",
+        "Bổ sung các giấy tờ nêu trên (trực tuyến trong mục “Hồ sơ của tôi” hoặc tại bộ phận một cửa).",
         "cần bổ sung giấy tờ trước khi tiếp nhận",
     ),
     "request-supplement": EventText(
         "cần bổ sung, hoàn thiện",
         "cần bổ sung, hoàn thiện trong quá trình giải quyết",
-        "Bổ sung các nội dung nêu bên dưới trong thời hạn được yêu cầu (trực tuyến trong mục “Hồ sơ của tôi” "
+        "Bổ sung các nội dung nêu trên trong thời hạn được yêu cầu (trực tuyến trong mục “Hồ sơ của tôi” "
         "hoặc tại bộ phận một cửa); thời hạn giải quyết sẽ được tính lại theo quy định.",
         "cần bổ sung, hoàn thiện",
     ),
@@ -79,7 +79,7 @@ EVENTS: dict[str, EventText] = {
     "request-payment": EventText(
         "cần thực hiện nghĩa vụ tài chính",
         "cần ông/bà thực hiện nghĩa vụ tài chính trước khi được giải quyết tiếp",
-        "Nộp số tiền nêu bên dưới (trực tuyến hoặc tại bộ phận một cửa), giữ lại biên lai.",
+        "Nộp số tiền nêu trên (trực tuyến hoặc tại bộ phận một cửa), giữ lại biên lai.",
         "cần nộp phí, lệ phí",
     ),
     "record-payment": EventText(
@@ -97,7 +97,7 @@ EVENTS: dict[str, EventText] = {
     "reject": EventText(
         "đã có kết quả giải quyết",
         "đã được xử lý xong với kết quả không giải quyết",
-        "Nhận văn bản trả lời theo hình thức ông/bà đã chọn; xem lý do bên dưới.",
+        "Nhận văn bản trả lời theo hình thức ông/bà đã chọn; xem lý do nêu trên.",
         "đã xử lý xong (không giải quyết)",
     ),
     "finish": EventText(
@@ -122,7 +122,7 @@ EVENTS: dict[str, EventText] = {
     "stop": EventText(
         "đã dừng giải quyết",
         "đã bị dừng giải quyết",
-        "Xem lý do bên dưới; liên hệ bộ phận một cửa nếu cần được hướng dẫn.",
+        "Xem lý do nêu trên; liên hệ bộ phận một cửa nếu cần được hướng dẫn.",
         "đã dừng giải quyết",
     ),
 }
@@ -217,11 +217,14 @@ def render(dossier: "Dossier", action: str, extra_text: str = "", *, at: datetim
     status = NationalStatus(dossier.status_code).label
     officer, agency = officer_line(dossier)
     procedure = dossier.procedure.name
-    due = local_time(dossier.due_at) if dossier.due_at and dossier.is_open else ""
+    # While the clock waits (a supplement, a payment) the appointment will move: not promised.
+    running = dossier.state in dossier.CLOCK_RUNNING_STATES
+    due = local_time(dossier.due_at) if dossier.due_at and running else ""
     lines = [
         f"Kính gửi {dossier.applicant_name},",
         "",
-        f"Hồ sơ {dossier.code} ({procedure}) {text.what} lúc {local_time(at)}.",
+        f"Hồ sơ {dossier.code} ({procedure}) {text.what}.",
+        f"Thời gian: {local_time(at)}.",
         f"Trạng thái: {status}.",
         f"Cơ quan giải quyết: {dossier.handling_agency.name}.",
         f"Người đang xử lý: {officer} — {agency}.",

@@ -31,10 +31,11 @@ def test_the_reception_message_names_the_agency_the_officer_the_times_and_what_t
     officer = d.holder.get_full_name() if d.holder_id else "Bộ phận tiếp nhận và trả kết quả"
     agency = (d.holder_agency or d.receiving_agency).name
     due = d.due_at.astimezone(MONDAY_8AM.tzinfo)
-    assert mail.body.splitlines()[:7] == [
+    assert mail.body.splitlines()[:8] == [
         "Kính gửi Nguyễn Thị Hoa,",
         "",
-        f"Hồ sơ {d.code} (Thủ tục đăng ký kết hôn) đã được tiếp nhận lúc 02/03/2026 08:00.",
+        f"Hồ sơ {d.code} (Thủ tục đăng ký kết hôn) đã được tiếp nhận.",
+        "Thời gian: 02/03/2026 08:00.",
         "Trạng thái: Được tiếp nhận.",
         f"Cơ quan giải quyết: {d.handling_agency.name}.",
         f"Người đang xử lý: {officer} — {agency}.",
@@ -53,8 +54,10 @@ def test_a_supplement_request_tells_what_to_bring_in_every_channel():
     d = advance(world, Dossier.State.SUPPLEMENT)
     messages = rows(d, "dossier.request-supplement")
     assert "Tờ khai" in messages["email"].body and "Thiếu chữ ký" in messages["email"].body
-    assert "Việc ông/bà cần làm: Bổ sung các nội dung nêu bên dưới" in messages["email"].body
+    assert "Việc ông/bà cần làm: Bổ sung các nội dung nêu trên" in messages["email"].body
     assert "Thieu chu ky" in messages["sms"].body
+    # The clock waits for the supplement: no appointment is promised meanwhile.
+    assert "Hẹn trả kết quả" not in messages["email"].body and "Hen tra" not in messages["sms"].body
 
 
 def test_vietnamese_without_its_marks():
