@@ -113,6 +113,18 @@ EVENTS: dict[str, EventText] = {
         "Mời ông/bà đánh giá mức độ hài lòng về việc giải quyết hồ sơ trên Cổng Dịch vụ công.",
         "đã trả kết quả",
     ),
+    "supplement-online": EventText(
+        "đã nhận giấy tờ bổ sung trực tuyến",
+        "đã nhận giấy tờ bổ sung trực tuyến của ông/bà",
+        "Chờ cơ quan kiểm tra giấy tờ bổ sung; nếu còn thiếu, cơ quan sẽ báo ông/bà.",
+        "đã nhận bổ sung trực tuyến, chờ kiểm tra",
+    ),
+    "request-withdraw": EventText(
+        "đã ghi nhận đề nghị rút hồ sơ",
+        "đã ghi nhận đề nghị rút hồ sơ của ông/bà; cán bộ đang xử lý sẽ xem xét và xác nhận",
+        "Chờ thông báo xác nhận rút hồ sơ; cho đến khi đó hồ sơ vẫn đang được giải quyết.",
+        "đã ghi nhận đề nghị rút hồ sơ, chờ xác nhận",
+    ),
     "withdraw": EventText(
         "đã được rút",
         "đã được rút theo yêu cầu của ông/bà",
