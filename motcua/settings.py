@@ -383,3 +383,65 @@ for _name in (
 ):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be 1 or more.")
+
+# Notifications (README, "Notifications"): the outbox is sent by tasks (manage.py db_worker)
+# and swept by the scheduler (manage.py scheduler). A failed attempt is retried after
+# NOTIFY_RETRY_BASE_SECONDS, then twice as long each time (at most NOTIFY_RETRY_MAX_SECONDS),
+# NOTIFY_MAX_ATTEMPTS attempts in all; then it is a dead letter (admin, "Hộp thư đi").
+INSTALLED_APPS += ["motcua.scheduler"]
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 6)
+NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 60)
+NOTIFY_RETRY_MAX_SECONDS = env_int("NOTIFY_RETRY_MAX_SECONDS", 6 * 3600)
+NOTIFY_LEASE_SECONDS = env_int("NOTIFY_LEASE_SECONDS", 300)  # a worker's hold on a message it sends
+NOTIFY_BATCH_SIZE = env_int("NOTIFY_BATCH_SIZE", 50)
+NOTIFY_HTTP_TIMEOUT = env_int("NOTIFY_HTTP_TIMEOUT", 10)  # seconds, SMS gateway and Zalo
+NOTIFY_SMTP_TIMEOUT = env_int("NOTIFY_SMTP_TIMEOUT", 10)
+NOTIFY_MESSAGE_ID_DOMAIN = env_str("NOTIFY_MESSAGE_ID_DOMAIN", "motcua.local")
+# E-mail over SMTP: Django's mailers (EMAIL_* variables, README).
+_EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+MAILERS = {
+    "default": {
+        "BACKEND": _EMAIL_BACKEND,
+        "OPTIONS": {
+            "host": env_str("EMAIL_HOST", "127.0.0.1"),
+            "port": env_int("EMAIL_PORT", 25),
+            "username": env_str("EMAIL_HOST_USER"),
+            "password": env_str("EMAIL_HOST_PASSWORD"),
+            "use_tls": env_bool("EMAIL_USE_TLS", default=False),
+            "use_ssl": env_bool("EMAIL_USE_SSL", default=False),
+            "timeout": NOTIFY_SMTP_TIMEOUT,
+        }
+        if _EMAIL_BACKEND.endswith("smtp.EmailBackend")
+        else {},
+    }
+}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Cổng Dịch vụ công <khong-tra-loi@motcua.local>")
+# SMS through an HTTP gateway (motcua/notifications/channels/sms.py). NOTIFY_SMS_ASCII: the
+# gateway takes text without Vietnamese diacritics; at most NOTIFY_SMS_MAX_SEGMENTS parts.
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL")
+SMS_GATEWAY_API_KEY = env_str("SMS_GATEWAY_API_KEY")
+SMS_SENDER_NAME = env_str("SMS_SENDER_NAME", "MOTCUA")
+NOTIFY_SMS_ASCII = env_bool("NOTIFY_SMS_ASCII", default=True)
+NOTIFY_SMS_MAX_SEGMENTS = env_int("NOTIFY_SMS_MAX_SEGMENTS", 2)
+# Zalo ZNS (motcua/notifications/channels/zalo.py): the Official Account's access token and the
+# approved template of each event, ZALO_TEMPLATES="dossier.receive=123456,dossier.finish=123457".
+ZALO_ZNS_URL = env_str("ZALO_ZNS_URL", "https://business.openapi.zalo.me/message/template")
+ZALO_ACCESS_TOKEN = env_str("ZALO_ACCESS_TOKEN")
+ZALO_TEMPLATES = dict(item.split("=", 1) for item in env_list("ZALO_TEMPLATES") if "=" in item)
+ZALO_FIELD_MAX_LENGTH = env_int("ZALO_FIELD_MAX_LENGTH", 100)
+# "Due tomorrow" reminders to officers go out once a day, from this local hour on.
+NOTIFY_REMINDER_HOUR = env_int("NOTIFY_REMINDER_HOUR", 14)
+for _name in ("NOTIFY_MAX_ATTEMPTS", "NOTIFY_RETRY_BASE_SECONDS", "NOTIFY_LEASE_SECONDS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more.")
+
+# Periodic work (manage.py scheduler, motcua/scheduler): name, the function's dotted path and how
+# often it runs, in seconds. Other apps add their own lines; a path that does not import yet is
+# skipped with a warning.
+SCHEDULER_JOBS = [
+    {"name": "outbox-sweep", "path": "motcua.notifications.jobs.outbox_sweep", "every": 60},
+    {"name": "due-reminders", "path": "motcua.dossiers.reminders.send_due_tomorrow_reminders", "every": 900},
+    {"name": "expired-drafts", "path": "motcua.portal.services.drafts_expire", "every": 3600},
+]
+SCHEDULER_LEASE_SECONDS = env_int("SCHEDULER_LEASE_SECONDS", 1800)  # a job running longer may run twice
+SCHEDULER_POLL_SECONDS = env_int("SCHEDULER_POLL_SECONDS", 5)

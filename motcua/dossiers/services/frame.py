@@ -11,12 +11,11 @@ from typing import Any
 from django.db.models import F, Field
 
 from motcua.audit.services import audit_record, jsonable
-from motcua.dossiers.models import Dossier, DossierEvent, NationalStatus
+from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.services.rules import Roles, check_action
 from motcua.lib.errors import Conflict, InvalidInput, NotFound
-from motcua.notifications.services import outbox_enqueue, outbox_messages
+from motcua.notifications.services import notify_dossier_event
 from motcua.org.models import Agency
-from motcua.workcalendar.calendar import VN_TZ
 
 STALE_MESSAGE = "Hồ sơ đã thay đổi do người khác vừa xử lý. Vui lòng tải lại trang."
 State = Dossier.State
@@ -159,38 +158,10 @@ def text_required(value: Any, what: str) -> str:
     return text
 
 
-STATUS_MESSAGES: dict[str, str] = {
-    State.SUBMITTED: "đã được đăng ký trực tuyến, chờ tiếp nhận",
-    State.INTAKE_SUPPLEMENT: "cần bổ sung giấy tờ trước khi tiếp nhận",
-    State.REFUSED: "không được tiếp nhận",
-    State.RECEIVED: "đã được tiếp nhận",
-    State.PROCESSING: "đang được xử lý",
-    State.SUPPLEMENT: "cần bổ sung, hoàn thiện",
-    State.PAYMENT: "cần thực hiện nghĩa vụ tài chính",
-    State.APPROVED: "đã được phê duyệt",
-    State.WITHDRAWN: "đã được rút theo yêu cầu",
-    State.STOPPED: "đã bị dừng xử lý",
-    State.FINISHED: "đã có kết quả, mời ông/bà đến nhận",
-    State.RETURNED: "đã trả kết quả",
-}
-
-
 def notify_applicant(dossier: Dossier, action: str, extra_text: str = "", *, save: bool = True) -> list:
-    text = f"Hồ sơ {dossier.code} {STATUS_MESSAGES[dossier.state]}"
-    if dossier.state == State.RECEIVED and dossier.due_at:
-        text += f"; hẹn trả kết quả {dossier.due_at.astimezone(VN_TZ):%H:%M ngày %d/%m/%Y}"
-    text += f" (trạng thái: {NationalStatus(dossier.status_code).label})."
-    if extra_text:
-        text += f" {extra_text}"
-    if dossier.pin and dossier.state in (State.RECEIVED, State.SUBMITTED):
-        text += f" Mã tra cứu: {dossier.pin}."
-    build = outbox_enqueue if save else outbox_messages
-    return build(
-        dossier=dossier,
-        event=f"dossier.{action}",
-        body=text,
-        subject=f"Hồ sơ {dossier.code}: {NationalStatus(dossier.status_code).label}",
-    )
+    """Queue (``save=False``: build) the applicant's messages for ``action``, their text from the
+    event's template (motcua/notifications/messages.py), on the channels they chose."""
+    return notify_dossier_event(dossier=dossier, action=action, extra_text=extra_text, save=save)
 
 
 def record_event(

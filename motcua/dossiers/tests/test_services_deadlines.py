@@ -188,7 +188,7 @@ def test_one_extension_with_an_apology_at_least_one_working_day_before_the_appoi
         vn(2026, 3, 12, 17, 0),
         world.leader,
     )
-    apology = OutboxMessage.objects.filter(dossier=d, event="dossier.extend", channel="sms").get()
+    apology = OutboxMessage.objects.filter(dossier=d, event="dossier.extend", channel="email").get()
     assert "Xin lỗi" in apology.body and "17:00 ngày 12/03/2026" in apology.body
     with pytest.raises(Conflict) as caught:
         services.dossier_extend(
@@ -310,7 +310,7 @@ def test_a_payment_request_pauses_the_clock(world, frozen):
         actor=world.specialist, dossier=d, expected_version=d.version, amount_vnd=1_250_000
     )
     assert (d.status_code, d.fee_due_vnd) == (6, 1_250_000)
-    assert "1.250.000 đ" in OutboxMessage.objects.filter(dossier=d, channel="sms").last().body
+    assert "1.250.000 đ" in OutboxMessage.objects.filter(dossier=d, channel="email").last().body
     frozen.move_to(vn(2026, 3, 4, 10, 0))  # 8 working hours
     d = services.dossier_record_payment(actor=world.receptionist, dossier=d, expected_version=d.version)
     assert d.state == S.PROCESSING
@@ -385,7 +385,8 @@ def test_appointment_message_names_the_code_and_due_time(world, frozen):
     d = advance(world, S.RECEIVED)
     sms = OutboxMessage.objects.get(dossier=d, channel="sms")
     assert sms.recipient == "0912345678"
-    assert d.code in sms.body and "08:00 ngày 09/03/2026" in sms.body and d.pin in sms.body
+    assert d.code in sms.body and "Hen tra: 09/03/2026 08:00" in sms.body and d.pin in sms.body
     email = OutboxMessage.objects.get(dossier=d, channel="email")
-    assert email.recipient == "hoa@example.vn" and "Được tiếp nhận" in email.subject
+    assert email.recipient == "hoa@example.vn" and "đã được tiếp nhận" in email.subject
+    assert "Hẹn trả kết quả: 09/03/2026 08:00." in email.body and "Trạng thái: Được tiếp nhận." in email.body
     assert d.due_at - d.received_at == timedelta(days=7)

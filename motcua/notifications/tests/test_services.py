@@ -22,7 +22,7 @@ def test_a_phone_and_an_email_each_get_a_message():
         ("sms", "0912345678"),
     ]
     assert OutboxMessage.objects.count() == before + 2
-    assert all(r.status == "pending" and r.next_attempt_at is not None for r in rows)
+    assert all(r.status == "created" and r.next_attempt_at is not None for r in rows)
 
 
 def test_an_applicant_without_contact_but_with_an_account_gets_an_in_app_notice():
@@ -50,3 +50,20 @@ def test_a_rolled_back_change_leaves_no_message():
         outbox_enqueue(dossier=d, event="dossier.test", body="x")
         raise RuntimeError
     assert OutboxMessage.objects.count() == before
+
+
+def test_a_keyed_message_is_queued_once_and_the_callers_transaction_goes_on():
+    from motcua.notifications.services import outbox_enqueue_once
+
+    with transaction.atomic():
+        first = outbox_enqueue_once(
+            key="reminder.due:7:2026-03-06", channel="email", recipient="a@x.vn", event="e", body="b"
+        )
+        again = outbox_enqueue_once(
+            key="reminder.due:7:2026-03-06", channel="email", recipient="a@x.vn", event="e", body="b"
+        )
+        other = outbox_enqueue_once(
+            key="reminder.due:7:2026-03-09", channel="email", recipient="a@x.vn", event="e", body="b"
+        )
+    assert first is not None and again is None and other is not None
+    assert OutboxMessage.objects.filter(key__startswith="reminder.due:7:").count() == 2
