@@ -153,18 +153,22 @@ class AgencyMessage:
     body: str
 
 
+# The channels whose message carries the whole text (an SMS is shortened).
+FULL_TEXT_CHANNELS = (OutboxMessage.Channel.EMAIL, OutboxMessage.Channel.IN_APP)
+
+
 def agency_messages(dossier: Dossier) -> list[AgencyMessage]:
     """What the agency told the applicant about this dossier (the outbox), oldest first: one
-    entry per message, whichever channels it went through."""
-    seen: set[tuple[str, str]] = set()
-    messages = []
+    entry per message, whichever channels it went through — in the words of its e-mail or in-app
+    notice where it had one (an SMS is shortened, perhaps without diacritics)."""
+    chosen: dict[tuple[str, int], OutboxMessage] = {}
     for row in OutboxMessage.objects.filter(dossier=dossier).order_by("created_at", "pk"):
-        key = (row.event, row.body)
-        if key in seen:
-            continue
-        seen.add(key)
-        messages.append(AgencyMessage(at=row.created_at, subject=row.subject, body=row.body))
-    return messages
+        # One event's messages to every channel are written together, within the same second.
+        key = (row.event, int(row.created_at.timestamp()))
+        kept = chosen.get(key)
+        if kept is None or (kept.channel not in FULL_TEXT_CHANNELS and row.channel in FULL_TEXT_CHANNELS):
+            chosen[key] = row
+    return [AgencyMessage(at=row.created_at, subject=row.subject, body=row.body) for row in chosen.values()]
 
 
 def not_found(what: str = "hồ sơ") -> NotFound:

@@ -63,7 +63,7 @@ def test_accepting_counts_the_appointment_from_now_and_sends_the_receipt(officer
     d.refresh_from_db()
     assert (d.state, d.received_at, d.due_at) == (State.RECEIVED, vn(2026, 3, 3, 14), vn(2026, 3, 10, 14))
     receipt = OutboxMessage.objects.get(dossier=d, event="dossier.receive", channel="email")
-    assert "hẹn trả kết quả 14:00 ngày 10/03/2026" in receipt.body
+    assert "Hẹn trả kết quả: 10/03/2026 14:00." in receipt.body
     done = officer.get(response["Location"]).content.decode()
     assert "In Mẫu 01" in done and "Hồ sơ trực tuyến tiếp theo" in done
     assert d.code not in officer.get(ONLINE).content.decode()
@@ -76,7 +76,9 @@ def test_asking_for_a_supplement_sends_form_02_online(officer, world, frozen):
     d.refresh_from_db()
     assert d.state == State.INTAKE_SUPPLEMENT
     assert DossierPause.objects.get(dossier=d).items == [{"name": "Tờ khai", "reason": "Thiếu chữ ký"}]
-    notice = OutboxMessage.objects.filter(dossier=d, event="dossier.request-supplement").first()
+    notice = OutboxMessage.objects.filter(
+        dossier=d, event="dossier.request-supplement", channel="email"
+    ).first()
     assert notice is not None and "Cần bổ sung: Tờ khai (Thiếu chữ ký)." in notice.body
 
 

@@ -174,8 +174,8 @@ def test_accepted_monday_morning_the_appointment_counts_from_monday_not_saturday
     assert d.submitted_at == vn(2026, 3, 7, 21, 40)
     assert d.received_at == d.clock_started_at == vn(2026, 3, 9, 8, 15)
     assert d.due_at == vn(2026, 3, 16, 8, 15)
-    receipt = OutboxMessage.objects.filter(dossier=d, event="dossier.receive").first()
-    assert receipt is not None and "hẹn trả kết quả 08:15 ngày 16/03/2026" in receipt.body
+    receipt = OutboxMessage.objects.filter(dossier=d, event="dossier.receive", channel="email").first()
+    assert receipt is not None and "Hẹn trả kết quả: 16/03/2026 08:15." in receipt.body
 
 
 def test_an_intake_supplement_sent_online_goes_back_to_the_counter(world, frozen):
