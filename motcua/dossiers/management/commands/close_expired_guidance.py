@@ -1,12 +1,8 @@
 """Close the dossiers guided at reception whose applicant never came back (run periodically)."""
 
-from datetime import timedelta
-
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
-from motcua.dossiers import services
-from motcua.dossiers.models import Dossier, DossierPause
+from motcua.dossiers import jobs, services
 
 
 class Command(BaseCommand):
@@ -24,26 +20,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         days = services.guidance_expiry_days()
-        # Candidates: guided before the cut-off and still waiting. Each is checked again under
-        # its row lock by the service (received or closed meanwhile: left alone).
-        cutoff = timezone.now() - timedelta(days=days)
-        codes = list(
-            Dossier.objects.filter(
-                state=Dossier.State.INTAKE_SUPPLEMENT,
-                pauses__reason=DossierPause.Reason.SUPPLEMENT,
-                pauses__ended_at__isnull=True,
-                pauses__started_at__lte=cutoff,
-            )
-            .order_by("pk")
-            .values_list("code", flat=True)
-            .distinct()
-        )
         if options["dry_run"]:
+            codes = jobs.expired_guidances()
             self.stdout.write(f"Sẽ đóng {len(codes)} hồ sơ quá {days} ngày chưa bổ sung (chạy thử):")
             for code in codes:
                 self.stdout.write(f"  {code}")
             return
-        closed = [code for code in codes if services.dossier_close_guidance(dossier=code) is not None]
+        closed = jobs.close_expired_guidances()
         if closed:
             self.stdout.write(f"Đã đóng {len(closed)} hồ sơ quá {days} ngày chưa bổ sung:")
             for code in closed:
