@@ -1,0 +1,428 @@
+"""The citizen's API for the mobile app, mounted at /api/v1/me/.
+
+Every operation needs an access token that motcua's authorisation server issued to the app for
+this citizen (``motcua/me/auth.py``): ``dossiers:read`` to read, ``dossiers:write`` to submit,
+supplement or withdraw. The same rules as the portal's pages, because the same services and
+selectors decide (``motcua.dossiers.services`` / ``selectors``): the citizen sees only the
+dossiers ``citizen_dossiers`` allows (another's: 404, as if it did not exist), a stale
+``version`` or a state that does not allow the action is 409, bad input 400, all in the shape
+``{"code", "message", "details"}``.
+"""
+
+import hashlib
+import json
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.core.paginator import Paginator
+from django.http import HttpRequest
+from ninja import Form, Router, Status
+from ninja.errors import ValidationError
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
+
+from motcua.accounts.models import Profile, User
+from motcua.audit.services import audit_record
+from motcua.dossiers import selectors, services, situation
+from motcua.dossiers.models import Dossier, NationalStatus
+from motcua.lib.apischema import Page, errors
+from motcua.lib.clients import client_ip
+from motcua.lib.errors import InvalidInput, NotFound
+from motcua.lib.paging import page_number
+from motcua.me import schemas
+from motcua.me.auth import app_read, app_write
+from motcua.me.services import submission_fingerprint, submit_once
+
+router = Router(tags=["Công dân (ứng dụng di động)"])
+
+PAGE_SIZE = 20
+# 401 without a valid token, 403 a staff key or a token without the scope (motcua/me/auth.py).
+READ_ERRORS = errors(400, 401, 403, 404)
+WRITE_ERRORS = errors(400, 401, 403, 404, 409, 413)
+SUPPLEMENT_STATES = {Dossier.State.SUPPLEMENT, Dossier.State.INTAKE_SUPPLEMENT}
+CLOSED_STATES = {
+    Dossier.State.REFUSED,
+    Dossier.State.WITHDRAWN,
+    Dossier.State.STOPPED,
+    Dossier.State.FINISHED,
+    Dossier.State.RETURNED,
+}
+
+
+class MeRequest(HttpRequest):
+    auth: User
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _profile(user: User) -> Profile | None:
+    try:
+        return user.profile
+    except Profile.DoesNotExist:
+        return None
+
+
+def _ref(obj: Any) -> dict[str, str]:
+    return {"code": obj.code, "name": obj.name}
+
+
+def _summary(d: Dossier) -> dict[str, Any]:
+    return {
+        "code": d.code,
+        "version": d.version,
+        "procedure": _ref(d.procedure),
+        "receiving_agency": _ref(d.receiving_agency),
+        "status_code": d.status_code,
+        "status_name": NationalStatus(d.status_code).label,
+        "status_label": situation.status_label(d.status_code, d.outcome),
+        "outcome": d.outcome,
+        "channel": d.channel,
+        "result_delivery": d.result_delivery,
+        "applicant_name": d.applicant_name,
+        "submitted_at": d.submitted_at,
+        "received_at": d.received_at,
+        "due_at": d.due_at,
+        "finished_at": d.finished_at,
+        "timeliness": d.timeliness,
+    }
+
+
+def _actions(d: Dossier) -> list[str]:
+    """What the app offers now; the services decide when it is asked (409 otherwise)."""
+    actions = ["supplement"] if d.state in SUPPLEMENT_STATES else []
+    if d.state not in CLOSED_STATES:
+        actions.append("withdraw")
+    return actions
+
+
+def _detail(d: Dossier) -> dict[str, Any]:
+    timeline = [
+        {
+            "at": e.at,
+            "status_code": e.status_code,
+            "status_name": NationalStatus(e.status_code).label if e.status_code else "",
+            "note": e.note,
+        }
+        # Status events only: comments between officers are not the citizen's to read.
+        for e in selectors.dossier_timeline(d)
+        if e.kind == e.Kind.STATUS
+    ]
+    return {
+        **_summary(d),
+        "applicant": {
+            "kind": d.applicant_kind,
+            "name": d.applicant_name,
+            "citizen_id": d.citizen_id,
+            "tax_code": d.tax_code,
+            "phone": d.phone,
+            "email": d.email,
+            "address": d.address,
+        },
+        "documents": [
+            {
+                "requirement": doc.requirement_code,
+                "name": doc.name,
+                "copy_kind": doc.copy_kind,
+                "count": doc.count,
+                "files": [
+                    {
+                        "id": f.pk,
+                        "original_name": f.original_name,
+                        "content_type": f.content_type,
+                        "size": f.size,
+                        "uploaded_at": f.uploaded_at,
+                    }
+                    for f in doc.files.all()
+                ],
+            }
+            for doc in selectors.dossier_documents(d)
+        ],
+        "timeline": timeline,
+        "messages": [entry for entry in timeline if entry["note"]],
+        "rejection_reason": situation.rejection_reason(d),
+        "actions": _actions(d),
+    }
+
+
+def _dossier(request: MeRequest, code: str) -> Dossier:
+    """The caller's own dossier (``citizen_dossier``: NotFound for anyone else's); the view of
+    the applicant's personal data is logged."""
+    dossier: Dossier = selectors.citizen_dossier(request.auth, code)  # type: ignore[attr-defined]
+    audit_record(
+        action="personal_data.view",
+        actor=request.auth,
+        obj=dossier,
+        extra={"code": dossier.code, "where": "api_me"},
+        chain=dossier.receiving_agency.code,
+        ip=client_ip(request),
+    )
+    return dossier
+
+
+def _parse[T: BaseModel](schema: type[T], raw: str, field: str = "data") -> T:
+    """The JSON part of a multipart request, checked like any body (400 ``invalid_input``)."""
+    try:
+        return schema.model_validate_json(raw)
+    except PydanticValidationError as exc:
+        problems = [{**e, "loc": ("form", field, *e["loc"])} for e in exc.errors(include_url=False)]
+        if any(e["type"] == "json_invalid" for e in problems):
+            raise InvalidInput(
+                f"Phần “{field}” phải là một đối tượng JSON hợp lệ.", code="invalid_json", details={"field": field}
+            ) from None
+        raise ValidationError(problems) from None
+
+
+def _uploads(request: HttpRequest) -> dict[str, list[UploadedFile]]:
+    """Files of a multipart request, keyed by the field's name: the requirement's code (TP01)."""
+    return {name: request.FILES.getlist(name) for name in request.FILES}
+
+
+def _stored(user: User, documents: list[schemas.DocumentIn]) -> dict[str, list[Any]]:
+    """Files picked from the citizen's own store (``citizen_files``): an id not there is bad input."""
+    wanted = {doc.requirement.strip(): doc.stored_files for doc in documents if doc.stored_files}
+    if not wanted:
+        return {}
+    ids = {i for ids in wanted.values() for i in ids}
+    found = {f.pk: f for f in selectors.citizen_files(user).filter(pk__in=ids)}  # type: ignore[attr-defined]
+    missing = sorted(ids - set(found))
+    if missing:
+        raise InvalidInput(
+            f"Không có tệp {', '.join(map(str, missing))} trong kho tệp của bạn.",
+            code="stored_file_not_found",
+            details={"files": missing},
+        )
+    return {
+        requirement: [services.StoredFileRef(found[i]) for i in ids]  # type: ignore[attr-defined]
+        for requirement, ids in wanted.items()
+    }
+
+
+def _files(request: HttpRequest, user: User, documents: list[schemas.DocumentIn]) -> dict[str, list[Any]]:
+    files: dict[str, list[Any]] = {k: list(v) for k, v in _uploads(request).items()}
+    for requirement, refs in _stored(user, documents).items():
+        files.setdefault(requirement, []).extend(refs)
+    return files
+
+
+def _file_hashes(request: HttpRequest) -> list[tuple[str, bytes]]:
+    hashes = []
+    for name, uploads in _uploads(request).items():
+        for upload in uploads:
+            digest = hashlib.sha256()
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+            hashes.append((name, digest.digest()))
+    return hashes
+
+
+def _applicant(user: User, given: schemas.ApplicantIn | None) -> services.ApplicantData:
+    organisation = user.kind == User.Kind.ORGANISATION
+    kind = "organisation" if organisation else "person"
+    if given is not None:
+        return services.ApplicantData(kind=kind, **{k: v.strip() if isinstance(v, str) else v for k, v in given.dict().items()})
+    profile = _profile(user)
+    return services.ApplicantData(
+        kind=kind,
+        name=(profile.organisation_name if organisation and profile else "") or user.get_full_name(),
+        citizen_id="" if organisation or profile is None else profile.citizen_id,
+        date_of_birth=None if organisation or profile is None else profile.date_of_birth,
+        tax_code=profile.tax_code if organisation and profile else "",
+        representative=profile.representative if organisation and profile else "",
+        phone=user.phone,
+        email=user.email,
+        address=profile.address if profile else "",
+    )
+
+
+def _idempotency_key(request: HttpRequest) -> str | None:
+    key = (request.headers.get("Idempotency-Key") or "").strip() or None
+    if key is not None and len(key) > 100:
+        raise InvalidInput("Idempotency-Key dài quá 100 ký tự.", details={"Idempotency-Key": len(key)})
+    return key
+
+
+MULTIPART_DESCRIPTION = (
+    "multipart/form-data: phần `data` là JSON ({schema}); mỗi tệp tải lên là một phần mang tên mã "
+    "thành phần hồ sơ (ví dụ `TP01`), nhiều tệp cho một thành phần thì gửi nhiều phần cùng tên. "
+    "Tệp PDF, JPEG hoặc PNG. Tệp đã có trong kho tệp của công dân: `documents[].stored_files`."
+)
+
+
+def _multipart_body(schema: str) -> dict[str, Any]:
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["data"],
+                        "properties": {"data": {"type": "string", "description": f"JSON: {schema}"}},
+                        "additionalProperties": {"type": "string", "format": "binary"},
+                    }
+                }
+            },
+        }
+    }
+
+
+# -- endpoints --------------------------------------------------------------------------------
+
+
+@router.get(
+    "",
+    response={200: schemas.ProfileOut, **READ_ERRORS},
+    auth=app_read,
+    summary="Thông tin của tôi",
+    description="Tài khoản và hồ sơ cá nhân (hoặc tổ chức) dùng để điền sẵn các biểu mẫu.",
+)
+def me_profile(request: MeRequest) -> dict[str, Any]:
+    user = request.auth
+    profile = _profile(user)
+    return {
+        "username": user.username,
+        "kind": user.kind,
+        "full_name": user.get_full_name(),
+        "phone": user.phone,
+        "email": user.email,
+        "citizen_id": profile.citizen_id if profile else "",
+        "date_of_birth": profile.date_of_birth if profile else None,
+        "address": profile.address if profile else "",
+        "tax_code": profile.tax_code if profile else "",
+        "organisation_name": profile.organisation_name if profile else "",
+        "representative": profile.representative if profile else "",
+        "identity_verified": bool(profile and profile.identity_verified),
+        "notify_channels": list(profile.notify_channels) if profile else [],
+    }
+
+
+@router.get(
+    "/dossiers",
+    response={200: schemas.MyDossierListOut, **READ_ERRORS},
+    auth=app_read,
+    summary="Hồ sơ của tôi",
+    description="Các hồ sơ bạn đã nộp (và hồ sơ nộp tại quầy mang số định danh của bạn khi tài khoản đã "
+    "xác thực qua VNeID), mới nhất trước; 20 hồ sơ một trang.",
+)
+def me_dossiers(request: MeRequest, page: Page | None = None) -> dict[str, Any]:
+    qs = selectors.citizen_dossiers(request.auth).select_related(  # type: ignore[attr-defined]
+        "procedure", "receiving_agency"
+    )
+    paginator = Paginator(qs, PAGE_SIZE)
+    number = page_number(page, paginator.num_pages)
+    return {
+        "items": [_summary(d) for d in paginator.page(number).object_list],
+        "count": paginator.count,
+        "page": number,
+        "pages": paginator.num_pages,
+    }
+
+
+@router.get(
+    "/dossiers/{code}",
+    response={200: schemas.MyDossierDetailOut, **READ_ERRORS},
+    auth=app_read,
+    summary="Chi tiết hồ sơ của tôi",
+    description="Diễn biến, thông báo của cơ quan, giấy tờ và tệp, việc cần làm (`actions`). Hồ sơ của "
+    "người khác: 404. Việc xem được ghi nhật ký.",
+)
+def me_dossier(request: MeRequest, code: str) -> dict[str, Any]:
+    return _detail(_dossier(request, code))
+
+
+@router.post(
+    "/dossiers",
+    response={201: schemas.MyDossierDetailOut, **WRITE_ERRORS, **errors(422)},
+    auth=app_write,
+    summary="Nộp hồ sơ trực tuyến",
+    description=MULTIPART_DESCRIPTION.format(schema="SubmitIn: procedure, receiving_agency, result_delivery, "
+    "applicant (bỏ trống: lấy từ tài khoản), submitter (nộp thay người khác), documents")
+    + " Hồ sơ ở trạng thái 1 “Mới đăng ký”, có mã hồ sơ ngay. Gửi kèm header `Idempotency-Key` để gửi lại "
+    "an toàn: cùng khóa, cùng nội dung trả về đúng hồ sơ đã tạo; cùng khóa, nội dung khác → 422 "
+    "`idempotency_key_reused`.",
+    openapi_extra=_multipart_body("SubmitIn"),
+)
+def me_submit(request: MeRequest, data: Form[str]) -> Status[dict[str, Any]]:
+    body = _parse(schemas.SubmitIn, data)
+    user = request.auth
+    key = _idempotency_key(request)
+    fingerprint = submission_fingerprint(json.loads(data), _file_hashes(request)) if key else ""
+    intake = services.IntakeData(
+        procedure=body.procedure.strip(),
+        receiving_agency=body.receiving_agency.strip(),
+        channel=Dossier.Channel.ONLINE,
+        result_delivery=body.result_delivery,
+        applicant=_applicant(user, body.applicant),
+        documents=[
+            services.DocumentInput(
+                requirement=doc.requirement.strip(), copy_kind=doc.copy_kind, count=doc.count, alternative=doc.alternative
+            )
+            for doc in body.documents
+        ],
+    )
+    submitter = (
+        services.SubmitterData(  # type: ignore[attr-defined]
+            relation=body.submitter.relation, name=body.submitter.name.strip(), citizen_id=body.submitter.citizen_id.strip()
+        )
+        if body.submitter
+        else None
+    )
+    files = _files(request, user, body.documents)
+
+    def submit() -> Dossier:
+        try:
+            dossier: Dossier = services.dossier_submit_online(  # type: ignore[call-arg]
+                citizen=user, data=intake, files=files, submitter=submitter, national_identity=False, ip=client_ip(request)
+            )
+        except NotFound as exc:
+            # An unknown procedure or agency named in the body is bad input, not a missing resource.
+            raise InvalidInput(exc.message, code=exc.code, details=exc.details) from None
+        return dossier
+
+    dossier = submit_once(citizen=user, key=key, fingerprint=fingerprint, submit=submit)
+    return Status(201, _detail(dossier))
+
+
+@router.post(
+    "/dossiers/{code}/supplement",
+    response={200: schemas.MyDossierDetailOut, **WRITE_ERRORS},
+    auth=app_write,
+    summary="Bổ sung hồ sơ",
+    description=MULTIPART_DESCRIPTION.format(schema="SupplementIn: version, note, documents")
+    + " Chỉ khi cơ quan yêu cầu bổ sung; nếu không, hoặc hồ sơ đã thay đổi (phiên bản cũ): 409.",
+    openapi_extra=_multipart_body("SupplementIn"),
+)
+def me_supplement(request: MeRequest, code: str, data: Form[str]) -> dict[str, Any]:
+    body = _parse(schemas.SupplementIn, data)
+    dossier = _dossier(request, code)
+    updated: Dossier = services.dossier_supplement_online(  # type: ignore[attr-defined]
+        citizen=request.auth,
+        dossier=dossier,
+        expected_version=body.version,
+        files=_files(request, request.auth, body.documents),
+        note=body.note.strip(),
+        ip=client_ip(request),
+    )
+    return _detail(updated)
+
+
+@router.post(
+    "/dossiers/{code}/withdraw",
+    response={200: schemas.MyDossierDetailOut, **WRITE_ERRORS},
+    auth=app_write,
+    summary="Rút hồ sơ",
+    description="Trước khi cơ quan tiếp nhận: rút ngay. Sau khi tiếp nhận: ghi nhận yêu cầu rút, cán bộ xác "
+    "nhận. Hồ sơ đã kết thúc hoặc đã thay đổi (phiên bản cũ): 409.",
+)
+def me_withdraw(request: MeRequest, code: str, body: schemas.WithdrawIn) -> dict[str, Any]:
+    dossier = _dossier(request, code)
+    updated: Dossier = services.dossier_withdraw_online(  # type: ignore[attr-defined]
+        citizen=request.auth,
+        dossier=dossier,
+        expected_version=body.version,
+        reason=body.reason.strip(),
+        ip=client_ip(request),
+    )
+    return _detail(updated)

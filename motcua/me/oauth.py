@@ -1,0 +1,77 @@
+"""motcua as the OAuth 2.0 authorisation server of the mobile app (django-oauth-toolkit).
+
+The library does the protocol (authorization code, PKCE, tokens, revocation, introspection);
+this module adds motcua's rules to it:
+
+- only a citizen's or an organisation's account may let an app act for it: a staff account
+  (or one made inactive) is refused, on the authorisation page and again when a code is
+  exchanged or a token refreshed;
+- the pages speak Vietnamese, in the site's layout (``templates/oauth2_provider/``).
+"""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.views import AuthorizationView
+
+from motcua.accounts.models import User
+
+STAFF_REFUSED = (
+    "Tài khoản cán bộ, công chức không dùng được cho ứng dụng của công dân. Hãy đăng xuất rồi "
+    "đăng nhập bằng tài khoản công dân hoặc tổ chức."
+)
+
+# What the authorisation page says for the errors it cannot send back to the app (RFC 6749
+# §4.1.2.1: an unknown app or a redirect address it did not register).
+ERROR_MESSAGES = {
+    "invalid_client_id": "Ứng dụng này chưa được đăng ký với hệ thống.",
+    "invalid_client": "Ứng dụng này chưa được đăng ký với hệ thống.",
+    "missing_client_id": "Yêu cầu thiếu mã ứng dụng (client_id).",
+    "invalid_redirect_uri": "Địa chỉ quay về của ứng dụng không hợp lệ.",
+    "missing_redirect_uri": "Yêu cầu thiếu địa chỉ quay về của ứng dụng.",
+    "mismatching_redirect_uri": "Địa chỉ quay về không khớp với địa chỉ ứng dụng đã đăng ký.",
+    "invalid_request": "Yêu cầu cấp quyền không hợp lệ.",
+}
+ERROR_DEFAULT = "Không thể cấp quyền cho ứng dụng với yêu cầu này."
+
+
+def may_authorise_apps(user: Any) -> bool:
+    """Whether ``user`` may let an app act for them: an active citizen or organisation account."""
+    return bool(
+        user is not None
+        and user.is_active
+        and getattr(user, "kind", None) in (User.Kind.CITIZEN, User.Kind.ORGANISATION)
+    )
+
+
+class AuthorizeView(AuthorizationView):
+    """DOT's authorisation page (``/o/authorize/``): sign-in first (LOGIN_URL, any way the
+    citizen has), then "allow this app?"; staff accounts are refused with a page of their own."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and not may_authorise_apps(request.user):
+            return render(request, "oauth2_provider/refused.html", {"reason": STAFF_REFUSED}, status=403)
+        response: HttpResponse = super().dispatch(request, *args, **kwargs)
+        return response
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context: dict[str, Any] = super().get_context_data(**kwargs)
+        error = context.get("error")
+        if error is not None:
+            context["error_message"] = ERROR_MESSAGES.get(getattr(error, "error", ""), ERROR_DEFAULT)
+        return context
+
+
+class Validator(OAuth2Validator):
+    """DOT's validator; a code or a refresh token of an account that may no longer authorise
+    apps (made staff, deactivated) is refused at the token endpoint (``invalid_grant``)."""
+
+    def validate_code(self, client_id: str, code: str, client: Any, request: Any, *args: Any, **kwargs: Any) -> bool:
+        valid: bool = super().validate_code(client_id, code, client, request, *args, **kwargs)
+        return valid and may_authorise_apps(request.user)
+
+    def validate_refresh_token(self, refresh_token: str, client: Any, request: Any, *args: Any, **kwargs: Any) -> bool:
+        valid: bool = super().validate_refresh_token(refresh_token, client, request, *args, **kwargs)
+        return valid and may_authorise_apps(request.user)

@@ -1,0 +1,175 @@
+"""ninja schemas of the citizen's API (``/api/v1/me/…``, ``motcua/me/api.py``)."""
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from ninja import Schema
+from pydantic import Field
+
+from motcua.accounts.models import Profile, User
+from motcua.dossiers.schemas import (
+    ApplicantKindOut,
+    ChannelOut,
+    CopyKindOut,
+    OutcomeOut,
+    ResultDeliveryOut,
+    StatusCode,
+    StatusLabel,
+    TimelinessOut,
+)
+from motcua.lib.apischema import one_of
+
+AccountKind = Annotated[str, one_of([User.Kind.CITIZEN, User.Kind.ORGANISATION])]
+NotifyChannel = Annotated[str, one_of(Profile.Notify.values)]
+CitizenAction = Annotated[str, one_of(["supplement", "withdraw"])]
+
+# -- out --------------------------------------------------------------------------------------
+
+
+class ProfileOut(Schema):
+    username: str
+    kind: AccountKind
+    full_name: str
+    phone: str
+    email: str
+    citizen_id: str
+    date_of_birth: date | None
+    address: str
+    tax_code: str
+    organisation_name: str
+    representative: str
+    identity_verified: bool = Field(description="Đã xác thực qua định danh điện tử quốc gia (VNeID)")
+    notify_channels: list[NotifyChannel]
+
+
+class Ref(Schema):
+    code: str
+    name: str
+
+
+class MyDossierOut(Schema):
+    code: str
+    version: int = Field(description="Phiên bản hồ sơ: gửi lại khi bổ sung hoặc rút (khóa lạc quan)")
+    procedure: Ref
+    receiving_agency: Ref
+    status_code: StatusCode
+    status_name: str
+    status_label: StatusLabel
+    outcome: OutcomeOut
+    channel: ChannelOut
+    result_delivery: ResultDeliveryOut
+    applicant_name: str
+    submitted_at: datetime | None
+    received_at: datetime | None
+    due_at: datetime | None
+    finished_at: datetime | None
+    timeliness: TimelinessOut
+
+
+class MyDossierListOut(Schema):
+    items: list[MyDossierOut]
+    count: int
+    page: int
+    pages: int
+
+
+class TimelineEntryOut(Schema):
+    at: datetime
+    status_code: StatusCode | None
+    status_name: str
+    note: str = Field(description="Nội dung cơ quan gửi kèm (lý do, giấy tờ cần bổ sung…), có thể rỗng")
+
+
+class FileOut(Schema):
+    id: int
+    original_name: str
+    content_type: str
+    size: int
+    uploaded_at: datetime
+
+
+class DocumentOut(Schema):
+    requirement: str
+    name: str
+    copy_kind: CopyKindOut
+    count: int
+    files: list[FileOut]
+
+
+class ApplicantOut(Schema):
+    kind: ApplicantKindOut
+    name: str
+    citizen_id: str
+    tax_code: str
+    phone: str
+    email: str
+    address: str
+
+
+class MyDossierDetailOut(MyDossierOut):
+    applicant: ApplicantOut
+    documents: list[DocumentOut]
+    timeline: list[TimelineEntryOut]
+    messages: list[TimelineEntryOut] = Field(description="Các thông báo của cơ quan (mục diễn biến có nội dung)")
+    rejection_reason: str
+    actions: list[CitizenAction] = Field(
+        description="Việc công dân có thể làm lúc này: supplement (bổ sung hồ sơ), withdraw (rút hồ sơ)"
+    )
+
+
+# -- in ---------------------------------------------------------------------------------------
+
+
+class ApplicantIn(Schema):
+    """Left out: the applicant is the account itself (its profile)."""
+
+    name: str = Field(max_length=300)
+    citizen_id: str = Field("", max_length=20)
+    date_of_birth: date | None = None
+    tax_code: str = Field("", max_length=14)
+    representative: str = Field("", max_length=200)
+    phone: str = Field("", max_length=20)
+    email: str = Field("", max_length=254)
+    address: str = Field("", max_length=500)
+
+
+class SubmitterIn(Schema):
+    relation: Literal["parent", "guardian", "authorised", "employee"] = Field(
+        description="Quan hệ với người có hồ sơ: cha mẹ, người giám hộ, người được ủy quyền, nhân viên của tổ chức"
+    )
+    name: str = Field(max_length=300)
+    citizen_id: str = Field("", max_length=20)
+
+
+class DocumentIn(Schema):
+    requirement: str = Field(max_length=20, description="Mã thành phần hồ sơ, ví dụ TP01")
+    copy_kind: Literal["original", "certified_copy", "photocopy"] = "original"
+    count: int = Field(1, ge=1, le=99)
+    alternative: int | None = Field(None, ge=1, le=50)
+    stored_files: list[int] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Tệp lấy từ kho tệp của công dân (mã tệp của các hồ sơ, kết quả trước), thay cho tải lên",
+    )
+
+
+class SubmitIn(Schema):
+    """The JSON part ``data`` of ``POST /me/dossiers``."""
+
+    procedure: str = Field(max_length=40, description="Mã thủ tục")
+    receiving_agency: str = Field(max_length=40, description="Mã định danh cơ quan tiếp nhận")
+    result_delivery: Literal["counter", "post", "online"] = "online"
+    applicant: ApplicantIn | None = None
+    submitter: SubmitterIn | None = None
+    documents: list[DocumentIn] = Field(default_factory=list, max_length=100)
+
+
+class SupplementIn(Schema):
+    version: int = Field(ge=1, description="Phiên bản hồ sơ đang xem")
+    note: str = Field("", max_length=5000)
+    documents: list[DocumentIn] = Field(default_factory=list, max_length=100)
+
+
+class WithdrawIn(Schema):
+    version: int = Field(ge=1, description="Phiên bản hồ sơ đang xem")
+    reason: str = Field(min_length=1, max_length=5000, description="Lý do rút hồ sơ")
