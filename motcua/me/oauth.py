@@ -25,14 +25,12 @@ STAFF_REFUSED = (
 
 # What the authorisation page says for the errors it cannot send back to the app (RFC 6749
 # §4.1.2.1: an unknown app or a redirect address it did not register).
-ERROR_MESSAGES = {
-    "invalid_client_id": "Ứng dụng này chưa được đăng ký với hệ thống.",
-    "invalid_client": "Ứng dụng này chưa được đăng ký với hệ thống.",
-    "missing_client_id": "Yêu cầu thiếu mã ứng dụng (client_id).",
-    "invalid_redirect_uri": "Địa chỉ quay về của ứng dụng không hợp lệ.",
-    "missing_redirect_uri": "Yêu cầu thiếu địa chỉ quay về của ứng dụng.",
-    "mismatching_redirect_uri": "Địa chỉ quay về không khớp với địa chỉ ứng dụng đã đăng ký.",
-    "invalid_request": "Yêu cầu cấp quyền không hợp lệ.",
+ERROR_MESSAGES = {  # by oauthlib's error class: they all say "invalid_request"
+    "InvalidClientIdError": "Ứng dụng này chưa được đăng ký với hệ thống.",
+    "MissingClientIdError": "Yêu cầu thiếu mã ứng dụng (client_id).",
+    "InvalidRedirectURIError": "Địa chỉ quay về của ứng dụng không hợp lệ.",
+    "MissingRedirectURIError": "Yêu cầu thiếu địa chỉ quay về của ứng dụng.",
+    "MismatchingRedirectURIError": "Địa chỉ quay về không khớp với địa chỉ ứng dụng đã đăng ký.",
 }
 ERROR_DEFAULT = "Không thể cấp quyền cho ứng dụng với yêu cầu này."
 
@@ -56,12 +54,13 @@ class AuthorizeView(AuthorizationView):
         response: HttpResponse = super().dispatch(request, *args, **kwargs)
         return response
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context: dict[str, Any] = super().get_context_data(**kwargs)
+    def render_to_response(self, context: dict[str, Any], **response_kwargs: Any) -> HttpResponse:
+        # DOT renders its errors (those it may not send back to the app) with this template.
         error = context.get("error")
         if error is not None:
-            context["error_message"] = ERROR_MESSAGES.get(getattr(error, "error", ""), ERROR_DEFAULT)
-        return context
+            context = {**context, "error_message": ERROR_MESSAGES.get(type(error).__name__, ERROR_DEFAULT)}
+        response: HttpResponse = super().render_to_response(context, **response_kwargs)
+        return response
 
 
 class Validator(OAuth2Validator):
