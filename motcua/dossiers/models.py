@@ -84,6 +84,12 @@ class Dossier(models.Model):
         PERSON = "person", "Cá nhân"
         ORGANISATION = "organisation", "Tổ chức, doanh nghiệp"
 
+    class SubmitterRelation(models.TextChoices):
+        SELF = "self", "Tự nộp"
+        GUARDIAN = "guardian", "Cha, mẹ hoặc người giám hộ"
+        AUTHORISED = "authorised", "Người được ủy quyền"
+        ORGANISATION_STAFF = "organisation_staff", "Nhân viên của tổ chức"
+
     class Outcome(models.TextChoices):
         NONE = "", "Chưa có"
         APPROVED = "approved", "Giải quyết"
@@ -136,6 +142,18 @@ class Dossier(models.Model):
         on_delete=models.SET_NULL,
         related_name="dossiers",
     )
+
+    # Online submission (issue 11): who submitted when not the applicant, and whether they signed
+    # in through the national identity (the national portal counts it, indicator 4.5).
+    national_identity = models.BooleanField("nộp khi đăng nhập bằng định danh quốc gia", default=False)
+    submitter_relation = models.CharField(
+        "quan hệ của người nộp", max_length=20, choices=SubmitterRelation.choices, blank=True
+    )
+    submitter_name = models.CharField("họ tên người nộp thay", max_length=200, blank=True)
+    submitter_citizen_id = models.CharField("số định danh người nộp thay", max_length=12, blank=True)
+    # The applicant asked online to withdraw a received dossier: the officer confirms (dossier_withdraw).
+    withdrawal_requested_at = models.DateTimeField("yêu cầu rút hồ sơ lúc", null=True, blank=True)
+    withdrawal_reason = models.TextField("lý do yêu cầu rút hồ sơ", blank=True)
 
     channel = models.PositiveSmallIntegerField("kênh nộp", choices=Channel.choices)
     result_delivery = models.CharField(
@@ -238,6 +256,14 @@ class Dossier(models.Model):
             models.Index(fields=["receiving_agency", "received_at"], name="dossier_received"),
             models.Index(fields=["handling_agency", "state", "due_at"], name="dossier_handling_state_due"),
             models.Index(fields=["citizen_id"], name="dossier_citizen_id"),
+            # "Hồ sơ của tôi" of an organisation whose identity was verified.
+            models.Index(fields=["tax_code"], condition=~models.Q(tax_code=""), name="dossier_tax_code"),
+            # The counter's online inbox: dossiers submitted online, waiting for reception, oldest first.
+            models.Index(
+                fields=["receiving_agency", "submitted_at"],
+                condition=models.Q(state="submitted"),
+                name="dossier_online_waiting",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -393,6 +419,8 @@ class DossierPause(models.Model):
     policy = models.CharField("cách tính thời hạn", max_length=10, blank=True, help_text="restart hoặc pause")
     # The state the dossier goes back to when the pause ends (processing, received, approved…).
     resume_state = models.CharField("trạng thái khi tiếp tục", max_length=20, blank=True)
+    # The applicant sent the supplement online; the officer still receives it (the clock resumes then).
+    supplied_online_at = models.DateTimeField("bổ sung trực tuyến lúc", null=True, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

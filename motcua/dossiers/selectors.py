@@ -24,6 +24,13 @@ from motcua.dossiers.models import (
     DossierStep,
     NationalStatus,
 )
+from motcua.dossiers.selectors_online import (  # noqa: F401  (the selectors of issue 11, exported here)
+    citizen_dossier,
+    citizen_dossiers,
+    citizen_files,
+    online_inbox,
+    online_inbox_count,
+)
 from motcua.dossiers.services import Roles, action_permitted
 from motcua.dossiers.services.rules import ASSIGNED_BY_LEADER, LEAD, check_action, next_actor_roles
 from motcua.lib.errors import DomainError, Forbidden, InvalidInput, NotFound

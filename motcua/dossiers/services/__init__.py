@@ -46,7 +46,9 @@ Where each rule lives:
 - ``reception``: codes, PINs, the appointment and first step, the rows of a new reception;
 - ``steps``: the control slip's steps and their budgets;
 - ``transitions_intake``, ``transitions_processing``, ``transitions_closing``: the verbs, by phase;
-- ``records``: comments and attached files.
+- ``records``: comments and attached files;
+- ``online``, ``online_input``: what a citizen does online (submit, supplement, withdraw) and
+  its input (files, submitter, the authority document).
 """
 
 from motcua.dossiers.services.frame import STALE_MESSAGE
@@ -60,6 +62,13 @@ from motcua.dossiers.services.intake import (
     supplement_item_problem,
     validate_citizen_id,
 )
+from motcua.dossiers.services.online import (
+    dossier_submit_online,
+    dossier_supplement_online,
+    dossier_withdraw_online,
+    supplement_expires_at,
+)
+from motcua.dossiers.services.online_input import AUTHORITY_CODE, AUTHORITY_NAME, StoredFileRef, SubmitterData
 from motcua.dossiers.services.reception import RULES_VERSION
 from motcua.dossiers.services.records import dossier_add_comment, dossier_attach_file
 from motcua.dossiers.services.rules import ACTION_LABELS, RULES, Roles, State, action_permitted
@@ -77,7 +86,6 @@ from motcua.dossiers.services.transitions_intake import (
     dossier_receive,
     dossier_refuse,
     dossier_request_supplement,
-    dossier_submit_online,
     guidance_expires_at,
     guidance_expiry_days,
 )
@@ -92,6 +100,8 @@ from motcua.dossiers.services.transitions_processing import (
 
 __all__ = [
     "ACTION_LABELS",
+    "AUTHORITY_CODE",
+    "AUTHORITY_NAME",
     "MAX_SUPPLEMENT_ITEMS",
     "RULES",
     "RULES_VERSION",
@@ -101,6 +111,8 @@ __all__ = [
     "IntakeData",
     "Roles",
     "State",
+    "StoredFileRef",
+    "SubmitterData",
     "SupplementItem",
     "action_permitted",
     "applicant_problems",
@@ -123,9 +135,12 @@ __all__ = [
     "dossier_send_back",
     "dossier_stop",
     "dossier_submit_online",
+    "dossier_supplement_online",
     "dossier_withdraw",
+    "dossier_withdraw_online",
     "guidance_expires_at",
     "guidance_expiry_days",
+    "supplement_expires_at",
     "supplement_item_problem",
     "validate_citizen_id",
 ]

@@ -81,6 +81,7 @@ def create_dossier(
     owner: Any = None,
     idempotency_key: str | None = None,
     fingerprint: str = "",
+    extra: dict[str, Any] | None = None,
 ) -> Dossier:
     dossier = Dossier(
         code=dossier_code(intake.receiving, now),
@@ -99,6 +100,7 @@ def create_dossier(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         submitted_at=now if intake.channel == Dossier.Channel.ONLINE else None,
         **intake.applicant,
+        **(extra or {}),
     )
     dossier.save(force_insert=True)
     rows = document_rows(dossier, intake.documents)

@@ -94,6 +94,35 @@ def dossier_attach_file(
         raise
 
 
+def store_file(
+    document: DossierDocument, checked: CheckedFile, *, actor: Any, written: list[str]
+) -> DossierFile:
+    """Write a checked file to the storage and its row on ``document`` (inside the caller's
+    transaction; the storage name is appended to ``written`` so the caller can discard it if
+    the transaction rolls back: ``discard_files``)."""
+    stored = DossierFile(
+        document=document,
+        original_name=checked.name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    stored.file.save(checked.name, checked.content, save=False)
+    written.append(stored.file.name or "")
+    stored.save()
+    if not document.digitised:
+        document.digitised = True
+        document.save(update_fields=["digitised"])
+    return stored
+
+
+def discard_files(names: list[str]) -> None:
+    """Remove files written for a transaction that rolled back."""
+    for name in names:
+        _discard(name)
+
+
 def _discard(name: str) -> None:
     try:
         default_storage.delete(name)
@@ -147,20 +176,7 @@ def _attach_file(
                 count=1,
                 order=locked.documents.count() + 1,
             )
-        stored = DossierFile(
-            document=document,
-            original_name=checked.name,
-            content_type=checked.content_type,
-            size=checked.size,
-            sha256=checked.sha256,
-            uploaded_by=actor,
-        )
-        stored.file.save(checked.name, checked.content, save=False)
-        written.append(stored.file.name or "")
-        stored.save()
-        if not document.digitised:
-            document.digitised = True
-            document.save(update_fields=["digitised"])
+        stored = store_file(document, checked, actor=actor, written=written)
         agency_id = (
             locked.receiving_agency_id if roles.at(locked.receiving_agency_id) else locked.holder_agency_id
         )

@@ -1,9 +1,8 @@
 """Transitions at intake: receive (Mẫu 01), refuse (Mẫu 03), ask for a supplement (Mẫu 02, at
-the counter or during processing), and a citizen's online submission."""
+the counter or during processing). A citizen's online submission is in ``online``."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -41,7 +40,7 @@ from motcua.dossiers.services.intake import (
 from motcua.dossiers.services.reception import apply_reception, create_dossier, receive_new
 from motcua.dossiers.services.rules import acting_agency, check_action
 from motcua.dossiers.services.steps import handling_calendar
-from motcua.lib.errors import Forbidden, InvalidInput, Unprocessable
+from motcua.lib.errors import InvalidInput, Unprocessable
 from motcua.workcalendar.calendar import VN_TZ, working_time_between
 
 SUPPLEMENT_WINDOW_DAYS = 3
@@ -158,7 +157,7 @@ def dossier_receive(
         changes = {**applicant_changes, **apply_reception(locked, snapshot, actor=actor, now=now)}
         event_data: dict[str, Any] = {}
         note = ""
-        if guided:
+        if guided or guidances:  # guided at the counter, or supplemented online since
             event_data = {
                 "after_guidance": True,
                 "guidances": len(guidances),
@@ -492,32 +491,3 @@ def dossier_close_guidance(*, dossier: Dossier | str, ip: str | None = None) -> 
             ip=ip,
             notify_text=text,
         )
-
-
-def dossier_submit_online(*, citizen: Any, data: IntakeData, ip: str | None = None) -> Dossier:
-    """A citizen's or organisation's online submission (status 1), waiting for reception."""
-    if citizen is None or not getattr(citizen, "is_authenticated", False):
-        raise Forbidden("Vui lòng đăng nhập để nộp hồ sơ trực tuyến.", code="login_required")
-    User = type(citizen)
-    kinds = {
-        getattr(User, "Kind", None) and User.Kind.CITIZEN,
-        getattr(User, "Kind", None) and User.Kind.ORGANISATION,
-    }
-    if getattr(citizen, "kind", None) not in kinds:
-        raise Forbidden("Chỉ tài khoản công dân hoặc tổ chức được nộp hồ sơ trực tuyến.", code="not_citizen")
-    intake = clean_intake(citizen, dataclasses.replace(data, channel=Dossier.Channel.ONLINE), counter=False)
-    now = timezone.now()
-    with transaction.atomic():
-        created = create_dossier(intake, actor=citizen, state=State.SUBMITTED, now=now, owner=citizen)
-        record_event(created, action="submit_online", actor=citizen, agency_id=intake.receiving.pk, at=now)
-        audit_record(
-            action="dossier.submit_online",
-            actor=citizen,
-            obj=created,
-            chain=intake.receiving.code,
-            after={"state": created.state, "code": created.code},
-            extra={"procedure": intake.procedure.code},
-            ip=ip,
-        )
-        notify_applicant(created, "submit_online")
-    return created
