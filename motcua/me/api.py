@@ -22,7 +22,6 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from motcua.accounts.models import Profile, User
-from motcua.audit.services import audit_record
 from motcua.dossiers import selectors, services, situation
 from motcua.dossiers.models import Dossier, NationalStatus
 from motcua.lib.apischema import Page, errors
@@ -31,6 +30,7 @@ from motcua.lib.errors import InvalidInput, NotFound
 from motcua.lib.paging import page_number
 from motcua.me import schemas
 from motcua.me.auth import app_read, app_write
+from motcua.me.selectors import token_signed_in_with_national_identity
 from motcua.me.services import submission_fingerprint, submit_once
 
 router = Router(tags=["Công dân (ứng dụng di động)"])
@@ -50,7 +50,11 @@ CLOSED_STATES = {
 
 
 class MeRequest(HttpRequest):
+    """The request of an operation behind ``AppToken`` (``motcua/me/auth.py``): the citizen and
+    the access token (DOT's ``AccessToken``) the app presented."""
+
     auth: User
+    app_token: Any
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -119,6 +123,9 @@ def _detail(d: Dossier) -> dict[str, Any]:
             "email": d.email,
             "address": d.address,
         },
+        "submitter": {"relation": d.submitter_relation, "name": d.submitter_name}
+        if d.submitter_relation not in ("", Dossier.SubmitterRelation.SELF)
+        else None,
         "documents": [
             {
                 "requirement": doc.requirement_code,
@@ -146,18 +153,9 @@ def _detail(d: Dossier) -> dict[str, Any]:
 
 
 def _dossier(request: MeRequest, code: str) -> Dossier:
-    """The caller's own dossier (``citizen_dossier``: NotFound for anyone else's); the view of
-    the applicant's personal data is logged."""
-    dossier: Dossier = selectors.citizen_dossier(request.auth, code)  # type: ignore[attr-defined]
-    audit_record(
-        action="personal_data.view",
-        actor=request.auth,
-        obj=dossier,
-        extra={"code": dossier.code, "where": "api_me"},
-        chain=dossier.receiving_agency.code,
-        ip=client_ip(request),
-    )
-    return dossier
+    """The caller's own dossier: ``citizen_dossier`` answers NotFound for anyone else's (and
+    logs the view of the applicant's personal data, or the refused attempt)."""
+    return selectors.citizen_dossier(request.auth, code, ip=client_ip(request))
 
 
 def _parse[T: BaseModel](schema: type[T], raw: str, field: str = "data") -> T:
@@ -178,29 +176,18 @@ def _uploads(request: HttpRequest) -> dict[str, list[UploadedFile]]:
     return {name: request.FILES.getlist(name) for name in request.FILES}
 
 
-def _stored(user: User, documents: list[schemas.DocumentIn]) -> dict[str, list[Any]]:
-    """Files picked from the citizen's own store (``citizen_files``): an id not there is bad input."""
-    wanted = {doc.requirement.strip(): doc.stored_files for doc in documents if doc.stored_files}
-    if not wanted:
-        return {}
-    ids = {i for ids in wanted.values() for i in ids}
-    found = {f.pk: f for f in selectors.citizen_files(user).filter(pk__in=ids)}  # type: ignore[attr-defined]
-    missing = sorted(ids - set(found))
-    if missing:
-        raise InvalidInput(
-            f"Không có tệp {', '.join(map(str, missing))} trong kho tệp của bạn.",
-            code="stored_file_not_found",
-            details={"files": missing},
-        )
+def _stored(documents: list[schemas.DocumentIn]) -> dict[str, list[Any]]:
+    """Files picked from the citizen's own store, by id (the service checks they are theirs)."""
     return {
-        requirement: [services.StoredFileRef(found[i]) for i in ids]  # type: ignore[attr-defined]
-        for requirement, ids in wanted.items()
+        doc.requirement.strip(): [services.StoredFileRef(file_id=i) for i in doc.stored_files]
+        for doc in documents
+        if doc.stored_files
     }
 
 
-def _files(request: HttpRequest, user: User, documents: list[schemas.DocumentIn]) -> dict[str, list[Any]]:
+def _files(request: HttpRequest, documents: list[schemas.DocumentIn]) -> dict[str, list[Any]]:
     files: dict[str, list[Any]] = {k: list(v) for k, v in _uploads(request).items()}
-    for requirement, refs in _stored(user, documents).items():
+    for requirement, refs in _stored(documents).items():
         files.setdefault(requirement, []).extend(refs)
     return files
 
@@ -307,9 +294,7 @@ def me_profile(request: MeRequest) -> dict[str, Any]:
     "xác thực qua VNeID), mới nhất trước; 20 hồ sơ một trang.",
 )
 def me_dossiers(request: MeRequest, page: Page | None = None) -> dict[str, Any]:
-    qs = selectors.citizen_dossiers(request.auth).select_related(  # type: ignore[attr-defined]
-        "procedure", "receiving_agency"
-    )
+    qs = selectors.citizen_dossiers(request.auth)
     paginator = Paginator(qs, PAGE_SIZE)
     number = page_number(page, paginator.num_pages)
     return {
@@ -363,18 +348,25 @@ def me_submit(request: MeRequest, data: Form[str]) -> Status[dict[str, Any]]:
         ],
     )
     submitter = (
-        services.SubmitterData(  # type: ignore[attr-defined]
+        services.SubmitterData(
             relation=body.submitter.relation, name=body.submitter.name.strip(), citizen_id=body.submitter.citizen_id.strip()
         )
         if body.submitter
         else None
     )
-    files = _files(request, user, body.documents)
+    files = _files(request, body.documents)
+    national_identity = token_signed_in_with_national_identity(request.app_token)
 
     def submit() -> Dossier:
         try:
-            dossier: Dossier = services.dossier_submit_online(  # type: ignore[call-arg]
-                citizen=user, data=intake, files=files, submitter=submitter, national_identity=False, ip=client_ip(request)
+            dossier: Dossier = services.dossier_submit_online(
+                citizen=user,
+                data=intake,
+                files=files,
+                submitter=submitter,
+                national_identity=national_identity,
+                idempotency_key=key,
+                ip=client_ip(request),
             )
         except NotFound as exc:
             # An unknown procedure or agency named in the body is bad input, not a missing resource.
@@ -397,11 +389,11 @@ def me_submit(request: MeRequest, data: Form[str]) -> Status[dict[str, Any]]:
 def me_supplement(request: MeRequest, code: str, data: Form[str]) -> dict[str, Any]:
     body = _parse(schemas.SupplementIn, data)
     dossier = _dossier(request, code)
-    updated: Dossier = services.dossier_supplement_online(  # type: ignore[attr-defined]
+    updated: Dossier = services.dossier_supplement_online(
         citizen=request.auth,
         dossier=dossier,
         expected_version=body.version,
-        files=_files(request, request.auth, body.documents),
+        files=_files(request, body.documents),
         note=body.note.strip(),
         ip=client_ip(request),
     )
@@ -418,7 +410,7 @@ def me_supplement(request: MeRequest, code: str, data: Form[str]) -> dict[str, A
 )
 def me_withdraw(request: MeRequest, code: str, body: schemas.WithdrawIn) -> dict[str, Any]:
     dossier = _dossier(request, code)
-    updated: Dossier = services.dossier_withdraw_online(  # type: ignore[attr-defined]
+    updated: Dossier = services.dossier_withdraw_online(
         citizen=request.auth,
         dossier=dossier,
         expected_version=body.version,

@@ -70,6 +70,7 @@ class AppToken(HttpBearer):
             )
         # The services and the audit read request.user (the actor and where it came from).
         request.user = user
+        request.app_token = access_token  # type: ignore[attr-defined]  # read by motcua/me/api.py
         return user
 
 

@@ -24,3 +24,21 @@ class SubmissionKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.key}"
+
+
+class AppSignin(models.Model):
+    """How the citizen had signed in when they let the app act for them, kept for the tokens
+    of that authorisation (one refresh-token family of django-oauth-toolkit, which every refresh
+    keeps): a dossier the app submits records a national-identity sign-in (legal-facts §7,
+    indicator 4.5) only when that sign-in was one."""
+
+    token_family = models.UUIDField(unique=True)
+    national_identity = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "cách đăng nhập khi cấp quyền cho ứng dụng"
+        verbose_name_plural = "cách đăng nhập khi cấp quyền cho ứng dụng"
+
+    def __str__(self) -> str:
+        return f"{self.token_family} {'VNeID' if self.national_identity else ''}".strip()

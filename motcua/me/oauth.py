@@ -6,7 +6,10 @@ this module adds motcua's rules to it:
 - only a citizen's or an organisation's account may let an app act for it: a staff account
   (or one made inactive) is refused, on the authorisation page and again when a code is
   exchanged or a token refreshed;
-- the pages speak Vietnamese, in the site's layout (``templates/oauth2_provider/``).
+- the pages speak Vietnamese, in the site's layout (``templates/oauth2_provider/``);
+- how the citizen had signed in when they allowed the app (national identity or not) is kept
+  for that authorisation's tokens (``AppSignin``), so that a dossier the app submits records a
+  national-identity sign-in only when there was one (indicator 4.5).
 """
 
 from typing import Any
@@ -17,6 +20,11 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.views import AuthorizationView
 
 from motcua.accounts.models import User
+from motcua.accounts.signin_methods import signed_in_with_national_identity
+from motcua.me.models import AppSignin
+
+# Carried from the authorisation page to the grant (its ``claims``), then to the tokens' family.
+NATIONAL_IDENTITY_CLAIM = "motcua_national_identity"
 
 STAFF_REFUSED = (
     "Tài khoản cán bộ, công chức không dùng được cho ứng dụng của công dân. Hãy đăng xuất rồi "
@@ -54,6 +62,13 @@ class AuthorizeView(AuthorizationView):
         response: HttpResponse = super().dispatch(request, *args, **kwargs)
         return response
 
+    def create_authorization_response(
+        self, request: HttpRequest, scopes: str, credentials: dict[str, Any], allow: bool
+    ) -> Any:
+        # oauthlib sets each credential on its request: the validator reads it (below).
+        credentials = {**credentials, NATIONAL_IDENTITY_CLAIM: signed_in_with_national_identity(request)}
+        return super().create_authorization_response(request, scopes, credentials, allow)
+
     def render_to_response(self, context: dict[str, Any], **response_kwargs: Any) -> HttpResponse:
         # DOT renders its errors (those it may not send back to the app) with this template.
         error = context.get("error")
@@ -65,7 +80,25 @@ class AuthorizeView(AuthorizationView):
 
 class Validator(OAuth2Validator):
     """DOT's validator; a code or a refresh token of an account that may no longer authorise
-    apps (made staff, deactivated) is refused at the token endpoint (``invalid_grant``)."""
+    apps (made staff, deactivated) is refused at the token endpoint (``invalid_grant``), and the
+    sign-in method travels from the authorisation to the tokens."""
+
+    def save_authorization_code(self, client_id: str, code: Any, request: Any, *args: Any, **kwargs: Any) -> None:
+        # Set here, from the session, whatever the app may have sent as ``claims``.
+        claims = request.claims if isinstance(request.claims, dict) else {}
+        request.claims = {**claims, NATIONAL_IDENTITY_CLAIM: bool(getattr(request, NATIONAL_IDENTITY_CLAIM, False))}
+        super().save_authorization_code(client_id, code, request, *args, **kwargs)
+
+    def _create_refresh_token(
+        self, request: Any, refresh_token_code: str, access_token: Any, previous_refresh_token: Any
+    ) -> Any:
+        refresh_token = super()._create_refresh_token(request, refresh_token_code, access_token, previous_refresh_token)
+        if previous_refresh_token is None:  # a code exchanged: a new family of tokens
+            claims = request.claims if isinstance(request.claims, dict) else {}
+            AppSignin.objects.create(
+                token_family=refresh_token.token_family, national_identity=bool(claims.get(NATIONAL_IDENTITY_CLAIM))
+            )
+        return refresh_token
 
     def validate_code(self, client_id: str, code: str, client: Any, request: Any, *args: Any, **kwargs: Any) -> bool:
         valid: bool = super().validate_code(client_id, code, client, request, *args, **kwargs)

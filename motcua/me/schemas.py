@@ -7,6 +7,7 @@ from ninja import Schema
 from pydantic import Field
 
 from motcua.accounts.models import Profile, User
+from motcua.dossiers.models import Dossier
 from motcua.dossiers.schemas import (
     ApplicantKindOut,
     ChannelOut,
@@ -21,6 +22,7 @@ from motcua.lib.apischema import one_of
 
 AccountKind = Annotated[str, one_of([User.Kind.CITIZEN, User.Kind.ORGANISATION])]
 NotifyChannel = Annotated[str, one_of(Profile.Notify.values)]
+SubmitterRelationOut = Annotated[str, one_of(Dossier.SubmitterRelation.values)]
 CitizenAction = Annotated[str, one_of(["supplement", "withdraw"])]
 
 # -- out --------------------------------------------------------------------------------------
@@ -106,8 +108,14 @@ class ApplicantOut(Schema):
     address: str
 
 
+class SubmitterOut(Schema):
+    relation: SubmitterRelationOut
+    name: str
+
+
 class MyDossierDetailOut(MyDossierOut):
     applicant: ApplicantOut
+    submitter: SubmitterOut | None = Field(description="Người nộp thay (trống: người có hồ sơ tự nộp)")
     documents: list[DocumentOut]
     timeline: list[TimelineEntryOut]
     messages: list[TimelineEntryOut] = Field(description="Các thông báo của cơ quan (mục diễn biến có nội dung)")
@@ -134,8 +142,8 @@ class ApplicantIn(Schema):
 
 
 class SubmitterIn(Schema):
-    relation: Literal["parent", "guardian", "authorised", "employee"] = Field(
-        description="Quan hệ với người có hồ sơ: cha mẹ, người giám hộ, người được ủy quyền, nhân viên của tổ chức"
+    relation: Literal["guardian", "authorised", "organisation_staff"] = Field(
+        description="Quan hệ với người có hồ sơ: cha, mẹ hoặc người giám hộ; người được ủy quyền; nhân viên của tổ chức"
     )
     name: str = Field(max_length=300)
     citizen_id: str = Field("", max_length=20)
