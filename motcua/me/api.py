@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from motcua.accounts.models import Profile, User
-from motcua.dossiers import selectors, services, situation
+from motcua.dossiers import selectors, services, situation, tracking
 from motcua.dossiers.models import Dossier, NationalStatus
 from motcua.lib.apischema import Page, errors
 from motcua.lib.clients import client_ip
@@ -100,18 +100,43 @@ def _actions(d: Dossier) -> list[str]:
     return actions
 
 
-def _detail(d: Dossier) -> dict[str, Any]:
-    timeline = [
-        {
-            "at": e.at,
-            "status_code": e.status_code,
-            "status_name": NationalStatus(e.status_code).label if e.status_code else "",
-            "note": e.note,
+def _told(d: Dossier) -> dict[str, Any]:
+    """What the applicant is told of the dossier (the tracking page's rule, ``tracking``): its
+    statuses, what to do now, the supplement or payment asked, the reason of a refusal — never
+    the officers' notes."""
+    row = tracking.find(d.code, d.pin)
+    if row is None:  # not possible for a dossier just read; said plainly all the same
+        return {"timeline": [], "guidance": "", "supplement": None, "payment": None, "reason": None}
+    view = tracking.public_view(row)
+    supplement, payment = view.supplement, view.payment
+    return {
+        "timeline": [
+            {"at": h.at, "status_code": h.status_code, "status_name": h.status_name, "label": h.label}
+            for h in view.history
+        ],
+        "guidance": view.guidance,
+        "supplement": {
+            "items": [{"name": i.name, "reason": i.reason} for i in supplement.items],
+            "requested_at": supplement.requested_at,
+            "due_by": supplement.due_by,
+            "at_intake": supplement.at_intake,
+            "policy": supplement.policy,
+            "appointment_text": supplement.appointment_sentence,
         }
-        # Status events only: comments between officers are not the citizen's to read.
-        for e in selectors.dossier_timeline(d)
-        if e.kind == e.Kind.STATUS
-    ]
+        if supplement
+        else None,
+        "payment": {
+            "amount_vnd": payment.amount_vnd,
+            "amount_text": payment.amount_text,
+            "requested_at": payment.requested_at,
+        }
+        if payment
+        else None,
+        "reason": {"title": view.reason_title, "text": view.reason} if view.reason else None,
+    }
+
+
+def _detail(d: Dossier) -> dict[str, Any]:
     return {
         **_summary(d),
         "applicant": {
@@ -145,9 +170,8 @@ def _detail(d: Dossier) -> dict[str, Any]:
             }
             for doc in selectors.dossier_documents(d)
         ],
-        "timeline": timeline,
-        "messages": [entry for entry in timeline if entry["note"]],
-        "rejection_reason": situation.rejection_reason(d),
+        "national_identity": d.national_identity,
+        **_told(d),
         "actions": _actions(d),
     }
 
@@ -200,7 +224,7 @@ def _file_hashes(request: HttpRequest) -> list[tuple[str, bytes]]:
             for chunk in upload.chunks():
                 digest.update(chunk)
             upload.seek(0)
-            hashes.append((name, digest.digest()))
+            hashes.append((f"{name}/{upload.name}", digest.digest()))
     return hashes
 
 
@@ -310,8 +334,9 @@ def me_dossiers(request: MeRequest, page: Page | None = None) -> dict[str, Any]:
     response={200: schemas.MyDossierDetailOut, **READ_ERRORS},
     auth=app_read,
     summary="Chi tiết hồ sơ của tôi",
-    description="Diễn biến, thông báo của cơ quan, giấy tờ và tệp, việc cần làm (`actions`). Hồ sơ của "
-    "người khác: 404. Việc xem được ghi nhật ký.",
+    description="Diễn biến (`timeline`), điều cơ quan báo cho bạn (`guidance`, giấy tờ cần bổ sung "
+    "`supplement`, phí cần nộp `payment`, lý do `reason`), giấy tờ và tệp, việc bạn có thể làm (`actions`). "
+    "Hồ sơ của người khác: 404. Việc xem được ghi nhật ký.",
 )
 def me_dossier(request: MeRequest, code: str) -> dict[str, Any]:
     return _detail(_dossier(request, code))

@@ -10,6 +10,10 @@ from motcua.accounts.models import Profile, User
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.schemas import (
     ApplicantKindOut,
+    TrackingHistoryOut,
+    TrackingPaymentOut,
+    TrackingReasonOut,
+    TrackingSupplementOut,
     ChannelOut,
     CopyKindOut,
     OutcomeOut,
@@ -75,11 +79,6 @@ class MyDossierListOut(Schema):
     pages: int
 
 
-class TimelineEntryOut(Schema):
-    at: datetime
-    status_code: StatusCode | None
-    status_name: str
-    note: str = Field(description="Nội dung cơ quan gửi kèm (lý do, giấy tờ cần bổ sung…), có thể rỗng")
 
 
 class FileOut(Schema):
@@ -117,9 +116,12 @@ class MyDossierDetailOut(MyDossierOut):
     applicant: ApplicantOut
     submitter: SubmitterOut | None = Field(description="Người nộp thay (trống: người có hồ sơ tự nộp)")
     documents: list[DocumentOut]
-    timeline: list[TimelineEntryOut]
-    messages: list[TimelineEntryOut] = Field(description="Các thông báo của cơ quan (mục diễn biến có nội dung)")
-    rejection_reason: str
+    national_identity: bool = Field(description="Nộp khi đăng nhập bằng định danh điện tử quốc gia (VNeID)")
+    timeline: list[TrackingHistoryOut] = Field(description="Diễn biến: các trạng thái và thời điểm")
+    guidance: str = Field(description="Việc cần biết hoặc cần làm lúc này, bằng lời")
+    supplement: TrackingSupplementOut | None = Field(description="Giấy tờ cơ quan yêu cầu bổ sung, khi đang chờ")
+    payment: TrackingPaymentOut | None = Field(description="Phí, lệ phí cơ quan yêu cầu nộp, khi đang chờ")
+    reason: TrackingReasonOut | None = Field(description="Lý do không giải quyết, không tiếp nhận hoặc dừng xử lý")
     actions: list[CitizenAction] = Field(
         description="Việc công dân có thể làm lúc này: supplement (bổ sung hồ sơ), withdraw (rút hồ sơ)"
     )
