@@ -190,7 +190,9 @@ def _parse[T: BaseModel](schema: type[T], raw: str, field: str = "data") -> T:
         problems = [{**e, "loc": ("form", field, *e["loc"])} for e in exc.errors(include_url=False)]
         if any(e["type"] == "json_invalid" for e in problems):
             raise InvalidInput(
-                f"Phần “{field}” phải là một đối tượng JSON hợp lệ.", code="invalid_json", details={"field": field}
+                f"Phần “{field}” phải là một đối tượng JSON hợp lệ.",
+                code="invalid_json",
+                details={"field": field},
             ) from None
         raise ValidationError(problems) from None
 
@@ -232,7 +234,17 @@ def _applicant(user: User, given: schemas.ApplicantIn | None) -> services.Applic
     organisation = user.kind == User.Kind.ORGANISATION
     kind = "organisation" if organisation else "person"
     if given is not None:
-        return services.ApplicantData(kind=kind, **{k: v.strip() if isinstance(v, str) else v for k, v in given.dict().items()})
+        return services.ApplicantData(
+            kind=kind,
+            name=given.name.strip(),
+            citizen_id=given.citizen_id.strip(),
+            date_of_birth=given.date_of_birth,
+            tax_code=given.tax_code.strip(),
+            representative=given.representative.strip(),
+            phone=given.phone.strip(),
+            email=given.email.strip(),
+            address=given.address.strip(),
+        )
     profile = _profile(user)
     return services.ApplicantData(
         kind=kind,
@@ -347,8 +359,10 @@ def me_dossier(request: MeRequest, code: str) -> dict[str, Any]:
     response={201: schemas.MyDossierDetailOut, **WRITE_ERRORS, **errors(422)},
     auth=app_write,
     summary="Nộp hồ sơ trực tuyến",
-    description=MULTIPART_DESCRIPTION.format(schema="SubmitIn: procedure, receiving_agency, result_delivery, "
-    "applicant (bỏ trống: lấy từ tài khoản), submitter (nộp thay người khác), documents")
+    description=MULTIPART_DESCRIPTION.format(
+        schema="SubmitIn: procedure, receiving_agency, result_delivery, "
+        "applicant (bỏ trống: lấy từ tài khoản), submitter (nộp thay người khác), documents"
+    )
     + " Hồ sơ ở trạng thái 1 “Mới đăng ký”, có mã hồ sơ ngay. Gửi kèm header `Idempotency-Key` để gửi lại "
     "an toàn: cùng khóa, cùng nội dung trả về đúng hồ sơ đã tạo; cùng khóa, nội dung khác → 422 "
     "`idempotency_key_reused`.",
@@ -367,14 +381,19 @@ def me_submit(request: MeRequest, data: Form[str]) -> Status[dict[str, Any]]:
         applicant=_applicant(user, body.applicant),
         documents=[
             services.DocumentInput(
-                requirement=doc.requirement.strip(), copy_kind=doc.copy_kind, count=doc.count, alternative=doc.alternative
+                requirement=doc.requirement.strip(),
+                copy_kind=doc.copy_kind,
+                count=doc.count,
+                alternative=doc.alternative,
             )
             for doc in body.documents
         ],
     )
     submitter = (
         services.SubmitterData(
-            relation=body.submitter.relation, name=body.submitter.name.strip(), citizen_id=body.submitter.citizen_id.strip()
+            relation=body.submitter.relation,
+            name=body.submitter.name.strip(),
+            citizen_id=body.submitter.citizen_id.strip(),
         )
         if body.submitter
         else None

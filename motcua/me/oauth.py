@@ -83,27 +83,39 @@ class Validator(OAuth2Validator):
     apps (made staff, deactivated) is refused at the token endpoint (``invalid_grant``), and the
     sign-in method travels from the authorisation to the tokens."""
 
-    def save_authorization_code(self, client_id: str, code: Any, request: Any, *args: Any, **kwargs: Any) -> None:
+    def save_authorization_code(
+        self, client_id: str, code: Any, request: Any, *args: Any, **kwargs: Any
+    ) -> None:
         # Set here, from the session, whatever the app may have sent as ``claims``.
         claims = request.claims if isinstance(request.claims, dict) else {}
-        request.claims = {**claims, NATIONAL_IDENTITY_CLAIM: bool(getattr(request, NATIONAL_IDENTITY_CLAIM, False))}
+        request.claims = {
+            **claims,
+            NATIONAL_IDENTITY_CLAIM: bool(getattr(request, NATIONAL_IDENTITY_CLAIM, False)),
+        }
         super().save_authorization_code(client_id, code, request, *args, **kwargs)
 
     def _create_refresh_token(
         self, request: Any, refresh_token_code: str, access_token: Any, previous_refresh_token: Any
     ) -> Any:
-        refresh_token = super()._create_refresh_token(request, refresh_token_code, access_token, previous_refresh_token)
+        refresh_token = super()._create_refresh_token(
+            request, refresh_token_code, access_token, previous_refresh_token
+        )
         if previous_refresh_token is None:  # a code exchanged: a new family of tokens
             claims = request.claims if isinstance(request.claims, dict) else {}
             AppSignin.objects.create(
-                token_family=refresh_token.token_family, national_identity=bool(claims.get(NATIONAL_IDENTITY_CLAIM))
+                token_family=refresh_token.token_family,
+                national_identity=bool(claims.get(NATIONAL_IDENTITY_CLAIM)),
             )
         return refresh_token
 
-    def validate_code(self, client_id: str, code: str, client: Any, request: Any, *args: Any, **kwargs: Any) -> bool:
+    def validate_code(
+        self, client_id: str, code: str, client: Any, request: Any, *args: Any, **kwargs: Any
+    ) -> bool:
         valid: bool = super().validate_code(client_id, code, client, request, *args, **kwargs)
         return valid and may_authorise_apps(request.user)
 
-    def validate_refresh_token(self, refresh_token: str, client: Any, request: Any, *args: Any, **kwargs: Any) -> bool:
+    def validate_refresh_token(
+        self, refresh_token: str, client: Any, request: Any, *args: Any, **kwargs: Any
+    ) -> bool:
         valid: bool = super().validate_refresh_token(refresh_token, client, request, *args, **kwargs)
         return valid and may_authorise_apps(request.user)

@@ -10,10 +10,6 @@ from motcua.accounts.models import Profile, User
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.schemas import (
     ApplicantKindOut,
-    TrackingHistoryOut,
-    TrackingPaymentOut,
-    TrackingReasonOut,
-    TrackingSupplementOut,
     ChannelOut,
     CopyKindOut,
     OutcomeOut,
@@ -21,6 +17,10 @@ from motcua.dossiers.schemas import (
     StatusCode,
     StatusLabel,
     TimelinessOut,
+    TrackingHistoryOut,
+    TrackingPaymentOut,
+    TrackingReasonOut,
+    TrackingSupplementOut,
 )
 from motcua.lib.apischema import one_of
 
@@ -79,8 +79,6 @@ class MyDossierListOut(Schema):
     pages: int
 
 
-
-
 class FileOut(Schema):
     id: int
     original_name: str
@@ -119,9 +117,13 @@ class MyDossierDetailOut(MyDossierOut):
     national_identity: bool = Field(description="Nộp khi đăng nhập bằng định danh điện tử quốc gia (VNeID)")
     timeline: list[TrackingHistoryOut] = Field(description="Diễn biến: các trạng thái và thời điểm")
     guidance: str = Field(description="Việc cần biết hoặc cần làm lúc này, bằng lời")
-    supplement: TrackingSupplementOut | None = Field(description="Giấy tờ cơ quan yêu cầu bổ sung, khi đang chờ")
+    supplement: TrackingSupplementOut | None = Field(
+        description="Giấy tờ cơ quan yêu cầu bổ sung, khi đang chờ"
+    )
     payment: TrackingPaymentOut | None = Field(description="Phí, lệ phí cơ quan yêu cầu nộp, khi đang chờ")
-    reason: TrackingReasonOut | None = Field(description="Lý do không giải quyết, không tiếp nhận hoặc dừng xử lý")
+    reason: TrackingReasonOut | None = Field(
+        description="Lý do không giải quyết, không tiếp nhận hoặc dừng xử lý"
+    )
     actions: list[CitizenAction] = Field(
         description="Việc công dân có thể làm lúc này: supplement (bổ sung hồ sơ), withdraw (rút hồ sơ)"
     )
@@ -145,7 +147,8 @@ class ApplicantIn(Schema):
 
 class SubmitterIn(Schema):
     relation: Literal["guardian", "authorised", "organisation_staff"] = Field(
-        description="Quan hệ với người có hồ sơ: cha, mẹ hoặc người giám hộ; người được ủy quyền; nhân viên của tổ chức"
+        description="Quan hệ với người có hồ sơ: cha, mẹ hoặc người giám hộ; người được ủy quyền; "
+        "nhân viên của tổ chức"
     )
     name: str = Field(max_length=300)
     citizen_id: str = Field("", max_length=20)

@@ -28,7 +28,9 @@ def submission_fingerprint(data: dict[str, Any], files: Iterable[tuple[str, byte
     return digest.hexdigest()
 
 
-def submit_once(*, citizen: User, key: str | None, fingerprint: str, submit: Callable[[], Dossier]) -> Dossier:
+def submit_once(
+    *, citizen: User, key: str | None, fingerprint: str, submit: Callable[[], Dossier]
+) -> Dossier:
     """``submit()`` (a call of ``dossier_submit_online``) once per ``key`` of ``citizen``.
 
     The key's row is written first, in the same transaction as the dossier: a second request
@@ -55,7 +57,9 @@ def submit_once(*, citizen: User, key: str | None, fingerprint: str, submit: Cal
 
 def _replayed(existing: SubmissionKey, fingerprint: str) -> Dossier:
     if existing.fingerprint != fingerprint:
-        raise Unprocessable(KEY_REUSED, code="idempotency_key_reused", details={"dossier": existing.dossier.code})
+        raise Unprocessable(
+            KEY_REUSED, code="idempotency_key_reused", details={"dossier": existing.dossier.code}
+        )
     return existing.dossier
 
 

@@ -15,7 +15,9 @@ def pkce_pair() -> tuple[str, str]:
     return verifier, challenge
 
 
-def authorize_query(app, challenge: str, *, scope: str = BOTH, state: str = "trang-thai-1", method="S256") -> str:
+def authorize_query(
+    app, challenge: str, *, scope: str = BOTH, state: str = "trang-thai-1", method="S256"
+) -> str:
     return urlencode(
         {
             "response_type": "code",

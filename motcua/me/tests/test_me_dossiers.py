@@ -12,7 +12,7 @@ from motcua.audit.models import AuditEvent
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier, DossierFile
 from motcua.dossiers.services import SupplementItem
-from motcua.dossiers.tests.conftest import PROCEDURE_CODE, frozen, vn, world  # noqa: F401 (fixtures)
+from motcua.dossiers.tests.conftest import PROCEDURE_CODE, vn
 from motcua.me.models import SubmissionKey
 from motcua.me.services import mobile_app_register
 from motcua.me.tests.oauth_flow import REDIRECT_URI, bearer, token_for
@@ -83,7 +83,9 @@ def test_a_citizen_submits_with_one_file_per_document_and_finds_it_in_my_dossier
     assert AuditEvent.objects.filter(action="personal_data.view", object_id=str(dossier.pk)).exists()
 
 
-def test_a_dossier_submitted_through_an_app_authorised_after_a_vneid_sign_in_says_so(client, app, world, frozen):
+def test_a_dossier_submitted_through_an_app_authorised_after_a_vneid_sign_in_says_so(
+    client, app, world, frozen
+):
     access = token(client, app, world.citizen, national_identity=True)
     assert submit(client, access).status_code == 201
     assert Dossier.objects.get().national_identity is True
@@ -124,7 +126,9 @@ def test_bad_json_in_the_data_part_is_a_clear_400(client, app, world, frozen):
     wrong = submit(client, access, data={**DATA, "result_delivery": "fax"})
     assert wrong.status_code == 400
     assert wrong.json()["code"] == "invalid_input"
-    assert wrong.json()["details"]["fields"] == {"data.result_delivery": "phải là một trong counter, post, online"}
+    assert wrong.json()["details"]["fields"] == {
+        "data.result_delivery": "phải là một trong counter, post, online"
+    }
 
 
 def test_another_citizens_dossier_is_not_found_and_not_listed(client, app, world, frozen):
@@ -152,9 +156,19 @@ def test_withdrawing_before_reception_is_immediate_and_a_stale_version_is_409(cl
     body = submit(client, access).json()
     url = f"/api/v1/me/dossiers/{body['code']}/withdraw"
 
-    stale = client.post(url, {"version": body["version"] + 1, "reason": "Nộp nhầm"}, content_type="application/json", **bearer(access))
+    stale = client.post(
+        url,
+        {"version": body["version"] + 1, "reason": "Nộp nhầm"},
+        content_type="application/json",
+        **bearer(access),
+    )
     assert stale.status_code == 409
-    done = client.post(url, {"version": body["version"], "reason": "Nộp nhầm"}, content_type="application/json", **bearer(access))
+    done = client.post(
+        url,
+        {"version": body["version"], "reason": "Nộp nhầm"},
+        content_type="application/json",
+        **bearer(access),
+    )
 
     assert done.status_code == 200, done.content
     assert (done.json()["status_code"], done.json()["actions"]) == (7, [])
@@ -174,7 +188,9 @@ def test_a_supplement_asked_at_the_counter_is_sent_from_the_app(client, app, wor
     access = token(client, app, world.citizen)
     detail = client.get(f"/api/v1/me/dossiers/{body['code']}", **bearer(access)).json()
     assert detail["actions"] == ["supplement", "withdraw"]
-    assert detail["supplement"]["items"] == [{"name": "Giấy xác nhận tình trạng hôn nhân", "reason": "Bản chụp mờ"}]
+    assert detail["supplement"]["items"] == [
+        {"name": "Giấy xác nhận tình trạng hôn nhân", "reason": "Bản chụp mờ"}
+    ]
     assert detail["guidance"]
 
     answer = client.post(

@@ -95,7 +95,12 @@ def test_the_code_is_refused_with_a_wrong_verifier_and_then_with_none(client, ap
     assert wrong.json()["error"] == "invalid_grant"
     missing = client.post(
         "/o/token/",
-        {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI, "client_id": app.client_id},
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT_URI,
+            "client_id": app.client_id,
+        },
     )
     assert missing.status_code == 400
 
@@ -131,7 +136,9 @@ def test_a_signed_out_visitor_is_sent_to_sign_in_first(client, app, frozen):
 
 def test_an_unknown_app_gets_a_vietnamese_page_not_a_redirect(client, citizen, frozen):
     client.force_login(citizen)
-    page = client.get("/o/authorize/?response_type=code&client_id=khong-co&redirect_uri=https://evil.example/cb")
+    page = client.get(
+        "/o/authorize/?response_type=code&client_id=khong-co&redirect_uri=https://evil.example/cb"
+    )
     assert page.status_code in (400, 401)
     text = page.content.decode()
     assert "Ứng dụng này chưa được đăng ký với hệ thống." in text
@@ -171,7 +178,8 @@ def test_an_expired_token_is_refused_with_the_error_body(client, app, citizen, f
     assert answer.status_code == 401
     assert answer.json() == {
         "code": "invalid_token",
-        "message": "Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi: hãy đăng nhập lại trong ứng dụng.",
+        "message": "Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi: "
+        "hãy đăng nhập lại trong ứng dụng.",
         "details": {},
     }
 
@@ -208,7 +216,9 @@ def test_without_a_token_the_answer_is_401_in_the_error_shape(client, db):
     assert answer.json() == {"code": "unauthenticated", "message": "Cần đăng nhập.", "details": {}}
 
 
-def test_a_staff_api_key_is_refused_on_me_and_an_app_token_on_the_staff_api(client, app, citizen, staff, frozen):
+def test_a_staff_api_key_is_refused_on_me_and_an_app_token_on_the_staff_api(
+    client, app, citizen, staff, frozen
+):
     key = api_token_create(user=staff, name="tich-hop")
     answer = client.get("/api/v1/me", **bearer(key))
     assert answer.status_code == 403
@@ -229,7 +239,10 @@ def test_a_read_only_token_cannot_write(client, app, citizen, frozen):
     token = token_for(client, app, scope="dossiers:read")["access_token"]
     client.logout()
     answer = client.post(
-        "/api/v1/me/dossiers/X/withdraw", {"version": 1, "reason": "Nộp nhầm"}, content_type="application/json", **bearer(token)
+        "/api/v1/me/dossiers/X/withdraw",
+        {"version": 1, "reason": "Nộp nhầm"},
+        content_type="application/json",
+        **bearer(token),
     )
     assert answer.status_code == 403
     assert answer.json()["code"] == "insufficient_scope"

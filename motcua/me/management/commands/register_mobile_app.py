@@ -20,7 +20,9 @@ class Command(BaseCommand):
             required=True,
             help="Địa chỉ quay về của ứng dụng (https://… hoặc vn.motcua.app:/…); lặp lại nếu có nhiều",
         )
-        parser.add_argument("--client-id", default=None, help="Cập nhật ứng dụng có client_id này (hoặc đặt sẵn)")
+        parser.add_argument(
+            "--client-id", default=None, help="Cập nhật ứng dụng có client_id này (hoặc đặt sẵn)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         app = mobile_app_register(
