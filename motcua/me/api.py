@@ -202,7 +202,7 @@ def _uploads(request: HttpRequest) -> dict[str, list[UploadedFile]]:
     return {name: request.FILES.getlist(name) for name in request.FILES}
 
 
-def _stored(documents: list[schemas.DocumentIn]) -> dict[str, list[Any]]:
+def _stored(documents: list[schemas.MeDocumentIn]) -> dict[str, list[Any]]:
     """Files picked from the citizen's own store, by id (the service checks they are theirs)."""
     return {
         doc.requirement.strip(): [services.StoredFileRef(file_id=i) for i in doc.stored_files]
@@ -211,7 +211,7 @@ def _stored(documents: list[schemas.DocumentIn]) -> dict[str, list[Any]]:
     }
 
 
-def _files(request: HttpRequest, documents: list[schemas.DocumentIn]) -> dict[str, list[Any]]:
+def _files(request: HttpRequest, documents: list[schemas.MeDocumentIn]) -> dict[str, list[Any]]:
     files: dict[str, list[Any]] = {k: list(v) for k, v in _uploads(request).items()}
     for requirement, refs in _stored(documents).items():
         files.setdefault(requirement, []).extend(refs)
@@ -230,7 +230,7 @@ def _file_hashes(request: HttpRequest) -> list[tuple[str, bytes]]:
     return hashes
 
 
-def _applicant(user: User, given: schemas.ApplicantIn | None) -> services.ApplicantData:
+def _applicant(user: User, given: schemas.MeApplicantIn | None) -> services.ApplicantData:
     organisation = user.kind == User.Kind.ORGANISATION
     kind = "organisation" if organisation else "person"
     if given is not None:
@@ -273,7 +273,9 @@ MULTIPART_DESCRIPTION = (
 )
 
 
-def _multipart_body(schema: str) -> dict[str, Any]:
+def _multipart_body(schema: type[BaseModel]) -> dict[str, Any]:
+    """The request body of a multipart operation: the JSON part ``data`` (its schema given as
+    ``contentSchema``, OpenAPI 3.1) and one file part per document code."""
     return {
         "requestBody": {
             "required": True,
@@ -282,7 +284,13 @@ def _multipart_body(schema: str) -> dict[str, Any]:
                     "schema": {
                         "type": "object",
                         "required": ["data"],
-                        "properties": {"data": {"type": "string", "description": f"JSON: {schema}"}},
+                        "properties": {
+                            "data": {
+                                "type": "string",
+                                "contentMediaType": "application/json",
+                                "contentSchema": schema.model_json_schema(),
+                            }
+                        },
                         "additionalProperties": {"type": "string", "format": "binary"},
                     }
                 }
@@ -296,7 +304,7 @@ def _multipart_body(schema: str) -> dict[str, Any]:
 
 @router.get(
     "",
-    response={200: schemas.ProfileOut, **READ_ERRORS},
+    response={200: schemas.MeProfileOut, **READ_ERRORS},
     auth=app_read,
     summary="Thông tin của tôi",
     description="Tài khoản và hồ sơ cá nhân (hoặc tổ chức) dùng để điền sẵn các biểu mẫu.",
@@ -323,7 +331,7 @@ def me_profile(request: MeRequest) -> dict[str, Any]:
 
 @router.get(
     "/dossiers",
-    response={200: schemas.MyDossierListOut, **READ_ERRORS},
+    response={200: schemas.MeDossierListOut, **READ_ERRORS},
     auth=app_read,
     summary="Hồ sơ của tôi",
     description="Các hồ sơ bạn đã nộp (và hồ sơ nộp tại quầy mang số định danh của bạn khi tài khoản đã "
@@ -343,7 +351,7 @@ def me_dossiers(request: MeRequest, page: Page | None = None) -> dict[str, Any]:
 
 @router.get(
     "/dossiers/{code}",
-    response={200: schemas.MyDossierDetailOut, **READ_ERRORS},
+    response={200: schemas.MeDossierDetailOut, **READ_ERRORS},
     auth=app_read,
     summary="Chi tiết hồ sơ của tôi",
     description="Diễn biến (`timeline`), điều cơ quan báo cho bạn (`guidance`, giấy tờ cần bổ sung "
@@ -356,7 +364,7 @@ def me_dossier(request: MeRequest, code: str) -> dict[str, Any]:
 
 @router.post(
     "/dossiers",
-    response={201: schemas.MyDossierDetailOut, **WRITE_ERRORS, **errors(422)},
+    response={201: schemas.MeDossierDetailOut, **WRITE_ERRORS, **errors(422)},
     auth=app_write,
     summary="Nộp hồ sơ trực tuyến",
     description=MULTIPART_DESCRIPTION.format(
@@ -366,10 +374,10 @@ def me_dossier(request: MeRequest, code: str) -> dict[str, Any]:
     + " Hồ sơ ở trạng thái 1 “Mới đăng ký”, có mã hồ sơ ngay. Gửi kèm header `Idempotency-Key` để gửi lại "
     "an toàn: cùng khóa, cùng nội dung trả về đúng hồ sơ đã tạo; cùng khóa, nội dung khác → 422 "
     "`idempotency_key_reused`.",
-    openapi_extra=_multipart_body("SubmitIn"),
+    openapi_extra=_multipart_body(schemas.MeSubmitIn),
 )
 def me_submit(request: MeRequest, data: Form[str]) -> Status[dict[str, Any]]:
-    body = _parse(schemas.SubmitIn, data)
+    body = _parse(schemas.MeSubmitIn, data)
     user = request.auth
     key = _idempotency_key(request)
     fingerprint = submission_fingerprint(json.loads(data), _file_hashes(request)) if key else ""
@@ -423,15 +431,15 @@ def me_submit(request: MeRequest, data: Form[str]) -> Status[dict[str, Any]]:
 
 @router.post(
     "/dossiers/{code}/supplement",
-    response={200: schemas.MyDossierDetailOut, **WRITE_ERRORS},
+    response={200: schemas.MeDossierDetailOut, **WRITE_ERRORS},
     auth=app_write,
     summary="Bổ sung hồ sơ",
-    description=MULTIPART_DESCRIPTION.format(schema="SupplementIn: version, note, documents")
+    description=MULTIPART_DESCRIPTION.format(schema="MeSupplementIn: version, note, documents")
     + " Chỉ khi cơ quan yêu cầu bổ sung; nếu không, hoặc hồ sơ đã thay đổi (phiên bản cũ): 409.",
-    openapi_extra=_multipart_body("SupplementIn"),
+    openapi_extra=_multipart_body(schemas.MeSupplementIn),
 )
 def me_supplement(request: MeRequest, code: str, data: Form[str]) -> dict[str, Any]:
-    body = _parse(schemas.SupplementIn, data)
+    body = _parse(schemas.MeSupplementIn, data)
     dossier = _dossier(request, code)
     updated: Dossier = services.dossier_supplement_online(
         citizen=request.auth,
@@ -446,13 +454,13 @@ def me_supplement(request: MeRequest, code: str, data: Form[str]) -> dict[str, A
 
 @router.post(
     "/dossiers/{code}/withdraw",
-    response={200: schemas.MyDossierDetailOut, **WRITE_ERRORS},
+    response={200: schemas.MeDossierDetailOut, **WRITE_ERRORS},
     auth=app_write,
     summary="Rút hồ sơ",
     description="Trước khi cơ quan tiếp nhận: rút ngay. Sau khi tiếp nhận: ghi nhận yêu cầu rút, cán bộ xác "
     "nhận. Hồ sơ đã kết thúc hoặc đã thay đổi (phiên bản cũ): 409.",
 )
-def me_withdraw(request: MeRequest, code: str, body: schemas.WithdrawIn) -> dict[str, Any]:
+def me_withdraw(request: MeRequest, code: str, body: schemas.MeWithdrawIn) -> dict[str, Any]:
     dossier = _dossier(request, code)
     updated: Dossier = services.dossier_withdraw_online(
         citizen=request.auth,

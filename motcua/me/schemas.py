@@ -32,7 +32,7 @@ CitizenAction = Annotated[str, one_of(["supplement", "withdraw"])]
 # -- out --------------------------------------------------------------------------------------
 
 
-class ProfileOut(Schema):
+class MeProfileOut(Schema):
     username: str
     kind: AccountKind
     full_name: str
@@ -48,16 +48,16 @@ class ProfileOut(Schema):
     notify_channels: list[NotifyChannel]
 
 
-class Ref(Schema):
+class MeRef(Schema):
     code: str
     name: str
 
 
-class MyDossierOut(Schema):
+class MeDossierOut(Schema):
     code: str
     version: int = Field(description="Phiên bản hồ sơ: gửi lại khi bổ sung hoặc rút (khóa lạc quan)")
-    procedure: Ref
-    receiving_agency: Ref
+    procedure: MeRef
+    receiving_agency: MeRef
     status_code: StatusCode
     status_name: str
     status_label: StatusLabel
@@ -72,14 +72,14 @@ class MyDossierOut(Schema):
     timeliness: TimelinessOut
 
 
-class MyDossierListOut(Schema):
-    items: list[MyDossierOut]
+class MeDossierListOut(Schema):
+    items: list[MeDossierOut]
     count: int
     page: int
     pages: int
 
 
-class FileOut(Schema):
+class MeFileOut(Schema):
     id: int
     original_name: str
     content_type: str
@@ -87,15 +87,15 @@ class FileOut(Schema):
     uploaded_at: datetime
 
 
-class DocumentOut(Schema):
+class MeDocumentOut(Schema):
     requirement: str
     name: str
     copy_kind: CopyKindOut
     count: int
-    files: list[FileOut]
+    files: list[MeFileOut]
 
 
-class ApplicantOut(Schema):
+class MeApplicantOut(Schema):
     kind: ApplicantKindOut
     name: str
     citizen_id: str
@@ -105,15 +105,15 @@ class ApplicantOut(Schema):
     address: str
 
 
-class SubmitterOut(Schema):
+class MeSubmitterOut(Schema):
     relation: SubmitterRelationOut
     name: str
 
 
-class MyDossierDetailOut(MyDossierOut):
-    applicant: ApplicantOut
-    submitter: SubmitterOut | None = Field(description="Người nộp thay (trống: người có hồ sơ tự nộp)")
-    documents: list[DocumentOut]
+class MeDossierDetailOut(MeDossierOut):
+    applicant: MeApplicantOut
+    submitter: MeSubmitterOut | None = Field(description="Người nộp thay (trống: người có hồ sơ tự nộp)")
+    documents: list[MeDocumentOut]
     national_identity: bool = Field(description="Nộp khi đăng nhập bằng định danh điện tử quốc gia (VNeID)")
     timeline: list[TrackingHistoryOut] = Field(description="Diễn biến: các trạng thái và thời điểm")
     guidance: str = Field(description="Việc cần biết hoặc cần làm lúc này, bằng lời")
@@ -132,8 +132,8 @@ class MyDossierDetailOut(MyDossierOut):
 # -- in ---------------------------------------------------------------------------------------
 
 
-class ApplicantIn(Schema):
-    """Left out: the applicant is the account itself (its profile)."""
+class MeApplicantIn(Schema):
+    """Người có hồ sơ, khi khác thông tin của tài khoản; bỏ trống: lấy từ tài khoản (hồ sơ cá nhân)."""
 
     name: str = Field(max_length=300)
     citizen_id: str = Field("", max_length=20)
@@ -145,7 +145,7 @@ class ApplicantIn(Schema):
     address: str = Field("", max_length=500)
 
 
-class SubmitterIn(Schema):
+class MeSubmitterIn(Schema):
     relation: Literal["guardian", "authorised", "organisation_staff"] = Field(
         description="Quan hệ với người có hồ sơ: cha, mẹ hoặc người giám hộ; người được ủy quyền; "
         "nhân viên của tổ chức"
@@ -154,7 +154,7 @@ class SubmitterIn(Schema):
     citizen_id: str = Field("", max_length=20)
 
 
-class DocumentIn(Schema):
+class MeDocumentIn(Schema):
     requirement: str = Field(max_length=20, description="Mã thành phần hồ sơ, ví dụ TP01")
     copy_kind: Literal["original", "certified_copy", "photocopy"] = "original"
     count: int = Field(1, ge=1, le=99)
@@ -166,23 +166,23 @@ class DocumentIn(Schema):
     )
 
 
-class SubmitIn(Schema):
-    """The JSON part ``data`` of ``POST /me/dossiers``."""
+class MeSubmitIn(Schema):
+    """Phần JSON `data` của yêu cầu nộp hồ sơ."""
 
     procedure: str = Field(max_length=40, description="Mã thủ tục")
     receiving_agency: str = Field(max_length=40, description="Mã định danh cơ quan tiếp nhận")
     result_delivery: Literal["counter", "post", "online"] = "online"
-    applicant: ApplicantIn | None = None
-    submitter: SubmitterIn | None = None
-    documents: list[DocumentIn] = Field(default_factory=list, max_length=100)
+    applicant: MeApplicantIn | None = None
+    submitter: MeSubmitterIn | None = None
+    documents: list[MeDocumentIn] = Field(default_factory=list, max_length=100)
 
 
-class SupplementIn(Schema):
+class MeSupplementIn(Schema):
     version: int = Field(ge=1, description="Phiên bản hồ sơ đang xem")
     note: str = Field("", max_length=5000)
-    documents: list[DocumentIn] = Field(default_factory=list, max_length=100)
+    documents: list[MeDocumentIn] = Field(default_factory=list, max_length=100)
 
 
-class WithdrawIn(Schema):
+class MeWithdrawIn(Schema):
     version: int = Field(ge=1, description="Phiên bản hồ sơ đang xem")
     reason: str = Field(min_length=1, max_length=5000, description="Lý do rút hồ sơ")

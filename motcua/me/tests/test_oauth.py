@@ -261,3 +261,49 @@ def test_the_command_registers_a_public_client_with_pkce(db, capsys):
         "authorization-code",
     )
     assert app.redirect_uris == "vn.motcua.app:/oauth"
+
+
+def test_the_demo_app_is_registered_once_however_often_the_demo_loads(db):
+    from io import StringIO
+
+    from oauth2_provider.models import Application
+
+    from motcua.me.demo import DEMO_CLIENT_ID, build_demo_mobile_app
+
+    build_demo_mobile_app(stdout=StringIO())
+    out = StringIO()
+    build_demo_mobile_app(stdout=out)
+    app = Application.objects.get()
+    assert (app.client_id, app.client_type, app.redirect_uris) == (
+        DEMO_CLIENT_ID,
+        "public",
+        "vn.motcua.app:/oauth/callback",
+    )
+    assert "client_id motcua-demo-app" in out.getvalue()
+
+
+def test_an_app_comes_back_through_its_own_scheme(client, citizen, frozen):
+    from io import StringIO
+    from urllib.parse import urlencode
+
+    from motcua.me.demo import DEMO_REDIRECT_URI, build_demo_mobile_app
+
+    app = build_demo_mobile_app(stdout=StringIO())
+    client.force_login(citizen)
+    _, challenge = pkce_pair()
+    query = {
+        "response_type": "code",
+        "client_id": app.client_id,
+        "redirect_uri": DEMO_REDIRECT_URI,
+        "scope": "dossiers:read",
+        "state": "s1",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+    }
+    page = client.get(f"/o/authorize/?{urlencode(query)}")
+    assert page.status_code == 200
+    data = {k: v for k, v in page.context["form"].initial.items() if v is not None} | {"allow": "Cho phép"}
+    answer = client.post("/o/authorize/", data)
+    assert answer.status_code == 302
+    assert answer["Location"].startswith("vn.motcua.app:/oauth/callback?")
+    assert "code=" in answer["Location"]
