@@ -273,6 +273,30 @@ MULTIPART_DESCRIPTION = (
 )
 
 
+def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
+    """A JSON schema with its ``$defs`` put in place of their references: a ``contentSchema``
+    is read from the OpenAPI document's root, where ``#/$defs/…`` does not exist."""
+    definitions = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return resolve(
+                    {
+                        **definitions[ref.removeprefix("#/$defs/")],
+                        **{k: v for k, v in node.items() if k != "$ref"},
+                    }
+                )
+            return {k: resolve(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [resolve(v) for v in node]
+        return node
+
+    resolved: dict[str, Any] = resolve(schema)
+    return resolved
+
+
 def _multipart_body(schema: type[BaseModel]) -> dict[str, Any]:
     """The request body of a multipart operation: the JSON part ``data`` (its schema given as
     ``contentSchema``, OpenAPI 3.1) and one file part per document code."""
@@ -288,7 +312,7 @@ def _multipart_body(schema: type[BaseModel]) -> dict[str, Any]:
                             "data": {
                                 "type": "string",
                                 "contentMediaType": "application/json",
-                                "contentSchema": schema.model_json_schema(),
+                                "contentSchema": _inlined(schema.model_json_schema()),
                             }
                         },
                         "additionalProperties": {"type": "string", "format": "binary"},

@@ -13,9 +13,12 @@ this module adds motcua's rules to it:
 """
 
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.csp import CSP
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.views import AuthorizationView
 
@@ -41,6 +44,15 @@ ERROR_MESSAGES = {  # by oauthlib's error class: they all say "invalid_request"
     "MismatchingRedirectURIError": "Địa chỉ quay về không khớp với địa chỉ ứng dụng đã đăng ký.",
 }
 ERROR_DEFAULT = "Không thể cấp quyền cho ứng dụng với yêu cầu này."
+
+
+def csp_source(uri: str) -> str:
+    """A CSP source for a redirect address: its origin (https://app.example) or, for an app's
+    own scheme (vn.motcua.app:/callback), the scheme."""
+    parts = urlsplit(uri)
+    if parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}"
+    return f"{parts.scheme}:"
 
 
 def may_authorise_apps(user: Any) -> bool:
@@ -75,6 +87,14 @@ class AuthorizeView(AuthorizationView):
         if error is not None:
             context = {**context, "error_message": ERROR_MESSAGES.get(type(error).__name__, ERROR_DEFAULT)}
         response: HttpResponse = super().render_to_response(context, **response_kwargs)
+        redirect_uri = context.get("redirect_uri")
+        if error is None and redirect_uri:
+            # The form's answer redirects to the app; the browser holds a form's redirects to the
+            # site's form-action too, so this page allows the app's own (registered, checked
+            # by DOT before the page is shown) address as well.
+            csp = dict(settings.SECURE_CSP)
+            csp["form-action"] = [*csp.get("form-action", [CSP.SELF]), csp_source(redirect_uri)]
+            response._csp_config = csp  # type: ignore[attr-defined]  # read by Django's CSP middleware
         return response
 
 
