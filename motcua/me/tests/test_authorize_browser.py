@@ -57,6 +57,13 @@ def test_a_citizen_allows_the_app_by_keyboard_on_desktop_and_phone(live_server, 
     query = parse_qs(urlparse(failed.value.url).query)
     assert query["state"] == ["trang-thai-1"] and query["code"][0]
 
+    # An app that is not registered: a page, not a redirect to wherever it asked.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/o/authorize/?response_type=code&client_id=khong-co")
+    assert page.get_by_role("alert").inner_text() == "Ứng dụng này chưa được đăng ký với hệ thống."
+    assert axe_violations(page) == []
+    screenshot(page, "me-authorize-unknown-390")
+
 
 def test_a_staff_account_is_refused_with_a_page_that_says_why(live_server, page):
     app = mobile_app_register(name="Dịch vụ công Tỉnh Demo", redirect_uris=[REDIRECT_URI])
@@ -69,6 +76,3 @@ def test_a_staff_account_is_refused_with_a_page_that_says_why(live_server, page)
     assert "Tài khoản cán bộ, công chức không dùng được" in page.get_by_role("alert").inner_text()
     assert axe_violations(page) == []
     screenshot(page, "me-authorize-staff-390")
-
-    page.goto(f"{live_server.url}/o/authorize/?response_type=code&client_id=khong-co")
-    screenshot(page, "me-authorize-unknown-390")
