@@ -40,13 +40,9 @@ PAGE_SIZE = 20
 READ_ERRORS = errors(400, 401, 403, 404)
 WRITE_ERRORS = errors(400, 401, 403, 404, 409, 413)
 SUPPLEMENT_STATES = {Dossier.State.SUPPLEMENT, Dossier.State.INTAKE_SUPPLEMENT}
-CLOSED_STATES = {
-    Dossier.State.REFUSED,
-    Dossier.State.WITHDRAWN,
-    Dossier.State.STOPPED,
-    Dossier.State.FINISHED,
-    Dossier.State.RETURNED,
-}
+# Withdrawn at once (not yet received), or asked for (the officer confirms): the online services'
+# states (``dossier_withdraw_online``).
+WITHDRAW_AT_ONCE_STATES = {Dossier.State.SUBMITTED, Dossier.State.INTAKE_SUPPLEMENT}
 
 
 class MeRequest(HttpRequest):
@@ -95,7 +91,9 @@ def _summary(d: Dossier) -> dict[str, Any]:
 def _actions(d: Dossier) -> list[str]:
     """What the app offers now; the services decide when it is asked (409 otherwise)."""
     actions = ["supplement"] if d.state in SUPPLEMENT_STATES else []
-    if d.state not in CLOSED_STATES:
+    if d.state in WITHDRAW_AT_ONCE_STATES or (
+        d.state in Dossier.OPEN_STATES and d.withdrawal_requested_at is None
+    ):
         actions.append("withdraw")
     return actions
 

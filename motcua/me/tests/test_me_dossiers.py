@@ -5,6 +5,8 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from motcua.accounts.models import Profile, User
 from motcua.accounts.signin_methods import NATIONAL_IDENTITY, SESSION_KEY
@@ -203,3 +205,36 @@ def test_a_supplement_asked_at_the_counter_is_sent_from_the_app(client, app, wor
     assert answer.json()["status_code"] == 1
     names = {f.original_name for f in DossierFile.objects.filter(document__requirement_code="TP02")}
     assert names == {"xac-nhan.pdf", "ro.pdf"}
+
+
+def test_after_reception_withdrawing_is_a_request_and_is_not_offered_twice(client, app, world, frozen):
+    access = token(client, app, world.citizen)
+    code = submit(client, access).json()["code"]
+    d = Dossier.objects.get()
+    d = services.dossier_receive(actor=world.receptionist, dossier=d, expected_version=d.version)
+    detail = client.get(f"/api/v1/me/dossiers/{code}", **bearer(access)).json()
+    assert detail["actions"] == ["withdraw"]
+
+    asked = client.post(
+        f"/api/v1/me/dossiers/{code}/withdraw",
+        {"version": detail["version"], "reason": "Không cần nữa"},
+        content_type="application/json",
+        **bearer(access),
+    )
+
+    assert asked.status_code == 200, asked.content
+    assert (asked.json()["status_code"], asked.json()["actions"]) == (2, [])
+    assert Dossier.objects.get().state == Dossier.State.RECEIVED
+
+
+def test_my_dossiers_cost_the_same_queries_for_one_dossier_or_five(client, app, world, frozen):
+    access = token(client, app, world.citizen)
+    submit(client, access)
+
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/api/v1/me/dossiers", **bearer(access)).json()["count"] == 1
+    for _ in range(4):
+        submit(client, access)
+    with CaptureQueriesContext(connection) as five:
+        assert client.get("/api/v1/me/dossiers", **bearer(access)).json()["count"] == 5
+    assert len(five) == len(one) <= 8
