@@ -318,6 +318,11 @@ LOGGING = {
 INSTALLED_APPS += ["motcua.me", "oauth2_provider"]  # motcua.me first: its templates override DOT's
 OAUTH2_PROVIDER = {
     "OAUTH2_VALIDATOR_CLASS": "motcua.me.oauth.Validator",
+    "APPLICATION_ADMIN_CLASS": "motcua.me.oauth_admin.ApplicationAdmin",
+    "ACCESS_TOKEN_ADMIN_CLASS": "motcua.me.oauth_admin.AccessTokenAdmin",
+    "REFRESH_TOKEN_ADMIN_CLASS": "motcua.me.oauth_admin.RefreshTokenAdmin",
+    "GRANT_ADMIN_CLASS": "motcua.me.oauth_admin.GrantAdmin",
+    "ID_TOKEN_ADMIN_CLASS": "motcua.me.oauth_admin.IDTokenAdmin",
     "SCOPES": {
         "dossiers:read": "Xem thông tin cá nhân và các hồ sơ của bạn",
         "dossiers:write": "Nộp hồ sơ, bổ sung và rút hồ sơ thay bạn",
