@@ -21,6 +21,6 @@ class MeConfig(AppConfig):
         dot = apps.get_app_config("oauth2_provider")
         dot.verbose_name = DOT_APP_NAME
         for model in dot.get_models():
-            names = DOT_MODEL_NAMES.get(model._meta.model_name)
+            names = DOT_MODEL_NAMES.get(model._meta.model_name or "")
             if names is not None:
                 model._meta.verbose_name, model._meta.verbose_name_plural = names

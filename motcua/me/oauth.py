@@ -92,7 +92,7 @@ class AuthorizeView(AuthorizationView):
             # The form's answer redirects to the app; the browser holds a form's redirects to the
             # site's form-action too, so this page allows the app's own (registered, checked
             # by DOT before the page is shown) address as well.
-            csp = dict(settings.SECURE_CSP)
+            csp: dict[str, Any] = dict(settings.SECURE_CSP)
             csp["form-action"] = [*csp.get("form-action", [CSP.SELF]), csp_source(redirect_uri)]
             response._csp_config = csp  # type: ignore[attr-defined]  # read by Django's CSP middleware
         return response
