@@ -238,3 +238,19 @@ def test_my_dossiers_cost_the_same_queries_for_one_dossier_or_five(client, app, 
     with CaptureQueriesContext(connection) as five:
         assert client.get("/api/v1/me/dossiers", **bearer(access)).json()["count"] == 5
     assert len(five) == len(one) <= 8
+
+
+def test_a_refreshed_token_keeps_the_vneid_sign_in_of_its_authorisation(client, app, world, frozen):
+    client.force_login(world.citizen)
+    session = client.session
+    session[SESSION_KEY] = NATIONAL_IDENTITY
+    session.save()
+    first = token_for(client, app)
+    client.logout()
+    refreshed = client.post(
+        "/o/token/",
+        {"grant_type": "refresh_token", "refresh_token": first["refresh_token"], "client_id": app.client_id},
+    ).json()
+
+    assert submit(client, refreshed["access_token"]).status_code == 201
+    assert Dossier.objects.get().national_identity is True
