@@ -109,6 +109,11 @@ def _summary(d: Dossier) -> dict[str, Any]:
         "timeliness": d.timeliness,
         "supplement_count": d.supplement_count,
         "extension_count": d.extension_count,
+        "submitted_at": _utc(d.submitted_at),
+        "national_identity": d.national_identity,
+        "submitter_relation": d.submitter_relation,
+        "withdrawal_requested_at": _utc(d.withdrawal_requested_at),
+        "withdrawal_reason": d.withdrawal_reason,
     }
 
 
@@ -333,6 +338,38 @@ def dossier_list(
         )
     return {
         "items": [_summary(d) for d in paginator.page(number).object_list],
+        "count": paginator.count,
+        "page": number,
+        "pages": paginator.num_pages,
+    }
+
+
+@router.get(
+    "/dossiers/online-inbox",
+    response={200: schemas.DossierListOut, **READ_ERRORS},
+    summary="Hồ sơ trực tuyến chờ tiếp nhận",
+    description=(
+        "Hồ sơ người dân nộp trực tuyến (mã trạng thái 1) gửi đến các quầy mà người gọi là cán bộ "
+        "tiếp nhận (hoặc quầy `agency`), cũ nhất trước; 20 hồ sơ một trang. Tiếp nhận, yêu cầu bổ "
+        "sung hoặc từ chối bằng `POST /dossiers/{code}/actions/{action}` (receive, "
+        "request-supplement, refuse)."
+    ),
+)
+def dossier_online_inbox(
+    request: ApiRequest, agency: str | None = None, page: Page | None = None
+) -> dict[str, Any]:
+    if not is_staff(request.auth):
+        raise NotFound("Không có hộp việc cho tài khoản này.")
+    agency_obj = agency_by_code(agency.strip()) if agency else None
+    qs = selectors.online_inbox(request.auth, agency=agency_obj).prefetch_related(None)
+    paginator = Paginator(qs.select_related("handling_agency", "holder_agency", "holder"), PAGE_SIZE)
+    number = page_number(page, paginator.num_pages)
+    items = list(paginator.page(number).object_list)
+    selectors.online_inbox_viewed(
+        request.auth, agency=agency_obj, dossiers=items, where="api", ip=client_ip(request)
+    )
+    return {
+        "items": [_summary(d) for d in items],
         "count": paginator.count,
         "page": number,
         "pages": paginator.num_pages,

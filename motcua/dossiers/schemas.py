@@ -186,6 +186,16 @@ class DossierSummaryOut(Schema):
     timeliness: TimelinessOut
     supplement_count: int
     extension_count: int
+    submitted_at: datetime | None = Field(description="Nộp trực tuyến lúc (kênh 2), hoặc null")
+    national_identity: bool = Field(description="Người nộp đăng nhập bằng định danh quốc gia (chỉ tiêu 4.5)")
+    submitter_relation: str = Field(
+        description="Người nộp thay: guardian (cha mẹ, giám hộ), authorised (ủy quyền), "
+        "organisation_staff (nhân viên tổ chức); trống khi tự nộp"
+    )
+    withdrawal_requested_at: datetime | None = Field(
+        description="Người nộp yêu cầu rút hồ sơ trực tuyến lúc (chờ cán bộ xác nhận), hoặc null"
+    )
+    withdrawal_reason: str
 
 
 class ApplicantOut(Schema):

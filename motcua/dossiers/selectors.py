@@ -30,6 +30,7 @@ from motcua.dossiers.selectors_online import (  # noqa: F401  (the selectors of 
     citizen_files,
     online_inbox,
     online_inbox_count,
+    online_inbox_viewed,
 )
 from motcua.dossiers.services import Roles, action_permitted
 from motcua.dossiers.services.rules import ASSIGNED_BY_LEADER, LEAD, check_action, next_actor_roles
@@ -351,8 +352,16 @@ def dossiers_inbox(
         .filter(_bucket_q(bucket, now))
         .filter(_search_q(q))
         .select_related(*INBOX_RELATED)
+        .annotate(supplied_online=Exists(_supplied_online))
         .order_by(*SORTS[sort])
     )
+
+
+# A supplement the applicant sent online, waiting for the holder to receive it (the page marks
+# the row "Đã bổ sung trực tuyến").
+_supplied_online = DossierPause.objects.filter(
+    dossier=OuterRef("pk"), ended_at__isnull=True, supplied_online_at__isnull=False
+)
 
 
 def inbox_counts(user: User, *, scope: str = "agency", agency: Agency | str | None = None) -> dict[str, int]:
@@ -376,8 +385,9 @@ def _local_day_bounds(now: datetime) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-# Where the citizen must act (national status 1, 5, 6): the counter's "Chờ công dân" bucket.
-WAITING_CITIZEN_STATES = (State.SUBMITTED, State.INTAKE_SUPPLEMENT, State.SUPPLEMENT, State.PAYMENT)
+# Where the citizen must act (national status 5, 6): the counter's "Chờ công dân" bucket. A dossier
+# submitted online (status 1) waits for the counter, in its online inbox (``online_inbox``).
+WAITING_CITIZEN_STATES = (State.INTAKE_SUPPLEMENT, State.SUPPLEMENT, State.PAYMENT)
 
 
 def uncollected_cutoff(agency: Agency | None, now: datetime) -> datetime:
@@ -391,7 +401,7 @@ def uncollected_cutoff(agency: Agency | None, now: datetime) -> datetime:
 def counter_today(user: User, *, agency: Agency | str | None = None) -> dict[str, QuerySet[Dossier]]:
     """The counter's day: received today, due today (still open), results waiting to be
     collected (``waiting_long`` when ready for ``MOTCUA_RESULT_UNCOLLECTED_WORKING_DAYS``
-    working days or more), and dossiers waiting for the citizen (status 1, 5, 6), each with
+    working days or more), and dossiers waiting for the citizen (status 5, 6), each with
     ``waiting_since`` (the open supplement or payment request, else the online submission)."""
     receptionist = {Membership.Role.RECEPTIONIST}
     if agency is not None:

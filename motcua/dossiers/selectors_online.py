@@ -82,3 +82,21 @@ def online_inbox(user: User, *, agency: Agency | None = None) -> QuerySet[Dossie
 
 def online_inbox_count(user: User, *, agency: Agency | None = None) -> int:
     return online_inbox(user, agency=agency).prefetch_related(None).count()
+
+
+def online_inbox_viewed(
+    user: User, *, agency: Agency | None, dossiers: list[Dossier], where: str, ip: str | None = None
+) -> None:
+    """Record that ``user`` read the online inbox: it shows the applicants' citizen IDs, telephone
+    numbers and e-mail addresses of ``dossiers``. Nothing is recorded for an empty list."""
+    if not dossiers:
+        return
+    audit_record(
+        action="personal_data.online_inbox",
+        actor=user,
+        object_type="dossiers.dossier",
+        object_repr=f"hồ sơ trực tuyến chờ tiếp nhận ({len(dossiers)})",
+        extra={"codes": [d.code for d in dossiers], "where": where},
+        chain=(agency or dossiers[0].receiving_agency).code,
+        ip=ip,
+    )

@@ -12,6 +12,9 @@ leader or director of the handling agency who holds it: nobody forwards past it.
 process names no approval step (the default single step of a procedure without a template), the
 leaders and directors of the handling agency approve or reject at any step.
 
+A withdrawal is recorded by the counter or a leader (the applicant asks in person); when the
+applicant asked online (``Dossier.withdrawal_requested_at``), the holder of the step confirms it too.
+
 Who acts next, for the pages (``next_actor_roles``): an unassigned step of a specialist, or of
 no role, waits for a leader to assign it; any other step waits for its holder.
 """
@@ -202,6 +205,8 @@ def refusal_code(roles: Roles, action: str) -> str | None:
             return "not_at_approval_step"
     if _by_role(roles, rule) is not None:
         return None
+    if action == "withdraw" and dossier.withdrawal_requested_at is not None and roles.holds_step():
+        return None  # the applicant asked online (services.online): the holder of the step confirms
     if not rule.holder:
         return "role_not_allowed"
     if not roles.holds_step():

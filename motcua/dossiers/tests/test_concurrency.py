@@ -96,3 +96,62 @@ def test_two_officers_on_the_same_version_one_wins_the_other_is_told_to_reload()
     assert won in ("assign", "forward")
     # A reassignment changes who holds the open step; a forward opens the next one.
     assert fresh.steps.count() == {"assign": 2, "forward": 3}[won]
+
+
+def _online_pdf():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("to-khai.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+
+
+def test_the_citizen_withdraws_while_the_officer_accepts_one_wins_the_other_is_told(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    world = build_world()
+    with time_machine.travel(MONDAY_8AM, tick=False):
+        d = services.dossier_submit_online(
+            citizen=world.citizen,
+            data=intake(world, channel=2),
+            files={"TP01": [_online_pdf()], "TP02": [_online_pdf()]},
+        )
+        version = d.version
+        results, errors = _run_together(
+            [
+                lambda: services.dossier_receive(
+                    actor=world.receptionist, dossier=d.code, expected_version=version
+                ),
+                lambda: services.dossier_withdraw_online(
+                    citizen=world.citizen, dossier=d.code, expected_version=version, reason="Nộp nhầm"
+                ),
+            ]
+        )
+    winners = [r for r in results if r is not None]
+    losers = [e for e in errors if e is not None]
+    assert len(winners) == 1 and len(losers) == 1
+    assert isinstance(losers[0], Conflict) and losers[0].code == "stale"
+    fresh = Dossier.objects.get(pk=d.pk)
+    assert fresh.version == version + 1 and fresh.state == winners[0].state
+    assert fresh.state in (services.State.RECEIVED, services.State.WITHDRAWN)
+    # The loser left nothing: one event after the submission, and a withdrawn dossier has no step.
+    assert DossierEvent.objects.filter(dossier=d).count() == 2
+    assert fresh.steps.count() == (1 if fresh.state == services.State.RECEIVED else 0)
+
+
+def test_the_same_online_form_sent_twice_at_once_makes_one_dossier(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    world = build_world()
+    with time_machine.travel(MONDAY_8AM, tick=False):
+        results, errors = _run_together(
+            [
+                lambda: services.dossier_submit_online(
+                    citizen=world.citizen,
+                    data=intake(world, channel=2),
+                    files={"TP01": [_online_pdf()], "TP02": [_online_pdf()]},
+                    idempotency_key="form-abc",
+                )
+                for _ in range(2)
+            ]
+        )
+    assert errors == [None, None]
+    assert results[0].pk == results[1].pk
+    assert Dossier.objects.count() == 1
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()).__len__() == 2

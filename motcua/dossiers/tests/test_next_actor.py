@@ -73,7 +73,8 @@ EXPECTED_TODO = {
     "returned": None,
 }
 # Where the citizen acts (status 1, 5, 6): the counter's "waiting for the citizen".
-WAITING_CITIZEN = {"submitted", "intake_supplement", "supplement", "payment"}
+# A dossier submitted online waits for the counter (its online inbox), not for the citizen.
+WAITING_CITIZEN = {"intake_supplement", "supplement", "payment"}
 # The follow-up buckets on the page of the officer who asked (not a to-do).
 FOLLOW_UP = {"supplement": ({"specialist"}, "supplement"), "payment": ({"specialist"}, "payment")}
 CLOCK_RUNNING = {"received", "processing_unassigned", "processing", "at_approval", "at_approval_assigned"}

@@ -347,3 +347,52 @@ def test_documents_declared_without_files_keep_the_old_behaviour(world, frozen):
         citizen=world.citizen, data=online(world, documents=[DocumentInput("TP01"), DocumentInput("TP02")])
     )
     assert d.state == State.SUBMITTED and not DossierFile.objects.exists()
+
+
+def test_the_specialist_holding_the_step_confirms_an_online_withdrawal_request_only(world, frozen):
+    from motcua.lib.errors import Forbidden
+
+    d = submit(world)
+    d = services.dossier_receive(actor=world.receptionist, dossier=d, expected_version=d.version)
+    d = services.dossier_forward(
+        actor=world.receptionist, dossier=d, expected_version=d.version, officer=world.specialist
+    )
+    with pytest.raises(Forbidden):  # nobody asked: a specialist does not withdraw a dossier
+        services.dossier_withdraw(actor=world.specialist, dossier=d, expected_version=d.version, reason="Rút")
+    d = services.dossier_withdraw_online(
+        citizen=world.citizen, dossier=d, expected_version=d.version, reason="Không còn nhu cầu"
+    )
+    with pytest.raises(Forbidden):  # another specialist does not hold the step
+        services.dossier_withdraw(
+            actor=world.specialist2, dossier=d, expected_version=d.version, reason="Rút"
+        )
+    d = services.dossier_withdraw(
+        actor=world.specialist, dossier=d, expected_version=d.version, reason="Theo yêu cầu trực tuyến"
+    )
+    assert (d.state, d.status_code) == (State.WITHDRAWN, 7)
+
+
+@pytest.mark.django_db
+def test_under_the_pause_policy_the_appointment_moves_by_the_working_time_paused(frozen):
+    from motcua.dossiers.tests.conftest import build_world
+
+    world = build_world(policy="pause")
+    d = submit(world)
+    d = services.dossier_receive(actor=world.receptionist, dossier=d, expected_version=d.version)
+    assert d.due_at == vn(2026, 3, 9, 8)
+    d = services.dossier_forward(
+        actor=world.receptionist, dossier=d, expected_version=d.version, officer=world.specialist
+    )
+    frozen.move_to(vn(2026, 3, 3, 9))
+    d = services.dossier_request_supplement(
+        actor=world.specialist, dossier=d, expected_version=d.version, items=[SupplementItem("Tờ khai", "Mờ")]
+    )
+    frozen.move_to(vn(2026, 3, 5, 10))
+    d = services.dossier_supplement_online(
+        citizen=world.citizen, dossier=d, expected_version=d.version, files={"TP01": [pdf()]}
+    )
+    frozen.move_to(vn(2026, 3, 5, 14))
+    d = services.dossier_receive_supplement(actor=world.specialist, dossier=d, expected_version=d.version)
+    # Paused from Tuesday 09:00 to Thursday 14:00 (6 + 8 + 5 = 19 working hours, until the holder
+    # received it): the appointment moves from Monday 9 March 08:00 to Wednesday 11 March 11:00.
+    assert d.due_at == vn(2026, 3, 11, 11)

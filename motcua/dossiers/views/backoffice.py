@@ -301,9 +301,18 @@ def _print_links(dossier: Dossier, events: list, pauses: list) -> list[dict]:
 STATE_LABELS = dict(Dossier.State.choices)
 
 
+# What the applicant did online (services.online), as the timeline names it.
+CITIZEN_ACTION_LABELS = {
+    "submit_online": "Nộp hồ sơ trực tuyến",
+    "supplement-online": "Người nộp bổ sung trực tuyến",
+    "request-withdraw": "Người nộp yêu cầu rút hồ sơ",
+}
+
+
 def _history(events) -> tuple[list[dict], list]:
     labels = {a.service.__name__.removeprefix("dossier_"): a.label for a in ACTIONS.values()}
     labels.update({name: a.label for name, a in ACTIONS.items()})
+    labels.update(CITIZEN_ACTION_LABELS)
     history, comments = [], []
     for event in events:
         if event.kind == "comment":
@@ -367,6 +376,10 @@ def _render_dossier(
         "documents": documents,
         "steps": list(selectors.dossier_steps(dossier)),
         "pauses": pauses,
+        "supplied_online": next(
+            (p.supplied_online_at for p in reversed(pauses) if p.ended_at is None and p.supplied_online_at),
+            None,
+        ),
         "extension": selectors.dossier_extension(dossier),
         "history": history,
         "comments": comments,

@@ -145,7 +145,7 @@ def today(request):
         (
             "cho-cong-dan",
             "Chờ công dân",
-            "Không có hồ sơ nào đang chờ người dân nộp, bổ sung hay nộp phí.",
+            "Không có hồ sơ nào đang chờ người dân bổ sung hay nộp phí.",
             "citizen",
             lists["waiting_citizen"],
         ),
@@ -169,13 +169,13 @@ def today(request):
             "sections": sections,
             "several": len(request.counter_agencies) > 1,
             "uncollected_days": settings.MOTCUA_RESULT_UNCOLLECTED_WORKING_DAYS,
+            "online_count": selectors.online_inbox_count(request.user, agency=agency),
         },
     )
 
 
 # What the citizen must do, by state, in the "Chờ công dân" list.
 WAITING_FOR: dict[str, str] = {
-    Dossier.State.SUBMITTED: "Nộp trực tuyến, chờ tiếp nhận",
     Dossier.State.INTAKE_SUPPLEMENT: "Bổ sung giấy tờ để được tiếp nhận",
     Dossier.State.SUPPLEMENT: "Bổ sung, hoàn thiện hồ sơ đang xử lý",
     Dossier.State.PAYMENT: "Nộp phí, lệ phí",
