@@ -3,7 +3,8 @@ with 100 and with 10,000 open dossiers, in a province of 1,000,000.
 
 Run from the repository root (PostgreSQL at 127.0.0.1:5432, user postgres, trust; Redis at
 127.0.0.1:6379):
-    .venv/bin/python bench/inbox.py [--keep] [--rounds 200] [--server postgres://postgres@127.0.0.1:5432]
+    .venv/bin/python bench/inbox.py [--keep] [--rounds 200]
+(other servers: BENCH_POSTGRES, BENCH_REDIS; see bench/production.py)
 
 It creates its own database (``motcua_bench_inbox``), migrates it and builds a province (the test
 organisation of ``motcua.org.testing`` plus twenty more communes), a birth-registration
@@ -31,22 +32,15 @@ status 1 when not met.
 import argparse
 import json
 import os
-import secrets
 import statistics
 import sys
 import time
 import uuid
 from datetime import date
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import production
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-parser.add_argument(
-    "--server", default=os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-)
-parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/9"))
 parser.add_argument("--db", default="motcua_bench_inbox")
 parser.add_argument("--total", type=int, default=1_000_000)
 parser.add_argument("--rounds", type=int, default=200)
@@ -54,29 +48,9 @@ parser.add_argument("--warmup", type=int, default=20)
 parser.add_argument("--keep", action="store_true", help="keep the database (and reuse it if loaded)")
 args = parser.parse_args()
 
-import psycopg
-
-SERVER = args.server.rstrip("/")
-DB = args.db
-KEY_PREFIX = f"bench-inbox-{os.getpid()}-{secrets.token_hex(4)}"
-with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
-    exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB]).fetchone()
-    if exists and not args.keep:
-        admin.execute(f'DROP DATABASE "{DB}" WITH (FORCE)')
-        exists = None
-    if not exists:
-        admin.execute(f'CREATE DATABASE "{DB}"')
-
-os.environ["DATABASE_URL"] = f"{SERVER}/{DB}"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
-os.environ["DEBUG"] = "0"
-os.environ["SECRET_KEY"] = secrets.token_urlsafe(48)
-os.environ["ALLOWED_HOSTS"] = "testserver,localhost"
-os.environ["AUDIT_KEY"] = secrets.token_hex(32)
-os.environ["AXES_ENABLED"] = "0"
-os.environ["REDIS_URL"] = args.redis
-os.environ["CACHE_KEY_PREFIX"] = KEY_PREFIX
-os.environ.pop("MOTCUA_TESTING", None)
+RUN = production.configure(
+    "inbox", db_name=args.db, keep=args.keep, hosts="testserver,localhost", env={"AXES_ENABLED": "0"}
+)
 
 import django
 
@@ -427,9 +401,9 @@ def main() -> int:
         )
     p95_small, p95_large = pct(small_r["t"], 95), pct(large_r["t"], 95)
     ratio = p95_large / p95_small
-    load_avg = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    load_avg = production.load()
     say(
-        f"Điều kiện: PostgreSQL {connection.pg_version // 10000}, Redis {args.redis}, DEBUG tắt, "
+        f"Điều kiện: PostgreSQL {connection.pg_version // 10000}, Redis {RUN.redis_url}, DEBUG tắt, "
         f"{os.cpu_count()} CPU, tải {load_avg}; {args.rounds} lượt mỗi cơ quan"
     )
     ok = (
@@ -447,25 +421,5 @@ def main() -> int:
     return 0 if ok else 1
 
 
-def clear_redis() -> None:
-    import redis
-
-    client = redis.Redis.from_url(args.redis)
-    keys = list(client.scan_iter(match=f"{KEY_PREFIX}*", count=1000))
-    if keys:
-        client.delete(*keys)
-
-
 if __name__ == "__main__":
-    status = 1
-    try:
-        status = main()
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        clear_redis()
-        if not args.keep:
-            with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
-    sys.exit(status)
+    sys.exit(RUN.finish(main))

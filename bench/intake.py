@@ -27,47 +27,26 @@ Ends with one line "target met: yes|no — …", exit status 1 when not met.
 
 import os
 import re
-import secrets
 import sys
 import time
 import uuid
 from datetime import date
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
-PG_DB = os.environ.get("BENCH_DB") or f"bench_intake_{os.getpid()}"
-REDIS_URL = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/9")
-KEY_PREFIX = f"bench-intake-{os.getpid()}-{secrets.token_hex(4)}"
+import production
+
 N = int(os.environ.get("BENCH_N", "500"))
 TARGET_RATIO = 0.08
 TARGET_STATEMENTS = 12
 
-import psycopg
-
-with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
-    admin.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
-    admin.execute(f'CREATE DATABASE "{PG_DB}"')
-
-os.environ["DATABASE_URL"] = f"{PG_SERVER}/{PG_DB}"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
-# DEBUG off: Django does not keep every query in memory while timing.
-os.environ["DEBUG"] = "0"
-os.environ["SECRET_KEY"] = secrets.token_urlsafe(48)
-os.environ["ALLOWED_HOSTS"] = "localhost"
-os.environ["AXES_ENABLED"] = "0"
-os.environ["AUDIT_KEY"] = secrets.token_hex(32)
-os.environ["REDIS_URL"] = REDIS_URL
-os.environ["CACHE_KEY_PREFIX"] = KEY_PREFIX
-os.environ.pop("MOTCUA_TESTING", None)
+RUN = production.configure("intake", db_name=os.environ.get("BENCH_DB") or None, env={"AXES_ENABLED": "0"})
+PG_DB, REDIS_URL, KEY_PREFIX = RUN.db_name, RUN.redis_url, RUN.key_prefix
 
 import django
 
 django.setup()
 
 from django.core.management import call_command
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 
@@ -259,7 +238,7 @@ def main() -> int:
     sync_ms = sync_seconds / done * 1000
     received = Dossier.objects.count()
 
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    load = production.load()
     print(
         f"PostgreSQL {connection.pg_version // 10000}, database {PG_DB}; Redis {REDIS_URL} "
         f"(prefix {KEY_PREFIX}); {os.cpu_count()} CPUs, load {load}"
@@ -287,22 +266,5 @@ def main() -> int:
     return 0 if met else 1
 
 
-def clear_redis() -> None:
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(match=f"{KEY_PREFIX}*", count=1000))
-    if keys:
-        client.delete(*keys)
-
-
 if __name__ == "__main__":
-    status = 1
-    try:
-        status = main()
-    finally:
-        connections.close_all()
-        clear_redis()
-        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
-    sys.exit(status)
+    sys.exit(RUN.finish(main))
