@@ -16,17 +16,24 @@ server (``INSERT … SELECT … FROM generate_series``) **interleaved on disk as
 communes make them**: row ``g`` goes to the commune a fixed permutation of ``g`` picks, so the
 open dossiers of one commune are spread over the whole table, not stored side by side. Commune A
 holds 100 open dossiers, commune B 10,000, each with many closed ones (returned, refused,
-withdrawn …); the rest is spread over twenty other communes, mostly closed. Then ``VACUUM
-ANALYZE`` (what autovacuum does to a table loaded once).
+withdrawn …); the rest is spread over twenty other communes, mostly closed. Every dossier has
+its current step (what the inbox's buckets and the holder rule read): an open one waits at the
+appraisal step (unassigned when received: the leader distributes it; held by the commune's
+specialist in processing — half of them —, supplement and payment), at the leader's approval
+step (the other half in processing) or at the counter's result step (approved); a closed one
+ends on the finished return step. Then ``VACUUM ANALYZE`` (what autovacuum does to a table
+loaded once).
 
-A page is **the whole back-office inbox view** (``GET /xu-ly/?scope=agency&agency=…``) through
-Django's test client, signed in, with every query it makes (menu, session, agencies, procedures,
-the list, the counts, the paginator, the calendars) and its template rendered; DEBUG off, the
-cache on Redis. After a warm-up, each page is timed ``--rounds`` times per agency (interleaved),
-p50/p95 printed, the SQL queries of one page counted and the slowest of them explained.
-Target: p95 at 10,000 ≤ 2 × p95 at 100, and the same number of queries. The database is
-dropped at the end unless ``--keep``. Ends with one line ``target met: yes|no — …``; exit
-status 1 when not met.
+A page is **the whole back-office inbox view** through Django's test client, signed in, with
+every query it makes (menu, session, agencies, procedures, the list, the counts, the paginator,
+the calendars) and its template rendered; DEBUG off, the cache on Redis. Three pages an officer
+opens, each for commune A and commune B: the menu's ``/xu-ly/`` (his own dossiers) of the
+specialist and of the leader, and the agency tab (``/xu-ly/?scope=agency&agency=…``). After a
+warm-up, each page is timed ``--rounds`` times (interleaved), p50/p95 printed, the SQL queries of
+one page counted and the slowest of them explained.
+Target, for each page: p95 on commune B ≤ 2 × p95 on commune A, and the same number of
+queries. The database is dropped at the end unless ``--keep``. Ends with one line
+``target met: yes|no — …``; exit status 1 when not met.
 """
 
 import argparse
