@@ -170,6 +170,7 @@ def prepare() -> list[Commune]:
         session[SESSION_KEY] = str(leader.pk)
         session[BACKEND_SESSION_KEY] = next(b for b in settings.AUTHENTICATION_BACKENDS if "axes" not in b)
         session[HASH_SESSION_KEY] = leader.get_session_auth_hash()
+        production.pass_second_factor(session, leader)
         session.create()
         commune.session = session.session_key
         for other in commune.alternatives:
