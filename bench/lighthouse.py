@@ -84,6 +84,7 @@ REFERENCE_HTML = """<!doctype html>
 <html lang="vi"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="description" content="Trang tĩnh tham chiếu của phép đo Lighthouse.">
+<link rel="icon" href="data:,">
 <title>Trang tham chiếu</title></head>
 <body><main><h1>Trang tham chiếu</h1><p>Một trang tĩnh, không có CSS hay JavaScript.</p></main>
 </body></html>
@@ -239,9 +240,12 @@ def start_reference() -> tuple[ThreadingHTTPServer, int]:
     folder = Path(TMP) / "reference"
     folder.mkdir()
     (folder / "index.html").write_text(REFERENCE_HTML, encoding="utf-8")
-    handler = partial(SimpleHTTPRequestHandler, directory=str(folder))
-    handler.log_message = lambda *a, **k: None  # type: ignore[method-assign]
-    server = ThreadingHTTPServer((HOST, 0), handler)
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, format, *args):  # noqa: A002 — the standard library's signature
+            pass
+
+    server = ThreadingHTTPServer((HOST, 0), partial(Quiet, directory=str(folder)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, server.server_address[1]
 
