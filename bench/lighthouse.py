@@ -259,7 +259,8 @@ def run_lighthouse(url: str, report: Path, cookie: str = "", form: dict[str, str
         cmd = ["node", str(FLOW), json.dumps(config)]
     else:
         cmd = [str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={report}",
-               f"--only-categories={','.join(CATEGORIES)}", f"--chrome-flags={' '.join(CHROME_FLAGS)}"]  # fmt: skip
+               f"--only-categories={','.join(CATEGORIES)}",
+               f"--chrome-flags={' '.join(CHROME_FLAGS)}"]  # fmt: skip
         if cookie:
             cmd.append("--extra-headers=" + json.dumps({"Cookie": cookie}))
     done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
@@ -340,7 +341,8 @@ def main() -> int:
         "gunicorn as deployed (4 sync workers), DEBUG off, PostgreSQL, Redis, demo data; "
         f"{os.cpu_count()} CPUs; load after each round: {' | '.join(loads)}"
     )
-    say(f"{'page':26} {'a11y':>5} {'perf':>5} {'b-p':>5} {'seo':>5}   FCP ms  LCP ms  TBT ms   CLS   runs perf")
+    header = f"{'page':26} {'a11y':>5} {'perf':>5} {'b-p':>5} {'seo':>5}"
+    say(header + "   FCP ms  LCP ms  TBT ms   CLS   runs perf")
     medians: dict[str, dict[str, float]] = {}
     for label, runs in results.items():
         med = {c: statistics.median(r["scores"][c] for r in runs) for c in CATEGORIES}
@@ -348,9 +350,10 @@ def main() -> int:
         medians[label] = med
         each = "/".join(str(r["scores"]["performance"]) for r in runs)
         say(
-            f"{label:26} {med['accessibility']:5.0f} {med['performance']:5.0f} {med['best-practices']:5.0f} "
-            f"{med['seo']:5.0f}   {metric['first-contentful-paint']:6.0f}  {metric['largest-contentful-paint']:6.0f}"
-            f"  {metric['total-blocking-time']:6.0f}  {metric['cumulative-layout-shift']:.3f}   {each}"
+            f"{label:26} {med['accessibility']:5.0f} {med['performance']:5.0f} "
+            f"{med['best-practices']:5.0f} {med['seo']:5.0f}   {metric['first-contentful-paint']:6.0f}  "
+            f"{metric['largest-contentful-paint']:6.0f}  {metric['total-blocking-time']:6.0f}  "
+            f"{metric['cumulative-layout-shift']:.3f}   {each}"
         )
         failing = sorted({a for r in runs for a in r["failed"]})
         if failing:
@@ -358,7 +361,8 @@ def main() -> int:
     barred = [t[0] for t in targets if t[4]]
     short = [
         label for label in barred
-        if medians[label]["accessibility"] < ACCESSIBILITY_BAR or medians[label]["performance"] < PERFORMANCE_BAR
+        if medians[label]["accessibility"] < ACCESSIBILITY_BAR
+        or medians[label]["performance"] < PERFORMANCE_BAR
     ]  # fmt: skip
     figures = "; ".join(
         f"{label} a11y {medians[label]['accessibility']:.0f} perf {medians[label]['performance']:.0f}"
