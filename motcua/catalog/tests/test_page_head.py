@@ -30,8 +30,9 @@ def test_a_public_page_describes_the_portal(client, path):
 def test_a_procedure_page_describes_the_procedure(client):
     make_procedure("9.000001", "Thủ tục đăng ký khai sinh")
     html = client.get("/thu-tuc/9.000001/").content.decode()
+    # The name last: some names in the national catalogue end with a colon.
     assert _description(html) == (
-        "Thủ tục đăng ký khai sinh: hồ sơ cần nộp, lệ phí, thời hạn giải quyết, nơi tiếp nhận."
+        "Hồ sơ cần nộp, lệ phí, thời hạn giải quyết, nơi tiếp nhận – Thủ tục đăng ký khai sinh"
     )
 
 
