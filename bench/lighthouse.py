@@ -69,9 +69,12 @@ PAGES = [
     Page("trang thủ tục", "/thu-tuc/{procedure}/"),
     Page("tra cứu (mẫu trống)", "/tra-cuu/"),
     Page("tra cứu (kết quả)", "/tra-cuu/?ma={dossier}", form={"#pin": "{pin}"}),
-    # The citizen portal (app motcua/portal), once merged: rows like these, with citizen=True.
-    # Page("nộp trực tuyến", "/nop-truc-tuyen/{procedure}/", citizen=True),
-    # Page("hồ sơ của tôi", "/ho-so-cua-toi/", citizen=True),
+    # The citizen portal (motcua/portal), signed in as the demo's citizen: the online submission
+    # (its start page and its longest step, the documents to upload) and "Hồ sơ của tôi".
+    Page("nộp trực tuyến (bắt đầu)", "/nop-truc-tuyen/{online_procedure}/", citizen=True),
+    Page("nộp trực tuyến (giấy tờ)", "/ho-so-cua-toi/nhap/{draft}/giay-to/", citizen=True),
+    Page("hồ sơ của tôi", "/ho-so-cua-toi/", citizen=True),
+    Page("hồ sơ của tôi (chi tiết)", "/ho-so-cua-toi/{mine}/", citizen=True),
 ]
 ACCESSIBILITY_BAR, PERFORMANCE_BAR = 95, 90
 CATEGORIES = ["accessibility", "performance", "best-practices", "seo"]
@@ -165,13 +168,38 @@ def prepare(pages: list[Page]) -> dict[str, str]:
         raise SystemExit("the demo has no active procedure or no dossier")
     values = {"procedure": procedure.code, "dossier": dossier.code, "pin": dossier.pin}
     if any(page.citizen for page in pages):
-        values["session"] = citizen_session()
+        values.update(citizen_values())
     connections.close_all()
     return values
 
 
-def citizen_session() -> str:
-    """A signed-in session for a citizen of the demo (one is made when the demo has none)."""
+def citizen_values() -> dict[str, str]:
+    """A demo citizen's session, a draft of theirs at its documents step (for the online procedure
+    with the most documents) and one of their dossiers."""
+    from django.db.models import Count
+
+    from motcua.catalog.models import Procedure
+    from motcua.dossiers.models import Dossier
+    from motcua.portal import services as portal_services
+    from motcua.portal.wizard import ONLINE_LEVELS
+
+    session, citizen = citizen_session()
+    online = (
+        Procedure.objects.filter(active=True, online_level__in=ONLINE_LEVELS)
+        .annotate(n=Count("documents"))
+        .order_by("-n", "code")
+        .first()
+    )
+    mine = Dossier.objects.filter(owner=citizen).order_by("-submitted_at").first()
+    if online is None or mine is None:
+        raise SystemExit("the demo has no online procedure or no dossier of its citizen")
+    draft = portal_services.draft_start(owner=citizen, procedure=online)
+    return {"session": session, "online_procedure": online.code, "draft": str(draft.uid), "mine": mine.code}
+
+
+def citizen_session():
+    """A signed-in session for a citizen of the demo (one is made when the demo has none), and
+    the citizen."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
     from django.contrib.sessions.backends.db import SessionStore
@@ -187,7 +215,7 @@ def citizen_session() -> str:
     session[BACKEND_SESSION_KEY] = next(b for b in settings.AUTHENTICATION_BACKENDS if "axes" not in b)
     session[HASH_SESSION_KEY] = citizen.get_session_auth_hash()
     session.create()
-    return session.session_key
+    return session.session_key, citizen
 
 
 def free_port() -> int:
