@@ -13,7 +13,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 BUTTON = "Đăng nhập bằng tài khoản định danh điện tử (VNeID)"
 
 
-def test_a_citizen_signs_in_with_the_national_identity_and_out_again(live_server, oidc_provider, browser, page):
+def test_a_citizen_signs_in_with_the_national_identity_and_out_again(
+    live_server, oidc_provider, browser, page
+):
     page.goto(f"{live_server.url}/tai-khoan/dang-nhap/?next=/thu-tuc/")
     assert axe_violations(page) == []
     screenshot(page, "oidc-login-1280")
