@@ -172,7 +172,11 @@ def test_a_citizen_signs_in_with_vneid_submits_online_and_follows_it_to_the_resu
     assert mine_status(citizen, live_server, dossier.code) == "Đang xử lý"
     mails = new_mail(smtp, seen)
     assert mails and all(dossier.code in subject for subject, _ in mails), mails
-    assert f"Hẹn trả kết quả: {appointment}." in mails[-1][1], mails[-1][1]
+    [(subject, body)] = mails
+    assert "đang được giải quyết" in subject, subject
+    assert (
+        f"Người đang xử lý: Chuyên viên — {agency}." in body and f"Hẹn trả kết quả: {appointment}." in body
+    ), body
     seen += len(mails)
 
     leader_ctx, leader = staff_sign_in(browser, live_server, world.leader.username)
