@@ -29,20 +29,15 @@ not met.
 
 import os
 import random
-import secrets
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import production
+
 BACKEND = os.environ.get("BENCH_CATALOG_DB", "")
-PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
-REDIS_URL = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/9")
 SITE = "motcua.example.gov.vn"
 
 
@@ -62,7 +57,7 @@ def run_both() -> int:
         verdict = last[-1].partition(" — ")[2] if last else "no verdict"
         verdicts.append((backend, child.returncode, verdict))
     met = all(code == 0 for _, code, _ in verdicts)
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    load = production.load()
     text = " | ".join(f"{verdict} ({'met' if code == 0 else 'NOT met'})" for _, code, verdict in verdicts)
     print(f"target met: {'yes' if met else 'no'} — {text}; load {load}")
     return 0 if met else 1
@@ -71,35 +66,12 @@ def run_both() -> int:
 if not BACKEND:
     sys.exit(run_both())
 
-TMP = tempfile.mkdtemp(prefix="motcua-bench-catalog-")
-PG_DB = f"bench_catalog_{os.getpid()}"
-KEY_PREFIX = f"bench-catalog-{os.getpid()}-{secrets.token_hex(4)}"
-if BACKEND == "postgresql":
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{PG_DB}"')
-    os.environ["DATABASE_URL"] = f"{PG_SERVER}/{PG_DB}"
-else:
-    os.environ["DATABASE_URL"] = f"sqlite:///{TMP}/bench.sqlite3"
-os.environ.update(
-    {
-        "DJANGO_SETTINGS_MODULE": "motcua.settings",
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "AUDIT_KEY": secrets.token_hex(32),
-        "ALLOWED_HOSTS": SITE,
-        "REDIS_URL": REDIS_URL,
-        "CACHE_KEY_PREFIX": KEY_PREFIX,
-        "MEDIA_ROOT": f"{TMP}/media",
-        "AUDIT_CHECKPOINT_DIR": f"{TMP}/audit-checkpoints",
-        "TRUSTED_PROXY_COUNT": "1",
-        "AXES_ENABLED": "0",
-        "LOG_LEVEL": "WARNING",
-    }
+RUN = production.configure(
+    "catalog",
+    database=BACKEND,
+    hosts=SITE,
+    env={"TRUSTED_PROXY_COUNT": "1", "AXES_ENABLED": "0"},
 )
-for name in ("MOTCUA_TESTING", "HTTPS", "BEHIND_PROXY"):
-    os.environ.pop(name, None)
 
 import django
 
@@ -377,7 +349,7 @@ def main() -> int:
             f"SQL queries per page {sorted(set(f['queries'].values()))}"
         )
     small, large = figures[SIZES[0]], figures[SIZES[1]]
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    load = production.load()
     print(
         f"database: {connection.vendor}; cache: Redis; page /thu-tuc/ through the whole stack "
         f"(DEBUG off), browser headers and cookies {cookies}; {os.cpu_count()} CPUs, load {load}"
@@ -404,26 +376,5 @@ def main() -> int:
     return 0 if met else 1
 
 
-def clean_up() -> None:
-    import shutil
-
-    import redis
-
-    connection.close()
-    if BACKEND == "postgresql":
-        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
-    client = redis.Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(match=f"{KEY_PREFIX}*", count=1000))
-    if keys:
-        client.delete(*keys)
-    shutil.rmtree(TMP, ignore_errors=True)
-
-
 if __name__ == "__main__":
-    status = 1
-    try:
-        status = main()
-    finally:
-        clean_up()
-    sys.exit(status)
+    sys.exit(RUN.finish(main))

@@ -4,8 +4,9 @@ against the physical floor of the same writes measured in the same run.
 Run from the repository root:  .venv/bin/python bench/intake.py
 Servers:  BENCH_POSTGRES=postgres://postgres@127.0.0.1:5432 and
 BENCH_REDIS=redis://127.0.0.1:6379/9 (the defaults; keys under a prefix of this run's own, deleted
-at the end). Size: BENCH_N (500). Database: BENCH_DB (default ``bench_intake_<pid>``, so that two
-runs never share one), created and dropped by the run.
+at the end; the set-up common to the benchmarks is bench/production.py). Size: BENCH_N (500).
+Database: BENCH_DB (default ``bench_intake_<pid>``, so that two runs never share one), created
+and dropped by the run.
 
 It migrates its database, builds a province, a procedure with four documents, an offering and a
 four-step process through the services, then times N receptions through ``dossier_receive`` as
@@ -15,11 +16,13 @@ the code (daily sequence), the PIN, the appointment on the working calendar, the
 snapshot, the documents, the first step, the dossier event, the audit event on the agency's
 chain and the outbox rows.
 
-The floor is the same rows a reception writes, as plain INSERTs in one transaction per
-reception on the same connection: the INSERT statements of one real reception are recorded
+The floor is the same rows a reception writes, as plain statements in one transaction per
+reception on the same connection: the writing statements of one real reception are recorded
 with their parameters and replayed into copies of their tables (same columns, defaults and
 indexes, unique ones made plain so that a replay does not collide; no foreign keys or
-triggers). Both are measured in alternating rounds, so load and the disk's sync speed weigh on
+triggers) — its new rows as plain INSERTs, and the existing rows it changes (the day's
+sequence, the agency's audit chain head) as a plain UPDATE of each, on copies holding those
+rows. Both are measured in alternating rounds, so load and the disk's sync speed weigh on
 both alike. It also counts the SQL statements one reception issues.
 Targets: rate ratio ≥ 0.08 and at most 12 statements.
 Ends with one line "target met: yes|no — …", exit status 1 when not met.
@@ -27,47 +30,26 @@ Ends with one line "target met: yes|no — …", exit status 1 when not met.
 
 import os
 import re
-import secrets
 import sys
 import time
 import uuid
 from datetime import date
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
-PG_DB = os.environ.get("BENCH_DB") or f"bench_intake_{os.getpid()}"
-REDIS_URL = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/9")
-KEY_PREFIX = f"bench-intake-{os.getpid()}-{secrets.token_hex(4)}"
+import production
+
 N = int(os.environ.get("BENCH_N", "500"))
 TARGET_RATIO = 0.08
 TARGET_STATEMENTS = 12
 
-import psycopg
-
-with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
-    admin.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
-    admin.execute(f'CREATE DATABASE "{PG_DB}"')
-
-os.environ["DATABASE_URL"] = f"{PG_SERVER}/{PG_DB}"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
-# DEBUG off: Django does not keep every query in memory while timing.
-os.environ["DEBUG"] = "0"
-os.environ["SECRET_KEY"] = secrets.token_urlsafe(48)
-os.environ["ALLOWED_HOSTS"] = "localhost"
-os.environ["AXES_ENABLED"] = "0"
-os.environ["AUDIT_KEY"] = secrets.token_hex(32)
-os.environ["REDIS_URL"] = REDIS_URL
-os.environ["CACHE_KEY_PREFIX"] = KEY_PREFIX
-os.environ.pop("MOTCUA_TESTING", None)
+RUN = production.configure("intake", db_name=os.environ.get("BENCH_DB") or None, env={"AXES_ENABLED": "0"})
+PG_DB, REDIS_URL, KEY_PREFIX = RUN.db_name, RUN.redis_url, RUN.key_prefix
 
 import django
 
 django.setup()
 
 from django.core.management import call_command
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 
@@ -149,37 +131,65 @@ class Recorder:
         self.statements: list[tuple[str, list]] = []
 
     def __call__(self, execute, sql, params, many, context):
-        if "INSERT INTO" in sql.upper() and not many:
+        if re.search(r"\b(INSERT INTO|UPDATE)\b", sql, re.IGNORECASE) and not many:
             self.statements.append((sql, list(params or [])))
         return execute(sql, params, many, context)
 
 
-# One INSERT of new rows, plain or as a data-modifying CTE: every value a parameter. (The day's
-# sequence upsert and the chain head update change rows that exist; they are not in the floor.)
+# One INSERT of new rows, plain or as a data-modifying CTE: every value a parameter.
 INSERT = re.compile(
     r'INSERT INTO "(?P<table>[^"]+)" \((?P<columns>[^)]*)\) '
     r"VALUES (?P<values>\(%s(?:, %s)*\)(?:, \(%s(?:, %s)*\))*)"
 )
+# The writes to rows that exist: an upsert whose row exists after the day's first reception (the
+# day's sequence) and a plain UPDATE of one row (the agency's audit chain head).
+UPSERT = re.compile(
+    r'INSERT INTO "(?P<table>[^"]+)" \((?P<columns>[^)]*)\) VALUES \((?P<values>[^)]*)\) '
+    r"ON CONFLICT \((?P<keys>[^)]*)\) DO UPDATE SET (?P<set>.+?)(?= RETURNING|\)|$)"
+)
+UPDATE = re.compile(r'UPDATE "(?P<table>[^"]+)" SET (?P<set>.+?) WHERE (?P<where>[^)]+?)(?=\)|$)')
 
 
-def floor_inserts(cursor, statements):
-    """The new rows of the recorded statements as plain INSERTs, one a table as the reception
-    groups them, into copies of their tables (columns, defaults, identity and the same indexes,
-    none unique, so that replaying the same rows does not collide), which this creates."""
+class FloorTables:
+    """Copies of the reception's tables for the floor: columns, defaults, identity and the same
+    indexes, none unique (replaying the same rows must not collide); no foreign keys or
+    triggers. A table whose existing rows are updated is copied with its rows."""
+
+    def __init__(self, cursor):
+        self.cursor = cursor
+        self.made: set[str] = set()
+
+    def copy(self, table: str, *, with_rows: bool = False) -> str:
+        copy = f"bench_floor_{table}"
+        if table in self.made:
+            return copy
+        self.made.add(table)
+        cursor = self.cursor
+        cursor.execute(
+            f'CREATE TABLE "{copy}" (LIKE "{table}" '
+            "INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING GENERATED)"
+        )
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [table])
+        for name, definition in cursor.fetchall():
+            _, _, tail = definition.partition(" ON ")
+            tail = re.sub(r'^(ONLY )?(public\.)?"?[^ "]+"? ', f'"{copy}" ', tail, count=1)
+            cursor.execute(f'CREATE INDEX "bf_{name}" ON {tail}')
+        if with_rows:
+            cursor.execute(f'INSERT INTO "{copy}" SELECT * FROM "{table}"')
+        return copy
+
+
+def floor_statements(cursor, statements):
+    """The rows the recorded statements write, as plain statements into copies of their tables
+    (``FloorTables``): the new rows as INSERTs, one a table as the reception groups them, and
+    each existing row the reception changes (the day's sequence, the chain head) as a plain
+    UPDATE of that row. Each item: (sql, params, table, rows, kind)."""
+    tables = FloorTables(cursor)
     replay = []
     for sql, params in statements:
         for match in INSERT.finditer(sql):
             table = match["table"]
-            copy = f"bench_floor_{table}"
-            cursor.execute(
-                f'CREATE TABLE "{copy}" (LIKE "{table}" INCLUDING DEFAULTS INCLUDING IDENTITY '
-                "INCLUDING GENERATED)"
-            )
-            cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [table])
-            for name, definition in cursor.fetchall():
-                head, _, tail = definition.partition(" ON ")
-                tail = re.sub(r'^(ONLY )?(public\.)?"?[^ "]+"? ', f'"{copy}" ', tail, count=1)
-                cursor.execute(f'CREATE INDEX "bf_{name}" ON {tail}')
+            copy = tables.copy(table)
             offset = sql[: match.start()].count("%s")
             count = match.group(0).count("%s")
             rows = match["values"].count("(")
@@ -189,6 +199,44 @@ def floor_inserts(cursor, statements):
                     params[offset : offset + count],
                     table,
                     rows,
+                    "insert",
+                )
+            )
+        for match in UPSERT.finditer(sql):
+            table = match["table"]
+            copy = tables.copy(table, with_rows=True)
+            columns = [c.strip().strip('"') for c in match["columns"].split(",")]
+            values = [v.strip() for v in match["values"].split(",")]
+            offset = sql[: match.start()].count("%s")
+            given, n = {}, 0
+            for column, value in zip(columns, values, strict=True):
+                if value == "%s":
+                    given[column] = params[offset + n]
+                    n += 1
+            keys = [k.strip().strip('"') for k in match["keys"].split(",")]
+            assignment = match["set"].replace(f'"{table}".', f'"{copy}".')
+            where = " AND ".join(f'"{k}" = %s' for k in keys)
+            replay.append(
+                (
+                    f'UPDATE "{copy}" SET {assignment} WHERE {where}',
+                    [given[k] for k in keys],
+                    table,
+                    1,
+                    "update",
+                )
+            )
+        for match in UPDATE.finditer(sql):
+            table = match["table"]
+            copy = tables.copy(table, with_rows=True)
+            offset = sql[: match.start()].count("%s")
+            count = match.group(0).count("%s")
+            replay.append(
+                (
+                    f'UPDATE "{copy}" SET {match["set"]} WHERE {match["where"]}',
+                    params[offset : offset + count],
+                    table,
+                    1,
+                    "update",
                 )
             )
     return replay
@@ -213,18 +261,31 @@ def main() -> int:
         receive()
     statements = len(ctx.captured_queries)
     with connection.cursor() as cursor:
-        replay = floor_inserts(cursor, recorder.statements)
-    if not replay:
+        replay = floor_statements(cursor, recorder.statements)
+    inserts = [r for r in replay if r[4] == "insert"]
+    updates = [r for r in replay if r[4] == "update"]
+    if not inserts:
         raise SystemExit("no INSERT recognised in one reception: the floor cannot be built")
-    rows = sum(r for *_, r in replay)
-    written = ", ".join(f"{table} {r}" for _, _, table, r in replay)
+    rows = sum(r for _, _, _, r, _ in inserts)
+    written = ", ".join(f"{table} {r}" for _, _, table, r, _ in inserts)
+    changed = ", ".join(table for _, _, table, _, _ in updates) or "none"
 
     def floor():
         with transaction.atomic(), connection.cursor() as cursor:
-            for sql, params, _, _ in replay:
+            for sql, params, _, _, _ in replay:
                 cursor.execute(sql, params)
 
-    sync_sql, sync_params, _, _ = min(replay, key=lambda r: r[3])
+    with transaction.atomic(), connection.cursor() as cursor:  # each statement writes its rows
+        for sql, params, table, rows_written, _ in replay:
+            cursor.execute(sql, params)
+            if cursor.rowcount != rows_written:
+                raise SystemExit(
+                    f"the floor's {sql[:60]}… wrote {cursor.rowcount} rows of {table}, not {rows_written}"
+                )
+    for sql, _, _, _, _ in updates:
+        print(f"  floor UPDATE: {sql}")
+
+    sync_sql, sync_params, _, _, _ = min(inserts, key=lambda r: r[3])
 
     def one_row_commit():  # the disk's sync speed, for the reader: a transaction of one row
         with transaction.atomic(), connection.cursor() as cursor:
@@ -259,14 +320,17 @@ def main() -> int:
     sync_ms = sync_seconds / done * 1000
     received = Dossier.objects.count()
 
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    load = production.load()
     print(
         f"PostgreSQL {connection.pg_version // 10000}, database {PG_DB}; Redis {REDIS_URL} "
         f"(prefix {KEY_PREFIX}); {os.cpu_count()} CPUs, load {load}"
     )
     print(f"receptions via dossier_receive:  {done} in {service_seconds:.2f} s = {service_rate:.1f}/s")
-    print(f"floor, the same INSERTs per txn: {done} in {floor_seconds:.2f} s = {floor_rate:.1f}/s")
-    print(f"  rows a reception writes: {rows} ({written}), {len(replay)} plain INSERTs in one transaction")
+    print(f"floor, the same writes per txn: {done} in {floor_seconds:.2f} s = {floor_rate:.1f}/s")
+    print(
+        f"  rows a reception writes: {rows} new ({written}) and {len(updates)} existing ({changed}): "
+        f"{len(inserts)} plain INSERTs and {len(updates)} plain UPDATEs in one transaction"
+    )
     print(
         f"one-row transaction (the disk's sync speed): {sync_ms:.2f} ms; per reception "
         f"{service_seconds / done * 1000:.2f} ms, floor {floor_seconds / done * 1000:.2f} ms"
@@ -278,7 +342,7 @@ def main() -> int:
     print(f"dossiers in the database: {received}")
     met = ratio >= TARGET_RATIO and statements <= TARGET_STATEMENTS
     figures = (
-        f"{service_rate:.1f} receptions/s vs {floor_rate:.1f}/s for the same rows as plain INSERTs, "
+        f"{service_rate:.1f} receptions/s vs {floor_rate:.1f}/s for the same rows as plain statements, "
         f"ratio {ratio:.3f} ({'≥' if ratio >= TARGET_RATIO else '<'} {TARGET_RATIO}), {statements} "
         f"statements per reception ({'≤' if statements <= TARGET_STATEMENTS else '>'} "
         f"{TARGET_STATEMENTS}); one-row commit {sync_ms:.2f} ms; load {load}"
@@ -287,22 +351,5 @@ def main() -> int:
     return 0 if met else 1
 
 
-def clear_redis() -> None:
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(match=f"{KEY_PREFIX}*", count=1000))
-    if keys:
-        client.delete(*keys)
-
-
 if __name__ == "__main__":
-    status = 1
-    try:
-        status = main()
-    finally:
-        connections.close_all()
-        clear_redis()
-        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
-    sys.exit(status)
+    sys.exit(RUN.finish(main))

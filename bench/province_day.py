@@ -37,33 +37,21 @@ Ends with one line ``target met: yes|no — …`` (the bar: the HCMC step holds)
 not met.
 """
 
-import sys  # noqa: I001
-from pathlib import Path
-
-# bench/calendar.py would shadow the standard library's calendar (which requests imports).
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
 # locust patches the standard library for gevent on import: first, before anything opens a socket.
-import locust  # noqa: F401, E402, I001
+import locust  # noqa: F401, I001
 
 import argparse
 import json
 import os
 import re
 import resource
-import secrets
-import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import production
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--steps", default="2.4,3.6,4.8,6.0", help="receptions per second, in order")
@@ -78,31 +66,12 @@ args = parser.parse_args()
 
 HCMC = 2.4  # receptions per second: ~17,000,000 a year / (250 days × 8 h × 3600 s)
 READ_P95_MS, WRITE_P95_MS = 150.0, 300.0
-PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
-PG_DB = args.reuse_db or f"bench_day_{os.getpid()}"
-REDIS_URL = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/9")
-KEY_PREFIX = f"bench-day-{os.getpid()}-{secrets.token_hex(4)}"
-HOST = "127.0.0.1"
-TMP = tempfile.mkdtemp(prefix="motcua-day-")
+HOST = production.HOST
+ROOT = production.ROOT
 STEPS = [float(s) for s in args.steps.split(",")]
 
-os.environ.update(
-    {
-        "DJANGO_SETTINGS_MODULE": "motcua.settings",
-        "DATABASE_URL": f"{PG_SERVER}/{PG_DB}",
-        "REDIS_URL": REDIS_URL,
-        "CACHE_KEY_PREFIX": KEY_PREFIX,
-        "MEDIA_ROOT": f"{TMP}/media",
-        "AUDIT_CHECKPOINT_DIR": f"{TMP}/audit-checkpoints",
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "AUDIT_KEY": secrets.token_hex(32),
-        "ALLOWED_HOSTS": HOST,
-        "LOG_LEVEL": "WARNING",
-    }
-)
-for name in ("MOTCUA_TESTING", "HTTPS", "BEHIND_PROXY", "DB_CONN_MAX_AGE"):
-    os.environ.pop(name, None)
+RUN = production.configure("day", db_name=args.reuse_db or None, keep=bool(args.reuse_db), hosts=HOST)
+PG_DB, REDIS_URL = RUN.db_name, RUN.redis_url
 
 
 def say(text: str) -> None:
@@ -134,11 +103,7 @@ class Commune:
 
 def prepare() -> list[Commune]:
     """The demo in a throwaway database; per commune what a reception needs, keys and a session."""
-    import psycopg
-
-    if not args.reuse_db:
-        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{PG_DB}"')
+    if not RUN.reused:
         manage("migrate", "--no-input", "-v0")
         manage("demo_load", debug=True)  # the demo loads only in development; served with DEBUG off
     manage("collectstatic", "--no-input", "-v0")
@@ -212,24 +177,6 @@ def prepare() -> list[Commune]:
         communes.append(commune)
     connections.close_all()
     return communes
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int) -> subprocess.Popen:
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    cmd = [str(gunicorn), "motcua.wsgi:application", "--bind", f"{HOST}:{port}", "--workers",
-           str(args.workers), "--timeout", "60", "--access-logfile", "-",
-           "--log-level", "warning"]  # fmt: skip
-    # The access log is written as in production (to the journal there), read by nobody here.
-    return subprocess.Popen(
-        cmd, cwd=ROOT, env=os.environ.copy(), start_new_session=True, stdout=subprocess.DEVNULL,
-        stderr=open(f"{TMP}/gunicorn.log", "w"),  # noqa: SIM115 — kept open for the server's life
-    )  # fmt: skip
 
 
 # Each taken by whoever holds the step (the holder rule): the counter forwards the dossier to the
@@ -491,7 +438,7 @@ def run_steps(origin: str, communes: list[Commune], server: subprocess.Popen) ->
             cpu_after.ru_utime - cpu_before.ru_utime + cpu_after.ru_stime - cpu_before.ru_stime
         ) / step.seconds
         step.server_cpu = (_tree_cpu(gunicorn) - server_before) / step.seconds
-        step.load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        step.load = production.load()
         current["step"] = None
         steps.append(step)
         say("  " + step.line())
@@ -519,22 +466,11 @@ def _tree_cpu(process) -> float:
 def main() -> int:
     started = time.perf_counter()
     communes = prepare()
-    port = free_port()
+    port = production.free_port()
     origin = f"http://{HOST}:{port}"
-    server = start_server(port)
+    server = production.start_gunicorn(RUN, port, workers=args.workers)
     try:
-        import requests
-
-        for _ in range(120):
-            try:
-                if requests.get(f"{origin}/healthz", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if server.poll() is not None:
-                raise SystemExit(Path(f"{TMP}/gunicorn.log").read_text())
-            time.sleep(0.5)
-        health = requests.get(f"{origin}/healthz", timeout=5).json()
+        health = production.wait_healthy(RUN, port, server)
         say(
             f"Chuẩn bị (CSDL demo, khóa API, phiên): {time.perf_counter() - started:.0f} s; "
             f"/healthz {json.dumps(health)}"
@@ -555,8 +491,7 @@ def main() -> int:
         )
         steps = run_steps(origin, communes, server)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        production.stop_gunicorn(server)
     held = [s for s in steps if s.held]
     hcmc = next((s for s in steps if abs(s.rate - HCMC) < 1e-9), None)
     best = max((s.rate for s in held), default=0.0)
@@ -579,36 +514,5 @@ def main() -> int:
     return 0 if met else 1
 
 
-def cleanup() -> None:
-    import shutil
-
-    import psycopg
-    import redis
-
-    shutil.rmtree(TMP, ignore_errors=True)
-
-    try:
-        client = redis.Redis.from_url(REDIS_URL)
-        keys = list(client.scan_iter(match=f"{KEY_PREFIX}*", count=1000))
-        if keys:
-            client.delete(*keys)
-    except redis.RedisError:
-        pass
-    if not args.reuse_db:
-        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
-
-
 if __name__ == "__main__":
-    status = 1
-    try:
-        status = main()
-    finally:
-        try:
-            from django.db import connections
-
-            connections.close_all()
-        except Exception:  # noqa: BLE001, S110 — django may not be set up when the set-up failed
-            pass
-        cleanup()
-    sys.exit(status)
+    sys.exit(RUN.finish(main))

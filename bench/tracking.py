@@ -27,28 +27,16 @@ import gzip
 import http.client
 import json
 import os
-import secrets
-import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from http.cookies import SimpleCookie
-from pathlib import Path
 from urllib.parse import quote, urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-TMP = tempfile.mkdtemp(prefix="motcua-bench-tracking-")
-HOST = "127.0.0.1"
+import production
+from production import HOST
+
 SITE = "motcua.example.gov.vn"  # the Host nginx passes on
-PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
-PG_DB = f"bench_tracking_{os.getpid()}"
-REDIS_URL = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/9")
-KEY_PREFIX = f"bench-tracking-{os.getpid()}-{secrets.token_hex(4)}"
 ROUNDS = 6
 PER_ROUND = 100
 WARMUP = 30
@@ -56,30 +44,11 @@ TIME_LIMIT = 90.0  # seconds for the whole measurement
 DOSSIERS = 5
 TARGET_RATIO = 0.5
 
-os.environ.update(
-    {
-        "DJANGO_SETTINGS_MODULE": "motcua.settings",
-        "DATABASE_URL": f"{PG_SERVER}/{PG_DB}",
-        "REDIS_URL": REDIS_URL,
-        "CACHE_KEY_PREFIX": KEY_PREFIX,
-        "MEDIA_ROOT": f"{TMP}/media",
-        "AUDIT_CHECKPOINT_DIR": f"{TMP}/audit-checkpoints",
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "AUDIT_KEY": secrets.token_hex(32),
-        "ALLOWED_HOSTS": SITE,
-        "CSRF_TRUSTED_ORIGINS": f"https://{SITE}",
-        "TRUSTED_PROXY_COUNT": "1",
-        "LOG_LEVEL": "WARNING",
-    }
+RUN = production.configure(
+    "tracking",
+    hosts=SITE,
+    env={"CSRF_TRUSTED_ORIGINS": f"https://{SITE}", "TRUSTED_PROXY_COUNT": "1"},
 )
-for name in ("MOTCUA_TESTING", "HTTPS", "BEHIND_PROXY", "DB_CONN_MAX_AGE"):
-    os.environ.pop(name, None)
-
-import psycopg
-
-with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
-    admin.execute(f'CREATE DATABASE "{PG_DB}"')
 
 import django
 
@@ -99,34 +68,6 @@ def prepare() -> list[tuple[str, str]]:
     dossiers = [receive(world, name=f"Nguyễn Văn Thử {n}") for n in range(DOSSIERS)]
     connections.close_all()
     return [(d.code, d.pin) for d in dossiers]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int) -> subprocess.Popen:
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    cmd = [
-        str(gunicorn),
-        "motcua.wsgi:application",
-        "--bind",
-        f"{HOST}:{port}",
-        "--workers",
-        "4",
-        "--timeout",
-        "60",
-        "--access-logfile",
-        "-",
-        "--log-level",
-        "warning",
-    ]
-    # The access log is written as in production (to the journal there), read by nobody here.
-    return subprocess.Popen(
-        cmd, cwd=ROOT, env=os.environ.copy(), start_new_session=True, stdout=subprocess.DEVNULL
-    )
 
 
 # What nginx passes on (README, Deploying): the site's Host, the client's address, the scheme.
@@ -174,30 +115,6 @@ def request(port: int, path: str, headers: dict[str, str], body: bytes | None = 
     return response.status, response, body, time.perf_counter() - start
 
 
-def wait_ready(port: int, server: subprocess.Popen, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"the server exited with status {server.returncode}")
-        try:
-            if request(port, "/healthz", MONITOR)[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("the server did not answer /healthz in time")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
 def timed(port: int, path: str, headers: dict[str, str], check, data: bytes | None = None) -> float:
     status, response, body, elapsed = request(port, path, headers, data)
     if response.getheader("Content-Encoding") == "gzip":
@@ -228,9 +145,9 @@ def main() -> int:
     server = None
     try:
         lookups = prepare()
-        port = free_port()
-        server = start_server(port)
-        wait_ready(port, server)
+        port = production.free_port()
+        server = production.start_gunicorn(RUN, port, workers=4)
+        production.wait_healthy(RUN, port, server, headers=MONITOR)
 
         api_headers = {**INTEGRATION, "Content-Type": "application/json"}
         api = [
@@ -283,14 +200,10 @@ def main() -> int:
                 times[name].extend(measure(n) for n in range(PER_ROUND))
     finally:
         if server is not None:
-            stop_server(server)
-        shutil.rmtree(TMP, ignore_errors=True)
-        connections.close_all()
-        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
-        clear_redis()
+            production.stop_gunicorn(server)
+        RUN.close()
 
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    load = production.load()
     rate = {name: len(values) / sum(values) for name, values in times.items()}
     tail = {name: p95(values) * 1000 for name, values in times.items()}
     ratio = {name: rate[name] / rate["healthz"] for name in ("api", "page")}
@@ -322,14 +235,5 @@ def main() -> int:
     return 0 if met else 1
 
 
-def clear_redis() -> None:
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(match=f"{KEY_PREFIX}*", count=1000))
-    if keys:
-        client.delete(*keys)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(RUN.finish(main))

@@ -447,3 +447,46 @@ SCHEDULER_JOBS = [
 ]
 SCHEDULER_LEASE_SECONDS = env_int("SCHEDULER_LEASE_SECONDS", 1800)  # a job running longer may run twice
 SCHEDULER_POLL_SECONDS = env_int("SCHEDULER_POLL_SECONDS", 5)
+
+# -- API cho ứng dụng di động (issue 11; README "API cho ứng dụng di động") ----------------------
+# motcua is the OAuth 2.0 authorisation server of the mobile app (django-oauth-toolkit, /o/…):
+# authorization code with PKCE (S256 only) for a public client; the citizen signs in at motcua
+# whichever way they have. The tokens it issues open /api/v1/me/… (motcua/me/).
+INSTALLED_APPS += ["motcua.me", "oauth2_provider"]  # motcua.me first: its templates override DOT's
+OAUTH2_PROVIDER = {
+    "OAUTH2_VALIDATOR_CLASS": "motcua.me.oauth.Validator",
+    "APPLICATION_ADMIN_CLASS": "motcua.me.oauth_admin.ApplicationAdmin",
+    "ACCESS_TOKEN_ADMIN_CLASS": "motcua.me.oauth_admin.AccessTokenAdmin",
+    "REFRESH_TOKEN_ADMIN_CLASS": "motcua.me.oauth_admin.RefreshTokenAdmin",
+    "GRANT_ADMIN_CLASS": "motcua.me.oauth_admin.GrantAdmin",
+    "ID_TOKEN_ADMIN_CLASS": "motcua.me.oauth_admin.IDTokenAdmin",
+    "SCOPES": {
+        "dossiers:read": "Xem thông tin cá nhân và các hồ sơ của bạn",
+        "dossiers:write": "Nộp hồ sơ, bổ sung và rút hồ sơ thay bạn",
+    },
+    "DEFAULT_SCOPES": ["dossiers:read"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("OAUTH_ACCESS_TOKEN_SECONDS", 3600),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env_int("OAUTH_REFRESH_TOKEN_DAYS", 30) * 86400,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": env_int("OAUTH_AUTHORIZATION_CODE_SECONDS", 60),
+    # A mobile app comes back through a claimed https link or its own scheme (RFC 8252).
+    "ALLOWED_REDIRECT_URI_SCHEMES": env_list("OAUTH_REDIRECT_URI_SCHEMES", ["https", "vn.motcua.app"]),
+    "PKCE_REQUIRED": True,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    # Ask once per app and scopes; a citizen who already agreed is sent straight back.
+    "REQUEST_APPROVAL_PROMPT": "auto",
+    # RFC 9700 (OAuth 2.0 Security Best Current Practice), enforced now rather than in DOT 4.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+}
+for _name in ("OAUTH_ACCESS_TOKEN_SECONDS", "OAUTH_REFRESH_TOKEN_DAYS", "OAUTH_AUTHORIZATION_CODE_SECONDS"):
+    if env_int(_name, 1) < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more.")

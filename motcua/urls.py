@@ -16,6 +16,8 @@ urlpatterns = [
     re_path(r"^api/", unknown_route),
     path("quan-tri/", admin.site.urls),
     path("tai-khoan/", include("motcua.accounts.urls")),
+    # The mobile app's OAuth 2.0 authorisation server (motcua/me/urls.py).
+    path("o/", include("motcua.me.urls")),
     path("", include("motcua.dossiers.urls")),
     path("", include("motcua.portal.urls")),  # /nop-truc-tuyen/, /ho-so-cua-toi/
     path("", include("motcua.catalog.urls")),

@@ -178,10 +178,16 @@ def local_time(moment: datetime | None) -> str:
     return f"{moment.astimezone(VN_TZ):%d/%m/%Y %H:%M}" if moment else ""
 
 
+# Typographic punctuation a plain-text SMS cannot carry (one would make the whole message Unicode).
+PLAIN_PUNCTUATION = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "–": "-", "—": "-",
+                                   "…": "...", "\u00a0": " "})  # fmt: skip
+
+
 def strip_diacritics(text: str) -> str:
     """Vietnamese without its marks, for gateways that send only plain Latin letters:
-    ``Hồ sơ đã được tiếp nhận`` → ``Ho so da duoc tiep nhan`` (đ and Đ have no decomposition)."""
-    text = text.replace("đ", "d").replace("Đ", "D")
+    ``Hồ sơ đã được tiếp nhận`` → ``Ho so da duoc tiep nhan`` (đ and Đ have no decomposition;
+    typographic quotes and dashes become their plain forms)."""
+    text = text.replace("đ", "d").replace("Đ", "D").translate(PLAIN_PUNCTUATION)
     decomposed = unicodedata.normalize("NFD", text)
     return unicodedata.normalize("NFC", "".join(c for c in decomposed if unicodedata.category(c) != "Mn"))
 

@@ -62,7 +62,8 @@ def test_a_supplement_request_tells_what_to_bring_in_every_channel():
 
 def test_vietnamese_without_its_marks():
     assert strip_diacritics("Hồ sơ đã được tiếp nhận") == "Ho so da duoc tiep nhan"
-    assert strip_diacritics("ĐĂNG KÝ KẾT HÔN — Ủy ban") == "DANG KY KET HON — Uy ban"
+    assert strip_diacritics("ĐĂNG KÝ KẾT HÔN — Ủy ban") == "DANG KY KET HON - Uy ban"
+    assert strip_diacritics("chọn “Quên mật khẩu”…").isascii()
 
 
 def test_an_sms_is_cut_to_two_parts(settings):

@@ -23,6 +23,10 @@ class Command(BaseCommand):
             stdout=self.stdout,
         )
         build_demo_dossiers(org=org, stdout=self.stdout)
+        # The mobile app's client at the authorisation server (motcua/me/demo.py).
+        from motcua.me.demo import build_demo_mobile_app
+
+        build_demo_mobile_app(stdout=self.stdout)
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Tài khoản dùng thử (mật khẩu chung: {DEMO_PASSWORD}):"))
         of_communes = {name for commune in org.communes for name in commune.usernames}
