@@ -159,3 +159,29 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# Stand-ins on loopback for the providers outside the machine, shared by the apps' tests.
+
+
+@pytest.fixture
+def oidc_provider(live_server, settings):
+    """The national identity's OpenID provider (the npm oidc-provider stand-in), motcua pointed
+    at it, its redirect URIs those of the live server."""
+    from motcua.accounts.tests.oidc_standin import running_standin
+
+    with running_standin(
+        redirect_uris=[f"{live_server.url}/tai-khoan/dinh-danh/ve/"],
+        post_logout_redirect_uris=[f"{live_server.url}/"],
+    ) as standin:
+        standin.oidc_settings(settings)
+        yield standin
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on loopback (aiosmtpd), and Django's default mailer pointed at it."""
+    from motcua.notifications.testing.standins import SmtpStandIn
+
+    with SmtpStandIn() as server, override_settings(MAILERS=server.mailers()):
+        yield server

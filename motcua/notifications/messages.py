@@ -223,6 +223,15 @@ def officer_line(dossier: "Dossier") -> tuple[str, str]:
         agency = dossier.holder_agency or dossier.receiving_agency
     if dossier.holder_id and dossier.holder is not None:
         return dossier.holder.get_full_name(), agency.name
+    if agency.pk != dossier.receiving_agency_id:
+        # Handed to the agency, no officer assigned yet: the role its step waits for.
+        from motcua.org.models import Membership
+
+        step = dossier.current_step if dossier.current_step_id else None
+        role = step.role if step is not None else ""
+        return (
+            Membership.Role(role).label if role in Membership.Role.values else "Cán bộ được phân công"
+        ), agency.name
     return "Bộ phận tiếp nhận và trả kết quả", agency.name
 
 

@@ -154,6 +154,13 @@ def running_standin(*, redirect_uris: list[str], post_logout_redirect_uris: list
                 process.wait()
 
 
+def sign_in_at_provider(page, login: str, password: str = PASSWORD) -> None:
+    """In a browser (a Playwright page) on the stand-in's login form: sign in as ``login``."""
+    page.get_by_label("Số định danh cá nhân").fill(login)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+
+
 def query_of(url: str) -> str:
     """The path and query of ``url`` (what the Django test client gets)."""
     parts = urlsplit(url)

@@ -6,37 +6,23 @@ import pytest
 
 from conftest import axe_violations, screenshot
 from motcua.accounts.models import Profile, User
-from motcua.accounts.tests.oidc_standin import AN, PASSWORD, running_standin
+from motcua.accounts.tests.oidc_standin import AN, sign_in_at_provider
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 BUTTON = "Đăng nhập bằng tài khoản định danh điện tử (VNeID)"
 
 
-@pytest.fixture
-def provider(live_server, settings):
-    with running_standin(
-        redirect_uris=[f"{live_server.url}/tai-khoan/dinh-danh/ve/"],
-        post_logout_redirect_uris=[f"{live_server.url}/"],
-    ) as standin:
-        standin.oidc_settings(settings)
-        yield standin
-
-
-def _sign_in_at_provider(page, login: str) -> None:
-    page.get_by_label("Số định danh cá nhân").fill(login)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-
-
-def test_a_citizen_signs_in_with_the_national_identity_and_out_again(live_server, provider, browser, page):
+def test_a_citizen_signs_in_with_the_national_identity_and_out_again(
+    live_server, oidc_provider, browser, page
+):
     page.goto(f"{live_server.url}/tai-khoan/dang-nhap/?next=/thu-tuc/")
     assert axe_violations(page) == []
     screenshot(page, "oidc-login-1280")
 
     page.get_by_role("link", name=BUTTON).click()
-    page.wait_for_url(f"{provider.issuer}/interaction/*")
-    _sign_in_at_provider(page, AN["login"])
+    page.wait_for_url(f"{oidc_provider.issuer}/interaction/*")
+    sign_in_at_provider(page, AN["login"])
 
     page.wait_for_url(f"{live_server.url}/thu-tuc/")
     assert page.locator(".site-nav__user").inner_text() == "Nguyễn Văn An"
@@ -49,15 +35,15 @@ def test_a_citizen_signs_in_with_the_national_identity_and_out_again(live_server
     assert page.get_by_role("link", name="Đăng nhập").is_visible()
     page.goto(f"{live_server.url}/tai-khoan/dang-nhap/")
     page.get_by_role("link", name=BUTTON).click()
-    page.wait_for_url(f"{provider.issuer}/interaction/*")
+    page.wait_for_url(f"{oidc_provider.issuer}/interaction/*")
     assert page.get_by_label("Mật khẩu").is_visible()
 
 
-def test_a_forged_token_is_refused_with_a_clear_page(live_server, provider, browser, page):
-    provider.misbehave("signature")
+def test_a_forged_token_is_refused_with_a_clear_page(live_server, oidc_provider, browser, page):
+    oidc_provider.misbehave("signature")
     page.goto(f"{live_server.url}/tai-khoan/dang-nhap/")
     page.get_by_role("link", name=BUTTON).click()
-    _sign_in_at_provider(page, AN["login"])
+    sign_in_at_provider(page, AN["login"])
 
     page.wait_for_url(f"{live_server.url}/tai-khoan/dinh-danh/ve/*")
     heading = page.get_by_role("heading", level=1)
@@ -75,7 +61,7 @@ def test_a_forged_token_is_refused_with_a_clear_page(live_server, provider, brow
         assert axe_violations(mobile) == []
         screenshot(mobile, "oidc-login-390")
         mobile.get_by_role("link", name=BUTTON).click()
-        _sign_in_at_provider(mobile, AN["login"])
+        sign_in_at_provider(mobile, AN["login"])
         mobile.wait_for_url(f"{live_server.url}/tai-khoan/dinh-danh/ve/*")
         assert mobile.evaluate("document.documentElement.scrollWidth") <= 390
         assert axe_violations(mobile) == []

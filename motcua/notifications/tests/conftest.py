@@ -1,14 +1,8 @@
+# `smtp` (the SMTP stand-in) is in the project's conftest.py, shared with the end-to-end test.
 import pytest
 from django.test import override_settings
 
-from motcua.notifications.testing.standins import HttpStandIn, SmtpStandIn
-
-
-@pytest.fixture
-def smtp():
-    """A real SMTP server on loopback, and Django's default mailer pointed at it."""
-    with SmtpStandIn() as server, override_settings(MAILERS=server.mailers()):
-        yield server
+from motcua.notifications.testing.standins import HttpStandIn
 
 
 @pytest.fixture

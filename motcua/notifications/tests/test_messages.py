@@ -126,3 +126,14 @@ def test_a_gateway_that_takes_unicode_gets_the_sms_with_its_diacritics(settings)
     sms = rows(d, "dossier.receive")["sms"]
     assert sms.body.startswith(f"Hồ sơ {d.code} đã được tiếp nhận. Hẹn trả: ")
     assert len(sms.body) <= 134
+
+
+@time_machine.travel(MONDAY_8AM, tick=False)
+def test_a_dossier_handed_to_the_agency_before_an_officer_is_assigned_names_the_role_it_waits_for():
+    world = build_world()
+    d = advance(world, Dossier.State.RECEIVED)
+    d = services.dossier_forward(actor=world.receptionist, dossier=d, expected_version=d.version)
+    assert d.holder_id is None and d.holder_agency_id == d.handling_agency_id != d.receiving_agency_id
+    body = rows(d, "dossier.forward")["email"].body
+    assert f"Người đang xử lý: Chuyên viên — {d.handling_agency.name}." in body, body
+    assert "Bộ phận tiếp nhận và trả kết quả" not in body
