@@ -30,23 +30,18 @@ Ends with one line ``target met: yes|no — …``; exit status 1 when not met.
 import argparse
 import json
 import os
-import secrets
-import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
-import time
 from dataclasses import dataclass, field
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import production
+
+ROOT = production.ROOT
 
 
 @dataclass
@@ -100,55 +95,17 @@ parser.add_argument("--reuse-db", default="", help="a database with the demo alr
 parser.add_argument("--keep-reports", default="", help="a directory to keep the JSON reports in")
 args = parser.parse_args()
 
-PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
-PG_DB = args.reuse_db or f"bench_lighthouse_{os.getpid()}"
-REDIS_URL = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/9")
-KEY_PREFIX = f"bench-lighthouse-{os.getpid()}-{secrets.token_hex(4)}"
-HOST = "127.0.0.1"
-TMP = tempfile.mkdtemp(prefix="motcua-lighthouse-")
-
-os.environ.update(
-    {
-        "DJANGO_SETTINGS_MODULE": "motcua.settings",
-        "DATABASE_URL": f"{PG_SERVER}/{PG_DB}",
-        "REDIS_URL": REDIS_URL,
-        "CACHE_KEY_PREFIX": KEY_PREFIX,
-        "MEDIA_ROOT": f"{TMP}/media",
-        "AUDIT_CHECKPOINT_DIR": f"{TMP}/audit-checkpoints",
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "AUDIT_KEY": secrets.token_hex(32),
-        "ALLOWED_HOSTS": HOST,
-        "LOG_LEVEL": "WARNING",
-    }
-)
-for name in ("MOTCUA_TESTING", "HTTPS", "BEHIND_PROXY", "DB_CONN_MAX_AGE"):
-    os.environ.pop(name, None)
+HOST = production.HOST
+RUN = production.configure("lighthouse", db_name=args.reuse_db or None, keep=bool(args.reuse_db), hosts=HOST)
 
 
 def say(text: str) -> None:
     print(text, flush=True)
 
 
-def manage(*command: str, debug: bool = False) -> None:
-    env = {**os.environ, "DEBUG": "1" if debug else "0"}
-    done = subprocess.run(
-        [sys.executable, "manage.py", *command], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    if done.returncode:
-        raise SystemExit(f"manage.py {' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
-
-
 def prepare(pages: list[Page]) -> dict[str, str]:
     """The demo in a throwaway database; the values the page paths need and a citizen's session."""
-    import psycopg
-
-    if not args.reuse_db:
-        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{PG_DB}"')
-        manage("migrate", "--no-input", "-v0")
-        manage("demo_load", debug=True)  # the demo loads only in development; served with DEBUG off
-    manage("collectstatic", "--no-input", "-v0")
+    production.demo_database(RUN)
 
     import django
 
@@ -200,9 +157,7 @@ def citizen_values() -> dict[str, str]:
 def citizen_session():
     """A signed-in session for a citizen of the demo (one is made when the demo has none), and
     the citizen."""
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.auth import get_user_model
 
     User = get_user_model()
     citizen = User.objects.filter(kind=User.Kind.CITIZEN, is_active=True).order_by("pk").first()
@@ -210,62 +165,12 @@ def citizen_session():
         citizen = User.objects.create_user(
             username="lighthouse_citizen", kind=User.Kind.CITIZEN, full_name="Nguyễn Thị Đo Thử"
         )
-    session = SessionStore()
-    session[SESSION_KEY] = str(citizen.pk)
-    session[BACKEND_SESSION_KEY] = next(b for b in settings.AUTHENTICATION_BACKENDS if "axes" not in b)
-    session[HASH_SESSION_KEY] = citizen.get_session_auth_hash()
-    session.create()
-    return session.session_key, citizen
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int) -> subprocess.Popen:
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    cmd = [str(gunicorn), "motcua.wsgi:application", "--bind", f"{HOST}:{port}", "--workers", "4",
-           "--timeout", "60", "--access-logfile", "-", "--log-level", "warning"]  # fmt: skip
-    # The access log is written as in production (to the journal there), read by nobody here.
-    return subprocess.Popen(
-        cmd, cwd=ROOT, env=os.environ.copy(), start_new_session=True, stdout=subprocess.DEVNULL,
-        stderr=open(f"{TMP}/gunicorn.log", "w"),  # noqa: SIM115 — kept open for the server's life
-    )  # fmt: skip
-
-
-def wait_ready(port: int, server: subprocess.Popen, timeout: float = 60.0) -> None:
-    import http.client
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"the server exited with status {server.returncode}")
-        try:
-            conn = http.client.HTTPConnection(HOST, port, timeout=5)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("the server did not answer /healthz in time")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+    return production.signed_in_session(citizen), citizen
 
 
 def start_reference() -> tuple[ThreadingHTTPServer, int]:
     """A trivial static page on loopback (Python's http.server, in a thread of this process)."""
-    folder = Path(TMP) / "reference"
+    folder = Path(RUN.tmp) / "reference"
     folder.mkdir()
     (folder / "index.html").write_text(REFERENCE_HTML, encoding="utf-8")
 
@@ -325,11 +230,11 @@ def main() -> int:
     results: dict[str, list[dict]] = {}
     loads: list[str] = []
     try:
-        say(f"set-up: database {PG_DB}, demo, static files (not measured) …")
+        say(f"set-up: database {RUN.db_name}, demo, static files (not measured) …")
         values = prepare(pages)
-        port = free_port()
-        server = start_server(port)
-        wait_ready(port, server)
+        port = production.free_port()
+        server = production.start_gunicorn(RUN, port)
+        production.wait_healthy(RUN, port, server)
         reference, ref_port = start_reference()
         base = f"http://{HOST}:{port}"
         targets = [(REFERENCE, f"http://{HOST}:{ref_port}/", "", None, False)]
@@ -337,30 +242,20 @@ def main() -> int:
             cookie = f"sessionid={values['session']}" if page.citizen else ""
             form = {k: v.format(**values) for k, v in page.form.items()} or None
             targets.append((page.label, base + page.path.format(**values), cookie, form, page.bar))
-        keep = Path(args.keep_reports) if args.keep_reports else Path(TMP)
+        keep = Path(args.keep_reports) if args.keep_reports else Path(RUN.tmp)
         keep.mkdir(parents=True, exist_ok=True)
         for run in range(1, args.runs + 1):
             for n, (label, url, cookie, form, _) in enumerate(targets):
                 result = run_lighthouse(url, keep / f"run{run}-page{n}.json", cookie, form)
                 results.setdefault(label, []).append(result)
-            load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+            load = production.load()
             loads.append(load)
             say(f"round {run}/{args.runs} done; load {load}")
     finally:
         if server is not None:
-            stop_server(server)
+            production.stop_gunicorn(server)
         if reference is not None:
             reference.shutdown()
-        shutil.rmtree(TMP, ignore_errors=True)
-        from django.db import connections
-
-        connections.close_all()
-        if not args.reuse_db:
-            import psycopg
-
-            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
-        clear_redis()
 
     version = subprocess.run([str(LIGHTHOUSE), "--version"], capture_output=True, text=True).stdout.strip()
     chromium = subprocess.run([CHROME, "--version"], capture_output=True, text=True).stdout.strip()
@@ -407,14 +302,5 @@ def main() -> int:
     return 1 if short else 0
 
 
-def clear_redis() -> None:
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(match=f"{KEY_PREFIX}*", count=1000))
-    if keys:
-        client.delete(*keys)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(RUN.finish(main))

@@ -176,6 +176,45 @@ def clear_redis(url: str, prefix: str) -> None:
         pass
 
 
+def manage(*command: str, debug: bool = False) -> str:
+    """``manage.py <command>`` in the run's environment (DEBUG on only when asked); its output.
+    Exits with the command's output when it fails."""
+    env = {**os.environ, "DEBUG": "1" if debug else "0"}
+    done = subprocess.run(
+        [sys.executable, "manage.py", *command], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if done.returncode:
+        raise SystemExit(f"manage.py {' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def demo_database(run: Run) -> None:
+    """The demo (province, communes, catalogue, accounts, six weeks of dossiers) in the run's
+    database, migrated, unless reused from an earlier run; the static files collected as
+    deploying does. The demo loads only in development (DEBUG on); it is served with DEBUG off."""
+    if not run.reused:
+        manage("migrate", "--no-input", "-v0")
+        manage("demo_load", debug=True)
+    manage("collectstatic", "--no-input", "-v0")
+
+
+def signed_in_session(user) -> str:
+    """The key of a new session signed in as ``user`` (sent as the ``sessionid`` cookie), as the
+    sign-in page would make it; an officer whose role needs the second factor has passed it."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = next(b for b in settings.AUTHENTICATION_BACKENDS if "axes" not in b)
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    if getattr(user, "kind", "") == "staff":
+        pass_second_factor(session, user)
+    session.create()
+    return session.session_key
+
+
 # -------------------------------------------------------------------------------------------
 # gunicorn as the README deploys it
 

@@ -79,16 +79,6 @@ def say(text: str) -> None:
     print(text, flush=True)
 
 
-def manage(*command: str, debug: bool = False) -> str:
-    env = {**os.environ, "DEBUG": "1" if debug else "0"}
-    done = subprocess.run(
-        [sys.executable, "manage.py", *command], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    if done.returncode:
-        raise SystemExit(f"manage.py {' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
-    return done.stdout
-
-
 @dataclass
 class Commune:
     agency: str  # the one-stop unit that receives
@@ -104,17 +94,12 @@ class Commune:
 
 def prepare() -> list[Commune]:
     """The demo in a throwaway database; per commune what a reception needs, keys and a session."""
-    if not RUN.reused:
-        manage("migrate", "--no-input", "-v0")
-        manage("demo_load", debug=True)  # the demo loads only in development; served with DEBUG off
-    manage("collectstatic", "--no-input", "-v0")
+    production.demo_database(RUN)
 
     import django
 
     django.setup()
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.auth import get_user_model
     from django.db import connections
 
     from motcua.accounts.services import api_token_create
@@ -166,14 +151,7 @@ def prepare() -> list[Commune]:
         commune.alternatives = candidates[1:]
         for role, user in users.items():
             commune.tokens[role] = api_token_create(user=user, name=f"province-day-{role}")
-        session = SessionStore()
-        leader = users["leader"]
-        session[SESSION_KEY] = str(leader.pk)
-        session[BACKEND_SESSION_KEY] = next(b for b in settings.AUTHENTICATION_BACKENDS if "axes" not in b)
-        session[HASH_SESSION_KEY] = leader.get_session_auth_hash()
-        production.pass_second_factor(session, leader)
-        session.create()
-        commune.session = session.session_key
+        commune.session = production.signed_in_session(users["leader"])
         for other in commune.alternatives:
             other.tokens, other.session = commune.tokens, commune.session
         communes.append(commune)
