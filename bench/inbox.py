@@ -69,7 +69,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Dossier, DossierStep
 from motcua.dossiers.selectors import inbox_counts
 from motcua.org import services as org_services
 from motcua.org.models import Agency, Membership
@@ -201,8 +201,7 @@ def insert_all(
     cases["prefix"] = pick(lambda s, seg: seg["prefix"])
     cases["offset"] = pick(lambda s, seg: str(seg["offset"]))
     cases["specialist"] = pick(lambda s, seg: seg.get("specialist", "NULL"))
-    sql = f"""
-        INSERT INTO dossiers_dossier (
+    columns = """
             id, current_step_id, holder_id, uid, code, pin, version, procedure_id, procedure_snapshot,
             rules_version,
             receiving_agency_id, handling_agency_id, applicant_kind, applicant_name, citizen_id,
@@ -210,8 +209,10 @@ def insert_all(
             status_code, outcome, created_at, received_at, clock_started_at, original_due_at,
             due_at, finished_at, returned_at, closed_at, timeliness, holder_agency_id,
             supplement_count, supplement_flagged, extension_count, collected_by, postal_tracking,
-            idempotency_fingerprint
-        )
+            idempotency_fingerprint"""
+    more_columns, more_values, defaults = production.unlisted_columns(Dossier, columns)
+    sql = f"""
+        INSERT INTO dossiers_dossier ({columns}{more_columns})
         SELECT
             {base} + g + 1, {base} + g + 1,
             CASE WHEN c.state IN ('supplement', 'payment') OR (c.state = 'processing' AND g % 2 = 0)
@@ -232,6 +233,7 @@ def insert_all(
             CASE WHEN c.state IN ('finished', 'returned')
                  THEN (ARRAY['early', 'on_time', 'late'])[1 + (g % 3)] ELSE '' END,
             c.holder, (c.state = 'supplement')::int, false, 0, '', '', md5(g::text) || md5((g + 1)::text)
+            {more_values}
         FROM generate_series(0, {total - 1}) AS g
         CROSS JOIN LATERAL (SELECT ((g::bigint * {STRIDE}) % {total})::int AS k) AS p
         CROSS JOIN LATERAL (
@@ -251,8 +253,9 @@ def insert_all(
                      ELSE {now_sql} - interval '360 days' + (g % 36000) * interval '14 minutes' END AS due
         ) AS r
     """  # noqa: S608 — every interpolated value is generated here, none comes from outside
-    sql = sql.replace("%", "%%").replace("%%s::jsonb", "%s::jsonb")  # one parameter: the snapshot
-    cursor.execute(sql, [json.dumps(snapshot, ensure_ascii=False)])
+    # Parameters: the snapshot, then the defaults of the columns not listed.
+    sql = sql.replace("%", "%%").replace("%%s", "%s")
+    cursor.execute(sql, [json.dumps(snapshot, ensure_ascii=False), *defaults])
 
 
 # The process's four steps (build_catalogue): where an open dossier waits, as the holder rule and
@@ -277,12 +280,13 @@ def insert_steps(cursor, *, base: int) -> None:
     def of_step(index: int) -> str:
         return "CASE s.seq " + " ".join(f"WHEN {n} THEN '{v[index]}'" for n, v in STEPS.items()) + " END"
 
+    columns = """
+            id, dossier_id, seq, kind, template_order, name, agency_id, role, giver_id, receiver_id,
+            started_at, due_at, finished_at, timeliness, ended_by, note"""
+    more_columns, more_values, defaults = production.unlisted_columns(DossierStep, columns)
     cursor.execute(
         f"""
-        INSERT INTO dossiers_dossierstep (
-            id, dossier_id, seq, kind, template_order, name, agency_id, role, giver_id, receiver_id,
-            started_at, due_at, finished_at, timeliness, ended_by, note
-        )
+        INSERT INTO dossiers_dossierstep ({columns}{more_columns})
         SELECT
             d.id, d.id, s.seq, {of_step(0)}, s.seq, {of_step(1)},
             CASE WHEN s.seq = 4 THEN d.receiving_agency_id ELSE d.handling_agency_id END, {of_step(2)},
@@ -290,9 +294,11 @@ def insert_steps(cursor, *, base: int) -> None:
             CASE WHEN d.state = ANY({_array(OPEN)}) THEN NULL
                  ELSE coalesce(d.returned_at, d.closed_at, d.finished_at) END,
             CASE WHEN d.state = ANY({_array(OPEN)}) THEN '' ELSE 'on_time' END, '', ''
+            {more_values}
         FROM dossiers_dossier d CROSS JOIN LATERAL (SELECT {seq} AS seq) s
         WHERE d.id > {base}
-        """  # noqa: S608 — every interpolated value is generated here
+        """,  # noqa: S608 — every interpolated value is generated here
+        defaults,
     )
     for table in ("dossiers_dossier", "dossiers_dossierstep"):
         cursor.execute(

@@ -293,3 +293,20 @@ def pass_second_factor(session, user) -> None:
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+
+
+def unlisted_columns(model, listed: str) -> tuple[str, str, list]:
+    """What a bulk ``INSERT … SELECT`` into ``model``'s table must add to its own column list
+    ``listed`` (comma-separated names): every NOT NULL column it does not name, with the model
+    field's default, as ``(", col, …", ", %s, …", [values])``. A column added to the model later
+    (a migration) then gets its default instead of breaking the load."""
+    from django.db import connection
+
+    named = {name.strip() for name in listed.split(",")}
+    fields = [f for f in model._meta.concrete_fields if not f.null and f.column not in named]
+    values = [f.get_db_prep_save(f.get_default(), connection) for f in fields]
+    return (
+        "".join(f", {f.column}" for f in fields),
+        "".join(", %s" for _ in fields),
+        values,
+    )

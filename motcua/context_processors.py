@@ -14,6 +14,8 @@ def _receives(user) -> bool:
 def site(request):
     user = getattr(request, "user", None)
     return {
+        # The menu's current entry (aria-current): the address's first segment, read once.
+        "nav_section": request.path.split("/", 2)[1],
         "SITE_NAME": settings.MOTCUA_SITE_NAME,
         "PROVINCE_NAME": settings.MOTCUA_PROVINCE_NAME,
         # Called by the template only where the menu is drawn: one query, for staff only.

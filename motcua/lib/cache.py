@@ -37,16 +37,40 @@ class RedisCache(DjangoRedisCache):
 
     def incr_in_window(self, changes: Mapping[str, tuple[int, int]]) -> dict[str, int]:
         """Add each ``(delta, timeout)`` to the counter under its key; the new counts. One round
-        trip, one MULTI/EXEC transaction: a missing counter is made at 0 with its expiry
-        (``SET NX EX``), then ``INCRBY``, so that no two processes ever read the same count and
-        a counter never lives without an expiry. (Django's ``incr`` checks that the key exists,
-        then increments: two round trips, and a key that expires in between is made again
-        without one.) Counters are stored as Redis integers, which ``get()`` reads back."""
+        trip, one command (a Lua script, atomic on the server): a missing counter is made at 0
+        with its expiry (``SET NX EX``), then ``INCRBY``, so that no two processes ever read the
+        same count and a counter never lives without an expiry. (Django's ``incr`` checks that
+        the key exists, then increments: two round trips, and a key that expires in between is
+        made again without one. A MULTI/EXEC transaction does the same in one trip but sends and
+        parses six commands for two counters, every tracking lookup.) Counters are stored as
+        Redis integers, which ``get()`` reads back."""
         client = self._cache.get_client(None, write=True)
-        keys = {name: self.make_and_validate_key(name) for name in changes}
-        pipe = client.pipeline(transaction=True)
-        for name, (delta, timeout) in changes.items():
-            pipe.set(keys[name], 0, ex=timeout, nx=True)
-            pipe.incrby(keys[name], delta)
-        results = pipe.execute()
-        return {name: int(results[2 * n + 1]) for n, name in enumerate(changes)}
+        script = self._scripts.get(id(client))
+        if script is None:
+            script = self._scripts[id(client)] = client.register_script(_INCR_IN_WINDOW)
+        names = list(changes)
+        args: list[int] = []
+        for name in names:
+            delta, timeout = changes[name]
+            args += [delta, timeout]
+        counts = script(keys=[self.make_and_validate_key(name) for name in names], args=args)
+        return {name: int(count) for name, count in zip(names, counts, strict=True)}
+
+    @property
+    def _scripts(self) -> dict:
+        scripts = self.__dict__.get("_incr_scripts")
+        if scripts is None:
+            scripts = self.__dict__["_incr_scripts"] = {}
+        return scripts
+
+
+# KEYS: the counters; ARGV: delta and timeout (seconds) of each, in turn. EVALSHA after the first
+# call (redis-py's Script loads it again if the server forgot it).
+_INCR_IN_WINDOW = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+  redis.call('SET', key, 0, 'EX', tonumber(ARGV[2 * i]), 'NX')
+  counts[i] = redis.call('INCRBY', key, tonumber(ARGV[2 * i - 1]))
+end
+return counts
+"""
