@@ -112,7 +112,9 @@ def _advance(
     previous = cursor.last_id
     new_last = max([previous, *new_ids])
     seen_ids = set(new_ids)
-    missing = [i for i in range(max(previous + 1, new_last - MAX_NEW_GAPS), new_last) if i not in seen_ids]
+    # A fresh cursor starts at the first id it sees (older ids are not gaps, they never existed).
+    first = previous + 1 if previous or not new_ids else min(new_ids)
+    missing = [i for i in range(max(first, new_last - MAX_NEW_GAPS), new_last) if i not in seen_ids]
     kept.extend([i, now.isoformat()] for i in missing)
     cursor.last_id = new_last
     cursor.gaps = kept
@@ -257,17 +259,15 @@ def rebuild(*, now: datetime | None = None) -> dict[str, Any]:
             )
         )
         compute_clocks(_counted(DossierEvent.objects.all()).filter(metrics.FINISHED))
-        _truncate(DailyRollup, AgencyDayRollup)
+        _truncate(DailyRollup, AgencyDayRollup, LatestRating, RatingAnswerRollup, RatingRollup)
         _upsert(DossierEvent.objects.filter(id__lte=last), fine=True)
         _coarse_from_fine()
         cursor.last_id = last
-        cursor.gaps = [
-            [i, now.isoformat()] for i in range(max(1, last - MAX_NEW_GAPS + 1), last) if i not in recent
-        ]
+        first = min(recent, default=last)
+        cursor.gaps = [[i, now.isoformat()] for i in range(first, last) if i not in recent]
         cursor.updated_at = cursor.rebuilt_at = now
         cursor.save()
         ratings_cursor = _cursor(RATINGS)
-        _truncate(LatestRating, RatingAnswerRollup, RatingRollup)
         rows = rating_rows()
         ratings_cursor.last_id = max([0, *(r["id"] for r in rows)])
         ratings_cursor.gaps = []
@@ -278,13 +278,17 @@ def rebuild(*, now: datetime | None = None) -> dict[str, Any]:
 
 
 def _truncate(*models: Any) -> None:
-    for model in models:
-        model.objects.all().delete() if connection.vendor != "postgresql" else _pg_truncate(model)
-
-
-def _pg_truncate(model: Any) -> None:
+    """Empty the roll-up tables (PostgreSQL: one TRUNCATE, after the constraints deferred so far
+    in this transaction are checked, since TRUNCATE refuses pending checks)."""
+    if connection.vendor != "postgresql":
+        for model in models:
+            model.objects.all().delete()
+        return
+    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
     with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"TRUNCATE {tables}")  # noqa: S608 — table names from the models
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def _coarse_from_fine() -> None:

@@ -28,7 +28,8 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -450,14 +451,12 @@ def late_steps(
     ).values_list("agency_id", "receiver_id", "finished_at", "due_at"):
         key = (agency_id, receiver_id)
         hours[key] = hours.get(key, 0.0) + (finished_at - due_at).total_seconds() / 3600
-    from django.contrib.auth import get_user_model
-
-    names = dict(
-        get_user_model()
-        .objects.filter(pk__in={r["receiver_id"] for r in rows if r["receiver_id"]})
-        .annotate(n=F("full_name") if hasattr(get_user_model(), "full_name") else F("username"))
-        .values_list("pk", "n")
-    )
+    names = {
+        user.pk: user.get_full_name()
+        for user in get_user_model().objects.filter(
+            pk__in={r["receiver_id"] for r in rows if r["receiver_id"]}
+        )
+    }
     result = [
         {
             "agency_id": r["agency_id"],

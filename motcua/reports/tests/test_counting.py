@@ -45,7 +45,16 @@ def test_each_kind_of_history_counts_where_the_rules_say(world, frozen):
     # Ratings are not built yet: satisfaction is "not yet measured", never 0.
     assert t["ratings_measured"] is False and t["rates"]["satisfaction"] is None
     # Every number opens onto exactly the dossiers it counts.
-    for metric in ("received", "refused", "guided", "withdrawn", "stopped", "finished", "finished_late", "returned"):
+    for metric in (
+        "received",
+        "refused",
+        "guided",
+        "withdrawn",
+        "stopped",
+        "finished",
+        "finished_late",
+        "returned",
+    ):
         behind = selectors.dossiers_behind(metric, agencies=[world.tree.commune_a], **MARCH)
         assert behind.count() == t[metric], metric
     assert set(selectors.dossiers_behind("finished_late", agencies=[world.tree.commune_a], **MARCH)) == {
@@ -55,9 +64,9 @@ def test_each_kind_of_history_counts_where_the_rules_say(world, frozen):
     # The channel filter narrows the numbers and the list alike.
     online_only = march_totals(world, channel=2)
     assert (online_only["received"], online_only["finished_late"]) == (1, 1)
-    assert list(selectors.dossiers_behind("received", agencies=[world.tree.commune_a], channel=2, **MARCH)) == [
-        online
-    ]
+    assert list(
+        selectors.dossiers_behind("received", agencies=[world.tree.commune_a], channel=2, **MARCH)
+    ) == [online]
     # Outside the viewer's jurisdiction nothing is counted.
     assert selectors.totals(agencies=[world.tree.commune_b], **MARCH)["received"] == 0
 
@@ -115,9 +124,17 @@ def test_a_second_supplement_request_counts_late_by_the_national_formula_only(wo
     assert d.timeliness == "early"
     engine.apply_pending()
     t = march_totals(world)
-    assert (t["supplement_requested"], t["supplement_second"], t["finished_late"], t["national_late"]) == (2, 1, 0, 1)
+    assert (t["supplement_requested"], t["supplement_second"], t["finished_late"], t["national_late"]) == (
+        2,
+        1,
+        0,
+        1,
+    )
     # The drill-down of requests lists the dossier once (two requests, one dossier).
-    assert selectors.dossiers_behind("supplement_requested", agencies=[world.tree.commune_a], **MARCH).count() == 1
+    assert (
+        selectors.dossiers_behind("supplement_requested", agencies=[world.tree.commune_a], **MARCH).count()
+        == 1
+    )
 
 
 def test_events_count_on_their_local_day(world, frozen):
@@ -125,8 +142,18 @@ def test_events_count_on_their_local_day(world, frozen):
     frozen.move_to(vn(2026, 3, 4, 6, 30))
     advance(world, S.RECEIVED)
     engine.apply_pending()
-    assert selectors.totals(agencies=[world.tree.commune_a], start=date(2026, 3, 4), end=date(2026, 3, 4))["received"] == 1
-    assert selectors.totals(agencies=[world.tree.commune_a], start=date(2026, 3, 3), end=date(2026, 3, 3))["received"] == 0
+    assert (
+        selectors.totals(agencies=[world.tree.commune_a], start=date(2026, 3, 4), end=date(2026, 3, 4))[
+            "received"
+        ]
+        == 1
+    )
+    assert (
+        selectors.totals(agencies=[world.tree.commune_a], start=date(2026, 3, 3), end=date(2026, 3, 3))[
+            "received"
+        ]
+        == 0
+    )
 
 
 def test_trends_by_month_and_rankings_with_their_volume(world, frozen):
@@ -135,13 +162,19 @@ def test_trends_by_month_and_rankings_with_their_volume(world, frozen):
     advance(world, S.RETURNED)
     advance(world, S.RECEIVED)
     engine.apply_pending()
-    months = selectors.by_month(agencies=[world.tree.commune_a], start=date(2026, 3, 2), end=date(2026, 4, 30))
+    months = selectors.by_month(
+        agencies=[world.tree.commune_a], start=date(2026, 3, 2), end=date(2026, 4, 30)
+    )
     assert [(m["month"], m["received"], m["finished"]) for m in months] == [
         (date(2026, 3, 1), 1, 1),
         (date(2026, 4, 1), 2, 1),
     ]
-    ranking = selectors.by_agency(agencies=[world.tree.commune_a, world.tree.commune_b], start=date(2026, 3, 1), end=date(2026, 4, 30))
-    assert [(r["agency_id"], r["received"], r["finished"]) for r in ranking] == [(world.tree.commune_a.pk, 3, 2)]
+    ranking = selectors.by_agency(
+        agencies=[world.tree.commune_a, world.tree.commune_b], start=date(2026, 3, 1), end=date(2026, 4, 30)
+    )
+    assert [(r["agency_id"], r["received"], r["finished"]) for r in ranking] == [
+        (world.tree.commune_a.pk, 3, 2)
+    ]
     low, high = ranking[0]["bands"]["on_time_rate"]
     assert 0.3 < low < 1.0 and high == 1.0  # two dossiers: a wide band
 

@@ -62,7 +62,13 @@ def test_a_task_retried_midway_applies_each_event_once_and_equals_the_rebuild(wo
     assert jobs.reports_apply() == {"events": 0, "ratings": 0}  # a duplicate run changes nothing
     incremental = rollups()
     t = selectors.totals(agencies=[world.tree.commune_a], **MARCH)
-    assert (t["received"], t["refused"], t["guided"], t["finished"], t["supplement_requested"]) == (4, 2, 2, 4, 2)
+    assert (t["received"], t["refused"], t["guided"], t["finished"], t["supplement_requested"]) == (
+        4,
+        2,
+        2,
+        4,
+        2,
+    )
 
     engine.rebuild()
     assert rollups() == incremental
@@ -79,7 +85,9 @@ def test_an_event_committed_after_a_later_one_is_still_applied(world, frozen):
     saved = model_to_dict(event)
     event.delete()
     frozen.shift(timedelta(minutes=1))
-    services.dossier_forward(actor=world.receptionist, dossier=first, expected_version=first.version, officer=world.specialist)
+    services.dossier_forward(
+        actor=world.receptionist, dossier=first, expected_version=first.version, officer=world.specialist
+    )
     advance(world, S.RECEIVED)
     engine.apply_pending()
     assert [gap[0] for gap in RollupCursor.objects.get(name="events").gaps] == [saved["id"]]

@@ -61,9 +61,18 @@ def test_ratings_count_and_the_latest_of_a_dossier_counts_for_766_5_4(world, fro
     assert RatingAnswerRollup.objects.get(question="tt01-3").count == 1
     assert list(selectors.dossiers_behind("unsatisfied", agencies=[world.tree.commune_a], **MARCH)) == [a]
     # Applied again (a retried task), nothing changes; the rebuild gives the same rows.
-    before = sorted(RatingRollup.objects.values_list("day", "channel", "ratings", "satisfied", "latest_unsatisfied"))
+    before = sorted(
+        RatingRollup.objects.values_list("day", "channel", "ratings", "satisfied", "latest_unsatisfied")
+    )
     engine.apply_pending()
     engine.rebuild()
-    after = sorted(RatingRollup.objects.values_list("day", "channel", "ratings", "satisfied", "latest_unsatisfied"))
+    after = sorted(
+        RatingRollup.objects.values_list("day", "channel", "ratings", "satisfied", "latest_unsatisfied")
+    )
     assert after == before
-    assert selectors.totals(agencies=[world.tree.commune_a], start=date(2026, 3, 3), end=date(2026, 3, 3))["ratings"] == 1
+    assert (
+        selectors.totals(agencies=[world.tree.commune_a], start=date(2026, 3, 3), end=date(2026, 3, 3))[
+            "ratings"
+        ]
+        == 1
+    )

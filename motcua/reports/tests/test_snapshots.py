@@ -39,9 +39,13 @@ def test_open_dossiers_are_counted_at_the_close_of_the_working_day_once(world, f
     t = selectors.totals(agencies=[a], start=date(2026, 3, 2), end=date(2026, 3, 13))
     assert (t["open"], t["open_late"], t["finished"]) == (2, 1, 0)
     assert t["rates"]["national_on_time_rate"] == 0.5
-    behind = selectors.dossiers_behind("open_late", agencies=[a], start=date(2026, 3, 2), end=date(2026, 3, 13))
+    behind = selectors.dossiers_behind(
+        "open_late", agencies=[a], start=date(2026, 3, 2), end=date(2026, 3, 13)
+    )
     assert list(behind) == [late]
-    assert set(selectors.dossiers_behind("open", agencies=[a], start=date(2026, 3, 2), end=date(2026, 3, 13))) == {
+    assert set(
+        selectors.dossiers_behind("open", agencies=[a], start=date(2026, 3, 2), end=date(2026, 3, 13))
+    ) == {
         late,
         paused,
     }
@@ -53,10 +57,14 @@ def test_open_dossiers_are_counted_at_the_close_of_the_working_day_once(world, f
 def test_who_held_the_late_dossiers(world, frozen):
     d = advance(world, S.PROCESSING)  # the specialist's appraisal step is due Thursday 5 March 08:00
     frozen.move_to(vn(2026, 3, 5, 10, 0))
-    d = services.dossier_forward(actor=world.specialist, dossier=d, expected_version=d.version, officer=world.leader)
+    d = services.dossier_forward(
+        actor=world.specialist, dossier=d, expected_version=d.version, officer=world.leader
+    )
     advance(world, S.PROCESSING)  # another, still held by the specialist
     frozen.move_to(vn(2026, 3, 12, 9, 0))
-    rows = selectors.late_steps(agencies=[world.tree.commune_a], start=date(2026, 3, 1), end=date(2026, 3, 31))
+    rows = selectors.late_steps(
+        agencies=[world.tree.commune_a], start=date(2026, 3, 1), end=date(2026, 3, 31)
+    )
     assert len(rows) == 1
     row = rows[0]
     assert (row["agency_id"], row["officer_id"], row["late_steps"], row["dossiers"]) == (
