@@ -251,6 +251,9 @@ def rebuild(*, now: datetime | None = None) -> dict[str, Any]:
     now = now or timezone.now()
     with transaction.atomic():
         cursor = _cursor(EVENTS)
+        if connection.vendor == "postgresql":  # one big GROUP BY: sort and hash in memory
+            with connection.cursor() as db:
+                db.execute("SELECT set_config('work_mem', %s, true)", [settings.REPORTS_REBUILD_WORK_MEM])
         last = DossierEvent.objects.aggregate(m=Max("id"))["m"] or 0
         # Ids below the mark not visible yet (transactions still open) are watched as gaps.
         recent = set(

@@ -29,7 +29,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -255,21 +255,62 @@ def by_month(
     start, end = check_period(start, end)
     rows = _rollups(agencies, start, end, procedure, field, channel).annotate(month=TruncMonth("day"))
     sums = {_month_key(r["month"]): r for r in _sums(rows, ["month"])}
+    opened = _open_by_month(agencies, start, end, procedure, field, channel)
+    rated = _ratings_by_month(agencies, start, end, procedure, field)
     measured = _ratings_measured()
     months = []
     first = start.replace(day=1)
     while first <= end:
-        following = (first + timedelta(days=32)).replace(day=1)
-        m_start, m_end = max(first, start), min(following - timedelta(days=1), end)
         row = dict(sums.get(first) or {name: 0 for name in COUNTERS})
         row["month"] = first
-        row.update(_open_at_end(agencies, m_start, m_end, procedure, field, channel)[None])
-        row.update(_ratings(agencies, m_start, m_end, procedure, field)[None])
+        row.update({name: 0 for name in metrics.SNAPSHOT_METRICS})
+        row.update({k: v or 0 for k, v in opened.get(first, {}).items()})
+        row.update({name: 0 for name in metrics.RATING_METRICS})
+        row.update({k: v or 0 for k, v in rated.get(first, {}).items()})
         row["ratings_measured"] = measured
         row["rates"] = rates(row)
         months.append(row)
-        first = following
+        first = (first + timedelta(days=32)).replace(day=1)
     return months
+
+
+def _open_by_month(
+    agencies: Any, start: date, end: date, procedure: Any, field: Any, channel: Any
+) -> dict[date, dict[str, int]]:
+    """The open dossiers at the end of each month of the period (its last snapshot; the month
+    running today: now), in three queries whatever the number of months."""
+    today = timezone.localdate(timezone=VN_TZ)
+    result: dict[date, dict[str, int]] = {}
+    past_end = min(end, today - timedelta(days=1))
+    if past_end >= start:
+        snapshots = OpenSnapshot.objects.filter(
+            agency_id__in=agency_ids(agencies), day__range=(start, past_end)
+        )
+        last_days = [
+            row["last"]
+            for row in snapshots.annotate(month=TruncMonth("day"))
+            .values("month")
+            .annotate(last=Max("day"))
+            .order_by()
+        ]
+        sums = {name: Sum(name) for name in metrics.SNAPSHOT_METRICS}
+        rows = _narrow(snapshots.filter(day__in=last_days), procedure, field, channel)
+        for row in rows.values("day").annotate(**sums).order_by():
+            result[row.pop("day").replace(day=1)] = row
+    if end >= today:
+        result[today.replace(day=1)] = _open_at_end(agencies, today, end, procedure, field, channel)[None]
+    return result
+
+
+def _ratings_by_month(agencies: Any, start: date, end: date, procedure: Any, field: Any) -> dict[date, dict]:
+    rows = _narrow(
+        RatingRollup.objects.filter(agency_id__in=agency_ids(agencies), day__range=(start, end)),
+        procedure,
+        field,
+        None,
+    ).annotate(month=TruncMonth("day"))
+    sums = {name: Sum(name) for name in metrics.RATING_METRICS}
+    return {_month_key(row.pop("month")): row for row in rows.values("month").annotate(**sums).order_by()}
 
 
 def _month_key(value: Any) -> date:
