@@ -200,13 +200,14 @@ def national_due(
     return due
 
 
-def compute_clocks(finish_events: QuerySet) -> int:
-    """Compute the national clock of the finished dossiers of ``finish_events`` that had exactly
-    one supplement request in processing (none: the decree's verdict stands; two or more: late)
-    and have no clock yet. Returns how many were computed."""
+def compute_clocks(finish_events: QuerySet | None = None) -> int:
+    """Compute the national clock of the finished dossiers (of ``finish_events``; None: all) that
+    had exactly one supplement request in processing (none: the decree's verdict stands; two or
+    more: late) and have no clock yet. Returns how many were computed."""
+    scope = {} if finish_events is None else {"pk__in": finish_events.values("dossier_id")}
     dossiers = list(
         Dossier.objects.filter(
-            pk__in=finish_events.values("dossier_id"),
+            **scope,
             supplement_count=1,
             finished_at__isnull=False,
             original_due_at__isnull=False,
@@ -261,7 +262,7 @@ def rebuild(*, now: datetime | None = None) -> dict[str, Any]:
                 "id", flat=True
             )
         )
-        compute_clocks(_counted(DossierEvent.objects.all()).filter(metrics.FINISHED))
+        compute_clocks()
         _truncate(DailyRollup, AgencyDayRollup, LatestRating, RatingAnswerRollup, RatingRollup)
         _upsert(DossierEvent.objects.filter(id__lte=last), fine=True)
         _coarse_from_fine()

@@ -88,7 +88,6 @@ class DailyRollup(EventCounters):
         constraints = [
             models.UniqueConstraint(fields=["agency", "day", "procedure", "channel"], name="daily_rollup_key")
         ]
-        indexes = [models.Index(fields=["day", "agency"], name="daily_rollup_day")]
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.day} {self.procedure_id} kênh {self.channel}"
@@ -109,7 +108,6 @@ class AgencyDayRollup(EventCounters):
         verbose_name = "số liệu theo cơ quan và ngày"
         verbose_name_plural = "số liệu theo cơ quan và ngày"
         constraints = [models.UniqueConstraint(fields=["agency", "day"], name="agency_day_rollup_key")]
-        indexes = [models.Index(fields=["day", "agency"], name="agency_day_rollup_day")]
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.day}"

@@ -42,6 +42,7 @@ from motcua.reports.models import (
     EventCounters,
     OpenSnapshot,
     RatingRollup,
+    SnapshotRun,
 )
 from motcua.reports.stats import ratio, wilson
 from motcua.workcalendar.calendar import VN_TZ
@@ -121,7 +122,7 @@ def _sums(rows: QuerySet, group: Iterable[str] = ()) -> list[dict[str, Any]]:
 def snapshot_day(agencies: Any, start: date, end: date) -> date | None:
     """The last day in the period with a snapshot (the day the period is judged on)."""
     return (
-        OpenSnapshot.objects.filter(agency_id__in=agency_ids(agencies), day__range=(start, end))
+        SnapshotRun.objects.filter(agency_id__in=agency_ids(agencies), day__range=(start, end))
         .order_by("-day")
         .values_list("day", flat=True)
         .first()
