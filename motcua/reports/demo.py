@@ -11,7 +11,6 @@ def build_demo_reports(*, stdout: Any = None) -> dict:
     result = engine.rebuild()
     taken = take_snapshots()
     if stdout is not None:
-        stdout.write(
-            f"Số liệu tổng hợp: {result['last_event_id']} diễn biến hồ sơ; ảnh chụp cuối ngày: {taken} cơ quan."
-        )
+        events = result["last_event_id"]
+        stdout.write(f"Số liệu tổng hợp: đến diễn biến #{events}; ảnh chụp cuối ngày: {taken} cơ quan.")
     return result
