@@ -82,7 +82,11 @@ class Rating(models.Model):
         PAPER_FORM = "paper_form", "Phiếu giấy do cán bộ nhập"
 
     dossier = models.ForeignKey(
-        "dossiers.Dossier", verbose_name="hồ sơ", on_delete=models.CASCADE, related_name="ratings", db_index=False
+        "dossiers.Dossier",
+        verbose_name="hồ sơ",
+        on_delete=models.CASCADE,
+        related_name="ratings",
+        db_index=False,
     )
     channel = models.CharField("kênh đánh giá", max_length=10, choices=Channel.choices)
     source = models.CharField("nguồn", max_length=20, choices=Source.choices)
@@ -90,7 +94,9 @@ class Rating(models.Model):
     agency = models.ForeignKey(
         Agency, verbose_name="cơ quan giải quyết", on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    procedure = models.ForeignKey(Procedure, verbose_name="thủ tục", on_delete=models.PROTECT, related_name="+")
+    procedure = models.ForeignKey(
+        Procedure, verbose_name="thủ tục", on_delete=models.PROTECT, related_name="+"
+    )
     counter = models.ForeignKey(
         Counter, verbose_name="quầy", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -162,7 +168,9 @@ class SurveyRound(models.Model):
         verbose_name = "đợt khảo sát"
         verbose_name_plural = "đợt khảo sát"
         constraints = [
-            models.CheckConstraint(condition=models.Q(closed_until__gte=models.F("closed_from")), name="survey_period"),
+            models.CheckConstraint(
+                condition=models.Q(closed_until__gte=models.F("closed_from")), name="survey_period"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -54,7 +54,9 @@ def _all() -> dict[str, Questionnaire]:
     found = {}
     for path in sorted(DATA.glob("*.json")):
         body = json.loads(path.read_text(encoding="utf-8"))
-        found[body["version"]] = Questionnaire(body["version"], body["kind"], body["title"], body["source"], body)
+        found[body["version"]] = Questionnaire(
+            body["version"], body["kind"], body["title"], body["source"], body
+        )
     return found
 
 
