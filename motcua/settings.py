@@ -449,6 +449,8 @@ FEEDBACK_PAIRING_MINUTES = env_int("FEEDBACK_PAIRING_MINUTES", 30)
 FEEDBACK_LINK_DAYS = env_int("FEEDBACK_LINK_DAYS", 60)
 # The counter tablet shows a dossier its officer returned, refused or guided this many minutes ago.
 FEEDBACK_DEVICE_RECENT_MINUTES = env_int("FEEDBACK_DEVICE_RECENT_MINUTES", 30)
+# The address citizens reach the portal at: rating and survey links in SMS and e-mail start with it.
+FEEDBACK_PUBLIC_URL = env_str("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Periodic work (manage.py scheduler, motcua/scheduler): name, the function's dotted path and how
 # often it runs, in seconds. Other apps add their own lines; a path that does not import yet is
