@@ -41,7 +41,7 @@ def tablet(request):
         return render(request, "feedback/device_pair.html", {"errors": {}})
     dossier = devices.device_current_dossier(device)
     if request.method != "POST":
-        return _page(request, {"device": device, "dossier": dossier, "refresh": IDLE_REFRESH_SECONDS})
+        return _page(request, {"device": device, "dossier": dossier, "poll": IDLE_REFRESH_SECONDS})
     # The dossier the citizen saw: rating another one (or one already rated) is refused.
     code = request.POST.get("ma", "")
     if dossier is None or dossier.code != code:
@@ -51,7 +51,7 @@ def tablet(request):
                 "device": device,
                 "dossier": dossier,
                 "error": "Hồ sơ này không còn chờ đánh giá tại quầy. Mời ông/bà xem lại màn hình.",
-                "refresh": IDLE_REFRESH_SECONDS,
+                "poll": IDLE_REFRESH_SECONDS,
             },
             status=409,
         )
@@ -76,7 +76,7 @@ def tablet(request):
             },
             status=exc.status,
         )
-    return _page(request, {"device": device, "done": rating, "refresh": THANKS_REFRESH_SECONDS})
+    return _page(request, {"device": device, "done": rating, "poll": THANKS_REFRESH_SECONDS})
 
 
 @never_cache

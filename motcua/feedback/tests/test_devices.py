@@ -15,22 +15,8 @@ from motcua.feedback import devices
 from motcua.feedback.models import CounterDevice, Rating
 from motcua.feedback.tests.conftest import SATISFIED
 from motcua.lib.errors import Forbidden
-from motcua.org import services as org_services
-from motcua.org.models import Membership
-from motcua.org.testing import make_staff
 
 State = Dossier.State
-
-
-@pytest.fixture
-def counter(world):
-    point = org_services.service_point_create(agency=world.tree.one_stop_a, name="Bộ phận Một cửa xã An Bình")
-    return org_services.counter_create(service_point=point, number=2)
-
-
-@pytest.fixture
-def director(world):
-    return make_staff("gd_xa_a", world.tree.commune_a, Membership.Role.DIRECTOR, full_name="Đỗ Văn Đốc")
 
 
 def paired(world, counter, director) -> tuple[CounterDevice, Client]:
