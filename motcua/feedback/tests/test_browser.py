@@ -136,7 +136,7 @@ def test_a_citizen_rates_from_hồ_sơ_của_tôi_and_answers_a_survey(live_serv
     from motcua.feedback import surveys
 
     today = timezone.localdate()
-    surveys.survey_round_create(
+    rnd = surveys.survey_round_create(
         actor=world.leader,
         agency_id=world.tree.commune_a.pk,
         name="Khảo sát thử",
