@@ -1,0 +1,235 @@
+"""Decision 766/QĐ-TTg: the service-quality index, scored from counts.
+
+The indicators (formula, points, target, source note) are versioned configuration, one JSON
+file per version in ``data/index766/`` (the national portal's operational formulas have changed
+over time and have known ambiguities: each choice is written down beside the indicator). The
+version applied to a period is the newest whose ``effective_from`` is on or before the period's
+last day.
+
+Scoring (legal-facts §7.2): with a target, a rate at or above it earns the full points, below
+it ``rate × max ÷ target``; without one, ``rate × max``. A rate is a share in [0, 1], rounded
+to 4 decimals (2 as a percentage). ``display`` indicators show a rate and earn nothing.
+
+The counts come from ``motcua.reports.selectors`` as a dict ``{metric: int}``; a metric the
+system does not measure (nothing built yet: PAKN, the national sync…) is absent, and every
+indicator that needs it is "chưa đo" — never zero, and left out of the score and of its maximum.
+"""
+
+import functools
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+DATA_DIR = Path(__file__).parent / "data" / "index766"
+FORMULAS = ("ratio", "one_minus", "display")
+
+NOT_MEASURED = "not_measured"  # the system does not count what the formula needs
+NO_DATA = "no_data"  # counted, but nothing to count in the period (denominator 0)
+MEASURED = "measured"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    group: str
+    name: str
+    max: Decimal
+    target: Decimal | None
+    formula: str
+    numerator: tuple[str, ...]
+    denominator: str
+    formula_text: str
+    source: str
+    against: str = ""  # the drill-down metric of the dossiers that count against it
+    against_label: str = ""
+
+    @property
+    def scored(self) -> bool:
+        return self.formula != "display"
+
+
+@dataclass(frozen=True)
+class Config:
+    version: str
+    title: str
+    effective_from: date
+    source: str
+    scoring_note: str
+    groups: tuple[dict[str, Any], ...]
+    indicators: tuple[Indicator, ...]
+
+    def group_name(self, group_id: str) -> str:
+        return next(g["name"] for g in self.groups if g["id"] == group_id)
+
+
+def _indicator(raw: dict[str, Any]) -> Indicator:
+    if raw["formula"] not in FORMULAS:
+        raise ValueError(f"766 indicator {raw['id']}: unknown formula {raw['formula']!r}")
+    return Indicator(
+        id=raw["id"],
+        group=raw["group"],
+        name=raw["name"],
+        max=Decimal(str(raw["max"])),
+        target=None if raw.get("target") is None else Decimal(str(raw["target"])),
+        formula=raw["formula"],
+        numerator=tuple(raw["numerator"]),
+        denominator=raw["denominator"],
+        formula_text=raw["formula_text"],
+        source=raw["source"],
+        against=raw.get("against", ""),
+        against_label=raw.get("against_label", ""),
+    )
+
+
+def load(path: Path) -> Config:
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    config = Config(
+        version=raw["version"],
+        title=raw["title"],
+        effective_from=date.fromisoformat(raw["effective_from"]),
+        source=raw["source"],
+        scoring_note=raw["scoring_note"],
+        groups=tuple(raw["groups"]),
+        indicators=tuple(_indicator(item) for item in raw["indicators"]),
+    )
+    for group in config.groups:
+        points = sum(i.max for i in config.indicators if i.group == group["id"])
+        if points != group["max"]:
+            raise ValueError(
+                f"766 {config.version}: group {group['id']} sums to {points}, not {group['max']}"
+            )
+    return config
+
+
+@functools.cache
+def versions() -> tuple[Config, ...]:
+    """Every configured version, oldest first."""
+    return tuple(sorted((load(p) for p in DATA_DIR.glob("*.json")), key=lambda c: c.effective_from))
+
+
+def config_for(day: date) -> Config:
+    """The version in force on ``day`` (a period's last day); the oldest if none yet was."""
+    applicable = [c for c in versions() if c.effective_from <= day]
+    return applicable[-1] if applicable else versions()[0]
+
+
+def _q(value: Decimal, places: str) -> Decimal:
+    return value.quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class Result:
+    indicator: Indicator
+    status: str
+    numerator: int | None = None
+    denominator: int | None = None
+    rate: Decimal | None = None  # share in [0, 1], 4 decimals
+    points: Decimal | None = None  # 2 decimals; None when not scored
+    parts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def percent(self) -> Decimal | None:
+        return None if self.rate is None else _q(self.rate * 100, "0.01")
+
+    @property
+    def lost(self) -> Decimal:
+        """Points below the maximum: what "pulls the index down"."""
+        if self.points is None or not self.indicator.scored:
+            return Decimal(0)
+        return self.indicator.max - self.points
+
+    @property
+    def below_target(self) -> bool:
+        goal = self.indicator.target if self.indicator.target is not None else Decimal(1)
+        return self.rate is not None and self.rate < goal
+
+
+def score_indicator(indicator: Indicator, counts: dict[str, int | None]) -> Result:
+    needed = (*indicator.numerator, indicator.denominator)
+    if any(counts.get(name) is None for name in needed):
+        return Result(indicator, NOT_MEASURED)
+    parts = {name: int(counts[name] or 0) for name in indicator.numerator}
+    numerator = sum(parts.values())
+    denominator = int(counts[indicator.denominator] or 0)
+    if denominator <= 0:
+        return Result(indicator, NO_DATA, numerator=numerator, denominator=0, parts=parts)
+    share = Decimal(numerator) / Decimal(denominator)
+    if indicator.formula == "one_minus":
+        share = Decimal(1) - share
+    rate = _q(min(max(share, Decimal(0)), Decimal(1)), "0.0001")
+    points = None
+    if indicator.scored:
+        if indicator.target is not None:
+            earned = indicator.max if rate >= indicator.target else rate * indicator.max / indicator.target
+        else:
+            earned = rate * indicator.max
+        points = _q(earned, "0.01")
+    return Result(
+        indicator,
+        MEASURED,
+        numerator=numerator,
+        denominator=denominator,
+        rate=rate,
+        points=points,
+        parts=parts,
+    )
+
+
+@dataclass
+class Index:
+    config: Config
+    results: list[Result]
+
+    @property
+    def scored(self) -> list[Result]:
+        return [r for r in self.results if r.indicator.scored and r.status == MEASURED]
+
+    @property
+    def score(self) -> Decimal:
+        return _q(sum((r.points or Decimal(0) for r in self.scored), Decimal(0)), "0.01")
+
+    @property
+    def measured_max(self) -> Decimal:
+        """The points the measured indicators could earn: the score is out of this, not 100."""
+        return sum((r.indicator.max for r in self.scored), Decimal(0))
+
+    @property
+    def total_max(self) -> Decimal:
+        return sum((i.max for i in self.config.indicators), Decimal(0))
+
+    @property
+    def not_measured(self) -> list[Result]:
+        return [r for r in self.results if r.status == NOT_MEASURED and r.indicator.scored]
+
+    def groups(self) -> list[dict[str, Any]]:
+        out = []
+        for group in self.config.groups:
+            results = [r for r in self.results if r.indicator.group == group["id"]]
+            scored = [r for r in results if r.indicator.scored and r.status == MEASURED]
+            out.append(
+                {
+                    "id": group["id"],
+                    "name": group["name"],
+                    "max": group["max"],
+                    "results": results,
+                    "score": _q(sum((r.points or Decimal(0) for r in scored), Decimal(0)), "0.01")
+                    if scored
+                    else None,
+                    "measured_max": sum((r.indicator.max for r in scored), Decimal(0)),
+                }
+            )
+        return out
+
+    def pulling_down(self, limit: int = 3) -> list[Result]:
+        """The measured indicators furthest below their target, most points lost first."""
+        losing = [r for r in self.scored if r.lost > 0]
+        return sorted(losing, key=lambda r: (-r.lost, r.indicator.id))[:limit]
+
+
+def compute(counts: dict[str, int | None], *, day: date) -> Index:
+    """The index for counts of a period ending on ``day`` (its version chosen by that day)."""
+    config = config_for(day)
+    return Index(config, [score_indicator(i, counts) for i in config.indicators])
