@@ -11,11 +11,13 @@ reading of art. 15, stated on the page.
 Per-dossier scores (what ``score_dossier`` does with one dossier's facts):
 1. the dossier's own timeliness: early 2, on time 1, late 0;
 2. the steps of the unit (or of the official) on the dossier: all early 2, none late 1, else 0;
-3. contacts with the receiving office to complete the dossier (the citizen's answer
-   ``contacts``): none 2, one 1, more 0;
-4. agencies contacted (answer ``agencies``): none 2, only the one-stop unit 1, more 0;
-7. attitude: a complaint of harassment (answer ``complaint`` true) 0; else early 2, on time 1,
-   late 0.
+3. contacts with the receiving office to complete the dossier (the rating's answer
+   ``contacts``: ``none`` 2, ``one`` 1, ``more`` 0);
+4. agencies contacted (answer ``agencies``: ``none`` 2, ``one_stop`` 1, ``more`` 0);
+7. attitude: harassment or misconduct reported (answer ``misconduct`` ``yes``) 0; else early 2,
+   on time 1, late 0.
+The answers are those of the dossier's latest rating (motcua.feedback's questionnaire
+``DG-2026.1``); a dossier not rated is not scored on 3 and 4.
 Indicator 9 (online services, per unit): ≥20% of procedures online, ≥30% of dossiers online and
 no online dossier late → 2; some online procedures, 15% to 30% online and none late → 1; else 0.
 Indicators 5, 6, 8 need what the system does not record yet (whole-process handling at the unit,
@@ -29,7 +31,8 @@ from typing import Any
 # The rating's answers (motcua.feedback questionnaire) that indicators 3, 4 and 7 read.
 ANSWER_CONTACTS = "contacts"
 ANSWER_AGENCIES = "agencies"
-ANSWER_COMPLAINT = "complaint"
+ANSWER_MISCONDUCT = "misconduct"
+ANSWER_POINTS = {"none": 2, "one": 1, "one_stop": 1, "more": 0}
 
 INDICATORS = {
     1: "Thời gian giải quyết hồ sơ so với quy định",
@@ -61,15 +64,9 @@ OFFICIAL_BANDS = (  # (lowest total out of 10, band)
 TIMELINESS_POINTS = {"early": 2, "on_time": 1, "late": 0}
 
 
-def _count_points(value: Any) -> int | None:
-    """2 for none, 1 for one, 0 for more; None when the citizen did not answer."""
-    if value is None or value == "":
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return 2 if number <= 0 else 1 if number == 1 else 0
+def _answer_points(value: Any) -> int | None:
+    """2 for none, 1 for one (or only the one-stop unit), 0 for more; None when not answered."""
+    return ANSWER_POINTS.get(str(value)) if value is not None else None
 
 
 def steps_points(step_timeliness: list[str]) -> int | None:
@@ -88,8 +85,7 @@ def score_dossier(
     """Indicators 1, 2, 3, 4, 7 of one finished dossier (None: not scored for this dossier)."""
     answers = answers or {}
     first = TIMELINESS_POINTS.get(timeliness)
-    complaint = answers.get(ANSWER_COMPLAINT)
-    if complaint is True:
+    if answers.get(ANSWER_MISCONDUCT) == "yes":
         seventh: int | None = 0
     elif first is None:
         seventh = None
@@ -98,8 +94,8 @@ def score_dossier(
     return {
         1: first,
         2: steps_points(step_timeliness),
-        3: _count_points(answers.get(ANSWER_CONTACTS)),
-        4: _count_points(answers.get(ANSWER_AGENCIES)),
+        3: _answer_points(answers.get(ANSWER_CONTACTS)),
+        4: _answer_points(answers.get(ANSWER_AGENCIES)),
         7: seventh,
     }
 

@@ -10,22 +10,21 @@ Scoring (legal-facts §7.2): with a target, a rate at or above it earns the full
 it ``rate × max ÷ target``; without one, ``rate × max``. A rate is a share in [0, 1], rounded
 to 4 decimals (2 as a percentage). ``display`` indicators show a rate and earn nothing.
 
-The counts come from ``motcua.reports.selectors`` as a dict ``{metric: int}``; a metric the
-system does not measure (nothing built yet: PAKN, the national sync…) is absent, and every
-indicator that needs it is "chưa đo" — never zero, and left out of the score and of its maximum.
+The counts come from ``motcua.reports.selectors.indicator_counts``: ``{key: {"numerator",
+"denominator", …}}``; an indicator names its key (``counts``). An indicator without a key, or
+whose key is absent or has a denominator ``None`` (its source is not built: PAKN, the national
+sync…) is "chưa đo" — never zero, and left out of the score and of its maximum.
 """
 
 import functools
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
 DATA_DIR = Path(__file__).parent / "data" / "index766"
-FORMULAS = ("ratio", "one_minus", "display")
-
 NOT_MEASURED = "not_measured"  # the system does not count what the formula needs
 NO_DATA = "no_data"  # counted, but nothing to count in the period (denominator 0)
 MEASURED = "measured"
@@ -38,17 +37,12 @@ class Indicator:
     name: str
     max: Decimal
     target: Decimal | None
-    formula: str
-    numerator: tuple[str, ...]
-    denominator: str
+    scored: bool  # False: a rate shown for information, no points
+    counts: str  # the key of ``indicator_counts`` it is computed from ("": not measured)
     formula_text: str
     source: str
     against: str = ""  # the drill-down metric of the dossiers that count against it
     against_label: str = ""
-
-    @property
-    def scored(self) -> bool:
-        return self.formula != "display"
 
 
 @dataclass(frozen=True)
@@ -66,17 +60,14 @@ class Config:
 
 
 def _indicator(raw: dict[str, Any]) -> Indicator:
-    if raw["formula"] not in FORMULAS:
-        raise ValueError(f"766 indicator {raw['id']}: unknown formula {raw['formula']!r}")
     return Indicator(
         id=raw["id"],
         group=raw["group"],
         name=raw["name"],
         max=Decimal(str(raw["max"])),
         target=None if raw.get("target") is None else Decimal(str(raw["target"])),
-        formula=raw["formula"],
-        numerator=tuple(raw["numerator"]),
-        denominator=raw["denominator"],
+        scored=bool(raw["scored"]),
+        counts=raw.get("counts", ""),
         formula_text=raw["formula_text"],
         source=raw["source"],
         against=raw.get("against", ""),
@@ -128,7 +119,6 @@ class Result:
     denominator: int | None = None
     rate: Decimal | None = None  # share in [0, 1], 4 decimals
     points: Decimal | None = None  # 2 decimals; None when not scored
-    parts: dict[str, int] = field(default_factory=dict)
 
     @property
     def percent(self) -> Decimal | None:
@@ -147,18 +137,14 @@ class Result:
         return self.rate is not None and self.rate < goal
 
 
-def score_indicator(indicator: Indicator, counts: dict[str, int | None]) -> Result:
-    needed = (*indicator.numerator, indicator.denominator)
-    if any(counts.get(name) is None for name in needed):
+def score_indicator(indicator: Indicator, counts: dict[str, dict[str, Any]]) -> Result:
+    found = counts.get(indicator.counts) if indicator.counts else None
+    if found is None or found.get("numerator") is None or found.get("denominator") is None:
         return Result(indicator, NOT_MEASURED)
-    parts = {name: int(counts[name] or 0) for name in indicator.numerator}
-    numerator = sum(parts.values())
-    denominator = int(counts[indicator.denominator] or 0)
+    numerator, denominator = int(found["numerator"]), int(found["denominator"])
     if denominator <= 0:
-        return Result(indicator, NO_DATA, numerator=numerator, denominator=0, parts=parts)
+        return Result(indicator, NO_DATA, numerator=numerator, denominator=0)
     share = Decimal(numerator) / Decimal(denominator)
-    if indicator.formula == "one_minus":
-        share = Decimal(1) - share
     rate = _q(min(max(share, Decimal(0)), Decimal(1)), "0.0001")
     points = None
     if indicator.scored:
@@ -167,15 +153,7 @@ def score_indicator(indicator: Indicator, counts: dict[str, int | None]) -> Resu
         else:
             earned = rate * indicator.max
         points = _q(earned, "0.01")
-    return Result(
-        indicator,
-        MEASURED,
-        numerator=numerator,
-        denominator=denominator,
-        rate=rate,
-        points=points,
-        parts=parts,
-    )
+    return Result(indicator, MEASURED, numerator=numerator, denominator=denominator, rate=rate, points=points)
 
 
 @dataclass
@@ -229,7 +207,7 @@ class Index:
         return sorted(losing, key=lambda r: (-r.lost, r.indicator.id))[:limit]
 
 
-def compute(counts: dict[str, int | None], *, day: date) -> Index:
+def compute(counts: dict[str, dict[str, Any]], *, day: date) -> Index:
     """The index for counts of a period ending on ``day`` (its version chosen by that day)."""
     config = config_for(day)
     return Index(config, [score_indicator(i, counts) for i in config.indicators])

@@ -9,15 +9,15 @@ from motcua.reports import evaluation
 
 def test_a_dossier_scores_each_indicator_as_article_13_says():
     early = evaluation.score_dossier(
-        timeliness="early", step_timeliness=["early", "early"], answers={"contacts": 0, "agencies": 0}
+        timeliness="early", step_timeliness=["early", "early"], answers={"contacts": "none", "agencies": "none", "misconduct": "no"}
     )
     assert early == {1: 2, 2: 2, 3: 2, 4: 2, 7: 2}
     late = evaluation.score_dossier(
-        timeliness="late", step_timeliness=["early", "late"], answers={"contacts": 2, "agencies": 1}
+        timeliness="late", step_timeliness=["early", "late"], answers={"contacts": "more", "agencies": "one_stop"}
     )
     assert late == {1: 0, 2: 0, 3: 0, 4: 1, 7: 0}
     complained = evaluation.score_dossier(
-        timeliness="early", step_timeliness=["on_time"], answers={"complaint": True}
+        timeliness="early", step_timeliness=["on_time"], answers={"misconduct": "yes"}
     )
     assert complained == {1: 2, 2: 1, 3: None, 4: None, 7: 0}
 
