@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "motcua.dossiers",
     "motcua.portal",  # issue 11: the citizen's pages (online submission, drafts, "Hồ sơ của tôi")
     "motcua.demo",
+    "motcua.reports",  # issue 13: roll-ups, counting rules, selectors of the oversight pages
 ]
 
 MIDDLEWARE = [
@@ -442,12 +443,23 @@ for _name in ("NOTIFY_MAX_ATTEMPTS", "NOTIFY_RETRY_BASE_SECONDS", "NOTIFY_LEASE_
 # Periodic work (manage.py scheduler, motcua/scheduler): name, the function's dotted path and how
 # often it runs, in seconds. Other apps add their own lines; a path that does not import yet is
 # skipped with a warning.
+# -- reports: roll-ups (issue 13) --
+# Events are applied to the roll-ups every REPORTS_APPLY_SECONDS by the scheduler (and by the
+# reports task); the open dossiers are counted at the close of each working day; the roll-ups are
+# rebuilt from the events every night (manage.py reports_rebuild).
+REPORTS_APPLY_SECONDS = env_int("REPORTS_APPLY_SECONDS", 30)
+REPORTS_BATCH = env_int("REPORTS_BATCH", 20000)  # events applied per transaction
+REPORTS_GAP_TTL_SECONDS = env_int("REPORTS_GAP_TTL_SECONDS", 900)  # an id unseen this long was rolled back
+
 SCHEDULER_JOBS = [
     {"name": "outbox-sweep", "path": "motcua.notifications.jobs.outbox_sweep", "every": 60},
     {"name": "due-reminders", "path": "motcua.dossiers.reminders.send_due_tomorrow_reminders", "every": 900},
     {"name": "expired-drafts", "path": "motcua.portal.services.drafts_expire", "every": 3600},
     {"name": "expired-guidances", "path": "motcua.dossiers.jobs.close_expired_guidances", "every": 3600},
     {"name": "phone-codes-purge", "path": "motcua.accounts.registration.phone_codes_purge", "every": 3600},
+    {"name": "reports-apply", "path": "motcua.reports.jobs.reports_apply", "every": REPORTS_APPLY_SECONDS},
+    {"name": "reports-snapshot", "path": "motcua.reports.jobs.reports_snapshot", "every": 600},
+    {"name": "reports-rebuild", "path": "motcua.reports.jobs.reports_rebuild_nightly", "every": 3600},
 ]
 SCHEDULER_LEASE_SECONDS = env_int("SCHEDULER_LEASE_SECONDS", 1800)  # a job running longer may run twice
 SCHEDULER_POLL_SECONDS = env_int("SCHEDULER_POLL_SECONDS", 5)
