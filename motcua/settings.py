@@ -440,6 +440,19 @@ for _name in ("NOTIFY_MAX_ATTEMPTS", "NOTIFY_RETRY_BASE_SECONDS", "NOTIFY_LEASE_
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be 1 or more.")
 
+# -- Đánh giá mức độ hài lòng (issue 13 §1; README "Đánh giá mức độ hài lòng") -----------------
+# Ratings (motcua/feedback): a counter tablet's cookie lives a year; a pairing code 30 minutes; a
+# rating link in a message and a survey invitation are valid FEEDBACK_LINK_DAYS days.
+INSTALLED_APPS += ["motcua.feedback"]
+FEEDBACK_DEVICE_COOKIE = "motcua_quay_danh_gia"
+FEEDBACK_DEVICE_COOKIE_DAYS = env_int("FEEDBACK_DEVICE_COOKIE_DAYS", 365)
+FEEDBACK_PAIRING_MINUTES = env_int("FEEDBACK_PAIRING_MINUTES", 30)
+FEEDBACK_LINK_DAYS = env_int("FEEDBACK_LINK_DAYS", 60)
+# The counter tablet shows a dossier its officer returned, refused or guided this many minutes ago.
+FEEDBACK_DEVICE_RECENT_MINUTES = env_int("FEEDBACK_DEVICE_RECENT_MINUTES", 30)
+# The address citizens reach the portal at: rating and survey links in SMS and e-mail start with it.
+FEEDBACK_PUBLIC_URL = env_str("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # Periodic work (manage.py scheduler, motcua/scheduler): name, the function's dotted path and how
 # often it runs, in seconds. Other apps add their own lines; a path that does not import yet is
 # skipped with a warning.
