@@ -186,3 +186,86 @@ def unit_band(total: Decimal) -> str:
 
 def official_band(total: Decimal) -> str:
     return next(name for lowest, name in OFFICIAL_BANDS if total >= lowest)
+
+
+# --- Reads: the facts of the dossiers finished in a period ----------------------------------
+
+
+@dataclass
+class DossierFacts:
+    id: int
+    handling_path: str
+    timeliness: str
+    steps: list[tuple[str, int | None, str]]  # (agency path, receiver id, timeliness)
+    answers: dict[str, Any]
+
+
+def dossier_facts(*, agencies, start, end, field=None) -> list[DossierFacts]:
+    """The dossiers of ``agencies`` finished in the period (local days ``start``–``end``) with
+    their steps and the answers of their latest rating."""
+    from motcua.dossiers.models import Dossier, DossierStep
+    from motcua.reports.periods import custom
+    from motcua.reports.ratings import rating_rows
+
+    period = custom(start, end)
+    dossiers = Dossier.objects.filter(
+        handling_agency__in=agencies, finished_at__gte=period.start_at, finished_at__lt=period.end_at
+    ).exclude(timeliness="")
+    if field is not None:
+        dossiers = dossiers.filter(procedure__field=field)
+    rows = list(dossiers.values_list("pk", "handling_agency__path", "timeliness"))
+    ids = [pk for pk, _, _ in rows]
+    steps: dict[int, list] = {pk: [] for pk in ids}
+    for dossier_id, path, receiver, timeliness in (
+        DossierStep.objects.filter(dossier_id__in=ids)
+        .exclude(kind__in=[DossierStep.Kind.SUPPLEMENT, DossierStep.Kind.PAYMENT])
+        .values_list("dossier_id", "agency__path", "receiver_id", "timeliness")
+    ):
+        steps[dossier_id].append((path, receiver, timeliness))
+    answers: dict[int, dict] = {}
+    wanted = set(ids)
+    for rating in rating_rows(until=period.end_at):  # id order: the latest rating wins
+        if rating["dossier_id"] in wanted:
+            answers[rating["dossier_id"]] = rating.get("answers") or {}
+    return [DossierFacts(pk, path, t, steps[pk], answers.get(pk, {})) for pk, path, t in rows]
+
+
+def unit_scores(facts: list[DossierFacts], unit_path: str) -> list[dict[int, int | None]]:
+    """Per-dossier indicators for a unit: its dossiers, indicator 2 on its own steps."""
+    return [
+        score_dossier(
+            timeliness=f.timeliness,
+            step_timeliness=[t for path, _, t in f.steps if path.startswith(unit_path)],
+            answers=f.answers,
+        )
+        for f in facts
+        if f.handling_path.startswith(unit_path)
+    ]
+
+
+def official_scores(facts: list[DossierFacts]) -> dict[int, list[dict[int, int | None]]]:
+    """Per officer (receiver of at least one step): the dossiers they took part in, indicator 2
+    on their own steps."""
+    out: dict[int, list] = {}
+    for f in facts:
+        officers = {receiver for _, receiver, _ in f.steps if receiver is not None}
+        for officer in officers:
+            out.setdefault(officer, []).append(
+                score_dossier(
+                    timeliness=f.timeliness,
+                    step_timeliness=[t for _, r, t in f.steps if r == officer],
+                    answers=f.answers,
+                )
+            )
+    return out
+
+
+def procedure_counts(agencies) -> tuple[int, int]:
+    """(procedures offered online, procedures offered) by ``agencies`` (indicator 9)."""
+    from motcua.catalog.models import Offering, Procedure
+
+    offered = Procedure.objects.filter(
+        pk__in=Offering.objects.filter(agency__in=agencies, active=True).values("procedure_id")
+    )
+    online = offered.filter(online_level__in=[Procedure.OnlineLevel.FULL, Procedure.OnlineLevel.PARTIAL])
+    return online.count(), offered.count()

@@ -72,12 +72,14 @@ class Period:
         first = self.start.replace(day=1)
         while first <= self.end:
             last = _month_end(first.year, first.month)
+            start, end = max(first, self.start), min(last, self.end)
+            whole = start == first and end == last
             out.append(
                 Period(
-                    start=max(first, self.start),
-                    end=min(last, self.end),
+                    start=start,
+                    end=end,
                     label=f"{first.month:02d}/{first.year}",
-                    key=f"thang-{first.year}-{first.month}",
+                    key=f"thang-{first.year}-{first.month}" if whole else "",
                 )
             )
             first = last + timedelta(days=1)

@@ -5,9 +5,9 @@ import functools
 from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.db.models import Q
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -44,7 +44,8 @@ def _sections(request, scope: Scope | None) -> list[dict]:
     query = f"?{scope.query()}" if scope is not None else ""
     current = request.resolver_match.view_name if request.resolver_match else ""
     return [
-        {"href": reverse(name) + query, "label": label, "current": name == current} for name, label in SECTIONS
+        {"href": reverse(name) + query, "label": label, "current": name == current}
+        for name, label in SECTIONS
     ]
 
 
@@ -107,7 +108,9 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
 
 def tables_download(scope: Scope, *, title: str, tables: list[Table], name: str) -> HttpResponse:
     content = tables_xlsx(title=title, subtitle=scope.subtitle, tables=tables)
-    return xlsx_response(content, f"{name}-{scope.unit.code}-{scope.period.start:%Y%m%d}-{scope.period.end:%Y%m%d}.xlsx")
+    return xlsx_response(
+        content, f"{name}-{scope.unit.code}-{scope.period.start:%Y%m%d}-{scope.period.end:%Y%m%d}.xlsx"
+    )
 
 
 def wants_xlsx(request) -> bool:

@@ -9,11 +9,15 @@ from motcua.reports import evaluation
 
 def test_a_dossier_scores_each_indicator_as_article_13_says():
     early = evaluation.score_dossier(
-        timeliness="early", step_timeliness=["early", "early"], answers={"contacts": "none", "agencies": "none", "misconduct": "no"}
+        timeliness="early",
+        step_timeliness=["early", "early"],
+        answers={"contacts": "none", "agencies": "none", "misconduct": "no"},
     )
     assert early == {1: 2, 2: 2, 3: 2, 4: 2, 7: 2}
     late = evaluation.score_dossier(
-        timeliness="late", step_timeliness=["early", "late"], answers={"contacts": "more", "agencies": "one_stop"}
+        timeliness="late",
+        step_timeliness=["early", "late"],
+        answers={"contacts": "more", "agencies": "one_stop"},
     )
     assert late == {1: 0, 2: 0, 3: 0, 4: 1, 7: 0}
     complained = evaluation.score_dossier(
