@@ -5,11 +5,9 @@ frozen times, rolled up by the real engine. Fixture-able for the lead's end-to-e
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
-
 from motcua.dossiers import services
 from motcua.dossiers.tests.conftest import advance, intake, vn
-from motcua.reports import engine
+from motcua.reports import engine, snapshots
 
 S = services.State
 
@@ -42,8 +40,11 @@ def build_month(world, traveller) -> Month:
     )
     traveller.move_to(vn(2026, 3, 27, 9))  # due in April: not late on the 31st
     online = advance(world, S.PROCESSING, data=intake(world, channel=2))
-    traveller.move_to(vn(2026, 3, 31, 16))
+    # The close of 31 March: its snapshot judges the month (the pages read March as past).
+    traveller.move_to(vn(2026, 3, 31, 17, 30))
     engine.apply_events()
+    snapshots.take_snapshots()
+    traveller.move_to(vn(2026, 4, 1, 8))
     return Month(on_time=on_time, late=late, online=online, refused=refused, open_late=open_late)
 
 
@@ -51,5 +52,3 @@ def march_query(**extra) -> str:
     parts = ["ky=thang-2026-3", *(f"{k}={v}" for k, v in extra.items())]
     return "&".join(parts)
 
-
-ONE_DAY = timedelta(days=1)
