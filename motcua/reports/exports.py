@@ -33,9 +33,12 @@ class Cell:
     href: str = ""  # the dossiers behind the number
     kind: str = ""  # "int", "percent", "decimal", "text"
     note: str = ""  # a short qualifier shown beside the value (e.g. a confidence band)
+    blank: str = ""  # shown instead of "chưa đo" when the value is missing for another reason
 
     @property
     def display(self) -> str:
+        if self.value is None and self.blank:
+            return self.blank
         return format_value(self.value, self.kind)
 
 
@@ -73,6 +76,20 @@ def cell(value: Any, href: str = "", kind: str = "", note: str = "") -> Cell:
     return Cell(value=value, href=href, kind=kind, note=note)
 
 
+NOTHING = "–"  # a rate over nothing: measured, but no dossier (or rating) to divide by
+
+
+def rate_cell(value: Any, volume: int, *, measured: bool = True, href: str = "", note: str = "") -> Cell:
+    """A percentage cell: "chưa đo" when its source is not built, "–" when nothing to divide."""
+    return Cell(
+        value=value if measured else None,
+        href=href if measured and volume else "",
+        kind="percent",
+        note=note,
+        blank=NOTHING if measured and not volume else "",
+    )
+
+
 def percent(numerator: int, denominator: int) -> Decimal | None:
     """numerator ÷ denominator in percent, 2 decimals; None when there is nothing to divide."""
     if not denominator:
@@ -92,7 +109,7 @@ def _sheet_name(title: str, used: set[str]) -> str:
 
 def _xlsx_value(c: Cell) -> Any:
     if c.value is None:
-        return "chưa đo" if c.kind in ("percent", "decimal") else None
+        return c.display or None
     if c.kind in ("percent", "decimal"):
         return float(c.value)
     return c.value

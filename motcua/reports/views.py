@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from motcua.reports import selectors
-from motcua.reports.exports import Table, cell
+from motcua.reports.exports import Cell, Table, cell, rate_cell
 from motcua.reports.grouping import finish, group_by_units
 from motcua.reports.periods import Period
 from motcua.reports.scope import Scope
@@ -40,6 +40,25 @@ def drill(scope: Scope, metric: str, *, period: Period | None = None, unit=None)
     return reverse("reports:dossiers") + "?" + urlencode(params)
 
 
+def on_time_cell(row: dict, href: str = "") -> Cell:
+    """The national on-time rate (766, 2.1) over finished + open dossiers."""
+    return rate_cell(pct(row["rates"]["national_on_time_rate"]), row["finished"] + row["open"], href=href)
+
+
+def online_cell(row: dict, href: str = "") -> Cell:
+    return rate_cell(pct(row["rates"]["online_share"]), row["received"], href=href)
+
+
+def postal_cell(row: dict, href: str = "") -> Cell:
+    return rate_cell(pct(row["rates"]["postal_share"]), row["received"], href=href)
+
+
+def satisfaction_cell(row: dict, href: str = "") -> Cell:
+    return rate_cell(
+        pct(row["rates"]["satisfaction"]), row["ratings"], measured=row["ratings_measured"], href=href
+    )
+
+
 def tiles(scope: Scope, t: dict) -> list[dict]:
     r = t["rates"]
     national, decree = pct(r["national_on_time_rate"]), pct(r["on_time_rate_with_open"])
@@ -54,7 +73,7 @@ def tiles(scope: Scope, t: dict) -> list[dict]:
         },
         {
             "label": "Đúng hạn, trước hạn (chỉ số 766)",
-            "value": cell(national, kind="percent"),
+            "value": on_time_cell(t),
             "href": drill(scope, "national_late"),
             "href_label": "Xem hồ sơ quá hạn theo công thức quốc gia",
             "sub": (
@@ -76,19 +95,19 @@ def tiles(scope: Scope, t: dict) -> list[dict]:
         },
         {
             "label": "Nộp trực tuyến",
-            "value": cell(pct(r["online_share"]), kind="percent"),
+            "value": online_cell(t),
             "href": drill(scope, "received_online"),
             "sub": f"{cell(t['received_online']).display} hồ sơ",
         },
         {
             "label": "Nộp qua bưu chính",
-            "value": cell(pct(r["postal_share"]), kind="percent"),
+            "value": postal_cell(t),
             "href": drill(scope, "received_postal"),
             "sub": f"{cell(t['received_postal']).display} hồ sơ",
         },
         {
             "label": "Hài lòng",
-            "value": cell(pct(r["satisfaction"]), kind="percent"),
+            "value": satisfaction_cell(t),
             "href": drill(scope, "unsatisfied") if t["ratings_measured"] else "",
             "href_label": "Xem hồ sơ bị đánh giá không hài lòng",
             "sub": f"{cell(t['ratings']).display} lượt đánh giá" if t["ratings_measured"] else "chưa đo",
@@ -119,16 +138,15 @@ def month_table(scope: Scope, months: list[dict]) -> Table:
     rows = []
     for m in months:
         period = by_month.get(m["month"])
-        r = m["rates"]
         rows.append(
             [
                 cell(period.label if period else f"{m['month']:%m/%Y}"),
                 cell(m["received"], drill(scope, "received", period=period)),
                 cell(m["finished"], drill(scope, "finished", period=period)),
                 cell(m["finished_late"], drill(scope, "finished_late", period=period)),
-                cell(pct(r["national_on_time_rate"]), kind="percent"),
-                cell(pct(r["online_share"]), drill(scope, "received_online", period=period), kind="percent"),
-                cell(pct(r["satisfaction"]), kind="percent"),
+                on_time_cell(m),
+                online_cell(m, drill(scope, "received_online", period=period)),
+                satisfaction_cell(m),
             ]
         )
     return Table(
@@ -157,16 +175,16 @@ UNIT_COLUMNS = [
 def unit_table(scope: Scope, rows: list[dict], *, title: str) -> Table:
     body = []
     for row in rows:
-        unit, r = row["unit"], row["rates"]
+        unit = row["unit"]
         body.append(
             [
                 cell(unit.name, reverse("reports:dashboard") + "?" + scope.for_unit(unit).query()),
                 cell(row["received"], drill(scope, "received", unit=unit)),
                 cell(row["finished"], drill(scope, "finished", unit=unit)),
                 cell(row["late"], drill(scope, "finished_late", unit=unit)),
-                cell(pct(r["national_on_time_rate"]), kind="percent"),
-                cell(pct(r["online_share"]), kind="percent"),
-                cell(pct(r["satisfaction"]), kind="percent"),
+                on_time_cell(row),
+                online_cell(row),
+                satisfaction_cell(row),
             ]
         )
     return Table(title=title, columns=UNIT_COLUMNS, rows=body, slug="theo-don-vi")

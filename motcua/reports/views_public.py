@@ -17,7 +17,7 @@ from motcua.org.models import Agency
 from motcua.reports import periods, selectors
 from motcua.reports.exports import Table, cell
 from motcua.reports.grouping import group_by_units
-from motcua.reports.views import pct
+from motcua.reports.views import on_time_cell, online_cell, satisfaction_cell
 from motcua.reports.views_index import index_for
 
 PUBLIC_CACHE_SECONDS = 600
@@ -30,26 +30,19 @@ def public_units() -> list[Agency]:
     return list(Agency.objects.filter(parent__in=roots, active=True).order_by("kind", "name"))
 
 
-def public_rows(period: periods.Period) -> list[list]:
+def public_rows(period: periods.Period) -> list[dict]:
+    """Per public unit: its counters and rates (``grouping``) and its 766 score; no names of people."""
     units = public_units()
     everything = Agency.objects.filter(active=True)
     data = selectors.by_agency(agencies=everything, start=period.start, end=period.end)
     rows = []
     for row in group_by_units(data, units):
-        unit, r = row["unit"], row["rates"]
-        satisfaction = pct(r["satisfaction"]) if row["ratings"] >= MIN_RATINGS else None
+        unit = row.pop("unit")
         index = index_for(everything.filter(path__startswith=unit.path), period)
-        rows.append(
-            [
-                unit.name,
-                row["received"],
-                row["finished"],
-                pct(r["national_on_time_rate"]),
-                pct(r["online_share"]),
-                satisfaction,
-                index.score if index.scored else None,
-            ]
-        )
+        if row["ratings"] < MIN_RATINGS:  # too few to show without pointing at a respondent
+            row["rates"]["satisfaction"] = None
+            row["ratings"] = 0
+        rows.append({**row, "name": unit.name, "score": index.score if index.scored else None})
     return rows
 
 
@@ -83,15 +76,15 @@ def public_statistics(request):
             ],
             rows=[
                 [
-                    cell(name),
-                    cell(received),
-                    cell(finished),
-                    cell(on_time, kind="percent"),
-                    cell(online, kind="percent"),
-                    cell(satisfied, kind="percent"),
-                    cell(score, kind="decimal"),
+                    cell(row["name"]),
+                    cell(row["received"]),
+                    cell(row["finished"]),
+                    on_time_cell(row),
+                    online_cell(row),
+                    satisfaction_cell(row),
+                    cell(row["score"], kind="decimal"),
                 ]
-                for name, received, finished, on_time, online, satisfied, score in rows
+                for row in rows
             ],
             caption=(
                 "Tỷ lệ đúng hạn theo công thức của Cổng Dịch vụ công quốc gia (tính cả hồ sơ đang giải "

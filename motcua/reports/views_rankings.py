@@ -15,10 +15,10 @@ from django.urls import reverse
 from motcua.lib.errors import InvalidInput
 from motcua.org.models import AdministrativeUnit, Agency
 from motcua.reports import selectors
-from motcua.reports.exports import Table, cell
+from motcua.reports.exports import Table, cell, rate_cell
 from motcua.reports.grouping import group_by_units
 from motcua.reports.scope import Scope
-from motcua.reports.views import drill, pct
+from motcua.reports.views import drill, online_cell, pct, satisfaction_cell
 from motcua.reports.views_common import filter_context, scoped_page, tables_download, wants_xlsx
 
 GROUPS = {
@@ -84,14 +84,17 @@ def ranking_table(scope: Scope, rows: list[dict], order: str) -> tuple[Table, Ta
         return [
             cell(rank),
             cell(unit.name, reverse("reports:dashboard") + "?" + scope.for_unit(unit).query()),
-            cell(pct(row["rates"].get(key)), kind="percent", note=_band_note(row["bands"].get(key))),
+            rate_cell(
+                pct(row["rates"].get(key)),
+                row[volume_key],
+                measured=key != "satisfaction" or row["ratings_measured"],
+                note=_band_note(row["bands"].get(key)),
+            ),
             cell(row[volume_key]),
             cell(row["received"], drill(scope, "received", unit=unit)),
             cell(row["late"], drill(scope, "finished_late", unit=unit)),
-            cell(
-                pct(row["rates"]["online_share"]), drill(scope, "received_online", unit=unit), kind="percent"
-            ),
-            cell(pct(row["rates"]["satisfaction"]), kind="percent"),
+            online_cell(row, drill(scope, "received_online", unit=unit)),
+            satisfaction_cell(row),
         ]
 
     direction = "cao đến thấp" if higher_better else "thấp đến cao (đơn vị trễ nhiều nhất ở cuối)"

@@ -5,6 +5,7 @@ frozen times, rolled up by the real engine. Fixture-able for the lead's end-to-e
 """
 
 from dataclasses import dataclass
+
 from motcua.dossiers import services
 from motcua.dossiers.tests.conftest import advance, intake, vn
 from motcua.reports import engine, snapshots
@@ -51,4 +52,3 @@ def build_month(world, traveller) -> Month:
 def march_query(**extra) -> str:
     parts = ["ky=thang-2026-3", *(f"{k}={v}" for k, v in extra.items())]
     return "&".join(parts)
-
