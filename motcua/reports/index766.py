@@ -12,8 +12,9 @@ to 4 decimals (2 as a percentage). ``display`` indicators show a rate and earn n
 
 The counts come from ``motcua.reports.selectors.indicator_counts``: ``{key: {"numerator",
 "denominator", …}}``; an indicator names its key (``counts``). An indicator without a key, or
-whose key is absent or has a denominator ``None`` (its source is not built: PAKN, the national
-sync…) is "chưa đo" — never zero, and left out of the score and of its maximum.
+whose key is absent or has a denominator ``None``, or that counts the events of an app not
+installed (``requires``: e-results, payments, ratings) — its source is not built: PAKN, the
+national sync… — is "chưa đo" — never zero, and left out of the score and of its maximum.
 """
 
 import functools
@@ -23,6 +24,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
+
+from django.apps import apps
 
 DATA_DIR = Path(__file__).parent / "data" / "index766"
 NOT_MEASURED = "not_measured"  # the system does not count what the formula needs
@@ -43,6 +46,7 @@ class Indicator:
     source: str
     against: str = ""  # the drill-down metric of the dossiers that count against it
     against_label: str = ""
+    requires: str = ""  # the app whose events it counts: not installed, not measured (not 0)
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,7 @@ def _indicator(raw: dict[str, Any]) -> Indicator:
         source=raw["source"],
         against=raw.get("against", ""),
         against_label=raw.get("against_label", ""),
+        requires=raw.get("requires", ""),
     )
 
 
@@ -137,7 +142,13 @@ class Result:
         return self.rate is not None and self.rate < goal
 
 
+def app_installed(name: str) -> bool:
+    return apps.is_installed(name)
+
+
 def score_indicator(indicator: Indicator, counts: dict[str, dict[str, Any]]) -> Result:
+    if indicator.requires and not app_installed(indicator.requires):
+        return Result(indicator, NOT_MEASURED)
     found = counts.get(indicator.counts) if indicator.counts else None
     if found is None or found.get("numerator") is None or found.get("denominator") is None:
         return Result(indicator, NOT_MEASURED)

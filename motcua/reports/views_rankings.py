@@ -109,10 +109,6 @@ def ranking_table(scope: Scope, rows: list[dict], order: str) -> tuple[Table, Ta
             f"chỉ xếp hạng đơn vị có từ {threshold} hồ sơ (lượt) trở lên."
         ),
     )
-    if not higher_better:
-        ranked.rows.reverse()
-        for i, row in enumerate(ranked.rows, start=1):
-            row[0] = cell(i)
     unranked = None
     if few:
         unranked = Table(

@@ -3,7 +3,15 @@
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from motcua.reports import index766
+
+
+@pytest.fixture(autouse=True)
+def every_app_built(monkeypatch):
+    """The worked examples as if payments, e-results and ratings were all installed."""
+    monkeypatch.setattr(index766, "app_installed", lambda name: True)
 
 
 def _n(numerator, denominator):
@@ -75,6 +83,15 @@ def test_an_empty_denominator_is_no_data_not_zero():
 def test_a_none_denominator_is_not_measured():
     indicator = next(i for i in index766.config_for(date(2026, 11, 30)).indicators if i.id == "5.4")
     assert index766.score_indicator(indicator, {"766-5.4": _n(None, None)}).status == index766.NOT_MEASURED
+
+
+def test_an_indicator_of_an_app_not_installed_is_not_measured(monkeypatch, every_app_built):
+    monkeypatch.setattr(index766, "app_installed", lambda name: name != "motcua.signing")
+    index = index766.compute(COUNTS, day=date(2026, 11, 30))
+    results = {r.indicator.id: r for r in index.results}
+    # Counted as 30 of 120 above, but e-results are not built here: not measured, not 25%.
+    assert results["4.1"].status == index766.NOT_MEASURED and results["4.1"].rate is None
+    assert results["5.4"].status == index766.MEASURED
 
 
 def test_what_pulls_it_down_is_the_most_points_lost_first():
