@@ -50,6 +50,7 @@ class Table:
     caption: str = ""
     numeric: set[int] = field(default_factory=set)  # column indexes aligned right
     slug: str = ""  # the table's id in the page (the chart beside it reads it)
+    empty: str = "Không có số liệu trong kỳ."
 
     @property
     def labelled_rows(self) -> list[list[tuple[str, Cell]]]:

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET
 
 from motcua.lib.errors import DomainError
 from motcua.org.models import Agency
-from motcua.reports import periods, selectors
-from motcua.reports.exports import Table, cell
+from motcua.reports import index766, periods, selectors
+from motcua.reports.exports import NOTHING, Cell, Table, cell
 from motcua.reports.grouping import group_by_units
 from motcua.reports.views import on_time_cell, online_cell, satisfaction_cell
 from motcua.reports.views_index import index_for
@@ -42,7 +42,10 @@ def public_rows(period: periods.Period) -> list[dict]:
         if row["ratings"] < MIN_RATINGS:  # too few to show without pointing at a respondent
             row["rates"]["satisfaction"] = None
             row["ratings"] = 0
-        rows.append({**row, "name": unit.name, "score": index.score if index.scored else None})
+        nothing = not index.scored and any(r.status == index766.NO_DATA for r in index.results)
+        rows.append(
+            {**row, "name": unit.name, "score": index.score if index.scored else None, "nothing": nothing}
+        )
     return rows
 
 
@@ -82,7 +85,7 @@ def public_statistics(request):
                     on_time_cell(row),
                     online_cell(row),
                     satisfaction_cell(row),
-                    cell(row["score"], kind="decimal"),
+                    Cell(row["score"], kind="decimal", blank=NOTHING if row["nothing"] else ""),
                 ]
                 for row in rows
             ],

@@ -69,8 +69,8 @@ def ranking_table(scope: Scope, rows: list[dict], order: str) -> tuple[Table, Ta
     enough = sorted((r for r in measured if r[volume_key] >= threshold), key=edge, reverse=True)
     few = [r for r in rows if r not in enough]
     columns = [
-        "Hạng",
         "Đơn vị",
+        "Hạng",
         label + " (%)",
         "Số hồ sơ (lượt) tính tỷ lệ",
         "Tiếp nhận",
@@ -82,8 +82,8 @@ def ranking_table(scope: Scope, rows: list[dict], order: str) -> tuple[Table, Ta
     def line(rank, row):
         unit = row["unit"]
         return [
-            cell(rank),
             cell(unit.name, reverse("reports:dashboard") + "?" + scope.for_unit(unit).query()),
+            cell(rank),
             rate_cell(
                 pct(row["rates"].get(key)),
                 row[volume_key],
@@ -103,6 +103,7 @@ def ranking_table(scope: Scope, rows: list[dict], order: str) -> tuple[Table, Ta
         columns=columns,
         rows=[line(i, r) for i, r in enumerate(enough, start=1)],
         slug="xep-hang",
+        empty="Chưa có đơn vị nào đủ số hồ sơ để xếp hạng.",
         caption=(
             f"Xếp từ {direction} theo cận {'dưới' if higher_better else 'trên'} của khoảng tin cậy 95% "
             f"(Wilson), để đơn vị có ít hồ sơ không đứng trên đơn vị nhiều hồ sơ chỉ nhờ may rủi; "
