@@ -463,6 +463,7 @@ FEEDBACK_PUBLIC_URL = env_str("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000").rstr
 REPORTS_APPLY_SECONDS = env_int("REPORTS_APPLY_SECONDS", 30)
 REPORTS_BATCH = env_int("REPORTS_BATCH", 20000)  # events applied per transaction
 REPORTS_GAP_TTL_SECONDS = env_int("REPORTS_GAP_TTL_SECONDS", 900)  # an id unseen this long was rolled back
+REPORTS_REBUILD_WORK_MEM = env_str("REPORTS_REBUILD_WORK_MEM", "256MB")  # PostgreSQL, the rebuild's transaction
 
 # -- oversight pages (issue 13) --
 # Statistical reporting periods close their figures from this day of the month before to the day

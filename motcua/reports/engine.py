@@ -112,7 +112,9 @@ def _advance(
     previous = cursor.last_id
     new_last = max([previous, *new_ids])
     seen_ids = set(new_ids)
-    missing = [i for i in range(max(previous + 1, new_last - MAX_NEW_GAPS), new_last) if i not in seen_ids]
+    # A fresh cursor starts at the first id it sees (older ids are not gaps, they never existed).
+    first = previous + 1 if previous or not new_ids else min(new_ids)
+    missing = [i for i in range(max(first, new_last - MAX_NEW_GAPS), new_last) if i not in seen_ids]
     kept.extend([i, now.isoformat()] for i in missing)
     cursor.last_id = new_last
     cursor.gaps = kept
@@ -198,13 +200,14 @@ def national_due(
     return due
 
 
-def compute_clocks(finish_events: QuerySet) -> int:
-    """Compute the national clock of the finished dossiers of ``finish_events`` that had exactly
-    one supplement request in processing (none: the decree's verdict stands; two or more: late)
-    and have no clock yet. Returns how many were computed."""
+def compute_clocks(finish_events: QuerySet | None = None) -> int:
+    """Compute the national clock of the finished dossiers (of ``finish_events``; None: all) that
+    had exactly one supplement request in processing (none: the decree's verdict stands; two or
+    more: late) and have no clock yet. Returns how many were computed."""
+    scope = {} if finish_events is None else {"pk__in": finish_events.values("dossier_id")}
     dossiers = list(
         Dossier.objects.filter(
-            pk__in=finish_events.values("dossier_id"),
+            **scope,
             supplement_count=1,
             finished_at__isnull=False,
             original_due_at__isnull=False,
@@ -249,6 +252,11 @@ def rebuild(*, now: datetime | None = None) -> dict[str, Any]:
     now = now or timezone.now()
     with transaction.atomic():
         cursor = _cursor(EVENTS)
+        if connection.vendor == "postgresql":  # one big GROUP BY: sort and hash in memory
+            with connection.cursor() as db:
+                db.execute("SELECT set_config('work_mem', %s, true)", [settings.REPORTS_REBUILD_WORK_MEM])
+                # Compiling thirty aggregates costs more than it saves (measured: bench/dashboard.py).
+                db.execute("SET LOCAL jit = off")
         last = DossierEvent.objects.aggregate(m=Max("id"))["m"] or 0
         # Ids below the mark not visible yet (transactions still open) are watched as gaps.
         recent = set(
@@ -256,18 +264,16 @@ def rebuild(*, now: datetime | None = None) -> dict[str, Any]:
                 "id", flat=True
             )
         )
-        compute_clocks(_counted(DossierEvent.objects.all()).filter(metrics.FINISHED))
-        _truncate(DailyRollup, AgencyDayRollup)
+        compute_clocks()
+        _truncate(DailyRollup, AgencyDayRollup, LatestRating, RatingAnswerRollup, RatingRollup)
         _upsert(DossierEvent.objects.filter(id__lte=last), fine=True)
         _coarse_from_fine()
         cursor.last_id = last
-        cursor.gaps = [
-            [i, now.isoformat()] for i in range(max(1, last - MAX_NEW_GAPS + 1), last) if i not in recent
-        ]
+        first = min(recent, default=last)
+        cursor.gaps = [[i, now.isoformat()] for i in range(first, last) if i not in recent]
         cursor.updated_at = cursor.rebuilt_at = now
         cursor.save()
         ratings_cursor = _cursor(RATINGS)
-        _truncate(LatestRating, RatingAnswerRollup, RatingRollup)
         rows = rating_rows()
         ratings_cursor.last_id = max([0, *(r["id"] for r in rows)])
         ratings_cursor.gaps = []
@@ -278,13 +284,17 @@ def rebuild(*, now: datetime | None = None) -> dict[str, Any]:
 
 
 def _truncate(*models: Any) -> None:
-    for model in models:
-        model.objects.all().delete() if connection.vendor != "postgresql" else _pg_truncate(model)
-
-
-def _pg_truncate(model: Any) -> None:
+    """Empty the roll-up tables (PostgreSQL: one TRUNCATE, after the constraints deferred so far
+    in this transaction are checked, since TRUNCATE refuses pending checks)."""
+    if connection.vendor != "postgresql":
+        for model in models:
+            model.objects.all().delete()
+        return
+    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
     with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"TRUNCATE {tables}")  # noqa: S608 — table names from the models
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def _coarse_from_fine() -> None:

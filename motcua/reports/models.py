@@ -22,6 +22,8 @@ from motcua.dossiers.models import Dossier
 from motcua.org.models import Agency
 
 
+# The roll-up tables are derived data, rebuilt every night: their foreign keys are not enforced
+# by the database (a check per inserted row at commit would double the rebuild's time).
 class EventCounters(models.Model):
     """How many events of each kind (``metrics.EVENT_METRICS``: one field per metric)."""
 
@@ -62,11 +64,21 @@ class EventCounters(models.Model):
 
 class DailyRollup(EventCounters):
     agency = models.ForeignKey(
-        Agency, verbose_name="cơ quan giải quyết", on_delete=models.CASCADE, related_name="+", db_index=False
+        Agency,
+        verbose_name="cơ quan giải quyết",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     day = models.DateField("ngày")
     procedure = models.ForeignKey(
-        Procedure, verbose_name="thủ tục", on_delete=models.CASCADE, related_name="+", db_index=False
+        Procedure,
+        verbose_name="thủ tục",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     channel = models.PositiveSmallIntegerField("kênh nộp", choices=Dossier.Channel.choices)
 
@@ -76,7 +88,6 @@ class DailyRollup(EventCounters):
         constraints = [
             models.UniqueConstraint(fields=["agency", "day", "procedure", "channel"], name="daily_rollup_key")
         ]
-        indexes = [models.Index(fields=["day", "agency"], name="daily_rollup_day")]
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.day} {self.procedure_id} kênh {self.channel}"
@@ -84,7 +95,12 @@ class DailyRollup(EventCounters):
 
 class AgencyDayRollup(EventCounters):
     agency = models.ForeignKey(
-        Agency, verbose_name="cơ quan giải quyết", on_delete=models.CASCADE, related_name="+", db_index=False
+        Agency,
+        verbose_name="cơ quan giải quyết",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     day = models.DateField("ngày")
 
@@ -92,7 +108,6 @@ class AgencyDayRollup(EventCounters):
         verbose_name = "số liệu theo cơ quan và ngày"
         verbose_name_plural = "số liệu theo cơ quan và ngày"
         constraints = [models.UniqueConstraint(fields=["agency", "day"], name="agency_day_rollup_key")]
-        indexes = [models.Index(fields=["day", "agency"], name="agency_day_rollup_day")]
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.day}"
@@ -101,9 +116,13 @@ class AgencyDayRollup(EventCounters):
 class OpenSnapshot(models.Model):
     """The open dossiers at the close of a working day (handling agency's calendar)."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", db_index=False)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     day = models.DateField("ngày")
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+", db_index=False)
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     channel = models.PositiveSmallIntegerField("kênh nộp", choices=Dossier.Channel.choices)
     open = models.PositiveIntegerField("đang giải quyết", default=0)
     open_paused = models.PositiveIntegerField("đang chờ bổ sung hoặc nộp phí", default=0)
@@ -127,7 +146,9 @@ class OpenSnapshot(models.Model):
 class SnapshotRun(models.Model):
     """One agency's snapshot of one day is taken (once: unique)."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", db_index=False)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     day = models.DateField()
     taken_at = models.DateTimeField()
 
@@ -144,9 +165,13 @@ class RatingRollup(models.Model):
     ``latest_*`` count only the latest rating of each dossier (Decision 766 indicator 5.4): when
     a newer rating of a dossier arrives, the older one's ``latest_*`` count moves to the newer."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", db_index=False)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     day = models.DateField("ngày")
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+", db_index=False)
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     channel = models.CharField("kênh đánh giá", max_length=20)
     ratings = models.PositiveIntegerField("lượt đánh giá", default=0)
     satisfied = models.PositiveIntegerField("hài lòng", default=0)
@@ -171,9 +196,13 @@ class RatingRollup(models.Model):
 class RatingAnswerRollup(models.Model):
     """How many ratings gave ``answer`` to ``question`` (the questionnaire's codes)."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", db_index=False)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     day = models.DateField("ngày")
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+", db_index=False)
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     question = models.CharField("câu hỏi", max_length=60)
     answer = models.CharField("trả lời", max_length=60)
     count = models.PositiveIntegerField("số lượt", default=0)

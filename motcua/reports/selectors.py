@@ -28,7 +28,8 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -41,6 +42,7 @@ from motcua.reports.models import (
     EventCounters,
     OpenSnapshot,
     RatingRollup,
+    SnapshotRun,
 )
 from motcua.reports.stats import ratio, wilson
 from motcua.workcalendar.calendar import VN_TZ
@@ -120,7 +122,7 @@ def _sums(rows: QuerySet, group: Iterable[str] = ()) -> list[dict[str, Any]]:
 def snapshot_day(agencies: Any, start: date, end: date) -> date | None:
     """The last day in the period with a snapshot (the day the period is judged on)."""
     return (
-        OpenSnapshot.objects.filter(agency_id__in=agency_ids(agencies), day__range=(start, end))
+        SnapshotRun.objects.filter(agency_id__in=agency_ids(agencies), day__range=(start, end))
         .order_by("-day")
         .values_list("day", flat=True)
         .first()
@@ -254,21 +256,62 @@ def by_month(
     start, end = check_period(start, end)
     rows = _rollups(agencies, start, end, procedure, field, channel).annotate(month=TruncMonth("day"))
     sums = {_month_key(r["month"]): r for r in _sums(rows, ["month"])}
+    opened = _open_by_month(agencies, start, end, procedure, field, channel)
+    rated = _ratings_by_month(agencies, start, end, procedure, field)
     measured = _ratings_measured()
     months = []
     first = start.replace(day=1)
     while first <= end:
-        following = (first + timedelta(days=32)).replace(day=1)
-        m_start, m_end = max(first, start), min(following - timedelta(days=1), end)
         row = dict(sums.get(first) or {name: 0 for name in COUNTERS})
         row["month"] = first
-        row.update(_open_at_end(agencies, m_start, m_end, procedure, field, channel)[None])
-        row.update(_ratings(agencies, m_start, m_end, procedure, field)[None])
+        row.update({name: 0 for name in metrics.SNAPSHOT_METRICS})
+        row.update({k: v or 0 for k, v in opened.get(first, {}).items()})
+        row.update({name: 0 for name in metrics.RATING_METRICS})
+        row.update({k: v or 0 for k, v in rated.get(first, {}).items()})
         row["ratings_measured"] = measured
         row["rates"] = rates(row)
         months.append(row)
-        first = following
+        first = (first + timedelta(days=32)).replace(day=1)
     return months
+
+
+def _open_by_month(
+    agencies: Any, start: date, end: date, procedure: Any, field: Any, channel: Any
+) -> dict[date, dict[str, int]]:
+    """The open dossiers at the end of each month of the period (its last snapshot; the month
+    running today: now), in three queries whatever the number of months."""
+    today = timezone.localdate(timezone=VN_TZ)
+    result: dict[date, dict[str, int]] = {}
+    past_end = min(end, today - timedelta(days=1))
+    if past_end >= start:
+        snapshots = OpenSnapshot.objects.filter(
+            agency_id__in=agency_ids(agencies), day__range=(start, past_end)
+        )
+        last_days = [
+            row["last"]
+            for row in snapshots.annotate(month=TruncMonth("day"))
+            .values("month")
+            .annotate(last=Max("day"))
+            .order_by()
+        ]
+        sums = {name: Sum(name) for name in metrics.SNAPSHOT_METRICS}
+        rows = _narrow(snapshots.filter(day__in=last_days), procedure, field, channel)
+        for row in rows.values("day").annotate(**sums).order_by():
+            result[row.pop("day").replace(day=1)] = row
+    if end >= today:
+        result[today.replace(day=1)] = _open_at_end(agencies, today, end, procedure, field, channel)[None]
+    return result
+
+
+def _ratings_by_month(agencies: Any, start: date, end: date, procedure: Any, field: Any) -> dict[date, dict]:
+    rows = _narrow(
+        RatingRollup.objects.filter(agency_id__in=agency_ids(agencies), day__range=(start, end)),
+        procedure,
+        field,
+        None,
+    ).annotate(month=TruncMonth("day"))
+    sums = {name: Sum(name) for name in metrics.RATING_METRICS}
+    return {_month_key(row.pop("month")): row for row in rows.values("month").annotate(**sums).order_by()}
 
 
 def _month_key(value: Any) -> date:
@@ -450,14 +493,12 @@ def late_steps(
     ).values_list("agency_id", "receiver_id", "finished_at", "due_at"):
         key = (agency_id, receiver_id)
         hours[key] = hours.get(key, 0.0) + (finished_at - due_at).total_seconds() / 3600
-    from django.contrib.auth import get_user_model
-
-    names = dict(
-        get_user_model()
-        .objects.filter(pk__in={r["receiver_id"] for r in rows if r["receiver_id"]})
-        .annotate(n=F("full_name") if hasattr(get_user_model(), "full_name") else F("username"))
-        .values_list("pk", "n")
-    )
+    names = {
+        user.pk: user.get_full_name()
+        for user in get_user_model().objects.filter(
+            pk__in={r["receiver_id"] for r in rows if r["receiver_id"]}
+        )
+    }
     result = [
         {
             "agency_id": r["agency_id"],

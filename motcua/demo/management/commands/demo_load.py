@@ -6,6 +6,7 @@ from motcua.catalog.demo import build_demo_catalog
 from motcua.demo.citizens import build_demo_citizens
 from motcua.dossiers.demo import build_demo_dossiers
 from motcua.org.demo import DEMO_PASSWORD, build_demo_org
+from motcua.reports.demo import build_demo_reports
 
 
 class Command(BaseCommand):
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         from motcua.me.demo import build_demo_mobile_app
 
         build_demo_mobile_app(stdout=self.stdout)
+        build_demo_reports(stdout=self.stdout)  # roll-ups of the demo's events (motcua/reports/demo.py)
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Tài khoản dùng thử (mật khẩu chung: {DEMO_PASSWORD}):"))
         of_communes = {name for commune in org.communes for name in commune.usernames}
