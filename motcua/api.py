@@ -332,6 +332,7 @@ def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
 def _register_routers() -> None:
     from motcua.catalog.api import router as catalog_router
     from motcua.dossiers.api import router as dossiers_router
+    from motcua.feedback.api import router as feedback_router
     from motcua.me.api import router as me_router
     from motcua.org.api import router as org_router
     from motcua.workcalendar.api import router as calendar_router
@@ -340,6 +341,7 @@ def _register_routers() -> None:
     api.add_router("/", catalog_router)
     api.add_router("/", org_router)
     api.add_router("/", dossiers_router)
+    api.add_router("/", feedback_router)  # ratings (motcua/feedback)
     api.add_router("/me", me_router)  # the citizen's API for the mobile app (motcua/me/)
 
 

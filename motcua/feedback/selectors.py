@@ -92,7 +92,3 @@ def officer_aggregate(officer: Any, *, since: datetime | None = None) -> Aggrega
 def agency_aggregate(agency: Agency, *, since: datetime | None = None) -> Aggregate:
     rows = Rating.objects.filter(agency__in=agency_subtree(agency))
     return _aggregate(rows if since is None else rows.filter(created_at__gte=since))
-
-
-def rating_of(dossier: Any, channel: str) -> Rating | None:
-    return Rating.objects.filter(dossier=dossier, channel=channel).first()

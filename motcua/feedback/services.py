@@ -114,16 +114,20 @@ def rating_submit(
     return rating
 
 
+def duplicate_message(dossier: Dossier, channel: str) -> str | None:
+    """What a second rating of ``dossier`` on ``channel`` is told, or None if it is the first."""
+    earlier = Rating.objects.filter(dossier=dossier, channel=channel).values_list("created_at", flat=True)
+    at = earlier.first()
+    if at is None:
+        return None
+    when = timezone.localtime(at).strftime("%H:%M ngày %d/%m/%Y")
+    return RATED_TWICE.format(code=dossier.code, channel=Channel(channel).label, at=when)
+
+
 def _refuse_second(dossier: Dossier, channel: str) -> None:
-    earlier = (
-        Rating.objects.filter(dossier=dossier, channel=channel).values_list("created_at", flat=True).first()
-    )
-    if earlier is not None:
-        at = timezone.localtime(earlier).strftime("%H:%M ngày %d/%m/%Y")
-        raise Conflict(
-            RATED_TWICE.format(code=dossier.code, channel=Channel(channel).label, at=at),
-            code="rating_duplicate",
-        )
+    message = duplicate_message(dossier, channel)
+    if message is not None:
+        raise Conflict(message, code="rating_duplicate")
 
 
 def _alert_heads(rating: Rating, dossier: Dossier) -> None:

@@ -144,6 +144,10 @@ EVENTS["submit-online"] = EVENTS["submit_online"]
 EVENTS["receive_supplement"] = EVENTS["receive-supplement"]
 EVENTS["return_result"] = EVENTS["return-result"]
 
+# After these the citizen is invited to rate the service (Circular 01/2018 art. 12): the e-mail
+# and in-app notice carry a signed rating link (too long for an SMS).
+RATING_INVITED = frozenset({"return-result", "return_result", "refuse"})
+
 DEFAULT_EVENT = EventText(
     "có cập nhật",
     "có cập nhật mới",
@@ -261,6 +265,10 @@ def render(dossier: "Dossier", action: str, extra_text: str = "", *, at: datetim
     if extra_text:
         lines.append(extra_text.strip())
     lines += ["", f"Việc ông/bà cần làm: {text.todo}"]
+    if action in RATING_INVITED and dossier.code:
+        from motcua.feedback.links import rating_url  # the signed link of motcua/feedback
+
+        lines.append(f"Đánh giá mức độ hài lòng: {rating_url(dossier.code, 'message_link')}")
     if dossier.pin:
         lines.append(f"Mã hồ sơ: {dossier.code}; mã tra cứu: {dossier.pin}.")
     lines += ["", f"{settings.MOTCUA_SITE_NAME} — {settings.MOTCUA_PROVINCE_NAME}"]

@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 
 # The dossier page of a dossier held by its specialist, with the actions it offers him.
 DOSSIER_PAGE = 18
-# The inbox ("Của tôi", every bucket counted), whatever the number of rows on the page.
-INBOX = 7
+# The inbox ("Của tôi", every bucket counted), whatever the number of rows on the page; one of
+# them the head of unit's unsatisfied ratings (motcua/feedback's panel).
+INBOX = 8
 # GET /api/v1/dossiers/{code} and GET /api/v1/dossiers (a page of summaries).
 API_DOSSIER = 10
 API_LIST = 3

@@ -6,6 +6,9 @@ import time_machine
 
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.conftest import MONDAY_8AM, World, advance, build_world
+from motcua.org import services as org_services
+from motcua.org.models import Membership
+from motcua.org.testing import make_staff
 
 State = Dossier.State
 SATISFIED = {"contacts": "none", "agencies": "one_stop", "misconduct": "no", "satisfied": "yes"}
@@ -27,3 +30,14 @@ def frozen():
 def returned(world, frozen) -> Dossier:
     """A dossier received, processed and returned by commune A's receptionist (Monday 2/3/2026)."""
     return advance(world, State.RETURNED)
+
+
+@pytest.fixture
+def counter(world):
+    point = org_services.service_point_create(agency=world.tree.one_stop_a, name="Bộ phận Một cửa xã An Bình")
+    return org_services.counter_create(service_point=point, number=2)
+
+
+@pytest.fixture
+def director(world):
+    return make_staff("gd_xa_a", world.tree.commune_a, Membership.Role.DIRECTOR, full_name="Đỗ Văn Đốc")

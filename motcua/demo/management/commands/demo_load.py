@@ -24,6 +24,9 @@ class Command(BaseCommand):
             stdout=self.stdout,
         )
         build_demo_dossiers(org=org, stdout=self.stdout)
+        from motcua.feedback.demo import build_demo_feedback  # ratings and survey rounds (issue 13)
+
+        build_demo_feedback(org=org, stdout=self.stdout)
         # The mobile app's client at the authorisation server (motcua/me/demo.py).
         from motcua.me.demo import build_demo_mobile_app
 
