@@ -42,7 +42,7 @@ def group_by_units(rows: list[dict[str, Any]], units: list[Agency]) -> list[dict
     """One row per unit of ``units`` (in that order), summing the rows of its subtree."""
     measured = bool(rows[0]["ratings_measured"]) if rows else _ratings_measured()
     paths = dict(Agency.objects.filter(pk__in=[r["agency_id"] for r in rows]).values_list("pk", "path"))
-    template = empty_counters()
+    template: dict[str, Any] = dict(empty_counters())
     out = []
     for unit in units:
         total = dict(template)

@@ -10,6 +10,7 @@ the same answer as a unit that does not exist (404), as dossiers do.
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.db.models import QuerySet
@@ -21,12 +22,15 @@ from motcua.org.selectors import agencies_visible_to, is_staff
 from motcua.reports import periods
 from motcua.reports.periods import Period
 
+if TYPE_CHECKING:
+    from motcua.accounts.models import User
+
 CHANNELS = {"1": "Trực tiếp", "2": "Trực tuyến", "3": "Bưu chính công ích"}
 
 
 @dataclass
 class Scope:
-    user: object
+    user: "User"
     unit: Agency
     tops: list[Agency]  # the highest agencies the viewer sees (the unit menu starts from them)
     agencies: QuerySet[Agency]

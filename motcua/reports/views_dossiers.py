@@ -7,6 +7,8 @@ was clicked. It shows applicants' names: each view and each download is audited
 (``personal_data.report``), with the metric, the filters and the count.
 """
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.shortcuts import render
@@ -89,7 +91,7 @@ def _late_step_holder(request, scope: Scope) -> tuple[object, object, str]:
 def behind(request, scope: Scope):
     """(the dossiers behind the number asked for, its title); InvalidInput for an unknown metric."""
     metric = (request.GET.get("chi-so") or "").strip()
-    kwargs = {
+    kwargs: dict[str, Any] = {
         "agencies": scope.agencies,
         "start": scope.period.start,
         "end": scope.period.end,
