@@ -59,6 +59,15 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	@touch $@
 
+# The oversight pages' charts (chart.js, exact version in package.json): its built file and
+# licence are copied into the static files and committed, since a deployment has no Node at run
+# time. Run after changing chart.js's version; motcua/reports/tests/test_charts.py checks the copy.
+CHARTJS_DIR := motcua/reports/static/reports/vendor/chartjs
+.PHONY: vendor-charts
+vendor-charts: node_modules/.installed
+	mkdir -p $(CHARTJS_DIR)
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md $(CHARTJS_DIR)/
+
 system-deps: $(VENV)/.system
 browser-deps: $(VENV)/.system node_modules/.installed
 

@@ -465,6 +465,14 @@ REPORTS_BATCH = env_int("REPORTS_BATCH", 20000)  # events applied per transactio
 REPORTS_GAP_TTL_SECONDS = env_int("REPORTS_GAP_TTL_SECONDS", 900)  # an id unseen this long was rolled back
 REPORTS_REBUILD_WORK_MEM = env_str("REPORTS_REBUILD_WORK_MEM", "256MB")  # PostgreSQL, the rebuild's transaction
 
+# -- oversight pages (issue 13) --
+# Statistical reporting periods close their figures from this day of the month before to the day
+# before it in the period's last month (Decree 09/2019 art. 12, read from memory: UNVERIFIED);
+# 1 makes them calendar months. A ranking ranks only units with at least REPORTS_RANKING_MIN_VOLUME
+# dossiers (or ratings) behind the rate; the others are listed apart.
+REPORTS_STATISTICAL_START_DAY = env_int("REPORTS_STATISTICAL_START_DAY", 15)
+REPORTS_RANKING_MIN_VOLUME = env_int("REPORTS_RANKING_MIN_VOLUME", 20)
+
 SCHEDULER_JOBS = [
     {"name": "outbox-sweep", "path": "motcua.notifications.jobs.outbox_sweep", "every": 60},
     {"name": "due-reminders", "path": "motcua.dossiers.reminders.send_due_tomorrow_reminders", "every": 900},

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("motcua.portal.urls")),  # /nop-truc-tuyen/, /ho-so-cua-toi/
     path("", include("motcua.catalog.urls")),
     path("", include("motcua.feedback.urls")),  # /danh-gia/…, /khao-sat/…: ratings and surveys
+    path("", include("motcua.reports.urls")),  # /giam-sat/, /thong-ke/ (issue 13)
 ]
 
 # Pages get Vietnamese error pages; paths under /api/ the API's error shape.
