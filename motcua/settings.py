@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "motcua.notifications",
     "motcua.dossiers",
     "motcua.portal",  # issue 11: the citizen's pages (online submission, drafts, "Hồ sơ của tôi")
+    "motcua.payments",  # issue 12 §1: fees due, payment requests, payments, e-receipts
     "motcua.demo",
 ]
 
@@ -442,12 +443,27 @@ for _name in ("NOTIFY_MAX_ATTEMPTS", "NOTIFY_RETRY_BASE_SECONDS", "NOTIFY_LEASE_
 # Periodic work (manage.py scheduler, motcua/scheduler): name, the function's dotted path and how
 # often it runs, in seconds. Other apps add their own lines; a path that does not import yet is
 # skipped with a warning.
+# -- Phí, lệ phí và thanh toán (issue 12 §1; README "Phí, lệ phí và thanh toán") --------------
+# Days the applicant has to pay a request (calendar days; past it the request reaches the inbox).
+PAYMENT_DUE_DAYS = env_int("PAYMENT_DUE_DAYS", 5)
+# A gateway payment not confirmed within this many minutes expires (GOV.UK Pay: 90 minutes).
+PAYMENT_EXPIRY_MINUTES = env_int("PAYMENT_EXPIRY_MINUTES", 90)
+# Postage of a result by post when no tariff line (FeeTariff kind "postage") applies.
+PAYMENT_POSTAGE_VND = env_int("PAYMENT_POSTAGE_VND", 30000)
+# Where transfers go (VietQR): per agency code, else "*": "BIN:account:holder name".
+# Example: PAYMENT_ACCOUNTS="*=970415:113366668888:KHO BAC NHA NUOC TINH,000.00.01.H00=970436:0011001234567:UBND XA A"
+PAYMENT_ACCOUNTS = env_str("PAYMENT_ACCOUNTS", "*=970415:113366668888:KHO BAC NHA NUOC TINH DEMO")
+# The e-receipt's template number and series as registered with the tax authority (Decree 123/2020).
+PAYMENT_RECEIPT_TEMPLATE = env_str("PAYMENT_RECEIPT_TEMPLATE", "01BLP0-001")
+PAYMENT_RECEIPT_SERIES = env_str("PAYMENT_RECEIPT_SERIES", "BL-{yy}E")
+
 SCHEDULER_JOBS = [
     {"name": "outbox-sweep", "path": "motcua.notifications.jobs.outbox_sweep", "every": 60},
     {"name": "due-reminders", "path": "motcua.dossiers.reminders.send_due_tomorrow_reminders", "every": 900},
     {"name": "expired-drafts", "path": "motcua.portal.services.drafts_expire", "every": 3600},
     {"name": "expired-guidances", "path": "motcua.dossiers.jobs.close_expired_guidances", "every": 3600},
     {"name": "phone-codes-purge", "path": "motcua.accounts.registration.phone_codes_purge", "every": 3600},
+    {"name": "payments-expire", "path": "motcua.payments.services.payments_expire", "every": 300},
 ]
 SCHEDULER_LEASE_SECONDS = env_int("SCHEDULER_LEASE_SECONDS", 1800)  # a job running longer may run twice
 SCHEDULER_POLL_SECONDS = env_int("SCHEDULER_POLL_SECONDS", 5)
