@@ -440,9 +440,24 @@ for _name in ("NOTIFY_MAX_ATTEMPTS", "NOTIFY_RETRY_BASE_SECONDS", "NOTIFY_LEASE_
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be 1 or more.")
 
-# Periodic work (manage.py scheduler, motcua/scheduler): name, the function's dotted path and how
-# often it runs, in seconds. Other apps add their own lines; a path that does not import yet is
-# skipped with a warning.
+# -- Thanh toán trực tuyến: cổng VNPay (issue 12; README "Thanh toán trực tuyến (VNPay)") ------
+# The gateway behind motcua/payments/gateways (PAYMENT_GATEWAY names it). The TMN code and the hash
+# secret come from VNPay's merchant contract (VNPAY_HASH_SECRET_FILE works too); the defaults are
+# the stand-in's (motcua/payments/testing/vnpay_standin.py, started by `make vnpay-demo`), so a
+# development machine never talks to VNPay. Production sets all four, https URLs.
+PAYMENT_GATEWAY = env_str("PAYMENT_GATEWAY", "vnpay")
+VNPAY_TMN_CODE = env_str("VNPAY_TMN_CODE", "MOTCUA01")
+VNPAY_HASH_SECRET = env_str("VNPAY_HASH_SECRET", "motcua-vnpay-demo-secret")
+VNPAY_STANDIN_URL = env_str("VNPAY_STANDIN_URL", "http://127.0.0.1:8002")
+VNPAY_PAY_URL = env_str("VNPAY_PAY_URL", f"{VNPAY_STANDIN_URL}/paymentv2/vpcpay.html")
+VNPAY_API_URL = env_str("VNPAY_API_URL", f"{VNPAY_STANDIN_URL}/merchant_webapi/api/transaction")
+VNPAY_ORDER_TYPE = env_str("VNPAY_ORDER_TYPE", "other")
+VNPAY_TIMEOUT_SECONDS = env_int("VNPAY_TIMEOUT_SECONDS", 10)
+# The polling job (motcua/payments/polling.py) asks querydr about a payment still unfinished this
+# many minutes after it was created; an attempt unfinished after PAYMENT_EXPIRY_MINUTES expires.
+PAYMENT_POLL_AFTER_MINUTES = env_int("PAYMENT_POLL_AFTER_MINUTES", 15)
+PAYMENT_POLL_BATCH = env_int("PAYMENT_POLL_BATCH", 100)
+
 # -- Phí, lệ phí và thanh toán (issue 12 §1; README "Phí, lệ phí và thanh toán") --------------
 # Days the applicant has to pay a request (calendar days; past it the request reaches the inbox).
 PAYMENT_DUE_DAYS = env_int("PAYMENT_DUE_DAYS", 5)
@@ -457,6 +472,9 @@ PAYMENT_ACCOUNTS = env_str("PAYMENT_ACCOUNTS", "*=970415:113366668888:KHO BAC NH
 PAYMENT_RECEIPT_TEMPLATE = env_str("PAYMENT_RECEIPT_TEMPLATE", "01BLP0-001")
 PAYMENT_RECEIPT_SERIES = env_str("PAYMENT_RECEIPT_SERIES", "BL-{yy}E")
 
+# Periodic work (manage.py scheduler, motcua/scheduler): name, the function's dotted path and how
+# often it runs, in seconds. Other apps add their own lines; a path that does not import yet is
+# skipped with a warning.
 SCHEDULER_JOBS = [
     {"name": "outbox-sweep", "path": "motcua.notifications.jobs.outbox_sweep", "every": 60},
     {"name": "due-reminders", "path": "motcua.dossiers.reminders.send_due_tomorrow_reminders", "every": 900},
@@ -464,6 +482,7 @@ SCHEDULER_JOBS = [
     {"name": "expired-guidances", "path": "motcua.dossiers.jobs.close_expired_guidances", "every": 3600},
     {"name": "phone-codes-purge", "path": "motcua.accounts.registration.phone_codes_purge", "every": 3600},
     {"name": "payments-expire", "path": "motcua.payments.services.payments_expire", "every": 300},
+    {"name": "payments-poll", "path": "motcua.payments.polling.poll_unfinished_payments", "every": 300},
 ]
 SCHEDULER_LEASE_SECONDS = env_int("SCHEDULER_LEASE_SECONDS", 1800)  # a job running longer may run twice
 SCHEDULER_POLL_SECONDS = env_int("SCHEDULER_POLL_SECONDS", 5)
