@@ -109,7 +109,8 @@ def test_a_fee_deferred_to_the_province_comes_from_the_tariff_in_force(world, fr
     )  # fmt: skip
     FeeTariff.objects.create(
         procedure=world.procedure, kind="fee", description="Lệ phí đăng ký", amount_vnd=40_000,
-        resolution_number="25/2025/NQ-HĐND", resolution_date=date(2025, 12, 10), effective_from=date(2026, 1, 1),
+        resolution_number="25/2025/NQ-HĐND", resolution_date=date(2025, 12, 10),
+        effective_from=date(2026, 1, 1),
     )  # fmt: skip
     d = processing(world)
     (line,) = fees_due(d)
@@ -151,7 +152,8 @@ def test_a_request_puts_the_dossier_in_status_6_with_its_lines_due_date_and_purp
     d = processing(world)
     req = payment_request_create(
         actor=world.specialist, dossier=d, expected_version=d.version,
-        reductions={0: (30_000, "Người có công với cách mạng (NQ 25/2025/NQ-HĐND)")}, purpose="Lệ phí đăng ký",
+        reductions={0: (30_000, "Người có công với cách mạng (NQ 25/2025/NQ-HĐND)")},
+        purpose="Lệ phí đăng ký",
     )  # fmt: skip
     d.refresh_from_db()
     assert (d.state, d.status_code, d.fee_due_vnd) == (Dossier.State.PAYMENT, 6, 70_000)
