@@ -8,10 +8,15 @@ Only the citizen's own dossiers (``citizen_dossier``: another's is the 404 page,
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.csp import CSP
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csp import csp_override
@@ -22,7 +27,7 @@ from motcua.dossiers.selectors import citizen_dossier
 from motcua.lib.clients import client_ip
 from motcua.lib.errors import DomainError, NotFound
 from motcua.payments import selectors
-from motcua.payments.gateways import GatewayError
+from motcua.payments.gateways import GatewayError, get_gateway
 from motcua.payments.receipts import receipt_pdf
 from motcua.payments.services import payment_start_gateway
 from motcua.payments.views import request_context
@@ -64,7 +69,24 @@ def pay(request: HttpRequest, code: str) -> HttpResponse:
         **request_context(dossier, pay_request or selectors.latest_request(dossier)),
         "error": error,
     }
-    return render(request, "payments/citizen_pay.html", context, status=400 if error else 200)
+    response = render(request, "payments/citizen_pay.html", context, status=400 if error else 200)
+    # The form's POST ends in a redirect to the gateway: the browser checks that redirect against
+    # the page's form-action, so the gateway's origin is allowed there (and only on this page).
+    origin = gateway_origin()
+    if origin:
+        policy = dict(settings.SECURE_CSP)
+        policy["form-action"] = [*policy.get("form-action", [CSP.SELF]), origin]
+        response._csp_config = policy  # type: ignore[attr-defined]  # read by Django's CSP middleware
+    return response
+
+
+def gateway_origin() -> str:
+    """The scheme and host the gateway's payment page is on ("" when it cannot be told)."""
+    try:
+        url = urlsplit(str(getattr(get_gateway(), "pay_url", "")))
+    except ImproperlyConfigured:
+        return ""
+    return f"{url.scheme}://{url.netloc}" if url.scheme in ("http", "https") and url.netloc else ""
 
 
 @never_cache

@@ -149,7 +149,7 @@ def take(request: HttpRequest, code: str) -> HttpResponse:
         return _render(request, dossier, counter_form=form, error=exc.message, status=exc.status)
     messages.success(
         request,
-        f"Đã ghi nhận nộp {money(payment.amount_vnd)} ({payment.get_method_display().lower()}); "
+        f"Đã ghi nhận nộp {money(payment.amount_vnd)}, hình thức: {payment.get_method_display()}; "
         f"biên lai số {payment.receipt.number:07d}.",
     )
     return redirect("payments:staff", code=dossier.code)
