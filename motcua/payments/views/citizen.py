@@ -8,6 +8,7 @@ Only the citizen's own dossiers (``citizen_dossier``: another's is the 404 page,
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -35,7 +36,7 @@ from motcua.payments.views import request_context
 
 def _dossier(request: HttpRequest, code: str) -> Dossier:
     try:
-        return citizen_dossier(request.user, code, ip=client_ip(request))
+        return citizen_dossier(request.user, code, ip=client_ip(request))  # type: ignore[arg-type]
     except NotFound as exc:
         raise Http404(exc.message) from exc
 
@@ -74,7 +75,7 @@ def pay(request: HttpRequest, code: str) -> HttpResponse:
     # the page's form-action, so the gateway's origin is allowed there (and only on this page).
     origin = gateway_origin()
     if origin:
-        policy = dict(settings.SECURE_CSP)
+        policy: dict[str, Any] = dict(settings.SECURE_CSP)
         policy["form-action"] = [*policy.get("form-action", [CSP.SELF]), origin]
         response._csp_config = policy  # type: ignore[attr-defined]  # read by Django's CSP middleware
     return response
@@ -100,5 +101,7 @@ def receipt(request: HttpRequest, code: str, number: int) -> HttpResponse:
     except NotFound as exc:
         raise Http404(exc.message) from exc
     response = HttpResponse(receipt_pdf(found), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, f"bien-lai-{found.number:07d}.pdf")
+    response["Content-Disposition"] = (
+        content_disposition_header(False, f"bien-lai-{found.number:07d}.pdf") or ""
+    )
     return response
