@@ -178,6 +178,9 @@ def oidc_provider(live_server, settings):
         yield standin
 
 
+from motcua.payments.testing.fixtures import vnpay_standin  # noqa: E402, F401 — the VNPay stand-in
+
+
 @pytest.fixture
 def smtp():
     """A real SMTP server on loopback (aiosmtpd), and Django's default mailer pointed at it."""

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "motcua.notifications",
     "motcua.dossiers",
     "motcua.portal",  # issue 11: the citizen's pages (online submission, drafts, "Hồ sơ của tôi")
+    "motcua.payments",  # issue 12 §1: fees due, payment requests, payments, e-receipts
     "motcua.demo",
     "motcua.reports",  # issue 13: roll-ups, counting rules, selectors of the oversight pages
 ]
@@ -452,6 +453,37 @@ FEEDBACK_LINK_DAYS = env_int("FEEDBACK_LINK_DAYS", 60)
 FEEDBACK_DEVICE_RECENT_MINUTES = env_int("FEEDBACK_DEVICE_RECENT_MINUTES", 30)
 # The address citizens reach the portal at: rating and survey links in SMS and e-mail start with it.
 FEEDBACK_PUBLIC_URL = env_str("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# -- Thanh toán trực tuyến: cổng VNPay (issue 12; README "Thanh toán trực tuyến (VNPay)") ------
+# The gateway behind motcua/payments/gateways (PAYMENT_GATEWAY names it). The TMN code and the hash
+# secret come from VNPay's merchant contract (VNPAY_HASH_SECRET_FILE works too); the defaults are
+# the stand-in's (motcua/payments/testing/vnpay_standin.py, started by `make vnpay-demo`), so a
+# development machine never talks to VNPay. Production sets all four, https URLs.
+PAYMENT_GATEWAY = env_str("PAYMENT_GATEWAY", "vnpay")
+VNPAY_TMN_CODE = env_str("VNPAY_TMN_CODE", "MOTCUA01")
+VNPAY_HASH_SECRET = env_str("VNPAY_HASH_SECRET", "motcua-vnpay-demo-secret")
+VNPAY_STANDIN_URL = env_str("VNPAY_STANDIN_URL", "http://127.0.0.1:8002")
+VNPAY_PAY_URL = env_str("VNPAY_PAY_URL", f"{VNPAY_STANDIN_URL}/paymentv2/vpcpay.html")
+VNPAY_API_URL = env_str("VNPAY_API_URL", f"{VNPAY_STANDIN_URL}/merchant_webapi/api/transaction")
+VNPAY_ORDER_TYPE = env_str("VNPAY_ORDER_TYPE", "other")
+VNPAY_TIMEOUT_SECONDS = env_int("VNPAY_TIMEOUT_SECONDS", 10)
+# The polling job (motcua/payments/polling.py) asks querydr about a payment still unfinished this
+# many minutes after it was created; an attempt unfinished after PAYMENT_EXPIRY_MINUTES expires.
+PAYMENT_POLL_AFTER_MINUTES = env_int("PAYMENT_POLL_AFTER_MINUTES", 15)
+PAYMENT_POLL_BATCH = env_int("PAYMENT_POLL_BATCH", 100)
+
+# -- Phí, lệ phí và thanh toán (issue 12 §1; README "Phí, lệ phí và thanh toán") --------------
+# Days the applicant has to pay a request (calendar days; past it the request reaches the inbox).
+PAYMENT_DUE_DAYS = env_int("PAYMENT_DUE_DAYS", 5)
+# A gateway payment not confirmed within this many minutes expires (GOV.UK Pay: 90 minutes).
+PAYMENT_EXPIRY_MINUTES = env_int("PAYMENT_EXPIRY_MINUTES", 90)
+# Postage of a result by post when no tariff line (FeeTariff kind "postage") applies.
+PAYMENT_POSTAGE_VND = env_int("PAYMENT_POSTAGE_VND", 30000)
+# Where transfers go (VietQR): per agency code, else "*": "BIN:account:holder name".
+# Example: PAYMENT_ACCOUNTS="*=970415:113366668888:KHO BAC NHA NUOC TINH,000.00.01.H00=970436:0011001234567:UBND XA A"
+PAYMENT_ACCOUNTS = env_str("PAYMENT_ACCOUNTS", "*=970415:113366668888:KHO BAC NHA NUOC TINH DEMO")
+# The e-receipt's template number and series as registered with the tax authority (Decree 123/2020).
+PAYMENT_RECEIPT_TEMPLATE = env_str("PAYMENT_RECEIPT_TEMPLATE", "01BLP0-001")
+PAYMENT_RECEIPT_SERIES = env_str("PAYMENT_RECEIPT_SERIES", "BL-{yy}E")
 
 # Periodic work (manage.py scheduler, motcua/scheduler): name, the function's dotted path and how
 # often it runs, in seconds. Other apps add their own lines; a path that does not import yet is
@@ -482,6 +514,8 @@ SCHEDULER_JOBS = [
     {"name": "reports-apply", "path": "motcua.reports.jobs.reports_apply", "every": REPORTS_APPLY_SECONDS},
     {"name": "reports-snapshot", "path": "motcua.reports.jobs.reports_snapshot", "every": 600},
     {"name": "reports-rebuild", "path": "motcua.reports.jobs.reports_rebuild_nightly", "every": 3600},
+    {"name": "payments-expire", "path": "motcua.payments.services.payments_expire", "every": 300},
+    {"name": "payments-poll", "path": "motcua.payments.polling.poll_unfinished_payments", "every": 300},
 ]
 SCHEDULER_LEASE_SECONDS = env_int("SCHEDULER_LEASE_SECONDS", 1800)  # a job running longer may run twice
 SCHEDULER_POLL_SECONDS = env_int("SCHEDULER_POLL_SECONDS", 5)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("motcua.catalog.urls")),
     path("", include("motcua.feedback.urls")),  # /danh-gia/…, /khao-sat/…: ratings and surveys
     path("", include("motcua.reports.urls")),  # /giam-sat/, /thong-ke/ (issue 13)
+    path("", include("motcua.payments.urls")),  # /thu-phi/, /thanh-toan/vnpay/, …/thanh-toan/
 ]
 
 # Pages get Vietnamese error pages; paths under /api/ the API's error shape.
