@@ -107,7 +107,7 @@ class VNPayStandIn:
         self._numbers = itertools.count(14000001)
         self.server = ThreadingHTTPServer((host, port), _handler(self))
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
 
     def __enter__(self) -> VNPayStandIn:
         self.thread.start()
