@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "motcua.notifications",
     "motcua.dossiers",
     "motcua.portal",  # issue 11: the citizen's pages (online submission, drafts, "Hồ sơ của tôi")
+    "motcua.payments",  # issue 12 §1: fees due, payment requests, payments, e-receipts
     "motcua.demo",
 ]
 
@@ -457,6 +458,20 @@ VNPAY_TIMEOUT_SECONDS = env_int("VNPAY_TIMEOUT_SECONDS", 10)
 PAYMENT_POLL_AFTER_MINUTES = env_int("PAYMENT_POLL_AFTER_MINUTES", 15)
 PAYMENT_POLL_BATCH = env_int("PAYMENT_POLL_BATCH", 100)
 
+# -- Phí, lệ phí và thanh toán (issue 12 §1; README "Phí, lệ phí và thanh toán") --------------
+# Days the applicant has to pay a request (calendar days; past it the request reaches the inbox).
+PAYMENT_DUE_DAYS = env_int("PAYMENT_DUE_DAYS", 5)
+# A gateway payment not confirmed within this many minutes expires (GOV.UK Pay: 90 minutes).
+PAYMENT_EXPIRY_MINUTES = env_int("PAYMENT_EXPIRY_MINUTES", 90)
+# Postage of a result by post when no tariff line (FeeTariff kind "postage") applies.
+PAYMENT_POSTAGE_VND = env_int("PAYMENT_POSTAGE_VND", 30000)
+# Where transfers go (VietQR): per agency code, else "*": "BIN:account:holder name".
+# Example: PAYMENT_ACCOUNTS="*=970415:113366668888:KHO BAC NHA NUOC TINH,000.00.01.H00=970436:0011001234567:UBND XA A"
+PAYMENT_ACCOUNTS = env_str("PAYMENT_ACCOUNTS", "*=970415:113366668888:KHO BAC NHA NUOC TINH DEMO")
+# The e-receipt's template number and series as registered with the tax authority (Decree 123/2020).
+PAYMENT_RECEIPT_TEMPLATE = env_str("PAYMENT_RECEIPT_TEMPLATE", "01BLP0-001")
+PAYMENT_RECEIPT_SERIES = env_str("PAYMENT_RECEIPT_SERIES", "BL-{yy}E")
+
 # Periodic work (manage.py scheduler, motcua/scheduler): name, the function's dotted path and how
 # often it runs, in seconds. Other apps add their own lines; a path that does not import yet is
 # skipped with a warning.
@@ -466,6 +481,7 @@ SCHEDULER_JOBS = [
     {"name": "expired-drafts", "path": "motcua.portal.services.drafts_expire", "every": 3600},
     {"name": "expired-guidances", "path": "motcua.dossiers.jobs.close_expired_guidances", "every": 3600},
     {"name": "phone-codes-purge", "path": "motcua.accounts.registration.phone_codes_purge", "every": 3600},
+    {"name": "payments-expire", "path": "motcua.payments.services.payments_expire", "every": 300},
     {"name": "payments-poll", "path": "motcua.payments.polling.poll_unfinished_payments", "every": 300},
 ]
 SCHEDULER_LEASE_SECONDS = env_int("SCHEDULER_LEASE_SECONDS", 1800)  # a job running longer may run twice

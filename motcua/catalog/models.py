@@ -61,6 +61,13 @@ class Procedure(models.Model):
         RESTART = "restart", "Tính lại từ đầu khi nhận đủ hồ sơ bổ sung"
         PAUSE = "pause", "Tạm dừng, tính tiếp khi nhận đủ hồ sơ bổ sung"
 
+    class PaymentTiming(models.TextChoices):
+        # Issue 12 §1: "at submission" asks an online applicant to pay when the dossier is
+        # received (motcua.payments.services.request_at_reception); "after appraisal" leaves the
+        # request to the officer who appraised it.
+        SUBMISSION = "submission", "Khi nộp hồ sơ"
+        APPRAISAL = "appraisal", "Sau khi thẩm định"
+
     class OnlineLevel(models.TextChoices):
         FULL = "full", "Trực tuyến toàn trình"
         PARTIAL = "partial", "Trực tuyến một phần"
@@ -105,6 +112,12 @@ class Procedure(models.Model):
         "mức độ trực tuyến", max_length=10, choices=OnlineLevel.choices, blank=True
     )
     postal_allowed = models.BooleanField("nhận qua bưu chính", null=True, blank=True)
+    payment_timing = models.CharField(
+        "thời điểm nộp phí, lệ phí",
+        max_length=12,
+        choices=PaymentTiming.choices,
+        default=PaymentTiming.APPRAISAL,
+    )
     requirements = models.TextField("yêu cầu, điều kiện", blank=True)
     steps_text = models.TextField("trình tự thực hiện", blank=True)
     publishing_decision = models.CharField("quyết định công bố", max_length=100, blank=True)

@@ -408,7 +408,8 @@ class IntakeReference:
 
     ``offerings``: its active offerings, each with ``procedure`` and ``agency`` (with its
     ``schedule``) loaded, in agency-path order. ``documents``: required documents in order.
-    ``fees``: ``{"kind", "amount_vnd", "text", "description"}`` in order. ``steps_by_agency``:
+    ``fees``: ``{"kind", "amount_vnd", "text", "description", "note", "channel"}`` in order.
+    ``steps_by_agency``:
     the active process templates' steps as dicts (``order``, ``name``, ``performer``, ``role``,
     ``agency`` code or None, ``agency_id``, ``budget_hours`` as "8.00"), keyed by the template's
     agency id (None: the procedure's default process).
@@ -436,7 +437,14 @@ def _build_intake_reference(code: str) -> IntakeReference | None:
     for document in documents:
         RequiredDocument.procedure.field.set_cached_value(document, procedure)
     fees = tuple(
-        {"kind": f.kind, "amount_vnd": f.amount_vnd, "text": f.text, "description": f.description}
+        {
+            "kind": f.kind,
+            "amount_vnd": f.amount_vnd,
+            "text": f.text,
+            "description": f.description,
+            "note": f.note,  # issue 12: payments reads whether the amount defers to a local tariff
+            "channel": f.channel,  # issue 12: the fee of the dossier's channel, where it differs
+        }
         for f in Fee.objects.filter(procedure=procedure).order_by("order", "pk")
     )
     steps: dict[int | None, list[dict]] = {}

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from motcua.catalog.models import Procedure
 from motcua.dossiers.models import Dossier, DossierExtension, DossierPause
-from motcua.dossiers.services.frame import finish, lock_for, text_required
-from motcua.dossiers.services.rules import acting_agency
+from motcua.dossiers.services.frame import check_version, finish, lock, lock_for, text_required
+from motcua.dossiers.services.rules import acting_agency, state_conflict
 from motcua.dossiers.services.steps import end_step, freeze, handling_calendar
 from motcua.lib.errors import Conflict, InvalidInput
 from motcua.lib.text import money
@@ -41,8 +41,14 @@ def dossier_request_payment(
     amount_vnd: object,
     note: str = "",
     ip: str | None = None,
+    data: dict[str, Any] | None = None,
+    system: bool = False,
 ) -> Dossier:
-    """Ask the applicant to pay (status 6); the clock pauses until the payment is recorded."""
+    """Ask the applicant to pay (status 6); the clock pauses until the payment is recorded.
+
+    ``data``: more of the event's data (motcua.payments: ``lines``, ``due_by``, ``purpose``).
+    ``system``: no officer acts (``actor`` None): a procedure paid at submission asks it of an
+    online dossier when it is received (motcua.payments), so a received dossier may be asked too."""
     if not isinstance(amount_vnd, int) or isinstance(amount_vnd, bool) or amount_vnd <= 0:
         raise InvalidInput(
             "Số tiền phải nộp phải là số nguyên dương (đồng).", details={"field": "amount_vnd"}
@@ -55,7 +61,7 @@ def dossier_request_payment(
         )
     now = timezone.now()
     with transaction.atomic():
-        locked, roles = lock_for(actor, dossier, expected_version, "request-payment")
+        locked, agency = _lock_for_payment(actor, dossier, expected_version, "request-payment", system)
         DossierPause.objects.create(
             dossier=locked,
             reason=DossierPause.Reason.PAYMENT,
@@ -69,12 +75,12 @@ def dossier_request_payment(
             locked,
             action="request-payment",
             actor=actor,
-            agency=acting_agency(roles, "request-payment"),
+            agency=agency,
             changes={"state": State.PAYMENT, "fee_due_vnd": amount_vnd},
             expected_version=locked.version,
             now=now,
             note=(note or "").strip(),
-            data={"amount_vnd": amount_vnd},
+            data={**(data or {}), "amount_vnd": amount_vnd},
             ip=ip,
             notify_text=f"Số tiền phải nộp: {money(amount_vnd)}.",
         )
@@ -87,11 +93,16 @@ def dossier_record_payment(
     expected_version: int | str | None,
     note: str = "",
     ip: str | None = None,
+    data: dict[str, Any] | None = None,
+    system: bool = False,
 ) -> Dossier:
-    """The payment was made: the appointment and the current step move by the working time paused."""
+    """The payment was made: the appointment and the current step move by the working time paused.
+
+    ``data``: the event's data (motcua.payments: ``method``, ``amount_vnd``, ``paid_online``).
+    ``system``: the payment gateway's signed confirmation recorded it, no officer (``actor`` None)."""
     now = timezone.now()
     with transaction.atomic():
-        locked, roles = lock_for(actor, dossier, expected_version, "record-payment")
+        locked, agency = _lock_for_payment(actor, dossier, expected_version, "record-payment", system)
         pause = locked.pauses.filter(reason=DossierPause.Reason.PAYMENT, ended_at__isnull=True).last()
         cal = handling_calendar(locked)
         changes: dict[str, Any] = {"state": (pause.resume_state if pause else "") or State.PROCESSING}
@@ -109,13 +120,37 @@ def dossier_record_payment(
             locked,
             action="record-payment",
             actor=actor,
-            agency=acting_agency(roles, "record-payment"),
+            agency=agency,
             changes=changes,
             expected_version=locked.version,
             now=now,
             note=(note or "").strip(),
+            data=data,
             ip=ip,
         )
+
+
+# What the system itself may do (no officer): ask for a payment of a dossier just received (paid
+# at submission) or in processing; record a payment the gateway confirmed.
+_SYSTEM_STATES = {
+    "request-payment": frozenset({State.RECEIVED, State.PROCESSING, State.APPROVED}),
+    "record-payment": frozenset({State.PAYMENT}),
+}
+
+
+def _lock_for_payment(
+    actor: Any, dossier: Dossier | str, expected_version: int | str | None, action: str, system: bool
+) -> tuple[Dossier, int | None]:
+    """``lock_for`` for an officer; for the system, the lock, the version and the state only. The
+    agency acting is the officer's, or for the system the handling agency (which collects)."""
+    if not system:
+        locked, roles = lock_for(actor, dossier, expected_version, action)
+        return locked, acting_agency(roles, action)
+    locked = lock(dossier)
+    check_version(locked, expected_version)
+    if locked.state not in _SYSTEM_STATES[action]:
+        raise state_conflict(locked, action)
+    return locked, locked.handling_agency_id
 
 
 def _close(

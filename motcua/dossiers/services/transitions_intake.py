@@ -22,6 +22,7 @@ from motcua.dossiers.services.frame import (
     record_event,
     text_required,
 )
+from motcua.dossiers.services.hooks import run_after_receive
 from motcua.dossiers.services.intake import (
     DocumentInput,
     Intake,
@@ -170,7 +171,7 @@ def dossier_receive(
                     f"{guidances[-1].started_at.astimezone(VN_TZ):%d/%m/%Y}; giữ nguyên mã hồ sơ, "
                     "thời hạn giải quyết tính từ lần tiếp nhận này."
                 )
-        return finish(
+        received = finish(
             locked,
             action="receive",
             actor=actor,
@@ -182,6 +183,7 @@ def dossier_receive(
             data=event_data or None,
             ip=ip,
         )
+        return run_after_receive(received)  # motcua.payments: paid at submission (hooks.py)
 
 
 def _check_same_dossier(locked: Dossier, intake: Intake) -> None:

@@ -1,0 +1,423 @@
+"""Writes of the payments app: ask for a payment, take it (counter, transfer, gateway), confirm
+what the gateway says, expire what it never confirmed, refund.
+
+Locks are always taken in the same order — payment, then its request, then the dossier (inside
+``dossier_record_payment``) — so that a gateway notice and a counter officer acting on one
+dossier at once wait for each other instead of deadlocking. Whatever races, a request has one
+successful payment: the conditional update of the request (``open`` → ``paid``) lets one writer
+through, and the partial unique constraint ``payment_one_success`` holds behind it.
+
+A payment succeeding records it on the dossier (``dossier_record_payment``, event data per
+docs: ``method``, ``amount_vnd``, ``paid_online``) and issues its e-receipt, in one transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from motcua.audit.services import audit_record
+from motcua.catalog.models import Procedure
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.services import dossier_record_payment, dossier_request_payment
+from motcua.dossiers.services.frame import record_event
+from motcua.lib.errors import Conflict, InvalidInput, NotFound
+from motcua.lib.text import money
+from motcua.payments.fees import apply_reductions, fees_due, total_of
+from motcua.payments.gateways import GatewayNotice, PaymentOrder, get_gateway
+from motcua.payments.models import Payment, PaymentRequest, Refund
+from motcua.payments.receipts import receipt_issue
+from motcua.workcalendar.calendar import VN_TZ
+
+logger = logging.getLogger(__name__)
+State = Payment.State
+Method = Payment.Method
+UNFINISHED = (State.CREATED, State.STARTED)
+# DuocThanhToanTrucTuyen of the national portal (legal-facts §7, indicator 3.6).
+PAID_AT_COUNTER, PAID_VIA_NATIONAL_PORTAL, PAID_VIA_GATEWAY = 0, 1, 2
+MAX_REFERENCE = 60
+
+
+def new_txn_ref(now: datetime) -> str:
+    """Ours, unique and unguessable: the local date then 10 random hex digits ("261206A1B2C3D4E5")."""
+    return f"{now.astimezone(VN_TZ):%y%m%d}{secrets.token_hex(5).upper()}"
+
+
+def default_due_by(now: datetime) -> datetime:
+    """The end of the local day ``PAYMENT_DUE_DAYS`` calendar days from now."""
+    day = (now.astimezone(VN_TZ) + timedelta(days=int(settings.PAYMENT_DUE_DAYS))).date()
+    return datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=VN_TZ)
+
+
+# -- requests -------------------------------------------------------------------------------------
+
+
+def payment_request_create(
+    *,
+    actor: Any,
+    dossier: Dossier,
+    expected_version: int | str | None,
+    reductions: dict[int, tuple[int, str]] | None = None,
+    purpose: str = "",
+    due_by: datetime | None = None,
+    ip: str | None = None,
+    system: bool = False,
+) -> PaymentRequest:
+    """Ask the applicant of ``dossier`` to pay what it owes (status 6), less the exemptions and
+    reductions given with their ground (``reductions[line index] = (amount, ground)``)."""
+    now = timezone.now()
+    lines = apply_reductions(fees_due(dossier), reductions or {})
+    total = total_of(lines)
+    if not lines:
+        raise InvalidInput(
+            "Thủ tục này không có khoản phí, lệ phí nào phải nộp (hoặc chưa có biểu phí của tỉnh).",
+            code="no_fees",
+        )
+    if total <= 0:
+        raise InvalidInput(
+            "Sau khi miễn, giảm không còn khoản nào phải nộp: không cần yêu cầu nộp phí, lệ phí.",
+            code="nothing_to_pay",
+        )
+    due_by = due_by or default_due_by(now)
+    if due_by <= now:
+        raise InvalidInput(
+            "Hạn nộp phải sau thời điểm hiện tại.", code="due_by_past", details={"field": "due_by"}
+        )
+    purpose = (purpose or "").strip()[:300] or f"Nộp phí, lệ phí hồ sơ {dossier.code}"
+    timing = Procedure.PaymentTiming.SUBMISSION if system else Procedure.PaymentTiming.APPRAISAL
+    with transaction.atomic():
+        updated = dossier_request_payment(
+            actor=actor,
+            dossier=dossier,
+            expected_version=expected_version,
+            amount_vnd=total,
+            note=purpose,
+            ip=ip,
+            data={"lines": lines, "due_by": due_by.isoformat(), "purpose": purpose},
+            system=system,
+        )
+        return PaymentRequest.objects.create(
+            dossier=updated,
+            agency_id=updated.handling_agency_id,
+            lines=lines,
+            total_vnd=total,
+            purpose=purpose,
+            timing=timing,
+            due_by=due_by,
+            requested_at=now,
+            requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+
+
+def request_at_reception(dossier: Dossier) -> Dossier | None:
+    """The hook of ``dossier_receive`` (motcua/dossiers/services/hooks.py): an online dossier of a
+    procedure paid at submission is asked to pay as soon as it is received. Nothing when the
+    procedure is paid after appraisal, or owes nothing."""
+    if dossier.channel != Dossier.Channel.ONLINE:
+        return None
+    if dossier.procedure.payment_timing != Procedure.PaymentTiming.SUBMISSION:
+        return None
+    if total_of(fees_due(dossier)) <= 0:
+        return None
+    request = payment_request_create(
+        actor=None, dossier=dossier, expected_version=dossier.version, system=True
+    )
+    return request.dossier
+
+
+# -- taking a payment -----------------------------------------------------------------------------
+
+
+def _lock_open_request(request: PaymentRequest | int) -> PaymentRequest:
+    pk = request.pk if isinstance(request, PaymentRequest) else request
+    locked = PaymentRequest.objects.select_for_update().select_related("dossier").filter(pk=pk).first()
+    if locked is None:
+        raise NotFound("Không tìm thấy yêu cầu nộp phí, lệ phí.", code="payment_request_not_found")
+    if locked.state != PaymentRequest.State.OPEN:
+        raise Conflict(
+            f"Yêu cầu nộp phí, lệ phí của hồ sơ {locked.dossier.code} "
+            f"{locked.get_state_display().lower()}.",
+            code="payment_request_closed",
+        )
+    return locked
+
+
+def _succeed(
+    payment: Payment,
+    request: PaymentRequest,
+    *,
+    actor: Any,
+    now: datetime,
+    ip: str | None,
+    expected_version: int | str | None = None,
+) -> Payment:
+    """Inside the caller's transaction, with ``request`` locked and open: the payment succeeds,
+    the request is paid, the dossier records it, the receipt is issued."""
+    closed = PaymentRequest.objects.filter(pk=request.pk, state=PaymentRequest.State.OPEN).update(
+        state=PaymentRequest.State.PAID, paid_at=now
+    )
+    if closed != 1:  # never under the lock; kept so that a forgotten lock fails loudly
+        raise Conflict("Yêu cầu nộp phí, lệ phí đã được nộp.", code="payment_request_closed")
+    payment.state, payment.finished_at = State.SUCCESS, now
+    payment.save()
+    system = actor is None
+    version = expected_version
+    if system:
+        version = Dossier.objects.values_list("version", flat=True).get(pk=request.dossier_id)
+    dossier_record_payment(
+        actor=actor,
+        dossier=request.dossier,
+        expected_version=version,
+        note=f"{payment.get_method_display()}: {money(payment.amount_vnd)}"
+        + (f", chứng từ số {payment.receipt_number}" if payment.receipt_number else ""),
+        ip=ip,
+        data={"method": payment.method, "amount_vnd": payment.amount_vnd, "paid_online": payment.paid_online},
+        system=system,
+    )
+    receipt_issue(payment, request, now=now)
+    return payment
+
+
+def _reference(value: object, what: str) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        raise InvalidInput(f"Vui lòng nhập {what}.", code="required", details={"field": "receipt_number"})
+    if len(text) > MAX_REFERENCE:
+        raise InvalidInput(
+            f"{what.capitalize()} dài quá {MAX_REFERENCE} ký tự.",
+            code="too_long",
+            details={"field": "receipt_number"},
+        )
+    return text
+
+
+def payment_record_counter(
+    *,
+    actor: Any,
+    request: PaymentRequest | int,
+    method: str,
+    receipt_number: object,
+    expected_version: int | str | None,
+    ip: str | None = None,
+) -> Payment:
+    """The applicant paid at the counter (cash or card: ``receipt_number`` is the counter's
+    receipt or the card slip), or the officer confirms a transfer seen on the account
+    (``transfer``: ``receipt_number`` is the bank's reference). Only an officer who may record
+    the payment on the dossier (the counter, or the holder of its step) does it."""
+    if method not in (Method.CASH, Method.CARD, Method.TRANSFER):
+        raise InvalidInput("Hình thức nộp không hợp lệ.", code="method_invalid", details={"field": "method"})
+    what = "mã giao dịch ngân hàng" if method == Method.TRANSFER else "số biên lai hoặc số hóa đơn thẻ"
+    reference = _reference(receipt_number, what)
+    now = timezone.now()
+    with transaction.atomic():
+        locked = _lock_open_request(request)
+        payment = Payment(
+            request=locked,
+            method=method,
+            amount_vnd=locked.total_vnd,
+            txn_ref=new_txn_ref(now),
+            paid_online=PAID_AT_COUNTER,
+            receipt_number=reference,
+            created_at=now,
+            recorded_by=actor,
+        )
+        return _succeed(payment, locked, actor=actor, now=now, ip=ip, expected_version=expected_version)
+
+
+def payment_start_gateway(
+    *, citizen: Any, request: PaymentRequest, client_ip: str, return_url: str
+) -> tuple[Payment, str]:
+    """A new gateway attempt for an open request (the caller checked the citizen sees the
+    dossier): the payment, started, and the URL to send the citizen's browser to."""
+    now = timezone.now()
+    if request.state != PaymentRequest.State.OPEN:
+        raise Conflict("Hồ sơ này không còn khoản phí, lệ phí nào chờ nộp.", code="payment_request_closed")
+    gateway = get_gateway()
+    payment = Payment.objects.create(
+        request=request,
+        method=Method.GATEWAY,
+        state=State.STARTED,
+        amount_vnd=request.total_vnd,
+        txn_ref=new_txn_ref(now),
+        paid_online=PAID_VIA_GATEWAY,
+        gateway=gateway.name,
+        client_ip=client_ip or None,
+        created_at=now,
+        expires_at=now + timedelta(minutes=int(settings.PAYMENT_EXPIRY_MINUTES)),
+        recorded_by=citizen if getattr(citizen, "is_authenticated", False) else None,
+    )
+    assert payment.expires_at is not None
+    order = PaymentOrder(
+        txn_ref=payment.txn_ref,
+        amount_vnd=payment.amount_vnd,
+        # ASCII-only and short: gateways mangle other letters (VNPay asks for no accents).
+        order_info=f"Thanh toan phi le phi ho so {request.dossier.code}",
+        created_at=now,
+        expires_at=payment.expires_at,
+        client_ip=client_ip or "127.0.0.1",
+        return_url=return_url,
+    )
+    return payment, gateway.redirect_url(order)
+
+
+# -- what the gateway says -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """The answer to a gateway notice: VNPay's ``RspCode`` and the payment it concerned."""
+
+    code: str  # "00" recorded, "01" not found, "02" already confirmed, "04" wrong amount, "99" other
+    payment: Payment | None = None
+
+    MESSAGES = {  # the gateway's own words: this answer is read by its server, not by a person
+        "00": "Confirm Success",
+        "01": "Order not found",
+        "02": "Order already confirmed",
+        "04": "invalid amount",
+        "97": "Invalid signature",
+        "99": "Unknow error",
+    }
+
+    @property
+    def message(self) -> str:
+        return self.MESSAGES[self.code]
+
+
+def payment_confirm(*, notice: GatewayNotice, ip: str | None = None) -> Confirmation:
+    """Record what the gateway's signed notice (IPN, or the answer to a query) says of one of our
+    payments. Idempotent: the same notice again answers "02" and changes nothing.
+
+    Success only when the gateway says so (``notice.succeeded``) and the amount is ours to the
+    đồng (else "04", audited, nothing paid). A later success wins over an earlier failure,
+    cancellation or expiry; a failure never undoes a success."""
+    now = timezone.now()
+    with transaction.atomic():
+        payment = (
+            Payment.objects.select_for_update()
+            .select_related("request__dossier")
+            .filter(txn_ref=notice.txn_ref, method=Method.GATEWAY)
+            .first()
+        )
+        if payment is None:
+            return Confirmation("01")
+        if notice.amount_vnd != payment.amount_vnd:
+            audit_record(
+                action="payment.wrong_amount",
+                obj=payment,
+                extra={
+                    "txn_ref": payment.txn_ref,
+                    "expected": payment.amount_vnd,
+                    "notified": notice.amount_vnd,
+                },
+                ip=ip,
+            )
+            return Confirmation("04", payment)
+        if payment.state == State.SUCCESS:
+            return Confirmation("02", payment)
+        payment.response_code = notice.response_code[:10]
+        payment.gateway_transaction_no = notice.gateway_transaction_no[:40]
+        payment.bank_code = notice.bank_code[:20]
+        if not notice.succeeded:
+            if payment.state in UNFINISHED:
+                payment.state = State.FAILED
+                payment.finished_at = now
+                payment.save()
+                return Confirmation("00", payment)
+            return Confirmation("02", payment)
+        request = (
+            PaymentRequest.objects.select_for_update().select_related("dossier").get(pk=payment.request_id)
+        )
+        if request.state != PaymentRequest.State.OPEN:
+            # Paid meanwhile another way (the counter, another attempt): the money came twice.
+            payment.state, payment.finished_at = State.ERROR, now
+            payment.note = "Đã nộp bằng cách khác trước đó: cần hoàn trả khoản này."
+            payment.save()
+            audit_record(action="payment.paid_twice", obj=payment, extra={"txn_ref": payment.txn_ref}, ip=ip)
+            return Confirmation("02", payment)
+        _succeed(payment, request, actor=None, now=now, ip=ip)
+        return Confirmation("00", payment)
+
+
+def payment_expire(*, payment: Payment | int, now: datetime | None = None) -> bool:
+    """Expire one unfinished payment past its time (conditional update: a notice that confirmed
+    it meanwhile wins). True when it expired."""
+    now = now or timezone.now()
+    pk = payment.pk if isinstance(payment, Payment) else payment
+    return (
+        Payment.objects.filter(pk=pk, state__in=UNFINISHED, expires_at__lte=now).update(
+            state=State.EXPIRED, finished_at=now
+        )
+        == 1
+    )
+
+
+def payments_expire() -> int:
+    """The scheduler's job: expire every unfinished payment past its 90 minutes."""
+    now = timezone.now()
+    expired = 0
+    for pk in Payment.objects.filter(state__in=UNFINISHED, expires_at__lte=now).values_list("pk", flat=True):
+        expired += payment_expire(payment=pk, now=now)
+    return expired
+
+
+def payment_cancel(*, payment: Payment) -> bool:
+    """The citizen gave up at the gateway (its return says so): cancelled unless confirmed since."""
+    return (
+        Payment.objects.filter(pk=payment.pk, state__in=UNFINISHED).update(
+            state=State.CANCELLED, finished_at=timezone.now()
+        )
+        == 1
+    )
+
+
+def refund_record(
+    *, actor: Any, payment: Payment, amount_vnd: object, reason: object, ip: str | None = None
+) -> Refund:
+    """Money given back against a successful payment (or one taken twice), never more than it."""
+    if not isinstance(amount_vnd, int) or isinstance(amount_vnd, bool) or amount_vnd <= 0:
+        raise InvalidInput("Số tiền hoàn phải là số nguyên dương (đồng).", details={"field": "amount_vnd"})
+    text = reason.strip() if isinstance(reason, str) else ""
+    if not text:
+        raise InvalidInput("Vui lòng ghi lý do hoàn trả.", code="required", details={"field": "reason"})
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        if locked.state not in (State.SUCCESS, State.ERROR):
+            raise Conflict("Chỉ hoàn trả khoản đã thu được.", code="refund_not_paid")
+        already = sum(locked.refunds.values_list("amount_vnd", flat=True))
+        if already + amount_vnd > locked.amount_vnd:
+            raise InvalidInput(
+                f"Số tiền hoàn vượt số đã thu: còn có thể hoàn tối đa {money(locked.amount_vnd - already)}.",
+                code="refund_too_large",
+                details={"field": "amount_vnd"},
+            )
+        refund = Refund.objects.create(
+            payment=locked, amount_vnd=amount_vnd, reason=text[:300], refunded_at=now, recorded_by=actor
+        )
+        dossier = locked.request.dossier
+        audit_record(
+            action="payment.refund",
+            actor=actor,
+            obj=locked,
+            chain=dossier.handling_agency.code,
+            extra={"code": dossier.code, "amount_vnd": amount_vnd, "reason": text},
+            ip=ip,
+        )
+        record_event(
+            dossier,
+            action="refund-payment",
+            actor=actor,
+            agency_id=dossier.handling_agency_id,
+            at=now,
+            note=text,
+            data={"amount_vnd": amount_vnd, "reason": text},
+        )
+        return refund
