@@ -142,8 +142,7 @@ def _lock_open_request(request: PaymentRequest | int) -> PaymentRequest:
         raise NotFound("Không tìm thấy yêu cầu nộp phí, lệ phí.", code="payment_request_not_found")
     if locked.state != PaymentRequest.State.OPEN:
         raise Conflict(
-            f"Yêu cầu nộp phí, lệ phí của hồ sơ {locked.dossier.code} "
-            f"{locked.get_state_display().lower()}.",
+            f"Yêu cầu nộp phí, lệ phí của hồ sơ {locked.dossier.code} {locked.get_state_display().lower()}.",
             code="payment_request_closed",
         )
     return locked
