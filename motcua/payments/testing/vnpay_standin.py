@@ -33,10 +33,12 @@ from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from motcua.lib.text import money
 from motcua.payments.gateways.vnpay import (
     QUERY_NOT_FOUND,
     QUERY_REQUEST_FIELDS,
     QUERY_RESPONSE_FIELDS,
+    STATEMENT_COLUMNS,
     parse_vnp_time,
     pipe_signature,
     sign,
@@ -52,10 +54,6 @@ OUTCOMES = {
     "cancelled": ("24", "02"),  # 24: the customer cancelled
     "expired": ("11", "02"),  # 11: the payment window (vnp_ExpireDate) passed
 }
-STATEMENT_COLUMNS = [
-    "vnp_TxnRef", "vnp_TransactionNo", "amount_vnd", "status", "vnp_ResponseCode",
-    "vnp_TransactionStatus", "vnp_BankCode", "vnp_PayDate", "vnp_CreateDate",
-]  # fmt: skip
 REQUIRED = ("vnp_TxnRef", "vnp_CreateDate", "vnp_ExpireDate", "vnp_IpAddr", "vnp_OrderInfo", "vnp_ReturnUrl")
 # The headers the stand-in's IPN call carries: a Java HTTP client's, no cookie, no CSRF token
 # (what VNPay's servers send exactly is not documented; README).
@@ -131,6 +129,7 @@ class VNPayStandIn:
             "VNPAY_STANDIN_URL": self.url,
             "VNPAY_PAY_URL": f"{self.url}/paymentv2/vpcpay.html",
             "VNPAY_API_URL": f"{self.url}/merchant_webapi/api/transaction",
+            "VNPAY_STATEMENT_URL": f"{self.url}/merchant/statement",
         }
 
     # -- pay ----------------------------------------------------------------------------------
@@ -270,10 +269,6 @@ class VNPayStandIn:
         return out.getvalue()
 
 
-def _money(amount: int) -> str:
-    return f"{amount:,}".replace(",", ".") + " đ"
-
-
 PAGE = """<!doctype html>
 <html lang="vi"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -303,7 +298,7 @@ def payment_page(standin: VNPayStandIn, txn: Transaction) -> str:
 <dt>Mã đơn vị</dt><dd>{esc(standin.tmn_code)}</dd>
 <dt>Mã giao dịch</dt><dd>{esc(txn.txn_ref)}</dd>
 <dt>Nội dung</dt><dd>{esc(txn.order_info)}</dd>
-<dt>Số tiền</dt><dd>{esc(_money(txn.amount_vnd))}</dd>
+<dt>Số tiền</dt><dd>{esc(money(txn.amount_vnd))}</dd>
 <dt>Hạn thanh toán</dt><dd>{esc(_vn_display(txn.expire_date))}</dd>
 </dl>
 <form method="post" action="/paymentv2/chon">
