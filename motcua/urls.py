@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("motcua.dossiers.urls")),
     path("", include("motcua.portal.urls")),  # /nop-truc-tuyen/, /ho-so-cua-toi/
     path("", include("motcua.catalog.urls")),
+    path("", include("motcua.payments.urls")),  # /thu-phi/, /thanh-toan/vnpay/, …/thanh-toan/
 ]
 
 # Pages get Vietnamese error pages; paths under /api/ the API's error shape.

@@ -8,20 +8,8 @@ from typing import Any
 from django.utils import timezone
 
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.visibility import citizen_visible_q
 from motcua.lib.errors import NotFound
 from motcua.payments.models import Payment, PaymentRequest, Receipt
-
-
-def dossier_for_citizen(user: Any, code: str) -> Dossier:
-    found = (
-        Dossier.objects.filter(citizen_visible_q(user), code=(code or "").strip().upper())
-        .select_related("procedure", "handling_agency")
-        .first()
-    )
-    if found is None:
-        raise NotFound("Không tìm thấy hồ sơ.", code="dossier_not_found")
-    return found
 
 
 def open_request(dossier: Dossier) -> PaymentRequest | None:

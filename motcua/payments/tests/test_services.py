@@ -1,0 +1,355 @@
+"""Payment requests and payments through the services, with worked examples (time frozen)."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from motcua.audit.models import AuditEvent
+from motcua.catalog.models import Procedure
+from motcua.dossiers import services as dossier_services
+from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.tests.conftest import intake
+from motcua.lib.errors import Conflict, Forbidden, InvalidInput
+from motcua.payments.fees import fees_due
+from motcua.payments.gateways import GatewayNotice
+from motcua.payments.models import FeeTariff, Payment, PaymentRequest, Receipt
+from motcua.payments.services import (
+    payment_confirm,
+    payment_record_counter,
+    payment_request_create,
+    payment_start_gateway,
+    payments_expire,
+    refund_record,
+)
+from motcua.payments.tests.conftest import FEE_VND, priced, processing
+
+State = Payment.State
+
+
+def notice(
+    payment: Payment, *, ok: bool = True, amount: int | None = None, code: str | None = None
+) -> GatewayNotice:
+    response = code or ("00" if ok else "51")
+    return GatewayNotice(
+        txn_ref=payment.txn_ref,
+        amount_vnd=payment.amount_vnd if amount is None else amount,
+        succeeded=ok,
+        response_code=response,
+        transaction_status="00" if ok else "02",
+        gateway_transaction_no="14123456",
+        bank_code="NCB",
+        paid_at=timezone.now(),
+    )
+
+
+def start(asked, world) -> Payment:
+    payment, url = payment_start_gateway(
+        citizen=world.citizen,
+        request=asked,
+        client_ip="203.0.113.7",
+        return_url="http://testserver/thanh-toan/vnpay/ket-qua",
+    )
+    assert "vnp_TxnRef=" + payment.txn_ref in url
+    return payment
+
+
+# -- what is due -----------------------------------------------------------------------------------
+
+
+def test_the_fee_comes_from_the_snapshot_and_postage_is_a_line_of_its_own(world, frozen, settings):
+    settings.PAYMENT_POSTAGE_VND = 32_000
+    d = processing(world, result_delivery="post")
+    lines = fees_due(d)
+    assert [(line["label"], line["amount_vnd"], line["kind"]) for line in lines] == [
+        ("Lệ phí đăng ký", FEE_VND, "fee"),
+        ("Cước bưu chính trả kết quả", 32_000, "postage"),
+    ]
+
+
+def test_a_fee_of_another_channel_is_not_due(world, frozen):
+    priced(
+        world,
+        fees=[
+            {
+                "kind": "fee",
+                "amount_vnd": 100_000,
+                "text": "100.000 đ",
+                "description": "Nộp trực tiếp",
+                "channel": "counter",
+            },
+            {
+                "kind": "fee",
+                "amount_vnd": 50_000,
+                "text": "50.000 đ",
+                "description": "Nộp trực tuyến",
+                "channel": "online",
+            },
+        ],
+    )
+    d = processing(world)
+    assert [line["amount_vnd"] for line in fees_due(d)] == [100_000]
+
+
+def test_a_fee_deferred_to_the_province_comes_from_the_tariff_in_force(world, frozen):
+    priced(
+        world,
+        fees=[
+            {
+                "kind": "fee",
+                "amount_vnd": 0,
+                "text": "Miễn phí",
+                "note": "Mức lệ phí cụ thể do Hội đồng nhân dân tỉnh quyết định.",
+            }
+        ],
+    )
+    FeeTariff.objects.create(
+        procedure=world.procedure, kind="fee", description="Lệ phí (biểu cũ)", amount_vnd=20_000,
+        resolution_number="10/2020/NQ-HĐND", effective_from=date(2020, 1, 1), effective_to=date(2025, 12, 31),
+    )  # fmt: skip
+    FeeTariff.objects.create(
+        procedure=world.procedure, kind="fee", description="Lệ phí đăng ký", amount_vnd=40_000,
+        resolution_number="25/2025/NQ-HĐND", resolution_date=date(2025, 12, 10),
+        effective_from=date(2026, 1, 1),
+    )  # fmt: skip
+    d = processing(world)
+    (line,) = fees_due(d)
+    assert (line["amount_vnd"], line["basis"]) == (
+        40_000,
+        "Nghị quyết số 25/2025/NQ-HĐND ngày 10/12/2025 của HĐND tỉnh",
+    )
+
+
+def test_a_reduction_needs_its_ground_and_cannot_exceed_the_line(world, frozen):
+    d = processing(world)
+    with pytest.raises(InvalidInput) as no_ground:
+        payment_request_create(
+            actor=world.specialist, dossier=d, expected_version=d.version, reductions={0: (50_000, " ")}
+        )
+    assert no_ground.value.code == "reduction_ground_required"
+    with pytest.raises(InvalidInput) as too_much:
+        payment_request_create(
+            actor=world.specialist, dossier=d, expected_version=d.version, reductions={0: (100_001, "x")}
+        )
+    assert too_much.value.code == "reduction_invalid"
+    with pytest.raises(InvalidInput) as all_off:
+        payment_request_create(
+            actor=world.specialist,
+            dossier=d,
+            expected_version=d.version,
+            reductions={0: (100_000, "Hộ nghèo")},
+        )
+    assert all_off.value.code == "nothing_to_pay"
+    assert Dossier.objects.get(pk=d.pk).state == Dossier.State.PROCESSING
+
+
+# -- the request -----------------------------------------------------------------------------------
+
+
+def test_a_request_puts_the_dossier_in_status_6_with_its_lines_due_date_and_purpose_in_the_event(
+    world, frozen
+):
+    d = processing(world)
+    req = payment_request_create(
+        actor=world.specialist, dossier=d, expected_version=d.version,
+        reductions={0: (30_000, "Người có công với cách mạng (NQ 25/2025/NQ-HĐND)")},
+        purpose="Lệ phí đăng ký",
+    )  # fmt: skip
+    d.refresh_from_db()
+    assert (d.state, d.status_code, d.fee_due_vnd) == (Dossier.State.PAYMENT, 6, 70_000)
+    assert (req.total_vnd, req.state, req.agency_id) == (70_000, "open", d.handling_agency_id)
+    # Five calendar days, to the end of the local day: Monday 2 March → Saturday 7 March 23:59:59.
+    assert req.due_by.isoformat() == "2026-03-07T23:59:59+07:00"
+    event = DossierEvent.objects.filter(dossier=d, action="request-payment").get()
+    assert event.data["amount_vnd"] == 70_000
+    assert event.data["purpose"] == "Lệ phí đăng ký"
+    assert event.data["due_by"] == "2026-03-07T23:59:59+07:00"
+    assert event.data["lines"][0]["reduction_vnd"] == 30_000
+    assert event.data["lines"][0]["ground"].startswith("Người có công")
+
+
+def test_only_the_holder_of_the_step_asks(world, frozen):
+    d = processing(world)
+    with pytest.raises(Forbidden):
+        payment_request_create(actor=world.specialist2, dossier=d, expected_version=d.version)
+    assert not PaymentRequest.objects.exists()
+
+
+def test_an_online_dossier_of_a_procedure_paid_at_submission_is_asked_at_reception(world, frozen):
+    Procedure.objects.filter(pk=world.procedure.pk).update(payment_timing="submission")
+    submitted = dossier_services.dossier_submit_online(citizen=world.citizen, data=intake(world, channel=2))
+    received = dossier_services.dossier_receive(
+        actor=world.receptionist, dossier=submitted, expected_version=submitted.version
+    )
+    assert (received.state, received.status_code) == (Dossier.State.PAYMENT, 6)
+    req = PaymentRequest.objects.get(dossier=received)
+    assert (req.total_vnd, req.timing, req.requested_by) == (FEE_VND, "submission", None)
+    # Paying resumes it where reception left it.
+    payment_record_counter(
+        actor=world.receptionist,
+        request=req,
+        method="cash",
+        receipt_number="BL-1",
+        expected_version=received.version,
+    )
+    assert Dossier.objects.get(pk=received.pk).state == Dossier.State.RECEIVED
+
+
+def test_a_dossier_at_the_counter_of_such_a_procedure_is_not_asked_at_reception(world, frozen):
+    Procedure.objects.filter(pk=world.procedure.pk).update(payment_timing="submission")
+    d = dossier_services.dossier_receive(actor=world.receptionist, data=intake(world))
+    assert d.state == Dossier.State.RECEIVED
+    assert not PaymentRequest.objects.exists()
+
+
+# -- at the counter --------------------------------------------------------------------------------
+
+
+def test_cash_at_the_counter_records_the_payment_and_numbers_receipts_without_gaps(world, frozen, asked):
+    d = asked.dossier
+    d.refresh_from_db()
+    payment = payment_record_counter(
+        actor=world.receptionist,
+        request=asked,
+        method="cash",
+        receipt_number=" BL 0001 ",
+        expected_version=d.version,
+    )
+    d.refresh_from_db()
+    assert (payment.state, payment.receipt_number, payment.paid_online) == ("success", "BL 0001", 0)
+    assert d.state == Dossier.State.PROCESSING
+    event = DossierEvent.objects.filter(dossier=d, action="record-payment").get()
+    assert event.data == {"method": "cash", "amount_vnd": FEE_VND, "paid_online": 0}
+    assert event.actor == world.receptionist
+    assert (payment.receipt.number, payment.receipt.year, payment.receipt.series) == (1, 2026, "BL-26E")
+    second = processing(world)
+    req2 = payment_request_create(actor=world.specialist, dossier=second, expected_version=second.version)
+    second.refresh_from_db()
+    p2 = payment_record_counter(
+        actor=world.specialist,
+        request=req2,
+        method="card",
+        receipt_number="POS-77",
+        expected_version=second.version,
+    )
+    assert p2.receipt.number == 2
+    assert PaymentRequest.objects.get(pk=asked.pk).state == "paid"
+
+
+def test_a_payment_is_recorded_once_a_second_officer_is_told(world, frozen, asked):
+    d = Dossier.objects.get(pk=asked.dossier_id)
+    payment_record_counter(
+        actor=world.receptionist, request=asked, method="cash", receipt_number="1", expected_version=d.version
+    )
+    with pytest.raises(Conflict):
+        payment_record_counter(
+            actor=world.specialist,
+            request=asked,
+            method="cash",
+            receipt_number="2",
+            expected_version=d.version,
+        )
+    assert Payment.objects.filter(state="success").count() == 1
+
+
+def test_the_counter_needs_a_receipt_number_and_an_officer_of_the_dossier(world, frozen, asked):
+    d = Dossier.objects.get(pk=asked.dossier_id)
+    with pytest.raises(InvalidInput) as missing:
+        payment_record_counter(
+            actor=world.receptionist,
+            request=asked,
+            method="cash",
+            receipt_number="  ",
+            expected_version=d.version,
+        )
+    assert missing.value.message == "Vui lòng nhập số biên lai hoặc số hóa đơn thẻ."
+    with pytest.raises(Forbidden):
+        payment_record_counter(
+            actor=world.outsider, request=asked, method="cash", receipt_number="9", expected_version=d.version
+        )
+    assert not Payment.objects.exists() and not Receipt.objects.exists()
+
+
+# -- through the gateway ---------------------------------------------------------------------------
+
+
+def test_a_gateway_payment_expires_after_90_minutes(world, frozen, asked):
+    payment = start(asked, world)
+    assert payment.state == State.STARTED
+    assert payment.expires_at - payment.created_at == timedelta(minutes=90)
+    frozen.shift(timedelta(minutes=89, seconds=59))
+    assert payments_expire() == 0
+    frozen.shift(timedelta(seconds=1))
+    assert payments_expire() == 1
+    assert Payment.objects.get(pk=payment.pk).state == State.EXPIRED
+
+
+def test_a_later_success_wins_over_an_earlier_failure_and_is_recorded_as_paid_online_2(world, frozen, asked):
+    payment = start(asked, world)
+    assert payment_confirm(notice=notice(payment, ok=False)).code == "00"
+    assert Payment.objects.get(pk=payment.pk).state == State.FAILED
+    frozen.shift(timedelta(minutes=3))
+    assert payment_confirm(notice=notice(payment)).code == "00"
+    payment.refresh_from_db()
+    assert payment.state == State.SUCCESS and payment.gateway_transaction_no == "14123456"
+    d = Dossier.objects.get(pk=asked.dossier_id)
+    assert d.state == Dossier.State.PROCESSING
+    event = DossierEvent.objects.filter(dossier=d, action="record-payment").get()
+    assert event.data == {"method": "gateway", "amount_vnd": FEE_VND, "paid_online": 2}
+    assert event.actor is None
+    assert payment.receipt.number == 1
+    # A failure notice afterwards never undoes it.
+    assert payment_confirm(notice=notice(payment, ok=False)).code == "02"
+    assert Payment.objects.get(pk=payment.pk).state == State.SUCCESS
+
+
+def test_a_success_after_expiry_still_counts(world, frozen, asked):
+    payment = start(asked, world)
+    frozen.shift(timedelta(minutes=91))
+    payments_expire()
+    assert payment_confirm(notice=notice(payment)).code == "00"
+    assert Payment.objects.get(pk=payment.pk).state == State.SUCCESS
+
+
+def test_one_dong_short_is_refused_04_audited_and_nothing_is_paid(world, frozen, asked):
+    payment = start(asked, world)
+    assert payment_confirm(notice=notice(payment, amount=FEE_VND - 1), ip="198.51.100.9").code == "04"
+    assert Payment.objects.get(pk=payment.pk).state == State.STARTED
+    assert PaymentRequest.objects.get(pk=asked.pk).state == "open"
+    assert Dossier.objects.get(pk=asked.dossier_id).state == Dossier.State.PAYMENT
+    audit = AuditEvent.objects.filter(action="payment.wrong_amount").get()
+    assert audit.extra["expected"] == FEE_VND and audit.extra["notified"] == FEE_VND - 1
+
+
+def test_a_replayed_notice_answers_02_and_records_nothing_more(world, frozen, asked):
+    payment = start(asked, world)
+    assert payment_confirm(notice=notice(payment)).code == "00"
+    assert payment_confirm(notice=notice(payment)).code == "02"
+    assert Receipt.objects.count() == 1
+    assert DossierEvent.objects.filter(action="record-payment").count() == 1
+
+
+def test_an_unknown_order_answers_01(world, frozen, asked):
+    payment = start(asked, world)
+    payment.txn_ref = "000000NOTOURS"
+    assert payment_confirm(notice=notice(payment)).code == "01"
+
+
+def test_a_gateway_success_after_the_counter_took_the_money_is_an_error_to_refund(world, frozen, asked):
+    payment = start(asked, world)
+    d = Dossier.objects.get(pk=asked.dossier_id)
+    payment_record_counter(
+        actor=world.receptionist, request=asked, method="cash", receipt_number="1", expected_version=d.version
+    )
+    assert payment_confirm(notice=notice(payment)).code == "02"
+    payment.refresh_from_db()
+    assert payment.state == State.ERROR and "hoàn trả" in payment.note
+    refund = refund_record(
+        actor=world.receptionist, payment=payment, amount_vnd=FEE_VND, reason="Nộp hai lần"
+    )
+    assert refund.amount_vnd == FEE_VND
+    event = DossierEvent.objects.filter(dossier=d, action="refund-payment").get()
+    assert event.data == {"amount_vnd": FEE_VND, "reason": "Nộp hai lần"}
+    with pytest.raises(InvalidInput) as again:
+        refund_record(actor=world.receptionist, payment=payment, amount_vnd=1, reason="Thêm")
+    assert again.value.code == "refund_too_large"
