@@ -83,6 +83,27 @@ class Transaction:
         return "success" if (self.response_code, self.transaction_status) == ("00", "00") else "failed"
 
 
+def result_params(*, secret: str, tmn_code: str, txn: Transaction) -> dict[str, str]:
+    """The signed parameters of the return and the IPN for a finished transaction, as VNPay sends
+    them (also used by bench/ipn.py to send IPNs without a browser)."""
+    params = {
+        "vnp_Amount": str(txn.amount_vnd * 100),
+        "vnp_BankCode": txn.bank_code,
+        "vnp_BankTranNo": f"VNP{txn.transaction_no}",
+        "vnp_CardType": "ATM",
+        "vnp_OrderInfo": txn.order_info,
+        "vnp_PayDate": txn.pay_date,
+        "vnp_ResponseCode": txn.response_code,
+        "vnp_TmnCode": tmn_code,
+        "vnp_TransactionNo": txn.transaction_no,
+        "vnp_TransactionStatus": txn.transaction_status,
+        "vnp_TxnRef": txn.txn_ref,
+        "vnp_SecureHashType": "HmacSHA512",
+    }
+    params["vnp_SecureHash"] = sign(secret, params)
+    return params
+
+
 class VNPayStandIn:
     """The stand-in server (a thread) and its records. Tests may also drive it without a browser:
     `choose(txn_ref, "success")` is what the button does."""
@@ -166,23 +187,7 @@ class VNPayStandIn:
             return txn
 
     def result_params(self, txn: Transaction) -> dict[str, str]:
-        """The signed parameters of the return and the IPN for a finished transaction."""
-        params = {
-            "vnp_Amount": str(txn.amount_vnd * 100),
-            "vnp_BankCode": txn.bank_code,
-            "vnp_BankTranNo": f"VNP{txn.transaction_no}",
-            "vnp_CardType": "ATM",
-            "vnp_OrderInfo": txn.order_info,
-            "vnp_PayDate": txn.pay_date,
-            "vnp_ResponseCode": txn.response_code,
-            "vnp_TmnCode": self.tmn_code,
-            "vnp_TransactionNo": txn.transaction_no,
-            "vnp_TransactionStatus": txn.transaction_status,
-            "vnp_TxnRef": txn.txn_ref,
-            "vnp_SecureHashType": "HmacSHA512",
-        }
-        params["vnp_SecureHash"] = sign(self.secret, params)
-        return params
+        return result_params(secret=self.secret, tmn_code=self.tmn_code, txn=txn)
 
     def choose(self, txn_ref: str, outcome: str) -> dict[str, str]:
         """The customer's choice on the payment page: records it (once; a second choice returns the
