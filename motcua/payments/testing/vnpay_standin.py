@@ -407,7 +407,10 @@ def main(argv: list[str] | None = None) -> None:
     standin = VNPayStandIn(
         secret=args.secret, tmn_code=args.tmn_code, ipn_url=args.ipn_url, host=args.host, port=args.port
     )
-    print(f"Cổng thanh toán giả lập: {standin.url}/paymentv2/vpcpay.html (IPN → {args.ipn_url or 'không'})")
+    print(
+        f"Cổng thanh toán giả lập: {standin.url}/paymentv2/vpcpay.html (IPN → {args.ipn_url or 'không'})",
+        flush=True,
+    )
     try:
         standin.server.serve_forever()
     except KeyboardInterrupt:
