@@ -443,6 +443,33 @@ def counter_today(user: User, *, agency: Agency | str | None = None) -> dict[str
     }
 
 
+def payment_due_by(dossier_ids: list[int]) -> dict[int, datetime]:
+    """When each dossier's latest payment request falls due: the ``due_by`` of its latest
+    ``request-payment`` event (written by motcua.payments, docs: contracts). The inbox shows a
+    request unpaid past it, with its lateness (``overdue_text``)."""
+    found: dict[int, datetime] = {}
+    events = (
+        DossierEvent.objects.filter(dossier_id__in=dossier_ids, action="request-payment")
+        .order_by("at", "pk")
+        .values_list("dossier_id", "data")
+    )
+    for dossier_id, data in events:
+        due = (data or {}).get("due_by")
+        if isinstance(due, str) and due:
+            found[dossier_id] = datetime.fromisoformat(due)
+    return found
+
+
+def overdue_text(due: datetime, now: datetime) -> str:
+    """ "quá hạn 2 ngày 3 giờ" (calendar time: the applicant's time to pay is not working time)."""
+    late = now - due
+    days, hours = late.days, late.seconds // 3600
+    return "quá hạn " + (
+        " ".join(p for p in (f"{days} ngày" if days else "", f"{hours} giờ" if hours else "") if p)
+        or "dưới 1 giờ"
+    )
+
+
 def dossier_timeline(dossier: Dossier) -> list[DossierEvent]:
     return list(dossier.events.select_related("actor", "agency").order_by("at", "pk"))
 

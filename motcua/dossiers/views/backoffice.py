@@ -207,10 +207,21 @@ def inbox(request):
     if page is not None:
         now = timezone.now()
         calendars = _calendars_for(page.object_list)
+        # Dossiers waiting for payment: when the request falls due, and how late (issue 12).
+        waiting = [d.pk for d in page.object_list if d.state == Dossier.State.PAYMENT]
+        pay_due = selectors.payment_due_by(waiting) if waiting else {}
         for dossier in page.object_list:
             schedule_id = getattr(dossier.holder_agency, "schedule_id", None)
             calendar = calendars.get(schedule_id) or calendars[None]
-            rows.append({"dossier": dossier, "due": due_badge(dossier, calendar, now)})
+            due_by = pay_due.get(dossier.pk)
+            rows.append(
+                {
+                    "dossier": dossier,
+                    "due": due_badge(dossier, calendar, now),
+                    "pay_due": due_by,
+                    "pay_late": selectors.overdue_text(due_by, now) if due_by and due_by < now else "",
+                }
+            )
 
     params = {
         "scope": scope,

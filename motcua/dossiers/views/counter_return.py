@@ -85,8 +85,12 @@ def next_step(user, dossier: Dossier) -> NextStep | None:
             label=label,
         )
     if dossier.state == State.PAYMENT:
-        label = "Ghi nhận đã nộp phí" if action_permitted(user, dossier, "record-payment") else "Xem hồ sơ"
-        return NextStep("Hồ sơ đang chờ người dân nộp phí, lệ phí.", link_url=page, label=label)
+        if action_permitted(user, dossier, "record-payment"):  # the payments app's page (/thu-phi/)
+            fees = reverse("payments:staff", kwargs={"code": dossier.code})
+            return NextStep(
+                "Hồ sơ đang chờ người dân nộp phí, lệ phí.", link_url=fees, label="Thu phí, lệ phí"
+            )
+        return NextStep("Hồ sơ đang chờ người dân nộp phí, lệ phí.", link_url=page, label="Xem hồ sơ")
     if dossier.state in (State.RECEIVED, State.PROCESSING):
         late = dossier.due_at is not None and dossier.due_at < timezone.now()
         return NextStep(

@@ -55,10 +55,20 @@ def processing(world: World, **overrides):
     )
 
 
+def online_processing(world: World, **overrides):
+    """A dossier the citizen submitted online (theirs in "Hồ sơ của tôi"), received and in processing."""
+    d = services.dossier_submit_online(citizen=world.citizen, data=intake(world, channel=2, **overrides))
+    d = services.dossier_receive(actor=world.receptionist, dossier=d, expected_version=d.version)
+    return services.dossier_forward(
+        actor=world.receptionist, dossier=d, expected_version=d.version, officer=world.specialist
+    )
+
+
 @pytest.fixture
 def asked(world, frozen):
-    """A payment request of 100.000 đ on a dossier in processing, made by its specialist."""
-    d = processing(world)
+    """A payment request of 100.000 đ on the citizen's online dossier in processing, made by its
+    specialist."""
+    d = online_processing(world)
     return payment_request_create(actor=world.specialist, dossier=d, expected_version=d.version)
 
 

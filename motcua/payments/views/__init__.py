@@ -8,18 +8,11 @@ from typing import Any
 from django.utils import timezone
 
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.selectors import overdue_text
 from motcua.lib.text import money
 from motcua.payments import selectors, vietqr
 from motcua.payments.models import PaymentRequest
 from motcua.workcalendar.calendar import VN_TZ
-
-
-def lateness(due_by: Any, now: Any) -> str:
-    """ "quá hạn 2 ngày 3 giờ" for an open request past ``due_by`` (calendar time)."""
-    late = now - due_by
-    days, hours = late.days, late.seconds // 3600
-    parts = [f"{days} ngày" if days else "", f"{hours} giờ" if hours else ""]
-    return "quá hạn " + (" ".join(p for p in parts if p) or "dưới 1 giờ")
 
 
 def request_context(dossier: Dossier, request: PaymentRequest | None) -> dict[str, Any]:
@@ -58,7 +51,7 @@ def request_context(dossier: Dossier, request: PaymentRequest | None) -> dict[st
         "lines": lines,
         "total_text": money(request.total_vnd) if request is not None else "",
         "due_by_local": request.due_by.astimezone(VN_TZ) if request is not None else None,
-        "overdue": lateness(request.due_by, now) if overdue and request is not None else "",
+        "overdue": overdue_text(request.due_by, now) if overdue and request is not None else "",
         "transfer": transfer,
         "payments": selectors.payments_of(dossier),
     }
