@@ -451,10 +451,6 @@ VNPAY_HASH_SECRET = env_str("VNPAY_HASH_SECRET", "motcua-vnpay-demo-secret")
 VNPAY_STANDIN_URL = env_str("VNPAY_STANDIN_URL", "http://127.0.0.1:8002")
 VNPAY_PAY_URL = env_str("VNPAY_PAY_URL", f"{VNPAY_STANDIN_URL}/paymentv2/vpcpay.html")
 VNPAY_API_URL = env_str("VNPAY_API_URL", f"{VNPAY_STANDIN_URL}/merchant_webapi/api/transaction")
-# The citizen's "Thanh toán" form is answered with a redirect to the gateway, and browsers check
-# that redirect against the page's CSP form-action (Chromium blocks it otherwise).
-VNPAY_PAY_ORIGIN = "/".join(VNPAY_PAY_URL.split("/")[:3])  # scheme://host[:port]
-SECURE_CSP["form-action"] = [*SECURE_CSP["form-action"], VNPAY_PAY_ORIGIN]
 # The day's transaction report for `manage.py payments_reconcile` (the stand-in serves one; VNPay's
 # own is downloaded from its merchant portal and given to the command with --statement).
 VNPAY_STATEMENT_URL = env_str("VNPAY_STATEMENT_URL", f"{VNPAY_STANDIN_URL}/merchant/statement")

@@ -22,7 +22,7 @@ from motcua.dossiers.selectors import citizen_dossier
 from motcua.lib.clients import client_ip
 from motcua.lib.errors import DomainError, NotFound
 from motcua.payments import selectors
-from motcua.payments.gateways import GatewayError
+from motcua.payments.gateways import GatewayError, allows_gateway_redirect
 from motcua.payments.receipts import receipt_pdf
 from motcua.payments.services import payment_start_gateway
 from motcua.payments.views import request_context
@@ -38,6 +38,7 @@ def _dossier(request: HttpRequest, code: str) -> Dossier:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@allows_gateway_redirect  # its form is answered with a redirect to the gateway
 def pay(request: HttpRequest, code: str) -> HttpResponse:
     dossier = _dossier(request, code)
     pay_request = selectors.open_request(dossier)
