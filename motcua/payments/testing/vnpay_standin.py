@@ -139,7 +139,7 @@ class VNPayStandIn:
     @property
     def url(self) -> str:
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def settings_values(self) -> dict[str, str]:
         """motcua's settings pointing at this stand-in."""

@@ -6,6 +6,7 @@ in processing asked to pay (`payment_request_create`) and a gateway attempt star
 from __future__ import annotations
 
 from motcua.catalog import services as catalog_services
+from motcua.catalog.models import Procedure
 from motcua.dossiers.services import State
 from motcua.dossiers.tests.conftest import World, advance, build_world
 from motcua.payments.models import Payment, PaymentRequest
@@ -16,8 +17,9 @@ __all__ = ["World", "build_world", "gateway_payment", "payment_request"]
 
 def payment_request(world: World, *, amount_vnd: int = 125_000) -> PaymentRequest:
     """A dossier of `world` in processing, asked by its specialist to pay `amount_vnd`."""
+    procedure: Procedure = world.procedure  # type: ignore[assignment]  # World's fields are untyped
     catalog_services.procedure_update(
-        procedure=world.procedure,
+        procedure=procedure,
         actor=None,
         fees=[{"amount_vnd": amount_vnd, "text": "Lệ phí đăng ký", "kind": "fee"}],
     )
