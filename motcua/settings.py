@@ -439,6 +439,27 @@ for _name in ("NOTIFY_MAX_ATTEMPTS", "NOTIFY_RETRY_BASE_SECONDS", "NOTIFY_LEASE_
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be 1 or more.")
 
+# -- Bưu chính công ích và đồng bộ Cổng DVC quốc gia (post; issue 12 §3, issue 13 §4) ------------
+# The postal operator's API (motcua/dossiers/postal_adapters.py, README "Bưu chính công ích"):
+# empty POSTAL_API_URL: the officer types the consignment number the post office gave.
+POSTAL_OPERATOR = env_str("POSTAL_OPERATOR", "vnpost")
+POSTAL_API_URL = env_str("POSTAL_API_URL")
+POSTAL_API_TOKEN = env_str("POSTAL_API_TOKEN")
+POSTAL_HTTP_TIMEOUT = env_int("POSTAL_HTTP_TIMEOUT", 10)
+POSTAL_POLL_BATCH = env_int("POSTAL_POLL_BATCH", 200)
+POSTAL_POLL_SECONDS = env_int("POSTAL_POLL_SECONDS", 900)  # how often the results on their way are tracked
+# The national portal (motcua/dossiers/national_sync.py, notifications/channels/national_portal.py):
+# empty NATIONAL_PORTAL_URL: nothing is queued (the sweep waits and catches up once it is set).
+NATIONAL_PORTAL_URL = env_str("NATIONAL_PORTAL_URL")
+NATIONAL_PORTAL_TOKEN = env_str("NATIONAL_PORTAL_TOKEN")
+NATIONAL_SYNC_BATCH = env_int("NATIONAL_SYNC_BATCH", 500)
+NATIONAL_SYNC_SECONDS = env_int("NATIONAL_SYNC_SECONDS", 60)  # how often the event log is swept
+# Events younger than this are left for the next sweep (a transaction that began earlier may
+# still commit an event with a smaller id).
+NATIONAL_SYNC_SETTLE_SECONDS = env_int("NATIONAL_SYNC_SETTLE_SECONDS", 30)
+# Outbox channels whose adapter lives outside motcua.notifications (dotted paths).
+OUTBOX_ADAPTERS = {"post": "motcua.dossiers.postal_adapters.ConsignmentAdapter"}
+
 # Periodic work (manage.py scheduler, motcua/scheduler): name, the function's dotted path and how
 # often it runs, in seconds. Other apps add their own lines; a path that does not import yet is
 # skipped with a warning.
@@ -448,6 +469,8 @@ SCHEDULER_JOBS = [
     {"name": "expired-drafts", "path": "motcua.portal.services.drafts_expire", "every": 3600},
     {"name": "expired-guidances", "path": "motcua.dossiers.jobs.close_expired_guidances", "every": 3600},
     {"name": "phone-codes-purge", "path": "motcua.accounts.registration.phone_codes_purge", "every": 3600},
+    {"name": "postal-poll", "path": "motcua.dossiers.postal.poll_consignments", "every": POSTAL_POLL_SECONDS},
+    {"name": "national-sync", "path": "motcua.dossiers.national_sync.sync_sweep", "every": NATIONAL_SYNC_SECONDS},  # noqa: E501
 ]
 SCHEDULER_LEASE_SECONDS = env_int("SCHEDULER_LEASE_SECONDS", 1800)  # a job running longer may run twice
 SCHEDULER_POLL_SECONDS = env_int("SCHEDULER_POLL_SECONDS", 5)
