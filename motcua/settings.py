@@ -470,7 +470,11 @@ SCHEDULER_JOBS = [
     {"name": "expired-guidances", "path": "motcua.dossiers.jobs.close_expired_guidances", "every": 3600},
     {"name": "phone-codes-purge", "path": "motcua.accounts.registration.phone_codes_purge", "every": 3600},
     {"name": "postal-poll", "path": "motcua.dossiers.postal.poll_consignments", "every": POSTAL_POLL_SECONDS},
-    {"name": "national-sync", "path": "motcua.dossiers.national_sync.sync_sweep", "every": NATIONAL_SYNC_SECONDS},  # noqa: E501
+    {
+        "name": "national-sync",
+        "path": "motcua.dossiers.national_sync.sync_sweep",
+        "every": NATIONAL_SYNC_SECONDS,
+    },  # noqa: E501
 ]
 SCHEDULER_LEASE_SECONDS = env_int("SCHEDULER_LEASE_SECONDS", 1800)  # a job running longer may run twice
 SCHEDULER_POLL_SECONDS = env_int("SCHEDULER_POLL_SECONDS", 5)
