@@ -341,11 +341,7 @@ def dossier_return_result(
             raise InvalidInput(
                 "Vui lòng nhập mã bưu gửi.", code="required", details={"field": "postal_tracking"}
             )
-        if (
-            locked.result_delivery == Dossier.ResultDelivery.COUNTER
-            and not collected_by
-            and not postal_tracking
-        ):
+        if locked.result_delivery == Dossier.ResultDelivery.COUNTER and not collected_by and not by_post:
             raise InvalidInput(
                 "Vui lòng ghi họ tên người nhận kết quả.", code="required", details={"field": "collected_by"}
             )
