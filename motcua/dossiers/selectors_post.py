@@ -83,15 +83,14 @@ def sync_state_counts(
     if agencies is not None:
         dossiers = dossiers.filter(Q(receiving_agency__in=agencies) | Q(handling_agency__in=agencies))
     mine = OutboxMessage.objects.filter(dossier=OuterRef("pk"), channel=NATIONAL)
-    counts = dossiers.annotate(
-        synced=Exists(mine.filter(status=OutboxMessage.Status.DELIVERED)),
-        waiting=Exists(mine.filter(status__in=PENDING)),
-        dead=Exists(mine.filter(status__in=OutboxMessage.DEAD)),
-    ).aggregate(
+    synced = Exists(mine.filter(status=OutboxMessage.Status.DELIVERED))
+    waiting = Exists(mine.filter(status__in=PENDING))
+    dead = Exists(mine.filter(status__in=OutboxMessage.DEAD))
+    counts = dossiers.aggregate(
         received=Count("pk"),
-        synced=Count("pk", filter=Q(synced=True)),
-        pending=Count("pk", filter=Q(synced=False, waiting=True)),
-        failed=Count("pk", filter=Q(synced=False, waiting=False, dead=True)),
+        synced=Count("pk", filter=Q(synced)),
+        pending=Count("pk", filter=~Q(synced) & Q(waiting)),
+        failed=Count("pk", filter=~Q(synced) & ~Q(waiting) & Q(dead)),
     )
     counts["not_queued"] = counts["received"] - counts["synced"] - counts["pending"] - counts["failed"]
     return counts
