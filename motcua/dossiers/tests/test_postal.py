@@ -301,3 +301,23 @@ def test_a_late_poll_does_not_move_a_status_backwards(world, frozen, operator):
     postal.consignment_track(c, [Tracked("in_transit", vn(2026, 3, 5, 20) + timedelta(minutes=1))])
     c.refresh_from_db()
     assert c.status == "delivered"
+
+
+def test_the_demo_gives_consignments_to_the_dossiers_sent_by_post(world, frozen, settings):
+    from motcua.dossiers.demo_post import build_demo_consignments
+
+    settings.POSTAL_API_URL = ""
+    came = services.dossier_receive(actor=world.receptionist, data=intake(world, channel=3))
+    d = finished_dossier(world, frozen)
+    services.dossier_return_result(
+        actor=world.receptionist, dossier=d, expected_version=d.version, postal_tracking="EB9VN"
+    )
+    Consignment.objects.all().delete()
+    DossierEvent.objects.filter(action="post-consignment").delete()
+    assert build_demo_consignments(now=vn(2026, 3, 20)) == 2
+    assert build_demo_consignments(now=vn(2026, 3, 20)) == 0  # once
+    submission = Consignment.objects.get(dossier=came)
+    result = Consignment.objects.get(dossier=d)
+    assert (submission.direction, submission.status) == ("submission", "delivered")
+    assert (result.number, result.status) == ("EB9VN", "delivered")
+    assert [e["status"] for e in post_events(d)] == ["created", "in_transit", "delivered"]
