@@ -187,6 +187,10 @@ def consignment_created(consignment_id: Any, *, number: str, at: datetime | None
         consignment.status = Status.CREATED
         consignment.status_at = at
         consignment.save(update_fields=["number", "status", "status_at"])
+        # The dossier's own record of the number (the return page, the forms), as when typed.
+        Dossier.objects.filter(pk=consignment.dossier_id, postal_tracking="").update(
+            postal_tracking=consignment.number
+        )
         _history(consignment, Status.CREATED, at, "Bưu chính cấp mã bưu gửi")
         _event(consignment, consignment.dossier, at=at)
     return True

@@ -6,6 +6,7 @@ allowed, or a set of agencies the officer works for."""
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from motcua.dossiers.models import Consignment, ConsignmentStatus, Dossier, NationalStatus
@@ -61,6 +62,7 @@ def dossier_sync_state(dossier: Dossier) -> dict[str, Any]:
     last = delivered[-1] if delivered else None
     code = (last["data"] or {}).get("status_code") if last else None
     return {
+        "configured": bool(settings.NATIONAL_PORTAL_URL),
         "queued": len(rows),
         "last_status": code,
         "last_status_label": NationalStatus(code).label if code in NationalStatus.values else "",

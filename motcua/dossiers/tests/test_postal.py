@@ -136,6 +136,8 @@ def test_the_operator_creates_the_consignment_after_the_commit_once_despite_a_re
     assert send_post_messages() == {"sent": 1}
     c.refresh_from_db()
     assert (c.status, c.number) == ("created", "EB100000001VN")
+    d.refresh_from_db()
+    assert d.postal_tracking == "EB100000001VN"
     [create] = [
         r for r in operator.requests if r["method"] == "POST" and r["headers"].get("idempotency-key")
     ][-1:]

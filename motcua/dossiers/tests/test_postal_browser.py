@@ -53,7 +53,7 @@ def test_the_counter_and_the_citizen_follow_dossiers_and_results_by_post(
     assert (
         "Bị chuyển hoàn" in consignments.inner_text() and "Bưu cục phát Hà Đông" in consignments.inner_text()
     )
-    assert "Chưa gửi" in page.locator("section[aria-labelledby=dong-bo]").inner_text()
+    assert "Chưa cấu hình kết nối" in page.locator("section[aria-labelledby=dong-bo]").inner_text()
     assert axe_violations(page) == []
     screenshot(page, "post-dossier-page-1280")
 
