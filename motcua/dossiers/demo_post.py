@@ -47,6 +47,7 @@ def build_demo_consignments(*, seed: int = 2026, now: datetime | None = None, st
     plans: list[tuple[Dossier, Consignment, list[tuple[str, datetime, str]]]] = []
     for dossier in by_post:
         at = dossier.received_at
+        assert at is not None  # filtered above
         number = f"EB{rng.randint(0, 999999999):09d}VN"
         plans.append(
             (
@@ -59,7 +60,7 @@ def build_demo_consignments(*, seed: int = 2026, now: datetime | None = None, st
             )
         )  # fmt: skip
     for n, dossier in enumerate(results):
-        sent = dossier.returned_at
+        sent = dossier.returned_at or dossier.created_at
         steps = [("created", sent, "Nhận tại Bộ phận Một cửa")]
         on_way = sent + timedelta(hours=rng.uniform(3, 20))
         if on_way < now:

@@ -154,12 +154,13 @@ def _changes(after: int, until: datetime, limit: int) -> tuple[list[dict[str, An
         .order_by("-pk")
         .values("status_code")[:1]
     )
-    read = list(
-        DossierEvent.objects.filter(pk__gt=after, status_code__isnull=False)
+    read: list[dict[str, Any]] = [
+        dict(row)
+        for row in DossierEvent.objects.filter(pk__gt=after, status_code__isnull=False)
         .annotate(previous=Subquery(before))
         .order_by("pk")
         .values("pk", "dossier_id", "status_code", "previous", "at")[:limit]
-    )
+    ]
     # Stop before the first event too young: one with a smaller id may still be committed.
     young = next((n for n, event in enumerate(read) if event["at"] > until), None)
     read = read if young is None else read[:young]
