@@ -44,16 +44,17 @@ def operator_configured() -> bool:
     return bool(settings.POSTAL_API_URL)
 
 
-def clean_number(value: Any) -> str:
-    """A consignment number as typed (spaces dropped, upper case); InvalidInput when unusable."""
+def clean_number(value: Any, *, field: str = "postal_tracking") -> str:
+    """A consignment number as typed (spaces dropped, upper case); InvalidInput naming ``field``
+    when unusable."""
     text = "".join(str(value or "").split()).upper()
     if not text:
-        raise InvalidInput("Vui lòng nhập mã bưu gửi.", code="required", details={"field": "postal_tracking"})
+        raise InvalidInput("Vui lòng nhập mã bưu gửi.", code="required", details={"field": field})
     if len(text) > NUMBER_MAX or not all(c.isalnum() or c in "-_/" for c in text):
         raise InvalidInput(
             "Mã bưu gửi chỉ gồm chữ cái, chữ số (tối đa 60 ký tự), ví dụ EB123456789VN.",
             code="invalid",
-            details={"field": "postal_tracking"},
+            details={"field": field},
         )
     return text
 

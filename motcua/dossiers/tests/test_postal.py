@@ -323,3 +323,28 @@ def test_the_demo_gives_consignments_to_the_dossiers_sent_by_post(world, frozen,
     assert (submission.direction, submission.status) == ("submission", "delivered")
     assert (result.number, result.status) == ("EB9VN", "delivered")
     assert [e["status"] for e in post_events(d)] == ["created", "in_transit", "delivered"]
+
+
+def test_the_api_receives_a_dossier_by_post_with_its_consignment(world, frozen):
+    from django.test import Client
+
+    from motcua.accounts.services import api_token_create
+
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=world.receptionist, name='thử')}")
+    body = {
+        "procedure": "9.000101",
+        "receiving_agency": "000.01.31.H99",
+        "channel": 3,
+        "applicant": {"kind": "person", "name": "Nguyễn Thị Hoa", "citizen_id": "001190012345",
+                      "address": "Thôn Đông, xã An Bình"},
+        "documents": [{"requirement": "TP01"}, {"requirement": "TP02"}],
+        "postal_number": "EB1<VN",
+    }  # fmt: skip
+    bad = client.post("/api/v1/dossiers", body, content_type="application/json")
+    assert bad.status_code == 400 and bad.json()["details"] == {"field": "postal_number"}
+    assert not Dossier.objects.exists()
+    body["postal_number"] = "eb123456785vn"
+    created = client.post("/api/v1/dossiers", body, content_type="application/json")
+    assert created.status_code == 201, created.content
+    d = Dossier.objects.get(code=created.json()["code"])
+    assert d.channel == 3 and Consignment.objects.get(dossier=d).number == "EB123456785VN"
