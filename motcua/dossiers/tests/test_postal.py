@@ -335,9 +335,10 @@ def test_the_api_receives_a_dossier_by_post_with_its_consignment(world, frozen):
         "procedure": "9.000101",
         "receiving_agency": "000.01.31.H99",
         "channel": 3,
-        "applicant": {"kind": "person", "name": "Nguyễn Thị Hoa", "citizen_id": "001190012345",
-                      "address": "Thôn Đông, xã An Bình"},
-        "documents": [{"requirement": "TP01"}, {"requirement": "TP02"}],
+        "applicant": {"kind": "person", "full_name": "Nguyễn Thị Hoa", "citizen_id": "001190012345",
+                      "date_of_birth": "1990-05-17", "address": "Thôn Đông, xã An Bình"},
+        "documents": [{"requirement": "TP01", "copy_kind": "original", "count": 1},
+                      {"requirement": "TP02", "copy_kind": "original", "count": 1}],
         "postal_number": "EB1<VN",
     }  # fmt: skip
     bad = client.post("/api/v1/dossiers", body, content_type="application/json")
