@@ -487,6 +487,26 @@ PAYMENT_ACCOUNTS = env_str("PAYMENT_ACCOUNTS", "*=970415:113366668888:KHO BAC NH
 # The e-receipt's template number and series as registered with the tax authority (Decree 123/2020).
 PAYMENT_RECEIPT_TEMPLATE = env_str("PAYMENT_RECEIPT_TEMPLATE", "01BLP0-001")
 PAYMENT_RECEIPT_SERIES = env_str("PAYMENT_RECEIPT_SERIES", "BL-{yy}E")
+# -- Bưu chính công ích và đồng bộ Cổng DVC quốc gia (post; issue 12 §3, issue 13 §4) ------------
+# The postal operator's API (motcua/dossiers/postal_adapters.py, README "Bưu chính công ích"):
+# empty POSTAL_API_URL: the officer types the consignment number the post office gave.
+POSTAL_OPERATOR = env_str("POSTAL_OPERATOR", "vnpost")
+POSTAL_API_URL = env_str("POSTAL_API_URL")
+POSTAL_API_TOKEN = env_str("POSTAL_API_TOKEN")
+POSTAL_HTTP_TIMEOUT = env_int("POSTAL_HTTP_TIMEOUT", 10)
+POSTAL_POLL_BATCH = env_int("POSTAL_POLL_BATCH", 200)
+POSTAL_POLL_SECONDS = env_int("POSTAL_POLL_SECONDS", 900)  # how often the results on their way are tracked
+# The national portal (motcua/dossiers/national_sync.py, notifications/channels/national_portal.py):
+# empty NATIONAL_PORTAL_URL: nothing is queued (the sweep waits and catches up once it is set).
+NATIONAL_PORTAL_URL = env_str("NATIONAL_PORTAL_URL")
+NATIONAL_PORTAL_TOKEN = env_str("NATIONAL_PORTAL_TOKEN")
+NATIONAL_SYNC_BATCH = env_int("NATIONAL_SYNC_BATCH", 500)
+NATIONAL_SYNC_SECONDS = env_int("NATIONAL_SYNC_SECONDS", 60)  # how often the event log is swept
+# Events younger than this are left for the next sweep (a transaction that began earlier may
+# still commit an event with a smaller id).
+NATIONAL_SYNC_SETTLE_SECONDS = env_int("NATIONAL_SYNC_SETTLE_SECONDS", 30)
+# Outbox channels whose adapter lives outside motcua.notifications (dotted paths).
+OUTBOX_ADAPTERS = {"post": "motcua.dossiers.postal_adapters.ConsignmentAdapter"}
 
 # Periodic work (manage.py scheduler, motcua/scheduler): name, the function's dotted path and how
 # often it runs, in seconds. Other apps add their own lines; a path that does not import yet is
@@ -519,6 +539,12 @@ SCHEDULER_JOBS = [
     {"name": "reports-rebuild", "path": "motcua.reports.jobs.reports_rebuild_nightly", "every": 3600},
     {"name": "payments-expire", "path": "motcua.payments.services.payments_expire", "every": 300},
     {"name": "payments-poll", "path": "motcua.payments.polling.poll_unfinished_payments", "every": 300},
+    {"name": "postal-poll", "path": "motcua.dossiers.postal.poll_consignments", "every": POSTAL_POLL_SECONDS},
+    {
+        "name": "national-sync",
+        "path": "motcua.dossiers.national_sync.sync_sweep",
+        "every": NATIONAL_SYNC_SECONDS,
+    },  # noqa: E501
 ]
 SCHEDULER_LEASE_SECONDS = env_int("SCHEDULER_LEASE_SECONDS", 1800)  # a job running longer may run twice
 SCHEDULER_POLL_SECONDS = env_int("SCHEDULER_POLL_SECONDS", 5)

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import File, Form, Router, Status
@@ -22,7 +23,7 @@ from motcua.accounts.auth import API_AUTH
 from motcua.accounts.models import User
 from motcua.catalog.models import Procedure
 from motcua.dossiers import actions as dossier_actions
-from motcua.dossiers import schemas, selectors, services, situation, tracking
+from motcua.dossiers import postal, schemas, selectors, services, situation, tracking
 from motcua.dossiers.models import Dossier, DossierDocument, DossierFile, NationalStatus
 from motcua.lib.afterwards import after_response
 from motcua.lib.apischema import STAFF_READ, STAFF_WRITE, Page, errors
@@ -284,10 +285,18 @@ def dossier_create(request: ApiRequest, body: schemas.DossierCreateIn) -> Status
     key = (request.headers.get("Idempotency-Key") or "").strip() or None
     if key is not None and len(key) > 100:
         raise InvalidInput("Idempotency-Key dài quá 100 ký tự.", details={"Idempotency-Key": len(key)})
+    number = (
+        postal.clean_number(body.postal_number, field="postal_number")
+        if body.channel == 3 and body.postal_number.strip()
+        else ""
+    )
     try:
-        dossier = services.dossier_receive(
-            actor=request.auth, data=_intake(body), idempotency_key=key, ip=client_ip(request)
-        )
+        with transaction.atomic():  # the dossier and the consignment it came in, together
+            dossier = services.dossier_receive(
+                actor=request.auth, data=_intake(body), idempotency_key=key, ip=client_ip(request)
+            )
+            if number:
+                postal.consignment_received(dossier=dossier, number=number, actor=request.auth)
     except NotFound as exc:
         # An unknown procedure or agency named in the body is bad input, not a missing resource.
         raise InvalidInput(exc.message, code=exc.code, details=exc.details) from None

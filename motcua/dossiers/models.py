@@ -497,3 +497,7 @@ class DossierEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id} {self.action} {self.at:%d/%m/%Y %H:%M}"
+
+
+# Consignments (issue 12 §3) and the national sync's cursor (issue 13 §4), in their own module.
+from motcua.dossiers.models_post import Consignment, ConsignmentStatus, SyncCursor  # noqa: E402, F401

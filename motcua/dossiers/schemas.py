@@ -116,6 +116,9 @@ class DossierCreateIn(Schema):
     applicant: ApplicantIn
     documents: list[DocumentIn] = Field(default_factory=list, max_length=100)
     handling_agency: str | None = Field(None, max_length=40, description="Mã cơ quan giải quyết, nếu khác")
+    postal_number: str = Field(
+        "", max_length=60, description="Kênh 3: mã bưu gửi của hồ sơ (in trên phong bì), lưu cùng hồ sơ"
+    )
 
 
 class SupplementItemIn(Schema):

@@ -54,7 +54,7 @@ from motcua.audit.services import audit_record
 from motcua.catalog.models import Procedure
 from motcua.dossiers import situation
 from motcua.dossiers import tracking_words as words
-from motcua.dossiers.models import Dossier, DossierEvent, NationalStatus
+from motcua.dossiers.models import Consignment, Dossier, DossierEvent, NationalStatus
 from motcua.lib.counters import WindowCounter, incr_counters
 from motcua.org.models import Agency
 
@@ -138,6 +138,34 @@ class PublicDossier:
     supplement: words.SupplementAsk | None = None
     payment: words.PaymentAsk | None = None
     appointment: words.AppointmentNote | None = None
+    consignment: "ConsignmentNote | None" = None
+
+
+@dataclass
+class ConsignmentNote:
+    """The result's (or the dossier's) consignment, as the applicant sees it."""
+
+    number: str
+    status: str
+    status_label: str
+    direction: str
+    at: datetime
+
+
+def consignment_note(post: tuple[datetime, dict] | None) -> ConsignmentNote | None:
+    if post is None:
+        return None
+    at, data = post
+    status = data.get("status", "")
+    if status not in Consignment.Status.values:
+        return None
+    return ConsignmentNote(
+        number=str(data.get("consignment") or ""),
+        status=status,
+        status_label=Consignment.Status(status).label,
+        direction=str(data.get("direction") or ""),
+        at=at,
+    )
 
 
 class Throttled(Exception):
@@ -341,7 +369,7 @@ def find(code: str, pin: str) -> dict | None:
     if not secrets.compare_digest(str(first[2]).encode(), pin.encode()):
         return None
     history: list[HistoryEntry] = []
-    supplement = payment = reason = None
+    supplement = payment = reason = post = None
     for *_, at, status_code, state, action, note, data in rows:
         if at is None:
             continue  # no status event yet
@@ -351,6 +379,8 @@ def find(code: str, pin: str) -> dict | None:
             payment = (at, data)
         elif action in situation.REASON_ACTIONS:
             reason = (action, note)
+        elif action == "post-consignment":
+            post = (at, data)
         number = status_code or Dossier.STATUS_OF_STATE.get(state)
         # A hand-over inside "Đang xử lý" is not a new status for the citizen.
         if not number or (history and history[-1].status_code == number):
@@ -380,6 +410,7 @@ def find(code: str, pin: str) -> dict | None:
         "supplement": (_moment(supplement[0]), _json(supplement[1])) if supplement else None,
         "payment": (_moment(payment[0]), _json(payment[1])) if payment else None,
         "reason": reason,
+        "post": (_moment(post[0]), _json(post[1])) if post else None,
     }
 
 
@@ -440,6 +471,7 @@ def public_view(row: dict) -> PublicDossier:
         supplement=supplement,
         payment=payment,
         appointment=appointment,
+        consignment=consignment_note(row.get("post")),
     )
 
 

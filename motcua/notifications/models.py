@@ -22,6 +22,10 @@ class OutboxMessage(models.Model):
         EMAIL = "email", "Thư điện tử"
         ZALO = "zalo", "Zalo"
         IN_APP = "in_app", "Thông báo trên Cổng"
+        # Not messages to a person: work that crosses the machine's edge through the same outbox
+        # (queued after commit, retried, dead letters) — issue 12 §3 and issue 13 §4.
+        POST = "post", "Bưu chính (tạo bưu gửi)"
+        NATIONAL_PORTAL = "dvcqg", "Cổng Dịch vụ công quốc gia"
 
     class Status(models.TextChoices):
         CREATED = "created", "Chờ gửi"

@@ -133,10 +133,27 @@ def outbox_enqueue_to(
     body: str,
     subject: str = "",
     dossier: "Dossier | None" = None,
+    data: dict[str, Any] | None = None,
 ) -> OutboxMessage:
     """Queue one message to one recipient on one channel (a sign-in code by SMS, a reminder to an
-    officer), in the caller's transaction like every outbox write."""
-    return _insert(_one(channel, recipient, event=event, body=body, subject=subject, dossier=dossier))[0]
+    officer, a consignment to create at the postal operator with its request as ``data``), in the
+    caller's transaction like every outbox write."""
+    [row] = _one(channel, recipient, event=event, body=body, subject=subject, dossier=dossier)
+    if data is not None:
+        row.data = data
+    return _insert([row])[0]
+
+
+def outbox_enqueue_keyed(rows: list[OutboxMessage]) -> int:
+    """Queue ``rows`` (built by the caller, each with its ``key``), leaving out those whose key
+    another message already has: each key is queued once, however often it is offered. Sent
+    after the commit; the number of rows offered."""
+    if any(not row.key or row.channel not in Channel.values for row in rows):
+        raise ValueError("every row needs a key and a known channel")
+    if rows:
+        OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+        transaction.on_commit(_send_due_after_commit)
+    return len(rows)
 
 
 def outbox_enqueue_once(

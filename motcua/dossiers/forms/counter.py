@@ -236,6 +236,14 @@ class IntakeForm(forms.Form):
         help_text="Bắt buộc khi từ chối; in trên Mẫu 03.",
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # Channel 3: the number of the consignment the dossier came in (on the envelope).
+    postal_number = forms.CharField(
+        label="Mã bưu gửi của hồ sơ",
+        max_length=60,
+        required=False,
+        help_text="In trên phong bì hoặc phiếu gửi của bưu điện, ví dụ EB123456789VN.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
     supplement_note = forms.CharField(
         label="Ghi chú hướng dẫn bổ sung",
         required=False,
@@ -345,6 +353,14 @@ class IntakeForm(forms.Form):
         super().clean()  # Form's returns cleaned_data, the dict read here
         data = self.cleaned_data
         action = data.get("action") or "receive"
+        if self.channel == Dossier.Channel.POST:
+            from motcua.dossiers import postal
+            from motcua.lib.errors import InvalidInput
+
+            try:
+                data["postal_number"] = postal.clean_number(data.get("postal_number"))
+            except InvalidInput as exc:
+                self.add_error("postal_number", exc.message)
         self._clean_applicant(data)
         self._clean_documents(data, action)
         if action == "refuse" and not (data.get("refusal_reason") or "").strip():
@@ -538,6 +554,17 @@ class ReturnForm(forms.Form):
     )
     postal_tracking = forms.CharField(label="Mã bưu gửi", max_length=60, required=False)
 
+    def __init__(self, *args, **kwargs) -> None:
+        from motcua.dossiers import postal
+
+        super().__init__(*args, **kwargs)
+        # With the operator's API, the number comes from the post: the officer may leave it empty.
+        self.postal_number_required = not postal.operator_configured()
+        if not self.postal_number_required:
+            self.fields[
+                "postal_tracking"
+            ].help_text = "Để trống: hệ thống gửi yêu cầu cho bưu điện và tự ghi mã bưu gửi bưu điện cấp."
+
     def clean(self) -> dict[str, Any]:
         super().clean()  # Form's returns cleaned_data, the dict read here
         data = self.cleaned_data
@@ -551,7 +578,7 @@ class ReturnForm(forms.Form):
                     "collector_id", "Số giấy tờ gồm 8 đến 12 chữ số hoặc chữ cái (căn cước, hộ chiếu)."
                 )
         elif data.get("method") == "post":
-            if not (data.get("postal_tracking") or "").strip():
+            if not (data.get("postal_tracking") or "").strip() and self.postal_number_required:
                 self.add_error("postal_tracking", "Nhập mã bưu gửi do bưu điện cấp.")
         return data
 

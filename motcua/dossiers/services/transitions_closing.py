@@ -356,27 +356,34 @@ def dossier_return_result(
     expected_version: int | str | None,
     collected_by: str = "",
     postal_tracking: str = "",
+    by_post: bool = False,
     ip: str | None = None,
 ) -> Dossier:
-    """Return the result (status 10): to who collected it at the counter, or by post."""
+    """Return the result (status 10): to who collected it at the counter, or by post — with the
+    number the post office gave (``postal_tracking``), or (``by_post`` without a number) through
+    the postal operator's API, which gives it after the commit (``postal.consignment_for_result``)."""
+    from motcua.dossiers import postal
+
     collected_by = (collected_by or "").strip()[:200]
-    postal_tracking = (postal_tracking or "").strip()[:60]
+    postal_tracking = postal.clean_number(postal_tracking) if (postal_tracking or "").strip() else ""
+    by_post = by_post or bool(postal_tracking)
     now = timezone.now()
     with transaction.atomic():
         locked, roles = lock_for(actor, dossier, expected_version, "return-result")
-        if locked.result_delivery == Dossier.ResultDelivery.POST and not postal_tracking:
+        if locked.result_delivery == Dossier.ResultDelivery.POST and not collected_by:
+            by_post = True
+        if by_post and not postal_tracking and not postal.operator_configured():
             raise InvalidInput(
                 "Vui lòng nhập mã bưu gửi.", code="required", details={"field": "postal_tracking"}
             )
-        if (
-            locked.result_delivery == Dossier.ResultDelivery.COUNTER
-            and not collected_by
-            and not postal_tracking
-        ):
+        if locked.result_delivery == Dossier.ResultDelivery.COUNTER and not collected_by and not by_post:
             raise InvalidInput(
                 "Vui lòng ghi họ tên người nhận kết quả.", code="required", details={"field": "collected_by"}
             )
         end_step(locked.current_step, now, "return_result")
+        if by_post:
+            postal.consignment_for_result(dossier=locked, number=postal_tracking, actor=actor, now=now)
+            collected_by = ""
         return finish(
             locked,
             action="return-result",

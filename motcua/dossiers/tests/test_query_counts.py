@@ -14,8 +14,9 @@ from motcua.dossiers.tests.conftest import intake
 
 pytestmark = pytest.mark.django_db
 
-# The dossier page of a dossier held by its specialist, with the actions it offers him.
-DOSSIER_PAGE = 18
+# The dossier page of a dossier held by its specialist, with the actions it offers him
+# (+2 for issue 12 §3 and 13 §4: its consignments, its national portal sync state).
+DOSSIER_PAGE = 20
 # The inbox ("Của tôi", every bucket counted), whatever the number of rows on the page; one of
 # them the head of unit's unsatisfied ratings (motcua/feedback's panel).
 INBOX = 8

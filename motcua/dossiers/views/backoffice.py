@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from motcua.catalog.selectors import procedures_offered_by
-from motcua.dossiers import printing, selectors
+from motcua.dossiers import printing, selectors, selectors_post
 from motcua.dossiers.actions import ACTIONS
 from motcua.dossiers.forms.backoffice import ActionChoices, ActionForm, CommentForm
 from motcua.dossiers.models import Dossier
@@ -329,10 +329,14 @@ def _history(events) -> tuple[list[dict], list]:
         if event.kind == "comment":
             comments.append(event)
             continue
+        if event.action == "post-consignment":
+            title = selectors_post.consignment_event_title(event.data)
+        else:
+            title = labels.get(event.action) or STATE_LABELS.get(event.state) or event.action
         history.append(
             {
                 "event": event,
-                "title": labels.get(event.action) or STATE_LABELS.get(event.state) or event.action,
+                "title": title,
                 "state": STATE_LABELS.get(event.state, ""),
             }
         )
@@ -406,6 +410,8 @@ def _render_dossier(
         "fee_due": money(dossier.fee_due_vnd) if dossier.fee_due_vnd else "",
         "error": error,
         "preview_types": PREVIEW_TYPES,
+        "consignments": selectors_post.dossier_consignments(dossier),
+        "sync": selectors_post.dossier_sync_state(dossier),
     }
     return render(request, "dossiers/backoffice/dossier.html", context, status=status)
 

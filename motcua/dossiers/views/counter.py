@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from motcua.catalog import selectors as catalog
-from motcua.dossiers import selectors, services
+from motcua.dossiers import postal, selectors, selectors_post, services
 from motcua.dossiers.files import max_bytes
 from motcua.dossiers.forms.counter import APPLICANT_FIELDS, IntakeForm, ReturnForm, code_from_scan
 from motcua.dossiers.models import Dossier
@@ -170,6 +171,7 @@ def today(request):
             "several": len(request.counter_agencies) > 1,
             "uncollected_days": settings.MOTCUA_RESULT_UNCOLLECTED_WORKING_DAYS,
             "online_count": selectors.online_inbox_count(request.user, agency=agency),
+            "returned_post": list(selectors_post.returned_consignments(Agency.objects.filter(pk=agency.pk))),
         },
     )
 
@@ -320,8 +322,19 @@ def intake(request):
         procedure=procedure,
         handling_choices=handling_choices(procedure, agency),
         initial={"idempotency_key": uuid.uuid4().hex},
+        channel=intake_channel(request.GET),
     )
     return _form_page(request, agency, procedure, form)
+
+
+# The channels a dossier reaches the counter through: handed in, or sent by post (with its
+# consignment number). Online dossiers have their own inbox (counter_online).
+COUNTER_CHANNELS = {str(Dossier.Channel.COUNTER.value): Dossier.Channel.COUNTER, "3": Dossier.Channel.POST}
+CHANNEL_PARAM = "kenh"
+
+
+def intake_channel(params) -> Dossier.Channel:
+    return COUNTER_CHANNELS.get(params.get(CHANNEL_PARAM, ""), Dossier.Channel.COUNTER)
 
 
 def _intake_data(form, procedure, agency) -> "services.IntakeData":
@@ -342,7 +355,7 @@ def _intake_data(form, procedure, agency) -> "services.IntakeData":
     return services.IntakeData(
         procedure=procedure.code,
         receiving_agency=agency.code,
-        channel=Dossier.Channel.COUNTER,
+        channel=form.channel,
         result_delivery=data["result_delivery"],
         applicant=applicant,
         documents=documents,
@@ -376,35 +389,17 @@ def _intake_post(request, agency):
     if problem:
         return _search_page(request, agency, error=problem[0], status=problem[1])
     form = IntakeForm(
-        request.POST, request.FILES, procedure=procedure, handling_choices=handling_choices(procedure, agency)
+        request.POST,
+        request.FILES,
+        procedure=procedure,
+        handling_choices=handling_choices(procedure, agency),
+        channel=intake_channel(request.POST),
     )
     if not form.is_valid():
         return _form_page(request, agency, procedure, form, status=400)
-    action = form.cleaned_data.get("action") or "receive"
-    data = _intake_data(form, procedure, agency)
     try:
-        if action == "refuse":
-            dossier = services.dossier_refuse(
-                actor=request.user,
-                reason=form.cleaned_data["refusal_reason"].strip(),
-                data=data,
-                ip=client_ip(request),
-            )
-        elif action == "supplement":
-            dossier = services.dossier_request_supplement(
-                actor=request.user,
-                items=[services.SupplementItem(name=n, reason=r) for n, r in form.cleaned_data["items"]],
-                note=form.cleaned_data.get("supplement_note", "").strip(),
-                data=data,
-                ip=client_ip(request),
-            )
-        else:
-            dossier = services.dossier_receive(
-                actor=request.user,
-                data=data,
-                idempotency_key=form.cleaned_data.get("idempotency_key") or None,
-                ip=client_ip(request),
-            )
+        with transaction.atomic():  # the dossier and the consignment it came in, together
+            dossier = _intake_write(request, form, procedure, agency)
     except DomainError as exc:
         if exc.code == "idempotency_key_reused":
             return _form_page(
@@ -412,9 +407,44 @@ def _intake_post(request, agency):
             )
         _add_service_error(form, exc)
         return _form_page(request, agency, procedure, form, status=exc.status)
-    if action in ("receive", "supplement"):  # a refused dossier keeps no files
+    if (form.cleaned_data.get("action") or "receive") in (
+        "receive",
+        "supplement",
+    ):  # a refused one keeps no files
         _attach_scans(request, dossier, form)
     return redirect("counter:done", uid=dossier.uid)
+
+
+def _intake_write(request, form, procedure, agency) -> Dossier:
+    action = form.cleaned_data.get("action") or "receive"
+    data = _intake_data(form, procedure, agency)
+    if action == "refuse":
+        dossier = services.dossier_refuse(
+            actor=request.user,
+            reason=form.cleaned_data["refusal_reason"].strip(),
+            data=data,
+            ip=client_ip(request),
+        )
+    elif action == "supplement":
+        dossier = services.dossier_request_supplement(
+            actor=request.user,
+            items=[services.SupplementItem(name=n, reason=r) for n, r in form.cleaned_data["items"]],
+            note=form.cleaned_data.get("supplement_note", "").strip(),
+            data=data,
+            ip=client_ip(request),
+        )
+    else:
+        dossier = services.dossier_receive(
+            actor=request.user,
+            data=data,
+            idempotency_key=form.cleaned_data.get("idempotency_key") or None,
+            ip=client_ip(request),
+        )
+    if form.channel == Dossier.Channel.POST:
+        postal.consignment_received(
+            dossier=dossier, number=form.cleaned_data["postal_number"], actor=request.user
+        )
+    return dossier
 
 
 def _key_used(request, procedure, agency, exc: DomainError) -> IntakeForm:
@@ -560,6 +590,7 @@ def _return_post(request):
             postal_tracking=form.cleaned_data["postal_tracking"].strip()
             if form.cleaned_data["method"] == "post"
             else "",
+            by_post=form.cleaned_data["method"] == "post",
             ip=client_ip(request),
         )
     except Conflict as exc:
@@ -571,10 +602,13 @@ def _return_post(request):
         form.add_error(None, exc.message)
         return _return_page(request, scanned=code, dossier=dossier, form=form, status=exc.status)
     if form.cleaned_data["method"] == "post":
+        number = dossier.postal_tracking
         messages.success(
             request,
-            f"Hồ sơ {dossier.code}: đã chuyển kết quả cho bưu chính, mã bưu gửi "
-            f"{form.cleaned_data['postal_tracking'].strip()}.",
+            f"Hồ sơ {dossier.code}: đã chuyển kết quả cho bưu chính, mã bưu gửi {number}."
+            if number
+            else f"Hồ sơ {dossier.code}: đã chuyển kết quả cho bưu chính; mã bưu gửi sẽ hiện trên trang "
+            "hồ sơ khi bưu điện cấp.",
         )
     else:
         messages.success(

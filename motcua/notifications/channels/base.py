@@ -40,8 +40,12 @@ class Adapter:
 
 
 def adapter_for(channel: str) -> Adapter:
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
     from motcua.notifications.channels.email import EmailAdapter
     from motcua.notifications.channels.in_app import InAppAdapter
+    from motcua.notifications.channels.national_portal import NationalPortalAdapter
     from motcua.notifications.channels.sms import SmsGatewayAdapter
     from motcua.notifications.channels.zalo import ZaloZnsAdapter
 
@@ -50,5 +54,10 @@ def adapter_for(channel: str) -> Adapter:
         "sms": SmsGatewayAdapter,
         "zalo": ZaloZnsAdapter,
         "in_app": InAppAdapter,
+        "dvcqg": NationalPortalAdapter,
     }
+    # Channels whose adapter belongs to another app (the postal operator's: dossiers), by setting,
+    # so that this app imports nothing above it.
+    if channel in settings.OUTBOX_ADAPTERS:
+        return import_string(settings.OUTBOX_ADAPTERS[channel])()
     return adapters[channel]()

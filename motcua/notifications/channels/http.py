@@ -16,17 +16,28 @@ class Answer:
 
 
 def post_json(
-    url: str, payload: dict[str, Any], *, headers: dict[str, str], timeout: float
+    url: str, payload: dict[str, Any] | bytes, *, headers: dict[str, str], timeout: float
 ) -> Answer | Result:
-    """POST ``payload``; the provider's answer, or the failed attempt's Result when none came
-    (timeout, refused connection: temporary) or the answer was an HTTP error (4xx permanent,
-    5xx temporary, as GOV.UK Notify treats its providers)."""
-    request = urllib.request.Request(  # noqa: S310 — the URL is a setting (http or https)
-        url,
-        data=json.dumps(payload, ensure_ascii=False).encode(),
-        headers={"Content-Type": "application/json; charset=utf-8", "Accept": "application/json", **headers},
-        method="POST",
-    )
+    """POST ``payload`` (or a body already encoded, sent byte for byte); the provider's answer,
+    or the failed attempt's Result when none came (timeout, refused connection: temporary) or
+    the answer was an HTTP error (4xx permanent, 5xx temporary, as GOV.UK Notify treats its
+    providers)."""
+    body = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False).encode()
+    return _exchange(url, body, headers=headers, timeout=timeout, method="POST")
+
+
+def get_json(url: str, *, headers: dict[str, str], timeout: float) -> Answer | Result:
+    """GET ``url``: the answer, or the failed attempt's Result (as ``post_json``)."""
+    return _exchange(url, None, headers=headers, timeout=timeout, method="GET")
+
+
+def _exchange(
+    url: str, body: bytes | None, *, headers: dict[str, str], timeout: float, method: str
+) -> Answer | Result:
+    sent = {"Accept": "application/json", **headers}
+    if body is not None:
+        sent["Content-Type"] = "application/json; charset=utf-8"
+    request = urllib.request.Request(url, data=body, headers=sent, method=method)  # noqa: S310 — a setting
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
             return Answer(response.status, _decode(response.read()))

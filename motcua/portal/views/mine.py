@@ -28,6 +28,7 @@ from motcua.dossiers import printing
 from motcua.dossiers.files import _megabytes, max_bytes
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import citizen_dossier
+from motcua.dossiers.selectors_post import dossier_consignments
 from motcua.dossiers.services import dossier_supplement_online, dossier_withdraw_online
 from motcua.dossiers.situation import situation_of
 from motcua.dossiers.tracking_words import guidance, payment_ask, supplement_ask
@@ -113,6 +114,7 @@ def _detail_context(dossier: Dossier) -> dict[str, Any]:
         "upload_documents": [d for d in online_documents(dossier.procedure) if not d.present_only],
         "max_bytes": max_bytes(),
         "max_size": _megabytes(max_bytes()),
+        "consignments": dossier_consignments(dossier),
     }
 
 

@@ -5,6 +5,7 @@ from motcua.accounts.otp import staff_otp_demo_enrolments
 from motcua.catalog.demo import build_demo_catalog
 from motcua.demo.citizens import build_demo_citizens
 from motcua.dossiers.demo import build_demo_dossiers
+from motcua.dossiers.demo_post import build_demo_consignments
 from motcua.org.demo import DEMO_PASSWORD, build_demo_org
 from motcua.payments.demo import build_demo_payments
 from motcua.reports.demo import build_demo_reports
@@ -29,6 +30,7 @@ class Command(BaseCommand):
 
         build_demo_feedback(org=org, stdout=self.stdout)
         build_demo_payments(stdout=self.stdout)  # motcua/payments/demo.py
+        build_demo_consignments(stdout=self.stdout)  # issue 12 §3: the dossiers' consignments
         # The mobile app's client at the authorisation server (motcua/me/demo.py).
         from motcua.me.demo import build_demo_mobile_app
 
