@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "motcua.notifications",
     "motcua.dossiers",
     "motcua.portal",  # issue 11: the citizen's pages (online submission, drafts, "Hồ sơ của tôi")
+    "motcua.signing",  # issue 12: signed e-results, /xac-thuc/
     "motcua.demo",
 ]
 
@@ -439,6 +440,17 @@ for _name in ("NOTIFY_MAX_ATTEMPTS", "NOTIFY_RETRY_BASE_SECONDS", "NOTIFY_LEASE_
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be 1 or more.")
 
+# -- Kết quả điện tử có chữ ký số (issue 12; README "Kết quả điện tử có chữ ký số") --
+# The CA certificates (PEM files) whose certificates count when a signature is checked, at
+# /xac-thuc/ and on issue. The demo CA (made by `manage.py demo_load` under var/) only in DEBUG.
+SIGNING_DEMO_DIR = Path(env_str("SIGNING_DEMO_DIR", str(BASE_DIR / "var" / "signing-demo")))
+SIGNING_TRUST_ANCHORS = env_list(
+    "SIGNING_TRUST_ANCHORS", [str(SIGNING_DEMO_DIR / "ca.pem")] if DEBUG else []
+)
+# An attached result PDF, and a PDF uploaded to /xac-thuc/, at most this large.
+SIGNING_RESULT_MAX_BYTES = env_int("SIGNING_RESULT_MAX_BYTES", 10 * 1024 * 1024)
+SIGNING_VERIFY_MAX_BYTES = env_int("SIGNING_VERIFY_MAX_BYTES", 20 * 1024 * 1024)
+
 # Periodic work (manage.py scheduler, motcua/scheduler): name, the function's dotted path and how
 # often it runs, in seconds. Other apps add their own lines; a path that does not import yet is
 # skipped with a warning.
@@ -448,6 +460,7 @@ SCHEDULER_JOBS = [
     {"name": "expired-drafts", "path": "motcua.portal.services.drafts_expire", "every": 3600},
     {"name": "expired-guidances", "path": "motcua.dossiers.jobs.close_expired_guidances", "every": 3600},
     {"name": "phone-codes-purge", "path": "motcua.accounts.registration.phone_codes_purge", "every": 3600},
+    {"name": "e-results-issue", "path": "motcua.signing.services.issue_pending", "every": 60},
 ]
 SCHEDULER_LEASE_SECONDS = env_int("SCHEDULER_LEASE_SECONDS", 1800)  # a job running longer may run twice
 SCHEDULER_POLL_SECONDS = env_int("SCHEDULER_POLL_SECONDS", 5)

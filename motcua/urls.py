@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("motcua.dossiers.urls")),
     path("", include("motcua.portal.urls")),  # /nop-truc-tuyen/, /ho-so-cua-toi/
     path("", include("motcua.catalog.urls")),
+    path("", include("motcua.signing.urls")),  # /xac-thuc/, /ket-qua-dien-tu/
 ]
 
 # Pages get Vietnamese error pages; paths under /api/ the API's error shape.
