@@ -40,6 +40,7 @@ from motcua.lib.clients import client_ip
 from motcua.lib.errors import Conflict, DomainError, InvalidInput, NotFound
 from motcua.lib.text import money
 from motcua.org.models import Membership
+from motcua.signing import actions as signing_actions
 from motcua.org.selectors import (
     agencies_list,
     agencies_visible_to,
@@ -437,7 +438,11 @@ def dossier_action(request, code: str, action: str):
             request, dossier, bound=form, error="Vui lòng kiểm tra lại thông tin đã nhập.", status=400
         )
     try:
-        spec.service(
+        # The e-result's part (signing at approval, issue at finish) in the same transaction.
+        signing_actions.run_action(
+            spec,
+            files=request.FILES,
+            post=request.POST,
             actor=request.user,
             dossier=dossier,
             expected_version=version,
