@@ -14,9 +14,11 @@ A verdict per signature and for the document:
 - for the document, ``unsigned``: no signature at all; ``unreadable``: not a PDF pyHanko reads.
 """
 
+import asyncio
 import hashlib
 import io
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -156,10 +158,21 @@ def _name_part(cert: asn1_x509.Certificate, key: str) -> str:
         return ""
 
 
+def _validate(embedded, context: ValidationContext):
+    """pyHanko's validation runs its own event loop (``asyncio.run``): in a thread of its own
+    when the caller already has one running (an ASGI server's thread, a test driving a browser)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return validate_pdf_signature(embedded, context)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(validate_pdf_signature, embedded, context).result()
+
+
 def _check_one(embedded, context: ValidationContext) -> SignatureCheck:
     name = embedded.field_name or ""
     try:
-        status = validate_pdf_signature(embedded, context)
+        status = _validate(embedded, context)
     except (SignatureValidationError, ValueError, KeyError, TypeError, AttributeError) as exc:
         logger.info("signature %s unreadable: %s", name, exc)
         return SignatureCheck(field=name, verdict="broken")

@@ -6,6 +6,7 @@ from motcua.catalog.demo import build_demo_catalog
 from motcua.demo.citizens import build_demo_citizens
 from motcua.dossiers.demo import build_demo_dossiers
 from motcua.org.demo import DEMO_PASSWORD, build_demo_org
+from motcua.signing.demo import build_demo_signing
 
 
 class Command(BaseCommand):
@@ -47,6 +48,7 @@ class Command(BaseCommand):
         )
         for citizen in citizens:
             self.stdout.write(f"  {citizen.phone}  {citizen.what} — {citizen.full_name}")
+        build_demo_signing(org=org, stdout=self.stdout)  # issue 12: demo CA, keys, a signed e-result
         self.stdout.write(
             "  Đăng nhập bằng định danh điện tử (VNeID) thử: `make oidc-demo` rồi `make run OIDC_DEMO=1` "
             "(tài khoản thử in ra khi nhà cung cấp định danh khởi động)."
