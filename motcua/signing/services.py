@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -58,8 +59,12 @@ def seal_signer(*, agency_id: int) -> AgencySigner | None:
 
 
 def _result_title(dossier: Dossier) -> str:
-    names = list(dossier.procedure.results.values_list("name", flat=True)[:1])
-    return (names[0] if names else DEFAULT_TITLE)[:300]
+    """The catalogue's name of the result granted: a procedure also lists the written refusal
+    among its results ("Văn bản nêu rõ lý do từ chối…"), which an approval never issues."""
+    for name in dossier.procedure.results.order_by("order", "pk").values_list("name", flat=True):
+        if "từ chối" not in name.lower():
+            return name[:300]
+    return DEFAULT_TITLE
 
 
 def _check_usable(signer: AgencySigner, now: datetime) -> None:
@@ -181,7 +186,11 @@ def eresult_issue(*, result: EResult, actor: Any = None, ip: str | None = None) 
                 location=printing.place_name(agency),
             )
             signed_by = "seal"
+            # The leader-signed file is the first revision of the new one (an incremental
+            # update): removed once the new one is committed.
+            previous = locked.file.name
             locked.file.save(f"{locked.code}.pdf", ContentFile(pdf), save=False)
+            transaction.on_commit(lambda: default_storage.delete(previous))
         digest = hashlib.sha256(pdf).hexdigest()
         document = DossierDocument.objects.create(
             dossier=dossier,
