@@ -259,7 +259,8 @@ def signer_register(
     *, agency: Any, kind: str, certificate_pem: str, key_ref: str, user: Any = None, chain_pem: str = ""
 ) -> AgencySigner:
     """Register a certificate and where its key is; the previous active one of the same agency,
-    kind (and leader) is retired. The certificate must chain to a trust anchor."""
+    kind (and leader) is retired. ``manage.py signing_register`` also signs a test page and checks
+    it against the trust anchors before leaving the certificate in use."""
     certs = certificates_from_pem(certificate_pem)
     if len(certs) != 1:
         raise InvalidInput("Tệp chứng thư phải chứa đúng một chứng thư số.", code="certificate_invalid")

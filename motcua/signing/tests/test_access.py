@@ -130,3 +130,27 @@ def test_an_expired_certificate_is_refused_with_its_date(signing_world):
         )
     assert refused.value.code == "certificate_expired"
     assert "đã hết hiệu lực ngày 31/01/2026" in refused.value.message
+
+
+def test_signing_register_checks_the_key_and_the_anchors(signing_world, test_pki, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    from motcua.signing import pki as make
+
+    sw = signing_world
+    good = make.issue(test_pki.ca, "Trung tâm Phục vụ hành chính công xã An Bình", "UBND xã An Bình")
+    cert, key = good.write(tmp_path, "tt")
+    call_command("signing_register", agency=sw.tree.one_stop_a.code, kind="seal", cert=str(cert), key=f"file:{key}")
+    assert sw.tree.one_stop_a.signers.get(active=True).kind == "seal"
+
+    rogue = make.issue(test_pki.rogue_ca, "Giả mạo", "Không rõ")
+    cert, key = rogue.write(tmp_path, "gia")
+    with pytest.raises(CommandError, match="Ký thử không hợp lệ"):
+        call_command("signing_register", agency=sw.tree.one_stop_b.code, kind="seal", cert=str(cert), key=f"file:{key}")
+    assert not sw.tree.one_stop_b.signers.filter(active=True).exists()
+
+    other = make.issue(test_pki.ca, "Khóa khác", "Không rõ")
+    _, wrong_key = other.write(tmp_path, "khac")
+    with pytest.raises(CommandError, match="Khóa bí mật không khớp với chứng thư"):
+        call_command("signing_register", agency=sw.tree.one_stop_b.code, kind="seal", cert=str(cert), key=f"file:{wrong_key}")
+    assert not sw.tree.one_stop_b.signers.filter(active=True).exists()
