@@ -11,7 +11,17 @@ class AgencySignerAdmin(admin.ModelAdmin):
     list_display = ["agency", "kind", "user", "subject", "valid_until", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["agency__name", "agency__code", "subject", "user__username"]
-    readonly_fields = ["agency", "kind", "user", "certificate", "chain", "key_ref", "subject", "valid_until", "created_at"]
+    readonly_fields = [
+        "agency",
+        "kind",
+        "user",
+        "certificate",
+        "chain",
+        "key_ref",
+        "subject",
+        "valid_until",
+        "created_at",
+    ]
     fields = [*readonly_fields[:-1], "active", "created_at"]
 
     def has_add_permission(self, request) -> bool:

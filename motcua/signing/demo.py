@@ -84,7 +84,9 @@ def _demo_result(leaders) -> EResult | None:
     with transaction.atomic():
         # The demo dossiers are simulated rows (motcua/dossiers/demo), already approved and
         # returned: the leader's signature and the issue are added as if done then.
-        result = services._sign_at_approval(actor=by_agency[dossier.handling_agency_id], dossier=dossier, pdf=None, ip=None)
+        result = services._sign_at_approval(
+            actor=by_agency[dossier.handling_agency_id], dossier=dossier, pdf=None, ip=None
+        )
         issued = services.eresult_issue(result=result)
     assert selectors.eresult_by_qr(issued.code, issued.token) is not None
     return issued

@@ -55,7 +55,9 @@ def _file_signer(agency_signer: AgencySigner, key_path: Path) -> signers.Signer:
     try:
         key_data = key_path.read_bytes()
     except OSError as exc:
-        raise SignerUnavailable(f"Không đọc được tệp khóa của chứng thư {agency_signer.pk}: {exc.strerror}.") from None
+        raise SignerUnavailable(
+            f"Không đọc được tệp khóa của chứng thư {agency_signer.pk}: {exc.strerror}."
+        ) from None
     key = load_private_key_from_pemder_data(key_data, passphrase=None)
     certs = certificates_from_pem(agency_signer.certificate)
     if len(certs) != 1:

@@ -24,7 +24,9 @@ class AgencySigner(models.Model):
         LEADER = "leader", "Chữ ký số của lãnh đạo"
         SEAL = "seal", "Chữ ký số của cơ quan (con dấu)"
 
-    agency = models.ForeignKey(Agency, verbose_name="cơ quan", on_delete=models.PROTECT, related_name="signers")
+    agency = models.ForeignKey(
+        Agency, verbose_name="cơ quan", on_delete=models.PROTECT, related_name="signers"
+    )
     kind = models.CharField("loại", max_length=10, choices=Kind.choices)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -39,7 +41,7 @@ class AgencySigner(models.Model):
     key_ref = models.CharField(
         "nơi giữ khóa bí mật",
         max_length=500,
-        help_text="file:/đường/dẫn/khoa.key — tệp khóa ngoài cơ sở dữ liệu (xem README, mục Kết quả điện tử).",
+        help_text="file:/đường/dẫn/khoa.key — tệp khóa ngoài cơ sở dữ liệu (README, Kết quả điện tử).",
     )
     subject = models.CharField("chủ thể", max_length=300, blank=True)
     valid_until = models.DateTimeField("hiệu lực đến", null=True, blank=True)
@@ -51,7 +53,9 @@ class AgencySigner(models.Model):
         verbose_name_plural = "chứng thư ký số của cơ quan"
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(kind="leader", user__isnull=False) | models.Q(kind="seal", user__isnull=True)),
+                condition=(
+                    models.Q(kind="leader", user__isnull=False) | models.Q(kind="seal", user__isnull=True)
+                ),
                 name="signer_leader_has_user_seal_not",
             ),
             # One key in use per leader per agency, and one seal per agency.
@@ -83,7 +87,9 @@ class EResult(models.Model):
     when issued (``issued_at``): only then does the citizen see it."""
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    dossier = models.ForeignKey(Dossier, verbose_name="hồ sơ", on_delete=models.PROTECT, related_name="e_results")
+    dossier = models.ForeignKey(
+        Dossier, verbose_name="hồ sơ", on_delete=models.PROTECT, related_name="e_results"
+    )
     number = models.PositiveSmallIntegerField("số thứ tự kết quả")
     code = models.CharField("mã kết quả", max_length=80, unique=True)
     # The random part of the QR code's address: a result code alone (guessable) shows nothing.
@@ -100,7 +106,12 @@ class EResult(models.Model):
     )
     leader_signed_at = models.DateTimeField("lãnh đạo ký lúc")
     seal = models.ForeignKey(
-        AgencySigner, verbose_name="chữ ký số cơ quan", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        AgencySigner,
+        verbose_name="chữ ký số cơ quan",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     issued_at = models.DateTimeField("phát hành lúc", null=True, blank=True)
     issued_by = models.ForeignKey(
@@ -118,7 +129,9 @@ class EResult(models.Model):
         constraints = [models.UniqueConstraint(fields=["dossier", "number"], name="eresult_number")]
         indexes = [
             # The issue job: results signed by the leader, not yet issued.
-            models.Index(fields=["dossier"], condition=models.Q(issued_at__isnull=True), name="eresult_pending"),
+            models.Index(
+                fields=["dossier"], condition=models.Q(issued_at__isnull=True), name="eresult_pending"
+            ),
         ]
 
     def __str__(self) -> str:

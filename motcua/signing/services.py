@@ -106,7 +106,9 @@ def dossier_approve_with_result(
     not be taken twice."""
     pdf = stamping.check_result_pdf(result_file) if result_file is not None else None
     with transaction.atomic():
-        approved = dossier_approve(actor=actor, dossier=dossier, expected_version=expected_version, note=note, ip=ip)
+        approved = dossier_approve(
+            actor=actor, dossier=dossier, expected_version=expected_version, note=note, ip=ip
+        )
         if pdf is None and not render:
             return approved, None
         return approved, _sign_at_approval(actor=actor, dossier=approved, pdf=pdf, ip=ip)
@@ -167,7 +169,9 @@ def eresult_issue(*, result: EResult, actor: Any = None, ip: str | None = None) 
     citizen's store) and the dossier's history gets ``issue-e-result``. Idempotent."""
     now = timezone.now()
     with transaction.atomic():
-        locked = EResult.objects.select_for_update().select_related("dossier__handling_agency").get(pk=result.pk)
+        locked = (
+            EResult.objects.select_for_update().select_related("dossier__handling_agency").get(pk=result.pk)
+        )
         if locked.issued_at is not None:
             return locked
         dossier = locked.dossier
@@ -243,9 +247,9 @@ def issue_pending(limit: int = 50) -> int:
     """The scheduler's job: results of dossiers finished through a path that did not issue them
     (the API, the counter's pages). One result at a time, each in its own transaction."""
     done = 0
-    for result in EResult.objects.filter(issued_at__isnull=True, dossier__state__in=ISSUED_STATES).order_by("pk")[
-        :limit
-    ]:
+    for result in EResult.objects.filter(issued_at__isnull=True, dossier__state__in=ISSUED_STATES).order_by(
+        "pk"
+    )[:limit]:
         eresult_issue(result=result)
         done += 1
     return done
@@ -268,7 +272,9 @@ def signer_register(
     if kind not in AgencySigner.Kind.values:
         raise InvalidInput("Loại chứng thư không hợp lệ.", code="kind_invalid")
     if (kind == AgencySigner.Kind.LEADER) != (user is not None):
-        raise InvalidInput("Chứng thư lãnh đạo phải gắn với tài khoản lãnh đạo; con dấu thì không.", code="user_invalid")
+        raise InvalidInput(
+            "Chứng thư lãnh đạo phải gắn với tài khoản lãnh đạo; con dấu thì không.", code="user_invalid"
+        )
     with transaction.atomic():
         AgencySigner.objects.filter(agency=agency, kind=kind, user=user, active=True).update(active=False)
         signer = AgencySigner(

@@ -30,8 +30,8 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.diff_analysis import ModificationLevel
-from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko_certvalidator import ValidationContext
 
 from motcua.signing.keys import certificates_from_pem, signer_for
@@ -98,7 +98,12 @@ class DocumentCheck:
             "verdict": self.verdict,
             "sha256": self.sha256,
             "signatures": [
-                {"field": s.field, "verdict": s.verdict, "signer": s.signer_name, "serial": s.certificate_serial}
+                {
+                    "field": s.field,
+                    "verdict": s.verdict,
+                    "signer": s.signer_name,
+                    "serial": s.certificate_serial,
+                }
                 for s in self.signatures
             ],
         }
@@ -185,7 +190,9 @@ def _check_one(embedded, context: ValidationContext) -> SignatureCheck:
         signed_at=status.signer_reported_dt,
         certificate_serial=format(cert.serial_number, "x"),
     )
-    later_changes_ok = status.modification_level is None or status.modification_level <= ModificationLevel.FORM_FILLING
+    later_changes_ok = (
+        status.modification_level is None or status.modification_level <= ModificationLevel.FORM_FILLING
+    )
     if not status.intact or not later_changes_ok or status.docmdp_ok is False:
         check.verdict = "modified"
     elif not status.valid:

@@ -31,13 +31,17 @@ def check_result_pdf(uploaded) -> bytes:
     size = getattr(uploaded, "size", None)
     if size is not None and size > limit:
         raise InvalidInput(
-            f"Tệp kết quả “{name}” lớn hơn {_megabytes(limit)}.", code="file_too_large", details={"limit": limit}
+            f"Tệp kết quả “{name}” lớn hơn {_megabytes(limit)}.",
+            code="file_too_large",
+            details={"limit": limit},
         )
     uploaded.seek(0)
     data = uploaded.read(limit + 1)
     if len(data) > limit:
         raise InvalidInput(
-            f"Tệp kết quả “{name}” lớn hơn {_megabytes(limit)}.", code="file_too_large", details={"limit": limit}
+            f"Tệp kết quả “{name}” lớn hơn {_megabytes(limit)}.",
+            code="file_too_large",
+            details={"limit": limit},
         )
     if not data.startswith(b"%PDF-"):
         raise InvalidInput(NOT_A_PDF.format(name=name), code="not_pdf")

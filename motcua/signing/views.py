@@ -62,7 +62,9 @@ def verify(request):
     except ValueError:
         length = 0
     uploaded = None if length > verify_max_bytes() + ENVELOPE_BYTES else request.FILES.get("tep")
-    if length > verify_max_bytes() + ENVELOPE_BYTES or (uploaded is not None and uploaded.size > verify_max_bytes()):
+    if length > verify_max_bytes() + ENVELOPE_BYTES or (
+        uploaded is not None and uploaded.size > verify_max_bytes()
+    ):
         audit_record(action="signing.verify_upload", extra={"verdict": "too_large", "bytes": length}, ip=ip)
         return _respond(request, {"error": _too_large_message()}, status=413)
     if uploaded is None:
@@ -89,7 +91,10 @@ def result(request, code: str, token: str):
     with found.file.open("rb") as handle:
         check = signatures.verify(handle.read())
     audit_record(
-        action="signing.verify_qr", obj=found, extra={**check.summary(), "result_code": found.code, "found": True}, ip=ip
+        action="signing.verify_qr",
+        obj=found,
+        extra={**check.summary(), "result_code": found.code, "found": True},
+        ip=ip,
     )
     return _respond(request, {"check": check, "facts": selectors.public_facts(found), "via": "qr"})
 
@@ -105,4 +110,3 @@ def download(request, uid: str):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
-

@@ -40,7 +40,6 @@ from motcua.lib.clients import client_ip
 from motcua.lib.errors import Conflict, DomainError, InvalidInput, NotFound
 from motcua.lib.text import money
 from motcua.org.models import Membership
-from motcua.signing import actions as signing_actions
 from motcua.org.selectors import (
     agencies_list,
     agencies_visible_to,
@@ -49,6 +48,7 @@ from motcua.org.selectors import (
     officers_acting_on,
     user_can_act,
 )
+from motcua.signing import actions as signing_actions
 from motcua.workcalendar.calendar import working_time_between
 from motcua.workcalendar.selectors import calendars_by_schedule
 

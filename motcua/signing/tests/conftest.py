@@ -3,6 +3,7 @@ to a temporary folder), the agencies' leader and seal certificates registered th
 service, and the dossier world of the dossier tests (commune A handles, its one-stop unit
 receives)."""
 
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,10 +26,20 @@ class TestPKI:
     ca_path: Path
     rogue_ca: pki.Issued  # a CA nobody configured: its certificates count for nothing
 
-    def issue_files(self, stem: str, common_name: str, organisation: str, *, rogue: bool = False) -> tuple[str, str]:
+    def issue_files(
+        self, stem: str, common_name: str, organisation: str, *, rogue: bool = False
+    ) -> tuple[str, str]:
         issued = pki.issue(self.rogue_ca if rogue else self.ca, common_name, organisation)
         cert_path, key_path = issued.write(self.folder, stem)
         return cert_path.read_text(), f"file:{key_path}"
+
+
+def run(tool: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """A Debian tool the tests rely on (certutil, pdfsig, pdftoppm): ``make test`` installs them."""
+    path = shutil.which(tool)
+    if path is None:
+        pytest.fail(f"{tool} is missing: `make test` installs libnss3-tools and poppler-utils.")
+    return subprocess.run([path, *args], capture_output=True, text=True, check=check)  # noqa: S603 — our own arguments
 
 
 @pytest.fixture(scope="session")
@@ -45,10 +56,18 @@ def nss_db(test_pki, tmp_path) -> Path:
     """An NSS database (Debian's libnss3-tools) trusting the test CA, for ``pdfsig -nssdir``."""
     folder = tmp_path / "nss"
     folder.mkdir()
-    subprocess.run(["certutil", "-N", "--empty-password", "-d", f"sql:{folder}"], check=True)
-    subprocess.run(
-        ["certutil", "-A", "-t", "C,C,C", "-n", "ca-thu-nghiem", "-i", str(test_pki.ca_path), "-d", f"sql:{folder}"],
-        check=True,
+    run("certutil", "-N", "--empty-password", "-d", f"sql:{folder}")
+    run(
+        "certutil",
+        "-A",
+        "-t",
+        "C,C,C",
+        "-n",
+        "ca-thu-nghiem",
+        "-i",
+        str(test_pki.ca_path),
+        "-d",
+        f"sql:{folder}",
     )
     return folder
 
@@ -57,7 +76,7 @@ def pdfsig(path: Path, nss: Path) -> str:
     """pdfsig's report. Without ``-no-ocsp``: the test certificates carry no OCSP address, so
     nothing is fetched; and poppler 22.12 (Debian 12) with ``-no-ocsp`` reports "Unknown issue
     with Certificate" even for a chain NSS's own certutil made (a stale NSS error code)."""
-    done = subprocess.run(["pdfsig", "-nssdir", f"sql:{nss}", str(path)], capture_output=True, text=True, check=False)
+    done = run("pdfsig", "-nssdir", f"sql:{nss}", str(path), check=False)
     return done.stdout + done.stderr
 
 
@@ -71,10 +90,16 @@ class SigningWorld:
         return getattr(self.world, name)
 
 
-def register(test_pki: TestPKI, *, agency, kind: str, user=None, rogue: bool = False, stem: str = "") -> AgencySigner:
+def register(
+    test_pki: TestPKI, *, agency, kind: str, user=None, rogue: bool = False, stem: str = ""
+) -> AgencySigner:
     name = user.full_name if user is not None else agency.name
-    cert, key_ref = test_pki.issue_files(stem or f"{agency.code}-{kind}-{getattr(user, 'pk', 0)}", name, agency.name, rogue=rogue)
-    return services.signer_register(agency=agency, kind=kind, user=user, certificate_pem=cert, key_ref=key_ref)
+    cert, key_ref = test_pki.issue_files(
+        stem or f"{agency.code}-{kind}-{getattr(user, 'pk', 0)}", name, agency.name, rogue=rogue
+    )
+    return services.signer_register(
+        agency=agency, kind=kind, user=user, certificate_pem=cert, key_ref=key_ref
+    )
 
 
 @pytest.fixture
@@ -107,6 +132,5 @@ def upload(data: bytes, name: str = "ket-qua.pdf") -> SimpleUploadedFile:
 def page_png(pdf: bytes, tmp_path: Path, name: str = "trang", dpi: int = 150) -> Path:
     source = tmp_path / f"{name}.pdf"
     source.write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", "1", "-l", "1", str(source), str(tmp_path / name)], check=True)
+    run("pdftoppm", "-png", "-r", str(dpi), "-f", "1", "-l", "1", str(source), str(tmp_path / name))
     return next(tmp_path.glob(f"{name}-*1.png"))
-

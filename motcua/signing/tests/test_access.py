@@ -32,7 +32,10 @@ def test_a_leader_of_another_agency_cannot_approve_nor_sign(signing_world, test_
     dossier = advance(sw.world, AT_APPROVAL)
     with pytest.raises(DomainError):
         services.dossier_approve_with_result(
-            actor=leader_b, dossier=dossier, expected_version=dossier.version, result_file=upload(result_pdf_bytes())
+            actor=leader_b,
+            dossier=dossier,
+            expected_version=dossier.version,
+            result_file=upload(result_pdf_bytes()),
         )
     dossier.refresh_from_db()
     assert dossier.state == "processing"
@@ -53,7 +56,9 @@ def test_a_receptionist_of_another_agency_cannot_approve_nor_issue(signing_world
         actor=sw.leader, dossier=dossier, expected_version=dossier.version, render=True
     )
     with pytest.raises(DomainError):
-        dossier_services.dossier_finish(actor=sw.outsider, dossier=approved, expected_version=approved.version)
+        dossier_services.dossier_finish(
+            actor=sw.outsider, dossier=approved, expected_version=approved.version
+        )
     assert services.dossier_issue_results(dossier=approved, actor=sw.outsider) == []  # not finished
     result.refresh_from_db()
     assert result.issued_at is None and result.seal is None
@@ -68,7 +73,10 @@ def test_another_leader_of_the_handling_agency_never_uses_his_colleagues_key(sig
     )
     with pytest.raises(InvalidInput) as refused:
         services.dossier_approve_with_result(
-            actor=second, dossier=dossier, expected_version=dossier.version, result_file=upload(result_pdf_bytes())
+            actor=second,
+            dossier=dossier,
+            expected_version=dossier.version,
+            result_file=upload(result_pdf_bytes()),
         )
     assert refused.value.code == "no_leader_key"
     assert "chưa có chứng thư số lãnh đạo của Ủy ban nhân dân xã An Bình" in refused.value.message
@@ -91,7 +99,10 @@ def test_a_result_that_is_not_a_pdf_is_refused_and_nothing_is_kept(signing_world
     before = stored_results()
     with pytest.raises(InvalidInput) as refused:
         services.dossier_approve_with_result(
-            actor=sw.leader, dossier=dossier, expected_version=dossier.version, result_file=upload(content, name)
+            actor=sw.leader,
+            dossier=dossier,
+            expected_version=dossier.version,
+            result_file=upload(content, name),
         )
     assert refused.value.code == code
     assert refused.value.message == (
@@ -110,7 +121,10 @@ def test_a_result_over_the_size_limit_is_refused(signing_world, settings):
     dossier = advance(sw.world, AT_APPROVAL)
     with pytest.raises(InvalidInput) as refused:
         services.dossier_approve_with_result(
-            actor=sw.leader, dossier=dossier, expected_version=dossier.version, result_file=upload(result_pdf_bytes())
+            actor=sw.leader,
+            dossier=dossier,
+            expected_version=dossier.version,
+            result_file=upload(result_pdf_bytes()),
         )
     assert refused.value.message == "Tệp kết quả “ket-qua.pdf” lớn hơn 1 KB."
     assert not EResult.objects.exists()
@@ -140,17 +154,27 @@ def test_signing_register_checks_the_key_and_the_anchors(signing_world, test_pki
     sw = signing_world
     good = make.issue(test_pki.ca, "Trung tâm Phục vụ hành chính công xã An Bình", "UBND xã An Bình")
     cert, key = good.write(tmp_path, "tt")
-    call_command("signing_register", agency=sw.tree.one_stop_a.code, kind="seal", cert=str(cert), key=f"file:{key}")
+    call_command(
+        "signing_register", agency=sw.tree.one_stop_a.code, kind="seal", cert=str(cert), key=f"file:{key}"
+    )
     assert sw.tree.one_stop_a.signers.get(active=True).kind == "seal"
 
     rogue = make.issue(test_pki.rogue_ca, "Giả mạo", "Không rõ")
     cert, key = rogue.write(tmp_path, "gia")
     with pytest.raises(CommandError, match="Ký thử không hợp lệ"):
-        call_command("signing_register", agency=sw.tree.one_stop_b.code, kind="seal", cert=str(cert), key=f"file:{key}")
+        call_command(
+            "signing_register", agency=sw.tree.one_stop_b.code, kind="seal", cert=str(cert), key=f"file:{key}"
+        )
     assert not sw.tree.one_stop_b.signers.filter(active=True).exists()
 
     other = make.issue(test_pki.ca, "Khóa khác", "Không rõ")
     _, wrong_key = other.write(tmp_path, "khac")
     with pytest.raises(CommandError, match="Khóa bí mật không khớp với chứng thư"):
-        call_command("signing_register", agency=sw.tree.one_stop_b.code, kind="seal", cert=str(cert), key=f"file:{wrong_key}")
+        call_command(
+            "signing_register",
+            agency=sw.tree.one_stop_b.code,
+            kind="seal",
+            cert=str(cert),
+            key=f"file:{wrong_key}",
+        )
     assert not sw.tree.one_stop_b.signers.filter(active=True).exists()

@@ -24,7 +24,9 @@ def approve(sw, dossier, **kwargs):
 
 def finish(sw, dossier):
     dossier.refresh_from_db()
-    return dossier_services.dossier_finish(actor=sw.receptionist, dossier=dossier, expected_version=dossier.version)
+    return dossier_services.dossier_finish(
+        actor=sw.receptionist, dossier=dossier, expected_version=dossier.version
+    )
 
 
 def test_leader_signs_at_approval_and_the_seal_at_issue(signing_world, tmp_path, nss_db):
@@ -111,7 +113,9 @@ def test_second_result_of_a_dossier_is_numbered_kq2(signing_world):
     _, first = approve(sw, dossier, render=True)
     EResult.objects.filter(pk=first.pk).update(number=1)
     # A second result for the same dossier (e.g. a corrected one): the next number.
-    second = services._sign_at_approval(actor=sw.leader, dossier=first.dossier, pdf=result_pdf_bytes(), ip=None)
+    second = services._sign_at_approval(
+        actor=sw.leader, dossier=first.dossier, pdf=result_pdf_bytes(), ip=None
+    )
     assert second.code == f"{dossier.code}-KQ2"
 
 

@@ -24,7 +24,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 def sign_in(context, live_server, user) -> None:
     client = Client()
     client.force_login(user)
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
 
 
 def approved_by_browser(page, live_server, leader, dossier, pdf_path) -> None:
@@ -74,7 +76,9 @@ def test_approved_signed_downloaded_and_verified(signing_world, live_server, bro
     sign_in(page.context, live_server, sw.citizen)
     page.goto(f"{live_server.url}/ho-so-cua-toi/{dossier.code}/")
     section = page.get_by_role("region", name="Kết quả điện tử")
-    link = section.get_by_role("link", name=re.compile(r"^Tải về .*\(mã " + re.escape(result.code) + r", PDF\)$"))
+    link = section.get_by_role(
+        "link", name=re.compile(r"^Tải về .*\(mã " + re.escape(result.code) + r", PDF\)$")
+    )
     with page.expect_download() as download:
         link.click()
     assert download.value.suggested_filename == f"{result.code}.pdf"

@@ -21,9 +21,14 @@ def issued(signing_world):
     sw = signing_world
     dossier = advance(sw.world, AT_APPROVAL)
     approved, result = services.dossier_approve_with_result(
-        actor=sw.leader, dossier=dossier, expected_version=dossier.version, result_file=upload(result_pdf_bytes())
+        actor=sw.leader,
+        dossier=dossier,
+        expected_version=dossier.version,
+        result_file=upload(result_pdf_bytes()),
     )
-    finished = dossier_services.dossier_finish(actor=sw.receptionist, dossier=approved, expected_version=approved.version)
+    finished = dossier_services.dossier_finish(
+        actor=sw.receptionist, dossier=approved, expected_version=approved.version
+    )
     services.dossier_issue_results(dossier=finished, actor=sw.receptionist)
     result.refresh_from_db()
     with result.file.open("rb") as handle:
@@ -57,9 +62,13 @@ def test_a_result_changed_by_one_byte_is_invalid_here_and_for_pdfsig(issued, tmp
     assert result.code not in text  # not our stored bytes: nothing said of the dossier
 
 
-def test_a_result_signed_outside_the_anchors_is_invalid_here_and_for_pdfsig(signing_world, test_pki, tmp_path, nss_db):
+def test_a_result_signed_outside_the_anchors_is_invalid_here_and_for_pdfsig(
+    signing_world, test_pki, tmp_path, nss_db
+):
     sw = signing_world
-    register(test_pki, agency=sw.tree.commune_a, kind="leader", user=sw.leader, rogue=True, stem="rogue-leader")
+    register(
+        test_pki, agency=sw.tree.commune_a, kind="leader", user=sw.leader, rogue=True, stem="rogue-leader"
+    )
     sw.seal.active = False
     sw.seal.save(update_fields=["active"])
     dossier = advance(sw.world, AT_APPROVAL)
@@ -91,7 +100,9 @@ def test_an_unsigned_pdf_and_a_non_pdf_are_told_apart(client):
 
 def test_the_issued_result_uploaded_shows_signers_and_what_tracking_shows(issued, client):
     result, pdf = issued
-    response = client.post(reverse("signing:verify"), {"tep": upload(pdf, "ket-qua.pdf")}, REMOTE_ADDR="203.0.113.9")
+    response = client.post(
+        reverse("signing:verify"), {"tep": upload(pdf, "ket-qua.pdf")}, REMOTE_ADDR="203.0.113.9"
+    )
     assert response.status_code == 200
     assert response["X-Robots-Tag"] == "noindex"
     text = response.content.decode()
@@ -123,7 +134,9 @@ def test_the_qr_address_shows_the_result_and_a_bare_code_reveals_nothing(issued,
         text = response.content.decode()
         assert "Không tìm thấy kết quả điện tử với mã và mã xác thực này." in text
         assert "Nguyễn T** H**" not in text and "Trịnh Văn Lãnh" not in text
-    logged = list(AuditEvent.objects.filter(action="signing.verify_qr").order_by("pk").values_list("extra", flat=True))
+    logged = list(
+        AuditEvent.objects.filter(action="signing.verify_qr").order_by("pk").values_list("extra", flat=True)
+    )
     assert [e["found"] for e in logged] == [True, False, False]
 
 
@@ -141,5 +154,8 @@ def test_an_upload_over_the_limit_gets_a_clear_message_and_nothing_is_kept(clien
     settings.SIGNING_VERIFY_MAX_BYTES = 1024
     response = client.post(reverse("signing:verify"), {"tep": upload(b"%PDF-1.7\n" + b"0" * 200_000)})
     assert response.status_code == 413
-    assert "Tệp gửi lên quá lớn: chỉ kiểm tra được tệp PDF đến 1 KB. Tệp không được lưu lại." in response.content.decode()
+    assert (
+        "Tệp gửi lên quá lớn: chỉ kiểm tra được tệp PDF đến 1 KB. Tệp không được lưu lại."
+        in response.content.decode()
+    )
     assert AuditEvent.objects.filter(action="signing.verify_upload", extra__verdict="too_large").count() == 1

@@ -66,7 +66,9 @@ class Command(BaseCommand):
             signer.active = False
             signer.save(update_fields=["active"])
             raise CommandError(f"{problem}; chứng thư không được dùng.")
-        self.stdout.write(self.style.SUCCESS(f"Đã đăng ký: {signer} (hiệu lực đến {signer.valid_until:%d/%m/%Y})."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Đã đăng ký: {signer} (hiệu lực đến {signer.valid_until:%d/%m/%Y}).")
+        )
 
 
 def _blank_pdf() -> bytes:
