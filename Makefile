@@ -10,9 +10,10 @@ PYTHON ?= $(shell for p in python3.13 python3.12 /root/.pyenv/versions/3.12*/bin
 # Debian packages: what printing forms needs (fonts carrying Vietnamese, Pango for WeasyPrint),
 # and for the tests also Chromium (browser tests), poppler (PDF pages to PNG) and nginx (the
 # reverse proxy in front of gunicorn in motcua/tests/test_behind_proxy.py; the test starts its
-# own, on loopback). redis-server is installed only when no Redis answers (see `test`).
+# own, on loopback), libnss3-tools (certutil: the NSS database of test CAs that `pdfsig` checks
+# signed e-results against, motcua/signing/tests). redis-server is installed only when no Redis answers (see `test`).
 RUN_PACKAGES := fonts-noto-core libpango-1.0-0 libpangoft2-1.0-0
-TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils nginx
+TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils nginx libnss3-tools
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "motcua.dossiers",
     "motcua.portal",  # issue 11: the citizen's pages (online submission, drafts, "Hồ sơ của tôi")
     "motcua.payments",  # issue 12 §1: fees due, payment requests, payments, e-receipts
+    "motcua.signing",  # issue 12: signed e-results, /xac-thuc/
     "motcua.demo",
     "motcua.reports",  # issue 13: roll-ups, counting rules, selectors of the oversight pages
 ]
@@ -507,6 +508,16 @@ NATIONAL_SYNC_SECONDS = env_int("NATIONAL_SYNC_SECONDS", 60)  # how often the ev
 NATIONAL_SYNC_SETTLE_SECONDS = env_int("NATIONAL_SYNC_SETTLE_SECONDS", 30)
 # Outbox channels whose adapter lives outside motcua.notifications (dotted paths).
 OUTBOX_ADAPTERS = {"post": "motcua.dossiers.postal_adapters.ConsignmentAdapter"}
+# -- Kết quả điện tử có chữ ký số (issue 12; README "Kết quả điện tử có chữ ký số") --
+# The CA certificates (PEM files) whose certificates count when a signature is checked, at
+# /xac-thuc/ and on issue. The demo CA (made by `manage.py demo_load` under var/) only in DEBUG.
+SIGNING_DEMO_DIR = Path(env_str("SIGNING_DEMO_DIR", str(BASE_DIR / "var" / "signing-demo")))
+SIGNING_TRUST_ANCHORS = env_list(
+    "SIGNING_TRUST_ANCHORS", [str(SIGNING_DEMO_DIR / "ca.pem")] if DEBUG else []
+)
+# An attached result PDF, and a PDF uploaded to /xac-thuc/, at most this large.
+SIGNING_RESULT_MAX_BYTES = env_int("SIGNING_RESULT_MAX_BYTES", 10 * 1024 * 1024)
+SIGNING_VERIFY_MAX_BYTES = env_int("SIGNING_VERIFY_MAX_BYTES", 20 * 1024 * 1024)
 
 # Periodic work (manage.py scheduler, motcua/scheduler): name, the function's dotted path and how
 # often it runs, in seconds. Other apps add their own lines; a path that does not import yet is
@@ -545,6 +556,7 @@ SCHEDULER_JOBS = [
         "path": "motcua.dossiers.national_sync.sync_sweep",
         "every": NATIONAL_SYNC_SECONDS,
     },  # noqa: E501
+    {"name": "e-results-issue", "path": "motcua.signing.services.issue_pending", "every": 60},
 ]
 SCHEDULER_LEASE_SECONDS = env_int("SCHEDULER_LEASE_SECONDS", 1800)  # a job running longer may run twice
 SCHEDULER_POLL_SECONDS = env_int("SCHEDULER_POLL_SECONDS", 5)

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("motcua.feedback.urls")),  # /danh-gia/…, /khao-sat/…: ratings and surveys
     path("", include("motcua.reports.urls")),  # /giam-sat/, /thong-ke/ (issue 13)
     path("", include("motcua.payments.urls")),  # /thu-phi/, /thanh-toan/vnpay/, …/thanh-toan/
+    path("", include("motcua.signing.urls")),  # /xac-thuc/, /ket-qua-dien-tu/
 ]
 
 # Pages get Vietnamese error pages; paths under /api/ the API's error shape.

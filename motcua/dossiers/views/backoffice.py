@@ -48,6 +48,7 @@ from motcua.org.selectors import (
     officers_acting_on,
     user_can_act,
 )
+from motcua.signing import actions as signing_actions
 from motcua.workcalendar.calendar import working_time_between
 from motcua.workcalendar.selectors import calendars_by_schedule
 
@@ -454,7 +455,11 @@ def dossier_action(request, code: str, action: str):
             request, dossier, bound=form, error="Vui lòng kiểm tra lại thông tin đã nhập.", status=400
         )
     try:
-        spec.service(
+        # The e-result's part (signing at approval, issue at finish) in the same transaction.
+        signing_actions.run_action(
+            spec,
+            files=request.FILES,
+            post=request.POST,
             actor=request.user,
             dossier=dossier,
             expected_version=version,

@@ -9,6 +9,7 @@ from motcua.dossiers.demo_post import build_demo_consignments
 from motcua.org.demo import DEMO_PASSWORD, build_demo_org
 from motcua.payments.demo import build_demo_payments
 from motcua.reports.demo import build_demo_reports
+from motcua.signing.demo import build_demo_signing
 
 
 class Command(BaseCommand):
@@ -35,7 +36,6 @@ class Command(BaseCommand):
         from motcua.me.demo import build_demo_mobile_app
 
         build_demo_mobile_app(stdout=self.stdout)
-        build_demo_reports(stdout=self.stdout)  # roll-ups of the demo's events (motcua/reports/demo.py)
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Tài khoản dùng thử (mật khẩu chung: {DEMO_PASSWORD}):"))
         of_communes = {name for commune in org.communes for name in commune.usernames}
@@ -56,6 +56,9 @@ class Command(BaseCommand):
         )
         for citizen in citizens:
             self.stdout.write(f"  {citizen.phone}  {citizen.what} — {citizen.full_name}")
+        build_demo_signing(org=org, stdout=self.stdout)  # issue 12: demo CA, keys, a signed e-result
+        # Last: the roll-ups of every demo event above (motcua/reports/demo.py).
+        build_demo_reports(stdout=self.stdout)  # roll-ups of the demo's events (motcua/reports/demo.py)
         self.stdout.write(
             "  Đăng nhập bằng định danh điện tử (VNeID) thử: `make oidc-demo` rồi `make run OIDC_DEMO=1` "
             "(tài khoản thử in ra khi nhà cung cấp định danh khởi động)."
