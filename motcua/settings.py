@@ -483,7 +483,8 @@ PAYMENT_EXPIRY_MINUTES = env_int("PAYMENT_EXPIRY_MINUTES", 90)
 # Postage of a result by post when no tariff line (FeeTariff kind "postage") applies.
 PAYMENT_POSTAGE_VND = env_int("PAYMENT_POSTAGE_VND", 30000)
 # Where transfers go (VietQR): per agency code, else "*": "BIN:account:holder name".
-# Example: PAYMENT_ACCOUNTS="*=970415:113366668888:KHO BAC NHA NUOC TINH,000.00.01.H00=970436:0011001234567:UBND XA A"
+# Example: PAYMENT_ACCOUNTS="*=970415:113366668888:KHO BAC NHA NUOC TINH,
+#   000.00.01.H00=970436:0011001234567:UBND XA A" (one line, entries separated by commas)
 PAYMENT_ACCOUNTS = env_str("PAYMENT_ACCOUNTS", "*=970415:113366668888:KHO BAC NHA NUOC TINH DEMO")
 # The e-receipt's template number and series as registered with the tax authority (Decree 123/2020).
 PAYMENT_RECEIPT_TEMPLATE = env_str("PAYMENT_RECEIPT_TEMPLATE", "01BLP0-001")
@@ -529,7 +530,8 @@ SIGNING_VERIFY_MAX_BYTES = env_int("SIGNING_VERIFY_MAX_BYTES", 20 * 1024 * 1024)
 REPORTS_APPLY_SECONDS = env_int("REPORTS_APPLY_SECONDS", 30)
 REPORTS_BATCH = env_int("REPORTS_BATCH", 20000)  # events applied per transaction
 REPORTS_GAP_TTL_SECONDS = env_int("REPORTS_GAP_TTL_SECONDS", 900)  # an id unseen this long was rolled back
-REPORTS_REBUILD_WORK_MEM = env_str("REPORTS_REBUILD_WORK_MEM", "256MB")  # PostgreSQL, the rebuild's transaction
+# PostgreSQL: the work_mem of the rebuild's transaction.
+REPORTS_REBUILD_WORK_MEM = env_str("REPORTS_REBUILD_WORK_MEM", "256MB")
 
 # -- oversight pages (issue 13) --
 # Statistical reporting periods close their figures from this day of the month before to the day
