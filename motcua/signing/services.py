@@ -192,9 +192,9 @@ def eresult_issue(*, result: EResult, actor: Any = None, ip: str | None = None) 
             signed_by = "seal"
             # The leader-signed file is the first revision of the new one (an incremental
             # update): removed once the new one is committed.
-            previous = locked.file.name
+            previous = locked.file.name or ""
             locked.file.save(f"{locked.code}.pdf", ContentFile(pdf), save=False)
-            transaction.on_commit(lambda: default_storage.delete(previous))
+            transaction.on_commit(lambda: default_storage.delete(previous) if previous else None)
         digest = hashlib.sha256(pdf).hexdigest()
         document = DossierDocument.objects.create(
             dossier=dossier,

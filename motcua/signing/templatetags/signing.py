@@ -3,6 +3,7 @@
 
 from django import template
 
+from motcua.dossiers.files import _megabytes
 from motcua.signing import selectors, services, stamping
 
 register = template.Library()
@@ -20,4 +21,4 @@ def approval_result_fields(context, dossier):
     key at the dossier's handling agency; nothing otherwise (the approval stays as it was)."""
     user = context["request"].user
     signer = services.leader_signer(agency_id=dossier.handling_agency_id, user=user)
-    return {"signer": signer, "limit": stamping.result_max_bytes()}
+    return {"signer": signer, "limit": _megabytes(stamping.result_max_bytes())}

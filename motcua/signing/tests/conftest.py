@@ -107,7 +107,7 @@ def signing_world(db, test_pki, settings) -> SigningWorld:
     settings.SIGNING_TRUST_ANCHORS = [str(test_pki.ca_path)]
     settings.MOTCUA_PUBLIC_URL = "https://dichvucong.example.vn"
     world = build_world()
-    commune_a = world.tree.commune_a
+    commune_a = world.tree.commune_a  # type: ignore[attr-defined]  # World.tree is an OrgTree
     leader_key = register(test_pki, agency=commune_a, kind=AgencySigner.Kind.LEADER, user=world.leader)
     seal = register(test_pki, agency=commune_a, kind=AgencySigner.Kind.SEAL)
     return SigningWorld(world, leader_key, seal)
