@@ -482,8 +482,14 @@ class DossierEvent(models.Model):
     state = models.CharField("trạng thái sau", max_length=20, blank=True)
     status_code = models.PositiveSmallIntegerField("mã trạng thái", null=True, blank=True)
     at = models.DateTimeField("lúc")
+    # Indexed by "dossier_event_actor_at" (actor, at).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     note = models.TextField("nội dung", blank=True)
@@ -493,7 +499,12 @@ class DossierEvent(models.Model):
         verbose_name = "diễn biến hồ sơ"
         verbose_name_plural = "diễn biến hồ sơ"
         ordering = ["dossier", "at", "pk"]
-        indexes = [models.Index(fields=["dossier", "at"], name="dossier_event_at")]
+        indexes = [
+            models.Index(fields=["dossier", "at"], name="dossier_event_at"),
+            # What an officer has just done (the counter tablet asks which dossier he has just
+            # returned, motcua/feedback/devices.py): his latest events, not all of them.
+            models.Index(fields=["actor", "at"], name="dossier_event_actor_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.dossier_id} {self.action} {self.at:%d/%m/%Y %H:%M}"
