@@ -240,7 +240,9 @@ FLOOR_SQL = (
 
 
 def floor() -> None:
-    with connection.cursor() as cursor:
+    """The plain GROUP BY, with the rebuild's own settings (memory, no JIT)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        engine.rebuild_settings()
         cursor.execute(FLOOR_SQL)
         cursor.fetchall()
 

@@ -13,12 +13,14 @@ The rebuild (``rebuild``) empties the roll-ups and runs the same statement over 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet, UniqueConstraint
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -63,9 +65,9 @@ def _aggregate(events: QuerySet, fine: bool) -> QuerySet:
     return _counted(events).values(**keys).annotate(**counts).order_by()
 
 
-def _upsert(events: QuerySet, fine: bool) -> None:
+def _upsert(events: QuerySet, fine: bool, *, into_empty: bool = False) -> None:
     """Add the counts of ``events`` to the fine (agency × day × procedure × channel) or the coarse
-    (agency × day) roll-up, in one statement."""
+    (agency × day) roll-up, in one statement (``into_empty``: the rebuild's plain INSERT)."""
     model = DailyRollup if fine else AgencyDayRollup
     qn = connection.ops.quote_name
     key_cols = ["agency_id", "day"] + (["procedure_id", "channel"] if fine else [])
@@ -75,10 +77,9 @@ def _upsert(events: QuerySet, fine: bool) -> None:
     table = qn(model._meta.db_table)
     columns = ", ".join(qn(c) for c in key_cols + names)
     updates = ", ".join(f"{qn(n)} = {table}.{qn(n)} + excluded.{qn(n)}" for n in names)
-    sql = (
-        f"INSERT INTO {table} ({columns}) {select_sql} "  # noqa: S608 — names from the models, values are parameters
-        f"ON CONFLICT ({', '.join(qn(c) for c in key_cols)}) DO UPDATE SET {updates}"
-    )
+    sql = f"INSERT INTO {table} ({columns}) {select_sql}"  # noqa: S608 — names from the models, values are parameters
+    if not into_empty:
+        sql += f" ON CONFLICT ({', '.join(qn(c) for c in key_cols)}) DO UPDATE SET {updates}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
@@ -252,11 +253,7 @@ def rebuild(*, now: datetime | None = None) -> dict[str, Any]:
     now = now or timezone.now()
     with transaction.atomic():
         cursor = _cursor(EVENTS)
-        if connection.vendor == "postgresql":  # one big GROUP BY: sort and hash in memory
-            with connection.cursor() as db:
-                db.execute("SELECT set_config('work_mem', %s, true)", [settings.REPORTS_REBUILD_WORK_MEM])
-                # Compiling thirty aggregates costs more than it saves (measured: bench/dashboard.py).
-                db.execute("SET LOCAL jit = off")
+        rebuild_settings()
         last = DossierEvent.objects.aggregate(m=Max("id"))["m"] or 0
         # Ids below the mark not visible yet (transactions still open) are watched as gaps.
         recent = set(
@@ -266,7 +263,8 @@ def rebuild(*, now: datetime | None = None) -> dict[str, Any]:
         )
         compute_clocks()
         _truncate(DailyRollup, AgencyDayRollup, LatestRating, RatingAnswerRollup, RatingRollup)
-        _upsert(DossierEvent.objects.filter(id__lte=last), fine=True)
+        with _unique_key_dropped(DailyRollup):
+            _upsert(DossierEvent.objects.filter(id__lte=last), fine=True, into_empty=True)
         _coarse_from_fine()
         cursor.last_id = last
         first = min(recent, default=last)
@@ -281,6 +279,31 @@ def rebuild(*, now: datetime | None = None) -> dict[str, Any]:
         ratings_cursor.save()
         apply_ratings(rows)
     return {"last_event_id": last, "ratings": len(rows)}
+
+
+@contextmanager
+def _unique_key_dropped(model: Any) -> Iterator[None]:
+    """PostgreSQL: the roll-up's unique key dropped while the rebuild fills the emptied table, and
+    built again at once afterwards (sorting 300,000 keys once is cheaper than checking each row as
+    it comes); the transaction holds the table meanwhile. Other databases: as it is."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    (constraint,) = [c for c in model._meta.constraints if isinstance(c, UniqueConstraint)]
+    with connection.schema_editor(atomic=False) as editor:
+        editor.remove_constraint(model, constraint)
+    yield
+    with connection.schema_editor(atomic=False) as editor:
+        editor.add_constraint(model, constraint)
+
+
+def rebuild_settings() -> None:
+    """The rebuild transaction's settings (PostgreSQL): memory to sort and hash its one big GROUP
+    BY, and no JIT (compiling thirty aggregates costs more than it saves: bench/dashboard.py)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as db:
+            db.execute("SELECT set_config('work_mem', %s, true)", [settings.REPORTS_REBUILD_WORK_MEM])
+            db.execute("SET LOCAL jit = off")
 
 
 def _truncate(*models: Any) -> None:

@@ -140,3 +140,15 @@ def test_the_rebuild_command_and_the_nightly_job(world, frozen):
     assert jobs.reports_rebuild_nightly() is None
     frozen.move_to(vn(2026, 3, 3, 9, 0))  # not by day
     assert jobs.reports_rebuild_nightly() is None
+
+
+def test_the_demo_counts_its_dossiers(world, frozen):
+    from io import StringIO
+
+    from motcua.reports.demo import build_demo_reports
+
+    advance(world, S.RETURNED)
+    out = StringIO()
+    build_demo_reports(stdout=out)
+    assert "Số liệu tổng hợp" in out.getvalue()
+    assert selectors.totals(agencies=[world.tree.commune_a], **MARCH)["returned"] == 1
