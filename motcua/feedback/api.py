@@ -61,7 +61,7 @@ class RatingOut(Schema):
 
 @router.get(
     "/ratings/questionnaire",
-    response={200: QuestionnaireOut},
+    response={200: QuestionnaireOut, **errors(400, 404)},
     summary="Phiếu đánh giá hiện hành",
     auth=None,
 )

@@ -24,6 +24,7 @@ from motcua.feedback import questionnaires
 from motcua.feedback.links import read_survey_token, survey_url
 from motcua.feedback.models import SurveyInvitation, SurveyResponse, SurveyRound
 from motcua.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
+from motcua.notifications.messages import sms_text
 from motcua.notifications.models import OutboxMessage
 from motcua.notifications.services import outbox_enqueue_to
 from motcua.org.models import Agency, Membership
@@ -138,10 +139,7 @@ def _invite(rnd: SurveyRound, dossier: Dossier, today: date) -> SurveyInvitation
     invitation = SurveyInvitation.objects.create(
         round=rnd, dossier=dossier, channel=channel, nonce=secrets.token_hex(16), sent_on=today
     )
-    text = (
-        f"{rnd.agency.name} mời ông/bà dành 3 phút cho phiếu khảo sát sự hài lòng (ẩn danh) về việc "
-        f"giải quyết thủ tục hành chính: {survey_url(invitation.nonce)}"
-    )
+    text = invitation_text(rnd.agency, survey_url(invitation.nonce))
     if channel == SurveyInvitation.Channel.SMS:
         outbox_enqueue_to(
             channel=OutboxMessage.Channel.SMS, recipient=phone, event="feedback.survey", body=text
@@ -155,6 +153,16 @@ def _invite(rnd: SurveyRound, dossier: Dossier, today: date) -> SurveyInvitation
             body=text,
         )
     return invitation
+
+
+def invitation_text(agency: Agency, url: str) -> str:
+    """The invitation, its link whole: an SMS is cut to its length limit (two parts by default),
+    so the agency's name is left out when it would push the link past the cut."""
+    name = agency.short_name or agency.name
+    text = f"{name} mời ông/bà trả lời phiếu khảo sát sự hài lòng (ẩn danh, 3 phút): {url}"
+    if not sms_text(text).endswith(url):
+        text = f"Mời ông/bà trả lời phiếu khảo sát sự hài lòng (ẩn danh, 3 phút): {url}"
+    return text
 
 
 def invitation_for_token(token: str) -> SurveyInvitation:

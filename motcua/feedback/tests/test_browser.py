@@ -152,3 +152,41 @@ def test_a_citizen_rates_from_hồ_sơ_của_tôi_and_answers_a_survey(live_serv
         element.get_by_role("radio").nth(3).check()
     page.get_by_role("button", name="Gửi phiếu khảo sát").click()
     assert "Câu trả lời đã được ghi nhận ẩn danh" in page.content()
+
+
+def test_the_staff_pages_read_well_at_both_widths(live_server, page, world, counter, director):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from motcua.feedback import surveys
+
+    for _ in range(2):
+        advance(world, State.RETURNED)
+    today = timezone.localdate()
+    surveys.survey_round_create(
+        actor=world.leader,
+        agency_id=world.tree.commune_a.pk,
+        name="Khảo sát quý IV/2026",
+        closed_from=today - timedelta(days=1),
+        closed_until=today,
+        sample_size=2,
+        seed=3,
+    )
+    devices.device_issue(actor=director, counter_id=counter.pk, label="Máy tính bảng quầy 2")
+    sign_in(page.context, live_server, world.leader)
+    page.goto(f"{live_server.url}/danh-gia/khao-sat/")
+    check(page, "rounds")
+    page.get_by_role("link", name="Khảo sát quý IV/2026").click()
+    assert "0 phiếu / 2 lời mời" in page.content()
+    check(page, "round")
+    page.goto(f"{live_server.url}/danh-gia/ket-qua/")
+    check(page, "results")
+    page.goto(f"{live_server.url}/danh-gia/phieu-giay/")
+    check(page, "paper")
+    page.context.clear_cookies()
+    sign_in(page.context, live_server, director)
+    page.goto(f"{live_server.url}/danh-gia/thiet-bi/")
+    page.get_by_role("button", name="Cấp mã ghép").click()
+    assert page.locator(".fb-code").inner_text().count("-") == 1
+    check(page, "devices")

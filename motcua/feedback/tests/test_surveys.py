@@ -73,6 +73,10 @@ def test_a_round_invites_by_sms_link_and_an_answer_is_recorded_once_and_anonymou
     sms = OutboxMessage.objects.filter(event="feedback.survey", channel="sms")
     assert sms.count() == 4
     path = re.search(r"(/khao-sat/[^ ]+/)", sms[0].body).group(1)
+    assert sms[0].body.endswith(path) and sms[0].body.isascii()  # the link whole, within the SMS
+    long_name = world.tree.commune_a
+    long_name.name, long_name.short_name = "Ủy ban nhân dân " + "rất " * 60 + "dài", ""
+    assert surveys.invitation_text(long_name, "http://x.vn" + path).startswith("Mời ông/bà")
 
     citizen = Client()
     form = citizen.get(path)
