@@ -91,3 +91,12 @@ def test_the_dossier_list_is_audited_and_exports(client, world, month):
     events = AuditEvent.objects.filter(action="personal_data.report").order_by("pk")
     assert [e.extra["output"] for e in events] == ["page", "xlsx"]
     assert events.last().extra["dossiers"] == 6
+
+
+def test_a_citizen_is_refused_and_a_stranger_signs_in_first(client, world):
+    response = client.get(reverse("reports:dashboard"))
+    assert response.status_code == 302 and "/tai-khoan/" in response["Location"]
+    client.force_login(world.citizen)
+    refused = client.get(reverse("reports:dashboard"))
+    assert refused.status_code == 403
+    assert "chỉ dành cho cán bộ" in refused.content.decode()
