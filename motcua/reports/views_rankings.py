@@ -74,7 +74,8 @@ def ranking_table(scope: Scope, rows: list[dict], order: str) -> tuple[Table, Ta
         label + " (%)",
         "Số hồ sơ (lượt) tính tỷ lệ",
         "Tiếp nhận",
-        "Trễ hạn",
+        "Giải quyết quá hạn",
+        "Đang giữ quá hạn",
         "Trực tuyến (%)",
         "Hài lòng (%)",
     ]
@@ -92,7 +93,8 @@ def ranking_table(scope: Scope, rows: list[dict], order: str) -> tuple[Table, Ta
             ),
             cell(row[volume_key]),
             cell(row["received"], drill(scope, "received", unit=unit)),
-            cell(row["late"], drill(scope, "finished_late", unit=unit)),
+            cell(row["finished_late"], drill(scope, "finished_late", unit=unit)),
+            cell(row["open_late"], drill(scope, "open_late", unit=unit)),
             online_cell(row, drill(scope, "received_online", unit=unit)),
             satisfaction_cell(row),
         ]

@@ -28,13 +28,14 @@ def test_the_dashboard_shows_the_months_numbers_each_linked_to_its_dossiers(clie
     tiles = {t["label"]: t for t in response.context["tiles"]}
     assert tiles["Hồ sơ tiếp nhận"]["value"].value == 6
     assert tiles["Đã giải quyết"]["value"].value == 4
-    assert tiles["Trễ hạn"]["value"].value == 2  # one returned late, one still held past due
+    assert tiles["Giải quyết quá hạn"]["value"].value == 1
+    assert "đang giữ quá hạn: 1" in tiles["Giải quyết quá hạn"]["sub"]
     assert "Giám sát giải quyết hồ sơ" in page
     # The number links to exactly the dossiers it counts.
     received = client.get(tiles["Hồ sơ tiếp nhận"]["href"])
     assert received.status_code == 200
     assert received.context["count"] == 6
-    late = client.get(tiles["Trễ hạn"]["href"])
+    late = client.get(tiles["Giải quyết quá hạn"]["href"])
     assert [d.code for d in late.context["page"].object_list] == [month.late.code]
     assert month.late.applicant_name in late.content.decode()
 
@@ -90,3 +91,12 @@ def test_the_dossier_list_is_audited_and_exports(client, world, month):
     events = AuditEvent.objects.filter(action="personal_data.report").order_by("pk")
     assert [e.extra["output"] for e in events] == ["page", "xlsx"]
     assert events.last().extra["dossiers"] == 6
+
+
+def test_a_citizen_is_refused_and_a_stranger_signs_in_first(client, world):
+    response = client.get(reverse("reports:dashboard"))
+    assert response.status_code == 302 and "/tai-khoan/" in response["Location"]
+    client.force_login(world.citizen)
+    refused = client.get(reverse("reports:dashboard"))
+    assert refused.status_code == 403
+    assert "chỉ dành cho cán bộ" in refused.content.decode()
