@@ -450,7 +450,7 @@ for _name in ("NOTIFY_MAX_ATTEMPTS", "NOTIFY_RETRY_BASE_SECONDS", "NOTIFY_LEASE_
 REPORTS_APPLY_SECONDS = env_int("REPORTS_APPLY_SECONDS", 30)
 REPORTS_BATCH = env_int("REPORTS_BATCH", 20000)  # events applied per transaction
 REPORTS_GAP_TTL_SECONDS = env_int("REPORTS_GAP_TTL_SECONDS", 900)  # an id unseen this long was rolled back
-REPORTS_REBUILD_WORK_MEM = env_str("REPORTS_REBUILD_WORK_MEM", "256MB")  # PostgreSQL, the rebuild's transaction
+REPORTS_REBUILD_WORK_MEM = env_str("REPORTS_REBUILD_WORK_MEM", "256MB")  # PostgreSQL: the rebuild
 
 SCHEDULER_JOBS = [
     {"name": "outbox-sweep", "path": "motcua.notifications.jobs.outbox_sweep", "every": 60},
