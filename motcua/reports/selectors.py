@@ -25,15 +25,14 @@ A rate whose denominator is 0, or whose source is not built (no ratings app), is
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from motcua.dossiers.models import Dossier, DossierEvent, DossierStep
+from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.lib.errors import InvalidInput
 from motcua.reports import metrics
 from motcua.reports.models import (
@@ -44,49 +43,17 @@ from motcua.reports.models import (
     RatingRollup,
     SnapshotRun,
 )
+from motcua.reports.selectors_base import (  # noqa: F401 — check_period, agency_ids: part of this API
+    _bounds,
+    _narrow,
+    agency_ids,
+    check_period,
+)
+from motcua.reports.selectors_late import late_step_dossiers, late_steps  # noqa: F401 — part of this module's API
 from motcua.reports.stats import ratio, wilson
 from motcua.workcalendar.calendar import VN_TZ
 
 COUNTERS: tuple[str, ...] = tuple(f.name for f in EventCounters._meta.get_fields())
-MAX_PERIOD_DAYS = 3 * 366
-
-
-def check_period(start: Any, end: Any) -> tuple[date, date]:
-    """The period as two dates; a clear message for a period that makes no sense."""
-    if not isinstance(start, date) or not isinstance(end, date):
-        raise InvalidInput(
-            "Vui lòng chọn ngày bắt đầu và ngày kết thúc của kỳ báo cáo.", code="period_required"
-        )
-    if isinstance(start, datetime) or isinstance(end, datetime):
-        start, end = _as_date(start), _as_date(end)
-    if end < start:
-        raise InvalidInput(
-            f"Kỳ báo cáo không hợp lệ: ngày kết thúc ({end:%d/%m/%Y}) trước ngày bắt đầu ({start:%d/%m/%Y}).",
-            code="period_reversed",
-            details={"field": "end"},
-        )
-    if (end - start).days > MAX_PERIOD_DAYS:
-        raise InvalidInput("Kỳ báo cáo dài quá 3 năm: vui lòng chọn kỳ ngắn hơn.", code="period_too_long")
-    return start, end
-
-
-def _as_date(value: date) -> date:
-    return value.astimezone(VN_TZ).date() if isinstance(value, datetime) else value
-
-
-def agency_ids(agencies: Any) -> Any:
-    """``agencies`` as something ``agency_id__in`` takes (a queryset stays a subquery)."""
-    if isinstance(agencies, QuerySet):
-        return agencies.values("pk") if agencies.model is not int else agencies
-    return [getattr(a, "pk", a) for a in agencies]
-
-
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """The period as [first moment, first moment after) in local time."""
-    return (
-        datetime.combine(start, time.min, tzinfo=VN_TZ),
-        datetime.combine(end + timedelta(days=1), time.min, tzinfo=VN_TZ),
-    )
 
 
 def _rollups(agencies: Any, start: date, end: date, procedure: Any, field: Any, channel: Any) -> QuerySet:
@@ -95,16 +62,6 @@ def _rollups(agencies: Any, start: date, end: date, procedure: Any, field: Any, 
         return AgencyDayRollup.objects.filter(agency_id__in=agency_ids(agencies), day__range=(start, end))
     rows = DailyRollup.objects.filter(agency_id__in=agency_ids(agencies), day__range=(start, end))
     return _narrow(rows, procedure, field, channel)
-
-
-def _narrow(rows: QuerySet, procedure: Any, field: Any, channel: Any, *, prefix: str = "") -> QuerySet:
-    if procedure is not None:
-        rows = rows.filter(**{f"{prefix}procedure_id": getattr(procedure, "pk", procedure)})
-    if field is not None:
-        rows = rows.filter(**{f"{prefix}procedure__field_id": getattr(field, "pk", field)})
-    if channel is not None:
-        rows = rows.filter(**{f"{prefix}channel": int(channel)})
-    return rows
 
 
 def _sums(rows: QuerySet, group: Iterable[str] = ()) -> list[dict[str, Any]]:
@@ -445,96 +402,6 @@ def _open_dossiers(metric: str, dossiers: QuerySet, end: date) -> QuerySet:
     if metric == "open_late":
         return rows.filter(late).distinct()
     return rows.filter(late | Q(supplement_flagged=True)).distinct()
-
-
-# --- who held the late dossiers -------------------------------------------------------------
-
-
-def _late_steps_rows(
-    agencies: Any, start: date, end: date, procedure: Any, field: Any, channel: Any
-) -> QuerySet:
-    first, after = _bounds(start, end)
-    steps = DossierStep.objects.filter(
-        agency_id__in=agency_ids(agencies), timeliness="late", finished_at__gte=first, finished_at__lt=after
-    )
-    return _narrow(steps, procedure, field, channel, prefix="dossier__")
-
-
-def late_steps(
-    *, agencies: Any, start: date, end: date, procedure: Any = None, field: Any = None, channel: Any = None
-) -> list[dict[str, Any]]:
-    """Per step holder — the agency of the step and the officer who received it (``officer_id``
-    None: nobody was assigned) — the steps finished late in the period: ``late_steps``, the
-    ``dossiers`` they belong to, ``late_hours`` (calendar hours past the steps' due times,
-    summed) and ``still_late`` (steps held now, past due). Most late first."""
-    start, end = check_period(start, end)
-    rows = (
-        _late_steps_rows(agencies, start, end, procedure, field, channel)
-        .values("agency_id", "agency__name", "receiver_id")
-        .annotate(late_steps=Count("pk"), dossiers=Count("dossier_id", distinct=True))
-        .order_by()
-    )
-    held = {}
-    now = timezone.now()
-    open_late = _narrow(
-        DossierStep.objects.filter(
-            agency_id__in=agency_ids(agencies), finished_at__isnull=True, due_at__lt=now
-        ),
-        procedure,
-        field,
-        channel,
-        prefix="dossier__",
-    )
-    for row in open_late.values("agency_id", "receiver_id").annotate(n=Count("pk")).order_by():
-        held[(row["agency_id"], row["receiver_id"])] = row["n"]
-    hours: dict[tuple, float] = {}
-    for agency_id, receiver_id, finished_at, due_at in _late_steps_rows(
-        agencies, start, end, procedure, field, channel
-    ).values_list("agency_id", "receiver_id", "finished_at", "due_at"):
-        key = (agency_id, receiver_id)
-        hours[key] = hours.get(key, 0.0) + (finished_at - due_at).total_seconds() / 3600
-    names = {
-        user.pk: user.get_full_name()
-        for user in get_user_model().objects.filter(
-            pk__in={r["receiver_id"] for r in rows if r["receiver_id"]}
-        )
-    }
-    result = [
-        {
-            "agency_id": r["agency_id"],
-            "agency_name": r["agency__name"],
-            "officer_id": r["receiver_id"],
-            "officer_name": names.get(r["receiver_id"], ""),
-            "late_steps": r["late_steps"],
-            "dossiers": r["dossiers"],
-            "late_hours": round(hours.get((r["agency_id"], r["receiver_id"]), 0.0), 1),
-            "still_late": held.get((r["agency_id"], r["receiver_id"]), 0),
-        }
-        for r in rows
-    ]
-    result.sort(key=lambda r: (-r["late_steps"], -r["late_hours"]))
-    return result
-
-
-def late_step_dossiers(
-    *,
-    agencies: Any,
-    start: date,
-    end: date,
-    agency: Any = None,
-    officer: Any = None,
-    procedure: Any = None,
-    field: Any = None,
-    channel: Any = None,
-) -> QuerySet:
-    """The dossiers behind a row of ``late_steps`` (``agency``, ``officer``; officer ``None``
-    with ``agency`` given: steps nobody was assigned)."""
-    start, end = check_period(start, end)
-    steps = _late_steps_rows(agencies, start, end, procedure, field, channel)
-    if agency is not None:
-        steps = steps.filter(agency_id=getattr(agency, "pk", agency))
-        steps = steps.filter(receiver_id=getattr(officer, "pk", officer))
-    return Dossier.objects.filter(pk__in=steps.values("dossier_id"))
 
 
 # --- indicators -----------------------------------------------------------------------------

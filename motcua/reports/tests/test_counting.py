@@ -43,7 +43,8 @@ def test_each_kind_of_history_counts_where_the_rules_say(world, frozen):
     assert t["rates"]["on_time_rate"] == pytest.approx(1 / 3)
     assert t["rates"]["online_share"] == pytest.approx(1 / 5)
     # Ratings are not built yet: satisfaction is "not yet measured", never 0.
-    assert t["ratings_measured"] is False and t["rates"]["satisfaction"] is None
+    # Ratings are measured (motcua.feedback is installed), none was given: no satisfaction figure.
+    assert t["ratings_measured"] is True and t["rates"]["satisfaction"] is None
     # Every number opens onto exactly the dossiers it counts.
     for metric in (
         "received",
