@@ -88,7 +88,7 @@ def receipt_context(receipt: Receipt) -> dict:
         "number": f"{receipt.number:07d}",
         "template_no": settings.PAYMENT_RECEIPT_TEMPLATE,
         "agency": receipt.agency,
-        "agency_parent": receipt.agency.parent.name if receipt.agency.parent_id else "",
+        "agency_parent": receipt.agency.parent.name if receipt.agency.parent is not None else "",
         "dossier": dossier,
         "procedure": dossier.procedure_snapshot.get("name", ""),
         "lines": lines,

@@ -103,6 +103,11 @@ def payment_request_create(
             data={"lines": lines, "due_by": due_by.isoformat(), "purpose": purpose},
             system=system,
         )
+        # The dossier was not waiting for payment, so an open request of it is stale (its payment
+        # recorded by the generic "record-payment" action, without this app): closed, not reused.
+        PaymentRequest.objects.filter(dossier=updated, state=PaymentRequest.State.OPEN).update(
+            state=PaymentRequest.State.CANCELLED
+        )
         return PaymentRequest.objects.create(
             dossier=updated,
             agency_id=updated.handling_agency_id,
@@ -334,8 +339,9 @@ def payment_confirm(*, notice: GatewayNotice, ip: str | None = None) -> Confirma
         request = (
             PaymentRequest.objects.select_for_update().select_related("dossier").get(pk=payment.request_id)
         )
-        if request.state != PaymentRequest.State.OPEN:
-            # Paid meanwhile another way (the counter, another attempt): the money came twice.
+        if request.state != PaymentRequest.State.OPEN or request.dossier.state != Dossier.State.PAYMENT:
+            # Paid meanwhile another way (the counter, another attempt), or the dossier no longer
+            # waits for payment (withdrawn, stopped): the money is ours to give back.
             payment.state, payment.finished_at = State.ERROR, now
             payment.note = "Đã nộp bằng cách khác trước đó: cần hoàn trả khoản này."
             payment.save()

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 
 from motcua.catalog import services as catalog_services
+from motcua.catalog.models import Procedure
 from motcua.dossiers import services
 from motcua.dossiers.tests.conftest import MONDAY_8AM, World, build_world, intake
 from motcua.payments.services import payment_request_create
@@ -16,8 +17,9 @@ PROCESSING_AT = MONDAY_8AM
 
 
 def priced(world: World, *, fees: list[dict] | None = None, **changes) -> None:
+    procedure = Procedure.objects.get(pk=world.procedure.pk)  # type: ignore[attr-defined]
     catalog_services.procedure_update(
-        procedure=world.procedure,
+        procedure=procedure,
         actor=None,
         fees=fees
         if fees is not None
@@ -31,7 +33,7 @@ def priced(world: World, *, fees: list[dict] | None = None, **changes) -> None:
         ],
         **changes,
     )
-    world.procedure.refresh_from_db()
+    world.procedure = procedure
 
 
 @pytest.fixture

@@ -66,7 +66,7 @@ def test_the_counter_takes_cash_and_the_receipt_downloads(client, world, frozen,
     )
     assert done.status_code == 302
     after = client.get(staff_url(d.code)).content.decode()
-    assert "Đã ghi nhận nộp 100.000 đ (tiền mặt tại quầy); biên lai số 0000001." in after
+    assert "Đã ghi nhận nộp 100.000 đ, hình thức: Tiền mặt tại quầy; biên lai số 0000001." in after
     pdf = client.get(staff_url(d.code, "bien-lai-1.pdf"))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 

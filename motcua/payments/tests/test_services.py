@@ -353,3 +353,22 @@ def test_a_gateway_success_after_the_counter_took_the_money_is_an_error_to_refun
     with pytest.raises(InvalidInput) as again:
         refund_record(actor=world.receptionist, payment=payment, amount_vnd=1, reason="Thêm")
     assert again.value.code == "refund_too_large"
+
+
+def test_a_success_for_a_dossier_no_longer_waiting_to_pay_is_kept_to_refund_not_retried(world, frozen, asked):
+    payment = start(asked, world)
+    d = Dossier.objects.get(pk=asked.dossier_id)
+    dossier_services.dossier_withdraw(
+        actor=world.leader, dossier=d, expected_version=d.version, reason="Theo đơn"
+    )
+    assert payment_confirm(notice=notice(payment)).code == "02"
+    assert Payment.objects.get(pk=payment.pk).state == State.ERROR
+    assert Dossier.objects.get(pk=d.pk).state == Dossier.State.WITHDRAWN
+
+
+def test_a_request_left_open_by_the_generic_action_is_closed_by_the_next_one(world, frozen, asked):
+    d = Dossier.objects.get(pk=asked.dossier_id)
+    d = dossier_services.dossier_record_payment(actor=world.specialist, dossier=d, expected_version=d.version)
+    again = payment_request_create(actor=world.specialist, dossier=d, expected_version=d.version)
+    assert PaymentRequest.objects.get(pk=asked.pk).state == "cancelled"
+    assert again.state == "open"

@@ -44,7 +44,7 @@ REFUNDERS = frozenset({Role.RECEPTIONIST, Role.LEADER, Role.DIRECTOR})
 
 def _dossier(request: HttpRequest, code: str) -> Dossier:
     try:
-        return dossier_for_staff(request.user, code, ip=client_ip(request))
+        return dossier_for_staff(request.user, code, ip=client_ip(request))  # type: ignore[arg-type]
     except NotFound as exc:
         raise Http404(exc.message) from exc
 
@@ -149,7 +149,7 @@ def take(request: HttpRequest, code: str) -> HttpResponse:
         return _render(request, dossier, counter_form=form, error=exc.message, status=exc.status)
     messages.success(
         request,
-        f"Đã ghi nhận nộp {money(payment.amount_vnd)} ({payment.get_method_display().lower()}); "
+        f"Đã ghi nhận nộp {money(payment.amount_vnd)}, hình thức: {payment.get_method_display()}; "
         f"biên lai số {payment.receipt.number:07d}.",
     )
     return redirect("payments:staff", code=dossier.code)
@@ -196,5 +196,7 @@ def receipt(request: HttpRequest, code: str, number: int) -> HttpResponse:
     except NotFound as exc:
         raise Http404(exc.message) from exc
     response = HttpResponse(receipt_pdf(found), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, f"bien-lai-{found.number:07d}.pdf")
+    response["Content-Disposition"] = (
+        content_disposition_header(False, f"bien-lai-{found.number:07d}.pdf") or ""
+    )
     return response

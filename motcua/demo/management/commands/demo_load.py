@@ -6,6 +6,7 @@ from motcua.catalog.demo import build_demo_catalog
 from motcua.demo.citizens import build_demo_citizens
 from motcua.dossiers.demo import build_demo_dossiers
 from motcua.org.demo import DEMO_PASSWORD, build_demo_org
+from motcua.payments.demo import build_demo_payments
 
 
 class Command(BaseCommand):
@@ -23,6 +24,7 @@ class Command(BaseCommand):
             stdout=self.stdout,
         )
         build_demo_dossiers(org=org, stdout=self.stdout)
+        build_demo_payments(stdout=self.stdout)  # motcua/payments/demo.py
         # The mobile app's client at the authorisation server (motcua/me/demo.py).
         from motcua.me.demo import build_demo_mobile_app
 

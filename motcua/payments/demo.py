@@ -1,0 +1,120 @@
+"""The demo's payments (``manage.py demo_load``): every demo dossier waiting for payment gets its
+payment request (the demo's dossiers are written in bulk, motcua/dossiers/demo, their request
+only as an event), a tariff line of the province priced at its amount, and of those requests one
+is paid at the counter, one through the gateway (the VNPay stand-in's confirmation, as
+``make vnpay-demo`` would send it). Running it again changes nothing."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.services import action_permitted
+from motcua.org.demo import refuse_outside_development, say
+from motcua.org.models import Membership
+from motcua.payments.gateways import GatewayNotice
+from motcua.payments.models import FeeTariff, Payment, PaymentRequest
+from motcua.payments.services import payment_confirm, payment_record_counter, payment_start_gateway
+
+DEMO_RESOLUTION = "01/2026/NQ-HĐND (minh họa)"
+
+
+def build_demo_payments(*, stdout=None) -> dict[str, int]:
+    refuse_outside_development()
+    waiting = list(
+        Dossier.objects.filter(state=Dossier.State.PAYMENT, payment_requests__isnull=True)
+        .select_related("handling_agency", "receiving_agency")
+        .order_by("code")
+    )
+    if not waiting:
+        say(stdout, "Thanh toán mẫu: không có hồ sơ chờ nộp phí mới, bỏ qua.")
+        return {"requests": 0, "paid": 0}
+    asked_at = dict(
+        DossierEvent.objects.filter(dossier__in=waiting, action="request-payment")
+        .order_by("at")
+        .values_list("dossier_id", "at")
+    )
+    days = int(settings.PAYMENT_DUE_DAYS)
+    with transaction.atomic():
+        requests = []
+        for d in waiting:
+            amount = d.fee_due_vnd or 100_000
+            FeeTariff.objects.get_or_create(
+                procedure=d.procedure, kind=FeeTariff.Kind.FEE, amount_vnd=amount,
+                defaults={"description": "Lệ phí giải quyết thủ tục", "resolution_number": DEMO_RESOLUTION,
+                          "resolution_date": date(2026, 1, 15), "effective_from": date(2026, 1, 1)},
+            )  # fmt: skip
+            at = asked_at.get(d.pk) or timezone.now()
+            line = {
+                "label": "Lệ phí giải quyết thủ tục",
+                "kind": "fee",
+                "amount_vnd": amount,
+                "reduction_vnd": 0,
+                "ground": "",
+                "basis": f"Nghị quyết số {DEMO_RESOLUTION} của HĐND tỉnh",
+            }
+            requests.append(
+                PaymentRequest(
+                    dossier=d,
+                    agency=d.handling_agency,
+                    lines=[line],
+                    total_vnd=amount,
+                    timing="appraisal",
+                    purpose=f"Nộp phí, lệ phí hồ sơ {d.code}",
+                    due_by=at + timedelta(days=days),
+                    requested_at=at,
+                )  # fmt: skip
+            )
+        PaymentRequest.objects.bulk_create(requests)
+    paid = 0
+    by_counter = next((r for r in requests if _receptionist(r.dossier)), None)
+    if by_counter is not None:
+        d = Dossier.objects.get(pk=by_counter.dossier_id)
+        payment_record_counter(
+            actor=_receptionist(d), request=by_counter.pk, method=Payment.Method.CASH,
+            receipt_number="BL-DEMO-0001", expected_version=d.version,
+        )  # fmt: skip
+        paid += 1
+    online = next((r for r in requests if r is not by_counter and r.dossier.owner_id), None) or next(
+        (r for r in requests if r is not by_counter), None
+    )
+    if online is not None:
+        payment, _ = payment_start_gateway(
+            citizen=online.dossier.owner,
+            request=online,
+            client_ip="127.0.0.1",
+            return_url="http://127.0.0.1:8000/",
+        )
+        # What the stand-in's IPN says when the citizen presses "Thanh toán thành công".
+        payment_confirm(
+            notice=GatewayNotice(
+                txn_ref=payment.txn_ref,
+                amount_vnd=payment.amount_vnd,
+                succeeded=True,
+                response_code="00",
+                transaction_status="00",
+                gateway_transaction_no="14000001",
+                bank_code="NCB",
+                paid_at=timezone.now(),
+            )  # fmt: skip
+        )
+        paid += 1
+    say(
+        stdout,
+        f"Thanh toán mẫu: {len(requests)} yêu cầu nộp phí, {paid} đã nộp (tại quầy, qua cổng thanh toán).",
+    )
+    return {"requests": len(requests), "paid": paid}
+
+
+def _receptionist(dossier: Dossier):
+    """A counter officer who may record the dossier's payment (the demo's first one found)."""
+    for membership in Membership.objects.filter(
+        role=Membership.Role.RECEPTIONIST, active=True
+    ).select_related("user"):
+        if action_permitted(membership.user, dossier, "record-payment"):
+            return membership.user
+    return None
