@@ -8,10 +8,16 @@ Only the citizen's own dossiers (``citizen_dossier``: another's is the 404 page,
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.csp import CSP
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csp import csp_override
@@ -22,7 +28,7 @@ from motcua.dossiers.selectors import citizen_dossier
 from motcua.lib.clients import client_ip
 from motcua.lib.errors import DomainError, NotFound
 from motcua.payments import selectors
-from motcua.payments.gateways import GatewayError, allows_gateway_redirect
+from motcua.payments.gateways import GatewayError, get_gateway
 from motcua.payments.receipts import receipt_pdf
 from motcua.payments.services import payment_start_gateway
 from motcua.payments.views import request_context
@@ -38,7 +44,6 @@ def _dossier(request: HttpRequest, code: str) -> Dossier:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-@allows_gateway_redirect  # its form is answered with a redirect to the gateway
 def pay(request: HttpRequest, code: str) -> HttpResponse:
     dossier = _dossier(request, code)
     pay_request = selectors.open_request(dossier)
@@ -65,7 +70,24 @@ def pay(request: HttpRequest, code: str) -> HttpResponse:
         **request_context(dossier, pay_request or selectors.latest_request(dossier)),
         "error": error,
     }
-    return render(request, "payments/citizen_pay.html", context, status=400 if error else 200)
+    response = render(request, "payments/citizen_pay.html", context, status=400 if error else 200)
+    # The form's POST ends in a redirect to the gateway: the browser checks that redirect against
+    # the page's form-action, so the gateway's origin is allowed there (and only on this page).
+    origin = gateway_origin()
+    if origin:
+        policy: dict[str, Any] = dict(settings.SECURE_CSP)
+        policy["form-action"] = [*policy.get("form-action", [CSP.SELF]), origin]
+        response._csp_config = policy  # type: ignore[attr-defined]  # read by Django's CSP middleware
+    return response
+
+
+def gateway_origin() -> str:
+    """The scheme and host the gateway's payment page is on ("" when it cannot be told)."""
+    try:
+        url = urlsplit(str(getattr(get_gateway(), "pay_url", "")))
+    except ImproperlyConfigured:
+        return ""
+    return f"{url.scheme}://{url.netloc}" if url.scheme in ("http", "https") and url.netloc else ""
 
 
 @never_cache

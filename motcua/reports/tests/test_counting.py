@@ -199,4 +199,6 @@ def test_indicator_counts_name_their_numerators_and_denominators(world, frozen):
     # 766 2.1 on a running period: one finished early, one open and not yet due.
     assert (counts["766-2.1"]["numerator"], counts["766-2.1"]["denominator"]) == (2, 2)
     assert counts["tt01-1"]["rate"] == 2.0  # early: 2 points
-    assert counts["766-5.4"]["denominator"] is None  # ratings not built: not yet measured
+    # 766 5.4 (received − rated unsatisfied − late ÷ received): ratings are measured (motcua.feedback
+    # is installed), none unsatisfied, nothing late: every received dossier counts.
+    assert (counts["766-5.4"]["numerator"], counts["766-5.4"]["denominator"]) == (2, 2)
