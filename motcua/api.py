@@ -334,12 +334,14 @@ def _register_routers() -> None:
     from motcua.dossiers.api import router as dossiers_router
     from motcua.me.api import router as me_router
     from motcua.org.api import router as org_router
+    from motcua.payments.api import router as payments_router
     from motcua.workcalendar.api import router as calendar_router
 
     api.add_router("/calendar", calendar_router)
     api.add_router("/", catalog_router)
     api.add_router("/", org_router)
     api.add_router("/", dossiers_router)
+    api.add_router("/", payments_router)  # issue 12: /dossiers/{code}/payment…
     api.add_router("/me", me_router)  # the citizen's API for the mobile app (motcua/me/)
 
 
