@@ -68,7 +68,21 @@ run: export MOTCUA_PROVINCE_NAME ?= Tỉnh Tuyên Quang
 run: install $(VENV)/.system-run
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py demo_load
+	@if [ "$(VNPAY_DEMO)" = 1 ]; then $(VNPAY_STANDIN) & standin=$$!; trap 'kill $$standin 2>/dev/null' EXIT; fi; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The payment gateway in the demo: the VNPay stand-in (motcua/payments/testing/vnpay_standin.py, a
+# page with "Thanh toán thành công" / "Thất bại" / "Hủy") on 127.0.0.1:8002, started by `make run`
+# beside the server and stopped with it; it calls the server's IPN like VNPay. `make run VNPAY_DEMO=0`
+# leaves it out; `make vnpay-demo` runs it alone (in its own terminal).
+VNPAY_DEMO ?= 1
+VNPAY_DEMO_PORT ?= 8002
+VNPAY_STANDIN = $(BIN)/python -m motcua.payments.testing.vnpay_standin --port $(VNPAY_DEMO_PORT) \
+	--secret motcua-vnpay-demo-secret --ipn-url http://$(HOST):$(PORT)/thanh-toan/vnpay/ipn
+run: export VNPAY_STANDIN_URL = http://127.0.0.1:$(VNPAY_DEMO_PORT)
+.PHONY: vnpay-demo
+vnpay-demo: install
+	$(VNPAY_STANDIN)
 
 # The national sign-in in the demo: a local OpenID provider (tools/oidc-standin/, the npm
 # oidc-provider) on 127.0.0.1:8001 with test citizens. In one terminal `make oidc-demo`, in another

@@ -451,6 +451,9 @@ VNPAY_HASH_SECRET = env_str("VNPAY_HASH_SECRET", "motcua-vnpay-demo-secret")
 VNPAY_STANDIN_URL = env_str("VNPAY_STANDIN_URL", "http://127.0.0.1:8002")
 VNPAY_PAY_URL = env_str("VNPAY_PAY_URL", f"{VNPAY_STANDIN_URL}/paymentv2/vpcpay.html")
 VNPAY_API_URL = env_str("VNPAY_API_URL", f"{VNPAY_STANDIN_URL}/merchant_webapi/api/transaction")
+# The day's transaction report for `manage.py payments_reconcile` (the stand-in serves one; VNPay's
+# own is downloaded from its merchant portal and given to the command with --statement).
+VNPAY_STATEMENT_URL = env_str("VNPAY_STATEMENT_URL", f"{VNPAY_STANDIN_URL}/merchant/statement")
 VNPAY_ORDER_TYPE = env_str("VNPAY_ORDER_TYPE", "other")
 VNPAY_TIMEOUT_SECONDS = env_int("VNPAY_TIMEOUT_SECONDS", 10)
 # The polling job (motcua/payments/polling.py) asks querydr about a payment still unfinished this

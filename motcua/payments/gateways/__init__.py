@@ -14,7 +14,14 @@ from motcua.payments.gateways.base import (
     PaymentOrder,
 )
 
-__all__ = ["BadSignature", "Gateway", "GatewayError", "GatewayNotice", "PaymentOrder", "get_gateway"]
+__all__ = [
+    "BadSignature",
+    "Gateway",
+    "GatewayError",
+    "GatewayNotice",
+    "PaymentOrder",
+    "get_gateway",
+]
 
 # settings.PAYMENT_GATEWAY names one of these (or a dotted path to a class of one's own).
 GATEWAYS = {"vnpay": "motcua.payments.gateways.vnpay.VNPayGateway"}

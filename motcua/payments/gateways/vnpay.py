@@ -50,6 +50,13 @@ QUERY_RESPONSE_FIELDS = (
     "vnp_Amount", "vnp_BankCode", "vnp_PayDate", "vnp_TransactionNo", "vnp_TransactionType",
     "vnp_TransactionStatus", "vnp_OrderInfo", "vnp_PromotionCode", "vnp_PromotionAmount",
 )  # fmt: skip
+# The day's transaction statement `manage.py payments_reconcile` reads (CSV, one row per
+# transaction, `status` success|failed|pending): the stand-in's, and what VNPay's merchant-portal
+# report is converted to (README).
+STATEMENT_COLUMNS = [
+    "vnp_TxnRef", "vnp_TransactionNo", "amount_vnd", "status", "vnp_ResponseCode",
+    "vnp_TransactionStatus", "vnp_BankCode", "vnp_PayDate", "vnp_CreateDate",
+]  # fmt: skip
 # querydr's vnp_ResponseCode for "no such transaction" (the request itself was fine).
 QUERY_NOT_FOUND = "91"
 

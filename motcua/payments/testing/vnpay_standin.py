@@ -33,10 +33,12 @@ from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from motcua.lib.text import money
 from motcua.payments.gateways.vnpay import (
     QUERY_NOT_FOUND,
     QUERY_REQUEST_FIELDS,
     QUERY_RESPONSE_FIELDS,
+    STATEMENT_COLUMNS,
     parse_vnp_time,
     pipe_signature,
     sign,
@@ -52,10 +54,6 @@ OUTCOMES = {
     "cancelled": ("24", "02"),  # 24: the customer cancelled
     "expired": ("11", "02"),  # 11: the payment window (vnp_ExpireDate) passed
 }
-STATEMENT_COLUMNS = [
-    "vnp_TxnRef", "vnp_TransactionNo", "amount_vnd", "status", "vnp_ResponseCode",
-    "vnp_TransactionStatus", "vnp_BankCode", "vnp_PayDate", "vnp_CreateDate",
-]  # fmt: skip
 REQUIRED = ("vnp_TxnRef", "vnp_CreateDate", "vnp_ExpireDate", "vnp_IpAddr", "vnp_OrderInfo", "vnp_ReturnUrl")
 # The headers the stand-in's IPN call carries: a Java HTTP client's, no cookie, no CSRF token
 # (what VNPay's servers send exactly is not documented; README).
@@ -85,6 +83,27 @@ class Transaction:
         return "success" if (self.response_code, self.transaction_status) == ("00", "00") else "failed"
 
 
+def result_params(*, secret: str, tmn_code: str, txn: Transaction) -> dict[str, str]:
+    """The signed parameters of the return and the IPN for a finished transaction, as VNPay sends
+    them (also used by bench/ipn.py to send IPNs without a browser)."""
+    params = {
+        "vnp_Amount": str(txn.amount_vnd * 100),
+        "vnp_BankCode": txn.bank_code,
+        "vnp_BankTranNo": f"VNP{txn.transaction_no}",
+        "vnp_CardType": "ATM",
+        "vnp_OrderInfo": txn.order_info,
+        "vnp_PayDate": txn.pay_date,
+        "vnp_ResponseCode": txn.response_code,
+        "vnp_TmnCode": tmn_code,
+        "vnp_TransactionNo": txn.transaction_no,
+        "vnp_TransactionStatus": txn.transaction_status,
+        "vnp_TxnRef": txn.txn_ref,
+        "vnp_SecureHashType": "HmacSHA512",
+    }
+    params["vnp_SecureHash"] = sign(secret, params)
+    return params
+
+
 class VNPayStandIn:
     """The stand-in server (a thread) and its records. Tests may also drive it without a browser:
     `choose(txn_ref, "success")` is what the button does."""
@@ -107,7 +126,7 @@ class VNPayStandIn:
         self._numbers = itertools.count(14000001)
         self.server = ThreadingHTTPServer((host, port), _handler(self))
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
 
     def __enter__(self) -> VNPayStandIn:
         self.thread.start()
@@ -120,7 +139,7 @@ class VNPayStandIn:
     @property
     def url(self) -> str:
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def settings_values(self) -> dict[str, str]:
         """motcua's settings pointing at this stand-in."""
@@ -131,6 +150,7 @@ class VNPayStandIn:
             "VNPAY_STANDIN_URL": self.url,
             "VNPAY_PAY_URL": f"{self.url}/paymentv2/vpcpay.html",
             "VNPAY_API_URL": f"{self.url}/merchant_webapi/api/transaction",
+            "VNPAY_STATEMENT_URL": f"{self.url}/merchant/statement",
         }
 
     # -- pay ----------------------------------------------------------------------------------
@@ -167,23 +187,7 @@ class VNPayStandIn:
             return txn
 
     def result_params(self, txn: Transaction) -> dict[str, str]:
-        """The signed parameters of the return and the IPN for a finished transaction."""
-        params = {
-            "vnp_Amount": str(txn.amount_vnd * 100),
-            "vnp_BankCode": txn.bank_code,
-            "vnp_BankTranNo": f"VNP{txn.transaction_no}",
-            "vnp_CardType": "ATM",
-            "vnp_OrderInfo": txn.order_info,
-            "vnp_PayDate": txn.pay_date,
-            "vnp_ResponseCode": txn.response_code,
-            "vnp_TmnCode": self.tmn_code,
-            "vnp_TransactionNo": txn.transaction_no,
-            "vnp_TransactionStatus": txn.transaction_status,
-            "vnp_TxnRef": txn.txn_ref,
-            "vnp_SecureHashType": "HmacSHA512",
-        }
-        params["vnp_SecureHash"] = sign(self.secret, params)
-        return params
+        return result_params(secret=self.secret, tmn_code=self.tmn_code, txn=txn)
 
     def choose(self, txn_ref: str, outcome: str) -> dict[str, str]:
         """The customer's choice on the payment page: records it (once; a second choice returns the
@@ -270,10 +274,6 @@ class VNPayStandIn:
         return out.getvalue()
 
 
-def _money(amount: int) -> str:
-    return f"{amount:,}".replace(",", ".") + " đ"
-
-
 PAGE = """<!doctype html>
 <html lang="vi"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -303,7 +303,7 @@ def payment_page(standin: VNPayStandIn, txn: Transaction) -> str:
 <dt>Mã đơn vị</dt><dd>{esc(standin.tmn_code)}</dd>
 <dt>Mã giao dịch</dt><dd>{esc(txn.txn_ref)}</dd>
 <dt>Nội dung</dt><dd>{esc(txn.order_info)}</dd>
-<dt>Số tiền</dt><dd>{esc(_money(txn.amount_vnd))}</dd>
+<dt>Số tiền</dt><dd>{esc(money(txn.amount_vnd))}</dd>
 <dt>Hạn thanh toán</dt><dd>{esc(_vn_display(txn.expire_date))}</dd>
 </dl>
 <form method="post" action="/paymentv2/chon">
@@ -407,7 +407,10 @@ def main(argv: list[str] | None = None) -> None:
     standin = VNPayStandIn(
         secret=args.secret, tmn_code=args.tmn_code, ipn_url=args.ipn_url, host=args.host, port=args.port
     )
-    print(f"Cổng thanh toán giả lập: {standin.url}/paymentv2/vpcpay.html (IPN → {args.ipn_url or 'không'})")
+    print(
+        f"Cổng thanh toán giả lập: {standin.url}/paymentv2/vpcpay.html (IPN → {args.ipn_url or 'không'})",
+        flush=True,
+    )
     try:
         standin.server.serve_forever()
     except KeyboardInterrupt:
