@@ -335,6 +335,7 @@ def _register_routers() -> None:
     from motcua.feedback.api import router as feedback_router
     from motcua.me.api import router as me_router
     from motcua.org.api import router as org_router
+    from motcua.payments.api import router as payments_router
     from motcua.workcalendar.api import router as calendar_router
 
     api.add_router("/calendar", calendar_router)
@@ -342,6 +343,7 @@ def _register_routers() -> None:
     api.add_router("/", org_router)
     api.add_router("/", dossiers_router)
     api.add_router("/", feedback_router)  # ratings (motcua/feedback)
+    api.add_router("/", payments_router)  # issue 12: /dossiers/{code}/payment…
     api.add_router("/me", me_router)  # the citizen's API for the mobile app (motcua/me/)
 
 

@@ -483,8 +483,7 @@ PAYMENT_EXPIRY_MINUTES = env_int("PAYMENT_EXPIRY_MINUTES", 90)
 # Postage of a result by post when no tariff line (FeeTariff kind "postage") applies.
 PAYMENT_POSTAGE_VND = env_int("PAYMENT_POSTAGE_VND", 30000)
 # Where transfers go (VietQR): per agency code, else "*": "BIN:account:holder name".
-# Example: PAYMENT_ACCOUNTS="*=970415:113366668888:KHO BAC NHA NUOC TINH,
-#   000.00.01.H00=970436:0011001234567:UBND XA A" (one line, entries separated by commas)
+# Example: "*=970415:113366668888:KHO BAC NHA NUOC TINH,000.00.01.H00=970436:0011001234567:UBND XA A"
 PAYMENT_ACCOUNTS = env_str("PAYMENT_ACCOUNTS", "*=970415:113366668888:KHO BAC NHA NUOC TINH DEMO")
 # The e-receipt's template number and series as registered with the tax authority (Decree 123/2020).
 PAYMENT_RECEIPT_TEMPLATE = env_str("PAYMENT_RECEIPT_TEMPLATE", "01BLP0-001")

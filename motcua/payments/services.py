@@ -305,10 +305,7 @@ def payment_confirm(*, notice: GatewayNotice, ip: str | None = None) -> Confirma
     now = timezone.now()
     with transaction.atomic():
         payment = (
-            Payment.objects.select_for_update()
-            .select_related("request__dossier")
-            .filter(txn_ref=notice.txn_ref, method=Method.GATEWAY)
-            .first()
+            Payment.objects.select_for_update().filter(txn_ref=notice.txn_ref, method=Method.GATEWAY).first()
         )
         if payment is None:
             return Confirmation("01")

@@ -77,8 +77,9 @@ def test_every_operation_documents_the_errors_it_can_answer(doc):
         assert expected <= statuses, (method, path, sorted(expected - statuses))
         assert any(200 <= s < 300 for s in statuses), (method, path)
     # + GET /dossiers/online-inbox, + the citizen's API (motcua/me/api.py) (issue 11),
-    # + GET /ratings/questionnaire and POST /ratings (motcua/feedback, issue 13)
-    assert seen == 22
+    # + GET /ratings/questionnaire and POST /ratings (motcua/feedback, issue 13), + the three
+    # payment operations (motcua/payments/api.py, issue 12)
+    assert seen == 25
 
 
 def test_every_documented_error_answers_the_error_schema_in_vietnamese(doc):
