@@ -18,11 +18,13 @@ import asyncio
 import hashlib
 import io
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from asn1crypto import x509 as asn1_x509
 from django.conf import settings
@@ -148,8 +150,20 @@ def sign(pdf: bytes, agency_signer: AgencySigner, *, field_name: str, reason: st
         location=location,
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    out = signers.sign_pdf(writer, meta, signer=signer_for(agency_signer))
+    out = _without_running_loop(signers.sign_pdf, writer, meta, signer=signer_for(agency_signer))
     return out.getvalue()
+
+
+def _without_running_loop[T](function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """pyHanko's synchronous signing and validation run their own event loop (``asyncio.run``):
+    in a thread of their own when the caller already has one running (an ASGI server's thread, a
+    test driving a browser, a management command called from one)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -164,14 +178,7 @@ def _name_part(cert: asn1_x509.Certificate, key: str) -> str:
 
 
 def _validate(embedded, context: ValidationContext):
-    """pyHanko's validation runs its own event loop (``asyncio.run``): in a thread of its own
-    when the caller already has one running (an ASGI server's thread, a test driving a browser)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return validate_pdf_signature(embedded, context)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(validate_pdf_signature, embedded, context).result()
+    return _without_running_loop(validate_pdf_signature, embedded, context)
 
 
 def _check_one(embedded, context: ValidationContext) -> SignatureCheck:
