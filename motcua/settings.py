@@ -512,9 +512,7 @@ OUTBOX_ADAPTERS = {"post": "motcua.dossiers.postal_adapters.ConsignmentAdapter"}
 # The CA certificates (PEM files) whose certificates count when a signature is checked, at
 # /xac-thuc/ and on issue. The demo CA (made by `manage.py demo_load` under var/) only in DEBUG.
 SIGNING_DEMO_DIR = Path(env_str("SIGNING_DEMO_DIR", str(BASE_DIR / "var" / "signing-demo")))
-SIGNING_TRUST_ANCHORS = env_list(
-    "SIGNING_TRUST_ANCHORS", [str(SIGNING_DEMO_DIR / "ca.pem")] if DEBUG else []
-)
+SIGNING_TRUST_ANCHORS = env_list("SIGNING_TRUST_ANCHORS", [str(SIGNING_DEMO_DIR / "ca.pem")] if DEBUG else [])
 # An attached result PDF, and a PDF uploaded to /xac-thuc/, at most this large.
 SIGNING_RESULT_MAX_BYTES = env_int("SIGNING_RESULT_MAX_BYTES", 10 * 1024 * 1024)
 SIGNING_VERIFY_MAX_BYTES = env_int("SIGNING_VERIFY_MAX_BYTES", 20 * 1024 * 1024)
