@@ -15,7 +15,7 @@ from motcua.workcalendar.calendar import VN_TZ
 
 def _rating_rows() -> Callable[..., Iterable[dict[str, Any]]] | None:
     try:
-        from motcua.feedback.selectors import rating_rows  # type: ignore[import-not-found]
+        from motcua.feedback.selectors import rating_rows
     except ImportError:
         return None
     return rating_rows
