@@ -67,7 +67,8 @@ CHARTJS_DIR := motcua/reports/static/reports/vendor/chartjs
 .PHONY: vendor-charts
 vendor-charts: node_modules/.installed
 	mkdir -p $(CHARTJS_DIR)
-	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md $(CHARTJS_DIR)/
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map \
+		node_modules/chart.js/LICENSE.md $(CHARTJS_DIR)/
 
 system-deps: $(VENV)/.system
 browser-deps: $(VENV)/.system node_modules/.installed
