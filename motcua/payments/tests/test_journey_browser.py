@@ -32,17 +32,14 @@ from motcua.payments.services import payment_request_create
 from motcua.payments.tests.conftest import online_processing, priced
 from motcua.signing import signatures
 from motcua.signing.models import EResult
-from motcua.signing.tests.conftest import (  # noqa: F401 — fixtures used by name below
-    nss_db,
-    pdfsig,
-    result_pdf_bytes,
-    signing_world,
-    test_pki,
-)
+from motcua.signing.tests import conftest as signing
 from motcua.signing.tests.test_journey_browser import approved_by_browser, finished_by_browser, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
+# The signing tests' fixtures, used here by name: the test CA, the agency's leader and seal keys
+# registered through the service, an NSS database trusting the CA (for pdfsig).
+test_pki, signing_world, nss_db = signing.test_pki, signing.signing_world, signing.nss_db
 LEADER = "Trịnh Văn Lãnh"  # the dossier tests' leader of commune A
 
 
@@ -110,7 +107,7 @@ def test_paid_through_the_gateway_approved_signed_downloaded_and_verified(
         actor=sw.specialist, dossier=dossier, expected_version=dossier.version, officer=sw.leader
     )
     attached = tmp_path / "giay-chung-nhan-ket-hon.pdf"
-    attached.write_bytes(result_pdf_bytes())
+    attached.write_bytes(signing.result_pdf_bytes())
     page.context.clear_cookies()
     approved_by_browser(page, live_server, sw.leader, dossier, attached)
     assert axe_violations(page) == [], "back office, approved"
@@ -136,7 +133,7 @@ def test_paid_through_the_gateway_approved_signed_downloaded_and_verified(
     saved = tmp_path / download.value.suggested_filename
     download.value.save_as(saved)
     assert saved.name == f"{result.code}.pdf" and saved.read_bytes().startswith(b"%PDF-")
-    report = pdfsig(saved, nss_db)
+    report = signing.pdfsig(saved, nss_db)
     assert report.count("Signature Validation: Signature is Valid.") == 2, report
     assert f"Signer Certificate Common Name: {LEADER}" in report, report
     assert "Certificate Validation: Certificate is Trusted." in report, report
@@ -180,7 +177,9 @@ def test_a_second_dossier_paid_by_vietqr_transfer_confirmed_by_the_officer(live_
     # dossier's code in the content.
     as_user(page, live_server, world.citizen)
     page.goto(f"{base}/ho-so-cua-toi/{dossier.code}/thanh-toan/")
-    figure = page.get_by_role("img", name=re.compile(r"^Mã VietQR chuyển khoản 100\.000 đ vào tài khoản \d+$"))
+    figure = page.get_by_role(
+        "img", name=re.compile(r"^Mã VietQR chuyển khoản 100\.000 đ vào tài khoản \d+$")
+    )
     account = figure.get_attribute("aria-label").rsplit(" ", 1)[1]
     figure.scroll_into_view_if_needed()
     fields = vietqr.parse(qr_text(figure))
