@@ -23,13 +23,15 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.conftest import MONDAY_8AM, advance
 from motcua.feedback import devices, services
 from motcua.feedback.models import Rating
-from motcua.feedback.tests.conftest import UNSATISFIED, counter, director  # noqa: F401 — fixtures
+from motcua.feedback.tests import conftest as feedback_fixtures
+from motcua.feedback.tests.conftest import UNSATISFIED
 from motcua.feedback.tests.test_browser import check, sign_in
 from motcua.reports.models import RatingRollup
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 State = Dossier.State
 WIDTHS = (1280, 390)
+counter, director = feedback_fixtures.counter, feedback_fixtures.director  # a counter; its director
 
 
 def shoot(page, name: str, widths=WIDTHS) -> None:
@@ -73,9 +75,8 @@ def test_ratings_at_the_counter_and_online_move_the_units_satisfaction(
 
         leader = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh").new_page()
         sign_in(leader.context, live_server, world.leader)
-        dashboard = (
-            f"{live_server.url}{reverse('reports:dashboard')}?don-vi={world.tree.commune_a.code}&ky=thang-2026-3"
-        )
+        query = f"don-vi={world.tree.commune_a.code}&ky=thang-2026-3"
+        dashboard = f"{live_server.url}{reverse('reports:dashboard')}?{query}"
         leader.goto(dashboard)
         before = satisfaction(leader)
         assert before == {
