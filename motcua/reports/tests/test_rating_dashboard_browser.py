@@ -44,6 +44,7 @@ def run_scheduler(traveller) -> str:
     traveller.shift(timedelta(minutes=1))
     out = StringIO()
     call_command("scheduler", "--once", stdout=out)
+    assert " failed " not in out.getvalue(), out.getvalue()  # every due job ran, none broke
     return out.getvalue()
 
 
