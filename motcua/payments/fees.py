@@ -79,7 +79,7 @@ def fees_due(dossier: Dossier, *, on: date | None = None) -> list[dict[str, Any]
                 or fee.get("text")
                 or KIND_LABELS.get(fee.get("kind", ""), "Phí, lệ phí")
             )
-            basis = f"Thủ tục {snapshot.get('code', '')} như được công bố".strip()
+            basis = f"Theo mức thu đã công bố của thủ tục {snapshot.get('code', '')}".strip()
             lines.append(_line(label, fee.get("kind") or "fee", amount, basis))
     if deferred or not snapshot.get("fees"):
         lines += [_line(t.description, t.kind, t.amount_vnd, t.basis) for t in tariff_lines(dossier, day)]
