@@ -35,7 +35,7 @@ import sys
 import time
 from urllib.parse import urlencode
 
-import production
+from support import production
 
 BACKEND = os.environ.get("BENCH_CATALOG_DB", "")
 SITE = "motcua.example.gov.vn"

@@ -3,7 +3,7 @@
 
 Run from the repository root (PostgreSQL at 127.0.0.1:5432, user postgres, trust):
     .venv/bin/python bench/dashboard.py [--keep] [--rounds 40]
-(other servers: BENCH_POSTGRES; see bench/production.py)
+(other servers: BENCH_POSTGRES; see bench/support/production.py)
 
 One database (``motcua_bench_dashboard``): the test organisation plus forty communes, six
 procedures in two fields offered by all of them, then dossiers loaded in bulk on the server
@@ -39,7 +39,7 @@ import sys
 import time
 from datetime import date
 
-import production
+from support import production
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--db", default="motcua_bench_dashboard")

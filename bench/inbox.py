@@ -4,7 +4,7 @@ with 100 and with 10,000 open dossiers, in a province of 1,000,000.
 Run from the repository root (PostgreSQL at 127.0.0.1:5432, user postgres, trust; Redis at
 127.0.0.1:6379):
     .venv/bin/python bench/inbox.py [--keep] [--rounds 200]
-(other servers: BENCH_POSTGRES, BENCH_REDIS; see bench/production.py)
+(other servers: BENCH_POSTGRES, BENCH_REDIS; see bench/support/production.py)
 
 It creates its own database (``motcua_bench_inbox``), migrates it and builds a province (the test
 organisation of ``motcua.org.testing`` plus twenty more communes), a birth-registration
@@ -45,7 +45,7 @@ import time
 import uuid
 from datetime import date
 
-import production
+from support import production
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--db", default="motcua_bench_inbox")

@@ -4,7 +4,7 @@ against the physical floor of the same writes measured in the same run.
 Run from the repository root:  .venv/bin/python bench/intake.py
 Servers:  BENCH_POSTGRES=postgres://postgres@127.0.0.1:5432 and
 BENCH_REDIS=redis://127.0.0.1:6379/9 (the defaults; keys under a prefix of this run's own, deleted
-at the end; the set-up common to the benchmarks is bench/production.py). Size: BENCH_N (500).
+at the end; the set-up common to the benchmarks is bench/support/production.py). Size: BENCH_N (500).
 Database: BENCH_DB (default ``bench_intake_<pid>``, so that two runs never share one), created
 and dropped by the run.
 
@@ -35,7 +35,7 @@ import time
 import uuid
 from datetime import date
 
-import production
+from support import production
 
 N = int(os.environ.get("BENCH_N", "500"))
 TARGET_RATIO = 0.08

@@ -37,8 +37,8 @@ import uuid
 from datetime import timedelta
 from urllib.parse import urlencode
 
-import production
-from production import HOST
+from support import production
+from support.production import HOST
 
 SITE = "motcua.example.gov.vn"
 ROUNDS = 4

@@ -39,7 +39,7 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import production
+from support import production
 
 ROOT = production.ROOT
 

@@ -52,7 +52,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-import production
+from support import production
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--steps", default="2.4,3.6,4.8,6.0", help="receptions per second, in order")

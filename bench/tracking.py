@@ -33,8 +33,8 @@ import time
 from http.cookies import SimpleCookie
 from urllib.parse import quote, urlencode
 
-import production
-from production import HOST
+from support import production
+from support.production import HOST
 
 SITE = "motcua.example.gov.vn"  # the Host nginx passes on
 ROUNDS = 6

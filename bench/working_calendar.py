@@ -10,7 +10,7 @@ import sys
 import timeit
 from datetime import datetime, timedelta
 
-import production  # noqa: F401 — puts the repository root on the import path
+from support import production  # noqa: F401 — puts the repository root on the import path
 
 from motcua.workcalendar.calendar import VN_TZ, WorkCalendar, add_working_time, calendar_from_json
 

@@ -1,14 +1,13 @@
 """Concurrency on PostgreSQL: gapless codes under simultaneous receptions, and one winner when two
 officers act on the same version. (SQLite serialises every writer, so these prove nothing there.)"""
 
-import threading
-
 import pytest
 import time_machine
-from django.db import connection, connections
+from django.db import connection
 
 from motcua.dossiers import services
 from motcua.dossiers.models import DailySequence, Dossier, DossierEvent
+from motcua.dossiers.testing.concurrency import run_together
 from motcua.dossiers.tests.conftest import MONDAY_8AM, advance, build_world, intake
 from motcua.lib.errors import Conflict
 from motcua.org.models import Membership
@@ -25,32 +24,10 @@ pytestmark = [
 ]
 
 
-def _run_together(functions):
-    """Run the functions in threads released at the same moment; return (results, errors)."""
-    barrier = threading.Barrier(len(functions))
-    results, errors = [None] * len(functions), [None] * len(functions)
-
-    def run(i, fn):
-        try:
-            barrier.wait(timeout=30)
-            results[i] = fn()
-        except Exception as exc:  # noqa: BLE001 — reported to the test
-            errors[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(functions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results, errors
-
-
 def test_twenty_simultaneous_receptions_get_twenty_gapless_codes():
     world = build_world()
     with time_machine.travel(MONDAY_8AM, tick=False):
-        results, errors = _run_together(
+        results, errors = run_together(
             [
                 lambda: services.dossier_receive(actor=world.receptionist, data=intake(world))
                 for _ in range(20)
@@ -72,7 +49,7 @@ def test_two_officers_on_the_same_version_one_wins_the_other_is_told_to_reload()
         version = d.version
         # Both allowed on the version they saw: the leader hands the step to another specialist
         # while the specialist holding it sends it on.
-        results, errors = _run_together(
+        results, errors = run_together(
             [
                 lambda: services.dossier_assign(
                     actor=world.leader, dossier=d.code, expected_version=version, officer=other
@@ -114,7 +91,7 @@ def test_the_citizen_withdraws_while_the_officer_accepts_one_wins_the_other_is_t
             files={"TP01": [_online_pdf()], "TP02": [_online_pdf()]},
         )
         version = d.version
-        results, errors = _run_together(
+        results, errors = run_together(
             [
                 lambda: services.dossier_receive(
                     actor=world.receptionist, dossier=d.code, expected_version=version
@@ -140,7 +117,7 @@ def test_the_same_online_form_sent_twice_at_once_makes_one_dossier(settings, tmp
     settings.MEDIA_ROOT = str(tmp_path)
     world = build_world()
     with time_machine.travel(MONDAY_8AM, tick=False):
-        results, errors = _run_together(
+        results, errors = run_together(
             [
                 lambda: services.dossier_submit_online(
                     citizen=world.citizen,

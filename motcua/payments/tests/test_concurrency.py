@@ -2,14 +2,14 @@
 receipt, one event; an IPN and a counter officer at once, one payment. (SQLite serialises every
 writer, so these prove nothing there.)"""
 
-import threading
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 
 from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.testing.concurrency import run_together
 from motcua.dossiers.tests.conftest import build_world
 from motcua.payments.models import Payment, Receipt
 from motcua.payments.services import payment_record_counter, payment_request_create, payment_start_gateway
@@ -22,27 +22,6 @@ pytestmark = [
         reason="needs PostgreSQL's row locks and concurrent connections (CI runs the suite on PostgreSQL)",
     ),
 ]
-
-
-def run_together(functions):
-    barrier = threading.Barrier(len(functions))
-    results, errors = [None] * len(functions), [None] * len(functions)
-
-    def run(i, fn):
-        try:
-            barrier.wait(timeout=30)
-            results[i] = fn()
-        except Exception as exc:  # noqa: BLE001 — reported to the test
-            errors[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(functions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results, errors
 
 
 def started(world, standin):
