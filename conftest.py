@@ -17,6 +17,7 @@ installed by `make test` into node_modules/).
 
 import functools
 import os
+import threading
 import uuid
 from pathlib import Path
 
@@ -24,12 +25,61 @@ import pytest
 import redis
 from django.conf import settings
 from django.core.cache import cache
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.db import connection
 from django.test import override_settings
+from django.test.testcases import LiveServerThread
 
 ROOT = Path(__file__).resolve().parent
 CHROMIUM = "/usr/bin/chromium"
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "var" / "screenshots"
+
+
+class _TakingTurns(ThreadedWSGIServer):
+    """The live server, its requests taking turns on SQLite: the test database lives in memory,
+    shared between the server's threads with table-level locks that do not wait (a write while
+    another request reads fails at once with "database table is locked"). A request's turn lasts
+    until its response is closed, so work done after the answer (motcua/lib/afterwards.py) is
+    part of it. On PostgreSQL requests run at once, as in production."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.turn = threading.Lock()
+
+    def get_app(self):
+        app = super().get_app()
+        if connection.vendor != "sqlite":
+            return app
+        turn = self.turn
+
+        def in_turn(environ, start_response):
+            turn.acquire()
+            try:
+                return _ReleasedOnClose(app(environ, start_response), turn)
+            except BaseException:
+                turn.release()
+                raise
+
+        return in_turn
+
+
+class _ReleasedOnClose:
+    def __init__(self, result, turn: threading.Lock) -> None:
+        self.result, self.turn = result, turn
+
+    def __iter__(self):
+        return iter(self.result)
+
+    def close(self) -> None:
+        try:
+            if hasattr(self.result, "close"):
+                self.result.close()
+        finally:
+            self.turn.release()
+
+
+LiveServerThread.server_class = _TakingTurns
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -549,6 +549,7 @@ SCHEDULER_JOBS = [
     {"name": "reports-rebuild", "path": "motcua.reports.jobs.reports_rebuild_nightly", "every": 3600},
     {"name": "payments-expire", "path": "motcua.payments.services.payments_expire", "every": 300},
     {"name": "payments-poll", "path": "motcua.payments.polling.poll_unfinished_payments", "every": 300},
+    {"name": "payments-settle", "path": "motcua.payments.services.payments_settle_pending", "every": 60},
     {"name": "postal-poll", "path": "motcua.dossiers.postal.poll_consignments", "every": POSTAL_POLL_SECONDS},
     {
         "name": "national-sync",

@@ -18,7 +18,12 @@ from motcua.org.demo import refuse_outside_development, say
 from motcua.org.models import Membership
 from motcua.payments.gateways import GatewayNotice
 from motcua.payments.models import FeeTariff, Payment, PaymentRequest
-from motcua.payments.services import payment_confirm, payment_record_counter, payment_start_gateway
+from motcua.payments.services import (
+    payment_confirm,
+    payment_record_counter,
+    payment_settle,
+    payment_start_gateway,
+)
 
 DEMO_RESOLUTION = "01/2026/NQ-HĐND (minh họa)"
 
@@ -89,8 +94,9 @@ def build_demo_payments(*, stdout=None) -> dict[str, int]:
             client_ip="127.0.0.1",
             return_url="http://127.0.0.1:8000/",
         )
-        # What the stand-in's IPN says when the citizen presses "Thanh toán thành công".
-        payment_confirm(
+        # What the stand-in's IPN says when the citizen presses "Thanh toán thành công", then
+        # what the IPN does once it has answered.
+        confirmation = payment_confirm(
             notice=GatewayNotice(
                 txn_ref=payment.txn_ref,
                 amount_vnd=payment.amount_vnd,
@@ -102,6 +108,7 @@ def build_demo_payments(*, stdout=None) -> dict[str, int]:
                 paid_at=timezone.now(),
             )  # fmt: skip
         )
+        payment_settle(confirmation.payment or payment)
         paid += 1
     say(
         stdout,

@@ -168,6 +168,9 @@ class Payment(models.Model):
     created_at = models.DateTimeField("tạo lúc")
     expires_at = models.DateTimeField("hết hạn lúc", null=True, blank=True)
     finished_at = models.DateTimeField("kết thúc lúc", null=True, blank=True)
+    # A success brought onto the dossier (its event, its receipt): with the success at the counter,
+    # a moment after it for the gateway (services.payment_settle).
+    settled_at = models.DateTimeField("ghi nhận vào hồ sơ lúc", null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -189,7 +192,13 @@ class Payment(models.Model):
                 fields=["expires_at"],
                 condition=Q(state__in=["created", "started"]),
                 name="payment_unfinished",
-            )
+            ),
+            # The catch-up of gateway successes whose settling was lost.
+            models.Index(
+                fields=["finished_at"],
+                condition=Q(state="success", settled_at__isnull=True),
+                name="payment_unsettled",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -25,7 +25,7 @@ from django.utils import timezone
 from motcua.audit.services import audit_record
 from motcua.payments.gateways import BadSignature, Gateway, GatewayError, get_gateway
 from motcua.payments.models import Payment
-from motcua.payments.services import UNFINISHED, payment_confirm, payment_expire
+from motcua.payments.services import UNFINISHED, payment_confirm, payment_expire, payment_settle
 
 logger = logging.getLogger(__name__)
 # VNPay's vnp_TransactionStatus "01": the customer has not finished (still on the gateway's page).
@@ -64,7 +64,10 @@ def poll_payment(payment: Payment, *, gateway: Gateway, now: datetime) -> str:
         return "unknown" if notice is None else "pending"
     if not notice.succeeded and payment.state == Payment.State.EXPIRED:
         return "pending"  # a failure adds nothing to an expiry
-    return f"confirmed_{payment_confirm(notice=notice).code}"
+    confirmation = payment_confirm(notice=notice)
+    if confirmation.settle:
+        payment_settle(payment)
+    return f"confirmed_{confirmation.code}"
 
 
 def poll_unfinished_payments(*, now: datetime | None = None, limit: int | None = None) -> dict[str, int]:

@@ -8,7 +8,10 @@ successful payment: the conditional update of the request (``open`` → ``paid``
 through, and the partial unique constraint ``payment_one_success`` holds behind it.
 
 A payment succeeding records it on the dossier (``dossier_record_payment``, event data per
-docs: ``method``, ``amount_vnd``, ``paid_online``) and issues its e-receipt, in one transaction.
+docs: ``method``, ``amount_vnd``, ``paid_online``) and issues its e-receipt (``_settle``): in the
+officer's own transaction at the counter; for the gateway, just after the notice is answered
+(``payment_confirm`` then ``payment_settle``), so that the gateway's server waits only for its word
+to be recorded.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from motcua.audit.services import audit_record
@@ -162,15 +166,31 @@ def _succeed(
     ip: str | None,
     expected_version: int | str | None = None,
 ) -> Payment:
-    """Inside the caller's transaction, with ``request`` locked and open: the payment succeeds,
-    the request is paid, the dossier records it, the receipt is issued."""
+    """Inside the caller's transaction, with ``request`` locked and open (an officer records a
+    payment): the payment succeeds, the request is paid, the dossier records it, the receipt is
+    issued — all at once."""
     closed = PaymentRequest.objects.filter(pk=request.pk, state=PaymentRequest.State.OPEN).update(
         state=PaymentRequest.State.PAID, paid_at=now
     )
     if closed != 1:  # never under the lock; kept so that a forgotten lock fails loudly
         raise Conflict("Yêu cầu nộp phí, lệ phí đã được nộp.", code="payment_request_closed")
-    payment.state, payment.finished_at = State.SUCCESS, now
+    payment.state, payment.finished_at, payment.settled_at = State.SUCCESS, now, now
     payment.save()
+    _settle(payment, request, actor=actor, now=now, ip=ip, expected_version=expected_version)
+    return payment
+
+
+def _settle(
+    payment: Payment,
+    request: PaymentRequest,
+    *,
+    actor: Any,
+    now: datetime,
+    ip: str | None,
+    expected_version: int | str | None = None,
+) -> None:
+    """What a successful payment of ``request`` brings: the dossier records the payment (its clock
+    starts again) and the e-receipt is numbered. The caller marks the payment settled."""
     system = actor is None
     version = expected_version
     if system:
@@ -186,7 +206,6 @@ def _succeed(
         system=system,
     )
     receipt_issue(payment, request, now=now)
-    return payment
 
 
 def _reference(value: object, what: str) -> str:
@@ -280,6 +299,7 @@ class Confirmation:
 
     code: str  # "00" recorded, "01" not found, "02" already confirmed, "04" wrong amount, "99" other
     payment: Payment | None = None
+    settle: bool = False  # a success to bring onto the dossier next (``payment_settle``)
 
     MESSAGES = {  # the gateway's own words: this answer is read by its server, not by a person
         "00": "Confirm Success",
@@ -301,7 +321,13 @@ def payment_confirm(*, notice: GatewayNotice, ip: str | None = None) -> Confirma
 
     Success only when the gateway says so (``notice.succeeded``) and the amount is ours to the
     đồng (else "04", audited, nothing paid). A later success wins over an earlier failure,
-    cancellation or expiry; a failure never undoes a success."""
+    cancellation or expiry; a failure never undoes a success.
+
+    This is the gateway's word, recorded in one short transaction: the payment succeeds and its
+    request is paid (closed to any other payment, under the request's row lock). What follows on
+    the dossier — the event, the clock, the receipt — is ``payment_settle``: the caller runs it
+    next (the IPN once its answer is sent), and ``payments_settle_pending`` catches up a payment
+    whose settling was lost (a worker killed in between)."""
     now = timezone.now()
     with transaction.atomic():
         payment = (
@@ -326,26 +352,92 @@ def payment_confirm(*, notice: GatewayNotice, ip: str | None = None) -> Confirma
         payment.response_code = notice.response_code[:10]
         payment.gateway_transaction_no = notice.gateway_transaction_no[:40]
         payment.bank_code = notice.bank_code[:20]
+        gateway_fields = ["response_code", "gateway_transaction_no", "bank_code", "state", "finished_at"]
         if not notice.succeeded:
             if payment.state in UNFINISHED:
                 payment.state = State.FAILED
                 payment.finished_at = now
-                payment.save()
+                payment.save(update_fields=gateway_fields)
                 return Confirmation("00", payment)
             return Confirmation("02", payment)
-        request = (
-            PaymentRequest.objects.select_for_update().select_related("dossier").get(pk=payment.request_id)
+        # The request closes to every other payment here (the counter's own path locks it first
+        # and finds it paid); a dossier that no longer waits for payment (withdrawn, stopped)
+        # does not take the money.
+        # (Conditions on the request's own row, so that an update waiting behind the counter's
+        # lock re-reads them; the dossier's state in a subquery, not a join.)
+        paid = (
+            PaymentRequest.objects.filter(pk=payment.request_id, state=PaymentRequest.State.OPEN)
+            .filter(Exists(Dossier.objects.filter(pk=OuterRef("dossier_id"), state=Dossier.State.PAYMENT)))
+            .update(state=PaymentRequest.State.PAID, paid_at=now)
         )
-        if request.state != PaymentRequest.State.OPEN or request.dossier.state != Dossier.State.PAYMENT:
+        payment.finished_at = now
+        if paid != 1:
             # Paid meanwhile another way (the counter, another attempt), or the dossier no longer
-            # waits for payment (withdrawn, stopped): the money is ours to give back.
-            payment.state, payment.finished_at = State.ERROR, now
+            # waits for payment: the money is ours to give back.
+            payment.state = State.ERROR
             payment.note = "Đã nộp bằng cách khác trước đó: cần hoàn trả khoản này."
-            payment.save()
+            payment.save(update_fields=[*gateway_fields, "note"])
             audit_record(action="payment.paid_twice", obj=payment, extra={"txn_ref": payment.txn_ref}, ip=ip)
             return Confirmation("02", payment)
-        _succeed(payment, request, actor=None, now=now, ip=ip)
-        return Confirmation("00", payment)
+        payment.state = State.SUCCESS
+        payment.save(update_fields=gateway_fields)
+        return Confirmation("00", payment, settle=True)
+
+
+def payment_settle(payment: Payment | int, *, ip: str | None = None) -> bool:
+    """Bring a gateway payment's success onto the dossier (``_settle``) once, whoever asks first:
+    the IPN after its answer, the polling job, the catch-up. False when there was nothing to do."""
+    pk = payment.pk if isinstance(payment, Payment) else payment
+    with transaction.atomic():
+        locked = (
+            Payment.objects.select_for_update(of=("self",))
+            .select_related("request__dossier")
+            .filter(pk=pk, state=State.SUCCESS, settled_at__isnull=True)
+            .first()
+        )
+        if locked is None:
+            return False
+        try:
+            with transaction.atomic():
+                now = timezone.now()
+                _settle(locked, locked.request, actor=None, now=now, ip=ip)
+                locked.settled_at = now
+                locked.save(update_fields=["settled_at"])
+        except Conflict as exc:
+            # The dossier moved on between the notice and now (withdrawn, stopped in the same
+            # instant): the money is ours to give back, and the request waits again.
+            PaymentRequest.objects.filter(pk=locked.request_id).update(
+                state=PaymentRequest.State.OPEN, paid_at=None
+            )
+            locked.state = State.ERROR
+            locked.note = "Hồ sơ không còn chờ nộp phí khi ghi nhận: cần hoàn trả khoản này."
+            locked.save(update_fields=["state", "note"])
+            audit_record(
+                action="payment.unsettled",
+                obj=locked,
+                extra={"txn_ref": locked.txn_ref, "reason": str(exc)},
+                ip=ip,
+            )
+            return False
+        return True
+
+
+def payments_settle_pending(*, now: datetime | None = None) -> dict[str, int]:
+    """The scheduler's catch-up (job "payments-settle"): settle each gateway payment that
+    succeeded over a minute ago and is still unsettled (index ``payment_unsettled``). One that
+    cannot be settled (the dossier changed in between) is logged and left for an officer."""
+    now = now or timezone.now()
+    pending = Payment.objects.filter(
+        state=State.SUCCESS, settled_at__isnull=True, finished_at__lte=now - timedelta(minutes=1)
+    ).values_list("pk", flat=True)
+    counts = {"settled": 0, "failed": 0}
+    for pk in list(pending[: settings.PAYMENT_POLL_BATCH]):
+        try:
+            counts["settled"] += payment_settle(pk)
+        except Exception:
+            logger.exception("payments-settle: payment %s not settled", pk)
+            counts["failed"] += 1
+    return counts
 
 
 def payment_expire(*, payment: Payment | int, now: datetime | None = None) -> bool:

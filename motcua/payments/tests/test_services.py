@@ -18,8 +18,10 @@ from motcua.payments.services import (
     payment_confirm,
     payment_record_counter,
     payment_request_create,
+    payment_settle,
     payment_start_gateway,
     payments_expire,
+    payments_settle_pending,
     refund_record,
 )
 from motcua.payments.tests.conftest import FEE_VND, priced, processing
@@ -41,6 +43,15 @@ def notice(
         bank_code="NCB",
         paid_at=timezone.now(),
     )
+
+
+def confirm(notice: GatewayNotice, ip: str | None = None) -> str:
+    """What the IPN does: the gateway's word recorded, then (after its answer) the dossier's side."""
+    confirmation = payment_confirm(notice=notice, ip=ip)
+    if confirmation.settle:
+        assert confirmation.payment is not None
+        payment_settle(confirmation.payment)
+    return confirmation.code
 
 
 def start(asked, world) -> Payment:
@@ -286,10 +297,10 @@ def test_a_gateway_payment_expires_after_90_minutes(world, frozen, asked):
 
 def test_a_later_success_wins_over_an_earlier_failure_and_is_recorded_as_paid_online_2(world, frozen, asked):
     payment = start(asked, world)
-    assert payment_confirm(notice=notice(payment, ok=False)).code == "00"
+    assert confirm(notice(payment, ok=False)) == "00"
     assert Payment.objects.get(pk=payment.pk).state == State.FAILED
     frozen.shift(timedelta(minutes=3))
-    assert payment_confirm(notice=notice(payment)).code == "00"
+    assert confirm(notice(payment)) == "00"
     payment.refresh_from_db()
     assert payment.state == State.SUCCESS and payment.gateway_transaction_no == "14123456"
     d = Dossier.objects.get(pk=asked.dossier_id)
@@ -299,7 +310,7 @@ def test_a_later_success_wins_over_an_earlier_failure_and_is_recorded_as_paid_on
     assert event.actor is None
     assert payment.receipt.number == 1
     # A failure notice afterwards never undoes it.
-    assert payment_confirm(notice=notice(payment, ok=False)).code == "02"
+    assert confirm(notice(payment, ok=False)) == "02"
     assert Payment.objects.get(pk=payment.pk).state == State.SUCCESS
 
 
@@ -307,13 +318,13 @@ def test_a_success_after_expiry_still_counts(world, frozen, asked):
     payment = start(asked, world)
     frozen.shift(timedelta(minutes=91))
     payments_expire()
-    assert payment_confirm(notice=notice(payment)).code == "00"
+    assert confirm(notice(payment)) == "00"
     assert Payment.objects.get(pk=payment.pk).state == State.SUCCESS
 
 
 def test_one_dong_short_is_refused_04_audited_and_nothing_is_paid(world, frozen, asked):
     payment = start(asked, world)
-    assert payment_confirm(notice=notice(payment, amount=FEE_VND - 1), ip="198.51.100.9").code == "04"
+    assert confirm(notice(payment, amount=FEE_VND - 1), ip="198.51.100.9") == "04"
     assert Payment.objects.get(pk=payment.pk).state == State.STARTED
     assert PaymentRequest.objects.get(pk=asked.pk).state == "open"
     assert Dossier.objects.get(pk=asked.dossier_id).state == Dossier.State.PAYMENT
@@ -323,8 +334,8 @@ def test_one_dong_short_is_refused_04_audited_and_nothing_is_paid(world, frozen,
 
 def test_a_replayed_notice_answers_02_and_records_nothing_more(world, frozen, asked):
     payment = start(asked, world)
-    assert payment_confirm(notice=notice(payment)).code == "00"
-    assert payment_confirm(notice=notice(payment)).code == "02"
+    assert confirm(notice(payment)) == "00"
+    assert confirm(notice(payment)) == "02"
     assert Receipt.objects.count() == 1
     assert DossierEvent.objects.filter(action="record-payment").count() == 1
 
@@ -332,7 +343,7 @@ def test_a_replayed_notice_answers_02_and_records_nothing_more(world, frozen, as
 def test_an_unknown_order_answers_01(world, frozen, asked):
     payment = start(asked, world)
     payment.txn_ref = "000000NOTOURS"
-    assert payment_confirm(notice=notice(payment)).code == "01"
+    assert confirm(notice(payment)) == "01"
 
 
 def test_a_gateway_success_after_the_counter_took_the_money_is_an_error_to_refund(world, frozen, asked):
@@ -341,7 +352,7 @@ def test_a_gateway_success_after_the_counter_took_the_money_is_an_error_to_refun
     payment_record_counter(
         actor=world.receptionist, request=asked, method="cash", receipt_number="1", expected_version=d.version
     )
-    assert payment_confirm(notice=notice(payment)).code == "02"
+    assert confirm(notice(payment)) == "02"
     payment.refresh_from_db()
     assert payment.state == State.ERROR and "hoàn trả" in payment.note
     refund = refund_record(
@@ -361,9 +372,64 @@ def test_a_success_for_a_dossier_no_longer_waiting_to_pay_is_kept_to_refund_not_
     dossier_services.dossier_withdraw(
         actor=world.leader, dossier=d, expected_version=d.version, reason="Theo đơn"
     )
-    assert payment_confirm(notice=notice(payment)).code == "02"
+    assert confirm(notice(payment)) == "02"
     assert Payment.objects.get(pk=payment.pk).state == State.ERROR
     assert Dossier.objects.get(pk=d.pk).state == Dossier.State.WITHDRAWN
+
+
+def test_the_gateway_s_word_is_recorded_first_and_the_dossier_follows_once(world, frozen, asked):
+    payment = start(asked, world)
+    confirmation = payment_confirm(notice=notice(payment))
+    assert (confirmation.code, confirmation.settle) == ("00", True)
+    # What the gateway waits for: the payment succeeded and its request is closed to any other.
+    payment.refresh_from_db()
+    assert payment.state == State.SUCCESS and payment.settled_at is None
+    assert PaymentRequest.objects.get(pk=asked.pk).state == "paid"
+    d = Dossier.objects.get(pk=asked.dossier_id)
+    with pytest.raises(Conflict):
+        payment_record_counter(
+            actor=world.receptionist,
+            request=asked,
+            method="cash",
+            receipt_number="9",
+            expected_version=d.version,
+        )
+    # The dossier's side, once: the IPN's after its answer; a second settler finds nothing to do.
+    assert d.state == Dossier.State.PAYMENT and not Receipt.objects.exists()
+    assert payment_settle(payment) is True
+    assert payment_settle(payment) is False
+    payment.refresh_from_db()
+    assert payment.settled_at == timezone.now() and payment.receipt.number == 1
+    assert Dossier.objects.get(pk=d.pk).state == Dossier.State.PROCESSING
+    assert DossierEvent.objects.filter(dossier=d, action="record-payment").count() == 1
+
+
+def test_a_settling_lost_with_its_worker_is_caught_up_a_minute_later(world, frozen, asked):
+    payment = start(asked, world)
+    assert payment_confirm(notice=notice(payment)).settle  # … and the worker died before settling
+    frozen.shift(timedelta(seconds=59))
+    assert payments_settle_pending() == {"settled": 0, "failed": 0}  # maybe still being settled
+    frozen.shift(timedelta(seconds=1))
+    assert payments_settle_pending() == {"settled": 1, "failed": 0}
+    assert payments_settle_pending() == {"settled": 0, "failed": 0}
+    assert Receipt.objects.get().payment_id == payment.pk
+    assert DossierEvent.objects.filter(dossier_id=asked.dossier_id, action="record-payment").count() == 1
+
+
+def test_a_dossier_withdrawn_between_the_notice_and_its_settling_gets_the_money_back(world, frozen, asked):
+    payment = start(asked, world)
+    assert payment_confirm(notice=notice(payment)).settle
+    d = Dossier.objects.get(pk=asked.dossier_id)
+    dossier_services.dossier_withdraw(
+        actor=world.leader, dossier=d, expected_version=d.version, reason="Theo đơn"
+    )
+    assert payment_settle(payment) is False
+    payment.refresh_from_db()
+    assert payment.state == State.ERROR and "hoàn trả" in payment.note
+    assert PaymentRequest.objects.get(pk=asked.pk).state == "open"
+    assert AuditEvent.objects.filter(action="payment.unsettled", object_id=str(payment.pk)).exists()
+    assert not Receipt.objects.exists()
+    assert payments_settle_pending() == {"settled": 0, "failed": 0}
 
 
 def test_a_request_left_open_by_the_generic_action_is_closed_by_the_next_one(world, frozen, asked):

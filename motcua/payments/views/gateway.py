@@ -3,7 +3,8 @@
 - ``ipn`` (``GET /thanh-toan/vnpay/ipn``): the gateway's server tells ours what happened. It is the
   authority: the only place a gateway payment becomes a success (``payment_confirm``). It answers
   the gateway's JSON ``{"RspCode", "Message"}`` and nothing else: no session, no CSRF token (the
-  caller is a server, authenticated by the signature), no page.
+  caller is a server, authenticated by the signature), no page. Once the answer is sent, the
+  success is brought onto the dossier (``payment_settle``).
 - ``result`` (``GET /thanh-toan/vnpay/ket-qua``): the citizen's browser comes back. It only
   displays what we recorded (the IPN may arrive a moment later: the page says "đang chờ xác nhận").
 """
@@ -11,6 +12,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
@@ -23,10 +25,11 @@ from django.views.decorators.http import require_GET
 from motcua.audit.services import audit_record
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.visibility import citizen_visible_q
+from motcua.lib.afterwards import after_response
 from motcua.lib.clients import client_ip
 from motcua.payments.gateways import BadSignature, get_gateway
 from motcua.payments.models import Payment
-from motcua.payments.services import Confirmation, payment_confirm
+from motcua.payments.services import Confirmation, payment_confirm, payment_settle
 
 logger = logging.getLogger(__name__)
 MAX_PARAMS = 40  # VNPay sends about fifteen; more is not the gateway
@@ -53,10 +56,24 @@ def ipn(request: HttpRequest) -> HttpResponse:
         )
         return _answer("97")
     try:
-        return _answer(payment_confirm(notice=notice, ip=ip).code)
+        confirmation = payment_confirm(notice=notice, ip=ip)
     except Exception:  # the gateway retries on 99: log it, never show it a page
         logger.exception("IPN %s không ghi nhận được", notice.txn_ref)
         return _answer("99")
+    response = _answer(confirmation.code)
+    if confirmation.settle:
+        assert confirmation.payment is not None
+        after_response(response, partial(_settle, confirmation.payment.pk, ip))
+    return response
+
+
+def _settle(payment_id: int, ip: str | None) -> None:
+    """The dossier's side of a success, once the gateway has its answer (the scheduler's
+    "payments-settle" catches up one lost here)."""
+    try:
+        payment_settle(payment_id, ip=ip)
+    except Exception:
+        logger.exception("IPN: thanh toán %s chưa được ghi nhận vào hồ sơ", payment_id)
 
 
 @never_cache
