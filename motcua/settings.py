@@ -126,6 +126,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env_str("TEST_DATABASE_NAME", "test_motcua")
+    # Server-side binding lets psycopg prepare a statement a connection has run 5 times: PostgreSQL
+    # then plans once per connection what it planned on every request (a transition's locked join
+    # took longer to plan than to run). A pooler that keeps no prepared statements (PgBouncer in
+    # transaction mode before 1.21) needs DB_PREPARE_THRESHOLD=0: bound on the server, never prepared.
+    _prepare_threshold = env_int("DB_PREPARE_THRESHOLD", 5)
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options.setdefault("server_side_binding", True)
+    _options.setdefault("prepare_threshold", _prepare_threshold or None)
 # Services own their transactions (transaction.atomic in each app's services).
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

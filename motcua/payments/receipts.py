@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import connection
 from django.template.loader import render_to_string
 
+from motcua.dossiers.models import Dossier
 from motcua.dossiers.printing import fmt_datetime, html_to_pdf
 from motcua.lib.text import money
 from motcua.payments.models import Payment, PaymentRequest, Receipt, ReceiptSequence
@@ -41,10 +42,10 @@ def receipt_series(year: int) -> str:
     return str(settings.PAYMENT_RECEIPT_SERIES).format(yy=f"{year % 100:02d}", yyyy=year)
 
 
-def receipt_issue(payment: Payment, request: PaymentRequest, *, now: datetime) -> Receipt:
-    """The receipt of ``payment`` (inside the transaction that made it succeed)."""
+def receipt_issue(payment: Payment, request: PaymentRequest, dossier: Dossier, *, now: datetime) -> Receipt:
+    """The receipt of ``payment`` of ``request`` of ``dossier`` (inside the transaction that
+    brought the payment onto the dossier)."""
     year = now.astimezone(VN_TZ).year
-    dossier = request.dossier
     return Receipt.objects.create(
         payment=payment,
         agency_id=request.agency_id,

@@ -190,22 +190,19 @@ def _settle(
     expected_version: int | str | None = None,
 ) -> None:
     """What a successful payment of ``request`` brings: the dossier records the payment (its clock
-    starts again) and the e-receipt is numbered. The caller marks the payment settled."""
-    system = actor is None
-    version = expected_version
-    if system:
-        version = Dossier.objects.values_list("version", flat=True).get(pk=request.dossier_id)
-    dossier_record_payment(
+    starts again) and the e-receipt is numbered. The caller marks the payment settled. The system
+    (``actor`` None) acts on the dossier as it is under its lock, whatever version."""
+    dossier = dossier_record_payment(
         actor=actor,
         dossier=request.dossier,
-        expected_version=version,
+        expected_version=expected_version,
         note=f"{payment.get_method_display()}: {money(payment.amount_vnd)}"
         + (f", chứng từ số {payment.receipt_number}" if payment.receipt_number else ""),
         ip=ip,
         data={"method": payment.method, "amount_vnd": payment.amount_vnd, "paid_online": payment.paid_online},
-        system=system,
+        system=actor is None,
     )
-    receipt_issue(payment, request, now=now)
+    receipt_issue(payment, request, dossier, now=now)
 
 
 def _reference(value: object, what: str) -> str:
@@ -391,7 +388,7 @@ def payment_settle(payment: Payment | int, *, ip: str | None = None) -> bool:
     with transaction.atomic():
         locked = (
             Payment.objects.select_for_update(of=("self",))
-            .select_related("request__dossier")
+            .select_related("request")
             .filter(pk=pk, state=State.SUCCESS, settled_at__isnull=True)
             .first()
         )

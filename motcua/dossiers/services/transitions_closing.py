@@ -141,13 +141,14 @@ _SYSTEM_STATES = {
 def _lock_for_payment(
     actor: Any, dossier: Dossier | str, expected_version: int | str | None, action: str, system: bool
 ) -> tuple[Dossier, int | None]:
-    """``lock_for`` for an officer; for the system, the lock, the version and the state only. The
+    """``lock_for`` for an officer; for the system, the lock, the version (when given) and the state. The
     agency acting is the officer's, or for the system the handling agency (which collects)."""
     if not system:
         locked, roles = lock_for(actor, dossier, expected_version, action)
         return locked, acting_agency(roles, action)
     locked = lock(dossier)
-    check_version(locked, expected_version)
+    if expected_version is not None:  # the system acts on the dossier as it finds it under the lock
+        check_version(locked, expected_version)
     if locked.state not in _SYSTEM_STATES[action]:
         raise state_conflict(locked, action)
     return locked, locked.handling_agency_id

@@ -7,9 +7,10 @@ import pytest
 
 from motcua.audit.models import AuditEvent
 from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.payments.gateways import get_gateway
 from motcua.payments.gateways.vnpay import signed_params
 from motcua.payments.models import Payment, PaymentRequest
-from motcua.payments.services import payment_start_gateway
+from motcua.payments.services import payment_confirm, payment_settle, payment_start_gateway
 from motcua.payments.tests.conftest import FEE_VND
 
 IPN = "/thanh-toan/vnpay/ipn"
@@ -105,6 +106,24 @@ def test_the_return_page_only_displays(client, started, vnpay_standin, world):
     done = client.get("/thanh-toan/vnpay/ket-qua", params).content.decode()
     assert f"Đã nộp thành công {FEE_VND:,}".replace(",", ".") in done
     assert "Biên lai điện tử số 0000001" in done
+
+
+def test_the_return_page_follows_a_success_until_its_receipt_is_issued(client, started, vnpay_standin, world):
+    params = vnpay_standin.choose(started.txn_ref, "success")
+    client.force_login(world.citizen)
+    waiting = client.get("/thanh-toan/vnpay/ket-qua", params).content.decode()
+    assert 'hx-trigger="every 3s"' in waiting  # it asks again while the gateway has not answered
+    notice = get_gateway().parse_notice(params)
+    assert payment_confirm(notice=notice).settle  # the gateway's word, not yet on the dossier
+    settling = client.get("/thanh-toan/vnpay/ket-qua", params).content.decode()
+    assert "Đã nộp thành công" in settling and "Biên lai điện tử đang được lập" in settling
+    assert 'hx-trigger="every 3s"' in settling and "Tải biên lai điện tử (PDF)" not in settling
+    payment_settle(started)
+    done = client.get("/thanh-toan/vnpay/ket-qua", params, HTTP_HX_REQUEST="true").content.decode()
+    assert "Biên lai điện tử số 0000001" in done and "Tải biên lai điện tử (PDF)" in done
+    assert (
+        "hx-trigger" not in done.split('id="trang-thai-thanh-toan"')[1].split(">")[0]
+    )  # final: no more asking
 
 
 def test_the_return_page_of_another_citizens_payment_shows_nothing(

@@ -99,6 +99,10 @@ def result(request: HttpRequest) -> HttpResponse:
         "signed": signed,
         "gateway_says_success": bool(notice and notice.succeeded),
         "pending": payment is not None and payment.state in (Payment.State.CREATED, Payment.State.STARTED),
+        # A success whose receipt is being issued (the IPN's settling, a moment after its answer).
+        "settling": payment is not None
+        and payment.state == Payment.State.SUCCESS
+        and payment.settled_at is None,
     }
     return render(request, "payments/result.html", context, status=200 if payment else 404)
 
