@@ -49,6 +49,7 @@ class _TakingTurns(ThreadedWSGIServer):
 
     def get_app(self):
         app = super().get_app()
+        assert app is not None  # set by the live server before it serves
         if connection.vendor != "sqlite":
             return app
         turn = self.turn

@@ -277,7 +277,8 @@ def main() -> int:
     print(f"a replayed IPN answered 02 in {replay * 1000:.1f} ms; payments succeeded: {succeeded}")
     print(f"{COPIES} simultaneous copies of one IPN: RspCodes {codes}; recorded {raced}")
     print(
-        f"on the dossiers: {on_dossiers['events']} record-payment events, {on_dossiers['receipts']} receipts; "
+        f"on the dossiers: {on_dossiers['events']} record-payment events, "
+        f"{on_dossiers['receipts']} receipts; "
         + (
             f"the last settled {lag * 1000:.0f} ms after the last answer"
             if lag is not None
