@@ -7,6 +7,7 @@ One journey in one test: a browser test's database is emptied after it.
 
 import pytest
 from django.test import Client
+from playwright.sync_api import expect
 
 from conftest import axe_violations, screenshot
 from motcua.dossiers import services
@@ -124,7 +125,8 @@ def test_an_officer_receives_a_dossier_and_returns_a_result_on_desktop_and_phone
 
     # Return: the scanner types the QR's tracking address into the focused field, then Enter.
     page.goto(live_server.url + "/quay/tra-ket-qua/")
-    assert page.evaluate("document.activeElement.id") == "ma"
+    # The browser moves focus to an autofocus field at its next rendering, after "load": waited for.
+    expect(page.locator("#ma")).to_be_focused()
     assert axe_violations(page) == []
     page.keyboard.type(f"{live_server.url}/tra-cuu/?ma={waiting.code}&pin={waiting.pin}")
     page.keyboard.press("Enter")
