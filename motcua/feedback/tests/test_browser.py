@@ -43,6 +43,7 @@ def test_a_citizen_rates_at_the_counter_tablet_with_large_buttons(
     check(page, "tablet-pair", (1024, 390))
     page.get_by_label("Mã ghép (8 ký tự)").fill(code)
     page.get_by_role("button", name="Ghép thiết bị").click()
+    page.wait_for_load_state()
     assert "Sau khi được phục vụ" in page.content()
 
     devices.device_sit(actor=world.receptionist, device_id=device.pk)
@@ -58,6 +59,7 @@ def test_a_citizen_rates_at_the_counter_tablet_with_large_buttons(
     page.get_by_role("radio", name="Không", exact=True).check()
     page.locator(".fb-option--yes").click()
     page.get_by_role("button", name="Gửi đánh giá").click()
+    page.wait_for_load_state()
     assert "Cảm ơn ông/bà!" in page.content()
     check(page, "tablet-thanks", (1024,))
     rating = Rating.objects.get()
@@ -88,6 +90,7 @@ def test_a_citizen_rates_online_from_the_tracking_page(live_server, page, world)
     page.get_by_role("radio", name="Có", exact=True).check()
     page.get_by_label("Ý kiến khác (không bắt buộc)").fill("Phải đi lại nhiều lần.")
     page.get_by_role("button", name="Gửi đánh giá").click()
+    page.wait_for_load_state()
     assert "Thủ trưởng cơ quan đã được báo" in page.content()
     check(page, "online-done")
     assert Rating.objects.get().comment == "Phải đi lại nhiều lần."
@@ -104,6 +107,7 @@ def test_a_citizen_rates_online_from_the_tracking_page(live_server, page, world)
     check(leader_page, "unsatisfied")
     leader_page.get_by_label("Kết quả xử lý").fill("Đã gọi điện xin lỗi và hướng dẫn lại.")
     leader_page.get_by_role("button", name="Ghi nhận đã xử lý").click()
+    leader_page.wait_for_load_state()
     assert "Đã ghi nhận kết quả xử lý." in leader_page.content()
     leader_page.context.close()
 
@@ -120,6 +124,7 @@ def test_a_citizen_rates_from_hồ_sơ_của_tôi_and_answers_a_survey(live_serv
     page.goto(f"{live_server.url}/ho-so-cua-toi/")
     check(page, "mine")
     page.get_by_role("link", name="Đánh giá mức độ hài lòng").click()
+    page.wait_for_load_state()
     assert returned.code in page.content()
     check(page, "mine-form")
     for name in ("Không lần nào", "Không phải liên hệ cơ quan nào khác"):
@@ -151,6 +156,7 @@ def test_a_citizen_rates_from_hồ_sơ_của_tôi_and_answers_a_survey(live_serv
     for element in page.locator("fieldset.fb-question").all():
         element.get_by_role("radio").nth(3).check()
     page.get_by_role("button", name="Gửi phiếu khảo sát").click()
+    page.wait_for_load_state()
     assert "Câu trả lời đã được ghi nhận ẩn danh" in page.content()
 
 
@@ -178,6 +184,7 @@ def test_the_staff_pages_read_well_at_both_widths(live_server, page, world, coun
     page.goto(f"{live_server.url}/danh-gia/khao-sat/")
     check(page, "rounds")
     page.get_by_role("link", name="Khảo sát quý IV/2026").click()
+    page.wait_for_load_state()
     assert "0 phiếu / 2 lời mời" in page.content()
     check(page, "round")
     page.goto(f"{live_server.url}/danh-gia/ket-qua/")

@@ -96,6 +96,7 @@ def test_ratings_at_the_counter_and_online_move_the_units_satisfaction(
         page.get_by_label("Mã tra cứu (PIN)").fill(online.pin)
         page.get_by_role("button", name="Tra cứu").click()
         page.get_by_role("link", name="Đánh giá việc giải quyết hồ sơ").click()
+        page.wait_for_load_state()
         assert online.code in page.content()
         shoot(page, "online-form")
         page.get_by_role("radio", name="Không lần nào").check()
@@ -103,6 +104,7 @@ def test_ratings_at_the_counter_and_online_move_the_units_satisfaction(
         page.get_by_role("radio", name="Không", exact=True).check()
         page.get_by_role("radio", name="Hài lòng", exact=True).check()
         page.get_by_role("button", name="Gửi đánh giá").click()
+        page.wait_for_load_state()
         assert "Cảm ơn ông/bà đã đánh giá" in page.content()
         shoot(page, "online-done")
 
@@ -123,6 +125,7 @@ def test_ratings_at_the_counter_and_online_move_the_units_satisfaction(
         tablet.get_by_role("radio", name="Không", exact=True).check()
         tablet.locator(".fb-option--yes").click()
         tablet.get_by_role("button", name="Gửi đánh giá").click()
+        tablet.wait_for_load_state()
         assert "Cảm ơn ông/bà!" in tablet.content()
         shoot(tablet, "tablet-thanks", (1024, 390))
         tablet.context.close()
@@ -154,6 +157,7 @@ def test_ratings_at_the_counter_and_online_move_the_units_satisfaction(
         }, after
         # The tile's figure opens onto the dossier rated "not satisfied".
         leader.get_by_role("link", name=re.compile("^Hài lòng: 66,67%")).click()
+        leader.wait_for_load_state()
         assert earlier.code in leader.content()
         assert online.code not in leader.content() and served.code not in leader.content()
         shoot(leader, "dashboard-unsatisfied-dossiers")
