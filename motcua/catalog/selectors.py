@@ -2,6 +2,7 @@
 what a reception needs of a procedure (``intake_reference``, kept per process)."""
 
 from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Self, TypedDict, overload
@@ -22,6 +23,7 @@ from django.db.models import (
     When,
     prefetch_related_objects,
 )
+from django.utils.text import Truncator
 
 from motcua.catalog.models import (
     Fee,
@@ -384,14 +386,27 @@ def procedures_offered_under(agency: Agency) -> QuerySet[Offering, ProcedureIdRo
     ).values("procedure_id")
 
 
-def procedures_offered_by(agencies: QuerySet[Agency]) -> QuerySet[Procedure]:
-    """Procedures with an active offering at one of ``agencies``, by name (code and name only)."""
-    return (
-        Procedure.objects.filter(offerings__agency__in=agencies, offerings__active=True)
-        .distinct()
-        .order_by("name")
-        .only("code", "name")
-    )
+# Procedures offered by a set of agencies, as a back-office filter lists them: kept per process
+# under the catalogue's version (an offering, procedure or agency changed: rebuilt).
+PROCEDURE_CHOICES = VersionedCache(INTAKE.key, max_items=256, max_age=60)
+CHOICE_LABEL_LENGTH = 90
+
+
+def procedure_choices(agency_ids: Iterable[int]) -> list[tuple[str, str]]:
+    """(code, name shortened to ``CHOICE_LABEL_LENGTH`` characters) of the procedures with an
+    active offering at one of ``agency_ids``, by name."""
+    key = tuple(sorted(set(agency_ids)))
+
+    def build() -> list[tuple[str, str]]:
+        rows = (
+            Procedure.objects.filter(offerings__agency__in=key, offerings__active=True)
+            .distinct()
+            .order_by("name")
+            .values_list("code", "name")
+        )
+        return [(code, Truncator(name).chars(CHOICE_LABEL_LENGTH)) for code, name in rows]
+
+    return PROCEDURE_CHOICES.get(key, build) if key else []
 
 
 def incomplete_procedures() -> QuerySet[Procedure]:

@@ -225,3 +225,23 @@ def test_a_kept_listing_follows_a_bulk_load_once_the_index_is_rebuilt(catalogue)
     )
     services.search_index_rebuild()
     assert selectors.procedure_search().count() == 7
+
+
+def test_the_procedures_an_agency_offers_are_kept_until_an_offering_changes(
+    catalogue, django_assert_num_queries
+):
+    commune = catalogue["commune"]
+    # By name in the database's order (the collation decides where "khai" and "kết" fall).
+    assert sorted(selectors.procedure_choices([commune.pk])) == [
+        ("1.000894", "Thủ tục đăng ký kết hôn"),
+        ("1.001193", "Thủ tục đăng ký khai sinh"),
+    ]
+    with django_assert_num_queries(0):  # kept in this process under the catalogue's version
+        assert len(selectors.procedure_choices([commune.pk, commune.pk])) == 2
+    assert selectors.procedure_choices([]) == []
+    # A new offering shows at once; a long name is shortened as the filter's list shows it.
+    services.offering_create(agency=commune, procedure=catalogue["lien_thong"], actor=None)
+    labels = dict(selectors.procedure_choices([commune.pk]))
+    assert len(labels) == 3
+    long = labels["2.000986"]
+    assert len(long) == 90 and long.endswith("…") and catalogue["lien_thong"].name.startswith(long[:-1])

@@ -14,7 +14,7 @@ view audited); every write through the action's service.
 
 import math
 from datetime import timedelta
-from functools import wraps
+from functools import cached_property, wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -30,7 +30,7 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from motcua.catalog.selectors import procedures_offered_by
+from motcua.catalog.selectors import procedure_choices
 from motcua.dossiers import printing, selectors, selectors_post
 from motcua.dossiers.actions import ACTIONS
 from motcua.dossiers.forms.backoffice import ActionChoices, ActionForm, CommentForm
@@ -127,6 +127,39 @@ def _choice(value: str, allowed: list[tuple[str, str]], default: str, what: str)
     return value, None
 
 
+# What a row of the inbox page shows and its due badge reads: the rows are read with these
+# columns only (a dossier with its procedure, agencies, step and holder is some 150 columns, the
+# procedure's snapshot among them; building them cost more than the rest of the page).
+INBOX_PAGE_FIELDS = (
+    "code",
+    "applicant_name",
+    "state",
+    "due_at",
+    "withdrawal_requested_at",
+    "withdrawal_reason",
+    "procedure__name",
+    "current_step__name",
+    "holder__full_name",
+    "holder__first_name",
+    "holder__last_name",
+    "holder__username",
+    "holder_agency__name",
+    "holder_agency__schedule_id",
+)
+
+
+class _Paginator(Paginator):
+    """Django's paginator, told the number of rows when it is already known."""
+
+    def __init__(self, object_list, per_page: int, count: int | None = None) -> None:
+        super().__init__(object_list, per_page)
+        self.known = count
+
+    @cached_property
+    def count(self) -> int:
+        return super().count if self.known is None else self.known
+
+
 def _calendars_for(rows) -> dict:
     """The working calendar of each row's holding agency: one query for the page's schedules."""
     return calendars_by_schedule({getattr(d.holder_agency, "schedule_id", None) for d in rows})
@@ -179,14 +212,14 @@ def inbox(request):
     q = get.get("q", "").strip()[:100]
     procedure_code = get.get("procedure", "").strip()[:60]
 
-    visible = agencies_visible_to(user).filter(active=True).order_by("path")
+    visible = list(agencies_visible_to(user).filter(active=True).order_by("path"))
     agency = None
     agency_code = get.get("agency", "").strip()
     if scope == "agency" and agency_code:
-        agency = visible.filter(code=agency_code).first()
+        agency = next((a for a in visible if a.code == agency_code), None)
         if agency is None:
             errors.append(f"Bạn không có quyền xem hồ sơ của cơ quan có mã “{agency_code}”.")
-    procedures = procedures_offered_by(visible)
+    procedures = procedure_choices(a.pk for a in visible)
 
     rows, counts, page = [], {}, None
     if not errors:
@@ -194,11 +227,17 @@ def inbox(request):
             results = selectors.dossiers_inbox(
                 user, scope=scope, agency=agency, bucket=bucket, q=q, sort=sort
             )
-            results = results.select_related("current_step")
+            results = (
+                results.select_related(None)
+                .select_related("procedure", "holder_agency", "holder", "current_step")
+                .only(*INBOX_PAGE_FIELDS)
+            )
             if procedure_code:
                 results = results.filter(procedure__code=procedure_code)
             counts = selectors.inbox_counts(user, scope=scope, agency=agency)
-            page = Paginator(results, PAGE_SIZE).get_page(get.get("page"))
+            # Unsearched, the list is the bucket whose count was just read: no second COUNT.
+            known = counts.get(bucket, 0) if not q and not procedure_code else None
+            page = _Paginator(results, PAGE_SIZE, known).get_page(get.get("page"))
         except DomainError as exc:
             errors.append(exc.message)
     if page is not None and q:  # a search by name or citizen ID finds people: audited

@@ -48,7 +48,14 @@ def unsatisfied_panel(context: template.Context) -> dict[str, Any]:
     from motcua.feedback.selectors import unsatisfied_for
 
     user = context.get("user")
-    rows = unsatisfied_for(user)
+    # The panel shows the code, the procedure and the time: read those columns only (the wide
+    # dossier row cost more than the rest of the panel).
+    rows = (
+        unsatisfied_for(user)
+        .select_related(None)
+        .select_related("dossier", "procedure")
+        .only("created_at", "dossier__code", "procedure__name")
+    )
     first = list(rows[: PANEL_SIZE + 1])
     return {"rows": first[:PANEL_SIZE], "more": len(first) > PANEL_SIZE}
 
