@@ -298,6 +298,23 @@ def procedure_detail(code: str) -> Procedure:
     return procedure
 
 
+# The public procedure page reads the same for every visitor until the catalogue changes: the
+# procedure (``procedure_detail``) and the agencies offering it, kept per process. Only codes that
+# exist are kept (an unknown code raises before anything is stored), at most PAGES_KEPT of them.
+PAGES_KEPT = 512
+PAGES = VersionedCache(INTAKE.key, max_items=PAGES_KEPT, max_age=60)
+
+
+def procedure_for_page(code: str) -> tuple[Procedure, list[Agency]]:
+    """``procedure_detail(code)`` and ``procedure_offering_agencies`` of it, kept (read-only)."""
+
+    def build() -> tuple[Procedure, list[Agency]]:
+        procedure = procedure_detail(code)
+        return procedure, list(procedure_offering_agencies(procedure))
+
+    return PAGES.get(code, build)
+
+
 def default_process_steps(procedure: Procedure) -> list[ProcessStep]:
     templates = getattr(procedure, "default_templates", None)
     if templates is None:

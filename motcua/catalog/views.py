@@ -95,10 +95,10 @@ def _appointment_now(procedure):
 @require_GET
 def procedure_page(request, code: str):
     try:
-        procedure = selectors.procedure_detail(code)
+        procedure, agencies = selectors.procedure_for_page(code)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    places = places_for(list(selectors.procedure_offering_agencies(procedure)))
+    places = places_for(agencies)
     context = {
         "procedure": procedure,
         "places": places,

@@ -11,9 +11,15 @@ official working time only. Without a schedule of its own, a unit keeps the defa
 from collections.abc import Mapping, Sequence
 from datetime import time
 
+from motcua.lib.versioned import VersionedCache
 from motcua.workcalendar.calendar import DEFAULT_SESSIONS, WEEKDAY_NAMES, Session
 from motcua.workcalendar.models import WorkSchedule
 from motcua.workcalendar.services import CALENDARS
+
+# Kept under the calendars' version, and trusted for a minute without asking the shared cache (a
+# procedure's page lists a dozen places; the footer's office is trusted as long): a schedule
+# changed in another process shows within a minute, one changed in this process at once.
+HOURS = VersionedCache(CALENDARS.key, max_items=256, max_age=600, recheck_seconds=60)
 
 
 def _clock(t: time) -> str:
@@ -60,4 +66,4 @@ def _build(schedule_id: int | None) -> tuple[str, ...]:
 def opening_hours(schedule_id: int | None) -> tuple[str, ...]:
     """The opening hours of the schedule ``schedule_id`` (None: the default), every session
     including those on days the legal clock does not count; kept like the calendars."""
-    return CALENDARS.get(("opening-hours", schedule_id or None), lambda: _build(schedule_id))
+    return HOURS.get(schedule_id or None, lambda: _build(schedule_id))

@@ -245,3 +245,17 @@ def test_the_procedures_an_agency_offers_are_kept_until_an_offering_changes(
     assert len(labels) == 3
     long = labels["2.000986"]
     assert len(long) == 90 and long.endswith("…") and catalogue["lien_thong"].name.startswith(long[:-1])
+
+
+def test_the_public_page_of_a_procedure_is_kept_until_the_catalogue_changes(
+    catalogue, django_assert_num_queries
+):
+    procedure, agencies = selectors.procedure_for_page("1.001193")
+    assert procedure.code == "1.001193" and [a.code for a in agencies] == [catalogue["commune"].code]
+    with django_assert_num_queries(0):
+        assert selectors.procedure_for_page("1.001193")[0] is procedure
+    with pytest.raises(NotFound):  # an unknown code is not kept: asked again, asked of the database
+        selectors.procedure_for_page("9.999999")
+    services.offering_create(agency=make_agency(code="000.00.32.H99"), procedure=procedure, actor=None)
+    again, agencies = selectors.procedure_for_page("1.001193")
+    assert again is not procedure and len(agencies) == 2
