@@ -10,11 +10,13 @@ import itertools
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 
 from motcua.org.models import Agency, Membership
 from motcua.org.selectors import (
     ACTING_ROLES,
     agencies_actable_by,
+    agencies_visible_sql,
     agencies_visible_to,
     agency_actable_by_code,
     is_staff,
@@ -76,6 +78,17 @@ def test_roles_at_a_known_agency_answer_what_the_querysets_answer(people):
         assert bool(roles) == agencies_visible_to(user).filter(pk=agency.pk).exists(), (user, agency)
         acting = roles & ACTING_ROLES
         assert bool(acting) == agencies_actable_by(user).filter(pk=agency.pk).exists(), (user, agency)
+
+
+def test_the_sql_shape_of_seeing_answers_what_the_queryset_answers(people, django_user_model):
+    _, users = people
+    users = [*users, django_user_model.objects.create_superuser("sieu_quan_tri", password="x-" * 10)]
+    for user, agency in itertools.product(users, _agencies()):
+        condition, params = agencies_visible_sql(user, f"SELECT {int(agency.pk)}")
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {condition}", params)  # noqa: S608  (the test's own ids)
+            seen = bool(cursor.fetchone()[0])
+        assert seen == agencies_visible_to(user).filter(pk=agency.pk).exists(), (user, agency)
 
 
 def test_officers_of_an_agency_are_those_who_act_on_it(people):
