@@ -62,9 +62,10 @@ def check_roles(roles: Iterable[str]) -> set[str]:
 # A membership covers an agency when it is active and is on that agency, or on an ancestor with
 # ``include_subtree`` (the agency's path starts with the ancestor's path). It is written here in
 # the three shapes the queries need, and nowhere else: for an agency of the outer query
-# (``_covering_outer``), for one known agency (``_covering_known``), and in plain SQL
-# (``_covering_sql``) for the counter's reception (``agency_actable_by_code``) and the
-# jurisdiction check of a transition (``agencies_visible_sql``), which must cost less than
+# (``_covering_outer``), for known agencies (``_covering_known``), and in plain SQL
+# (``_covering_sql``, ``user_roles_by_agency``) for the counter's reception
+# (``agency_actable_by_code``) and the checks of a transition (``agencies_visible_sql``, the
+# roles of the actor and of the officer given the dossier), which must cost less than
 # building the ORM query (motcua/org/tests/test_access_rule.py holds the three to the same answers).
 
 
@@ -137,16 +138,41 @@ def user_roles_at(user: "AnyUser | None", agency: Agency | None) -> set[str]:
 
     Includes "supervisor" (a role, though not one that acts). A superuser also has "administrator".
     """
-    if not is_staff(user) or agency is None or agency.pk is None:
+    if agency is None or agency.pk is None:
         return set()
-    roles = set(
-        Membership.objects.filter(user=user, active=True)
-        .filter(_covering_known([agency]))
-        .values_list("role", flat=True)
-    )
+    return user_roles_by_agency(user, [agency.pk])[agency.pk]
+
+
+_ROLES_BY_AGENCY_SQL: dict[tuple[str, int], str] = {}
+
+
+def user_roles_by_agency(user: "AnyUser | None", agency_ids: Iterable[int | None]) -> dict[int, set[str]]:
+    """``user_roles_at`` for each of the agencies ``agency_ids`` (None skipped), in one plain SQL
+    statement of the access rule: the roles the user holds on each, by agency id (every id
+    asked is a key; an empty set for none)."""
+    wanted = sorted({pk for pk in agency_ids if pk is not None})
+    found: dict[int, set[str]] = {pk: set() for pk in wanted}
+    if not wanted or not is_staff(user):
+        return found
+    key = (connection.vendor, len(wanted))
+    sql = _ROLES_BY_AGENCY_SQL.get(key)
+    if sql is None:
+        qn = connection.ops.quote_name
+        agency, membership = qn(Agency._meta.db_table), qn(Membership._meta.db_table)
+        # Table names from the models' metadata, never from input; values are parameters.
+        sql = _ROLES_BY_AGENCY_SQL[key] = (
+            f"SELECT a.id, m.role FROM {agency} a JOIN {membership} m ON m.user_id = %s AND m.active "  # noqa: S608
+            f"JOIN {agency} ma ON ma.id = m.agency_id WHERE a.id IN ({', '.join(['%s'] * len(wanted))}) "
+            f"AND {_covers_sql('a')}"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, *wanted])
+        for agency_id, role in cursor.fetchall():
+            found[agency_id].add(role)
     if user.is_superuser:
-        roles.add(Role.ADMINISTRATOR)
-    return roles
+        for roles in found.values():
+            roles.add(Role.ADMINISTRATOR)
+    return found
 
 
 def officers_acting_on(agencies: Iterable[Agency | None], roles: Iterable[str]) -> QuerySet[Any]:
@@ -210,8 +236,15 @@ def _covering_sql(agency: str, *, roles: int = 0) -> str:
     limited = f"AND m.role IN ({', '.join(['%s'] * roles)}) " if roles else ""
     return (
         f"EXISTS (SELECT 1 FROM {membership} m JOIN {table} ma ON ma.id = m.agency_id "  # noqa: S608
-        f"WHERE m.user_id = %s AND m.active {limited}AND (m.agency_id = {agency}.id OR "
-        f"(m.include_subtree AND SUBSTR({agency}.path, 1, LENGTH(ma.path)) = ma.path)))"
+        f"WHERE m.user_id = %s AND m.active {limited}AND {_covers_sql(agency)})"
+    )
+
+
+def _covers_sql(agency: str) -> str:
+    """The membership ``m`` (its agency ``ma``) covers the agency row ``agency``."""
+    return (
+        f"(m.agency_id = {agency}.id OR "
+        f"(m.include_subtree AND SUBSTR({agency}.path, 1, LENGTH(ma.path)) = ma.path))"
     )
 
 
