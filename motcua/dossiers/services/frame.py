@@ -54,8 +54,15 @@ def lock_for(
     """The start of every transition on an existing dossier: lock it, then check the version the
     actor saw (a stale page is told to reload, whatever changed), then state and rights."""
     locked = lock(dossier)
+    holder_is(locked, actor)
     check_version(locked, expected_version)
     return locked, check_action(actor, locked, action)
+
+
+def holder_is(dossier: Dossier, actor: Any) -> None:
+    """The holder acting on his dossier: the notice and the answer name him, already read."""
+    if dossier.holder_id is not None and dossier.holder_id == getattr(actor, "pk", None):
+        Dossier.holder.field.set_cached_value(dossier, actor)
 
 
 def check_version(dossier: Dossier, expected_version: int | str | None) -> None:
@@ -73,6 +80,19 @@ def check_version(dossier: Dossier, expected_version: int | str | None) -> None:
         )
 
 
+AGENCY_FIELDS = (
+    Dossier.receiving_agency.field,
+    Dossier.handling_agency.field,
+    Dossier.holder_agency.field,
+)
+
+
+def _loaded_agencies(dossier: Dossier) -> dict[int, Agency]:
+    """The agencies the dossier holds loaded, by id."""
+    loaded = (field.get_cached_value(dossier) for field in AGENCY_FIELDS if field.is_cached(dossier))
+    return {agency.pk: agency for agency in loaded if isinstance(agency, Agency)}
+
+
 def _attname(name: str) -> str:
     """The attribute a dossier field's value is kept in ("holder_agency" → "holder_agency_id")."""
     field = Dossier._meta.get_field(name)
@@ -88,9 +108,16 @@ def field_values(dossier: Dossier, names: Iterable[str]) -> dict[str, Any]:
 def _save(dossier: Dossier, changes: dict[str, Any], expected_version: int) -> dict[str, Any]:
     """Apply ``changes`` with ``UPDATE … WHERE version = expected``; returns ``before``."""
     before = {}
+    agencies = _loaded_agencies(dossier)
     for name, value in changes.items():
         before[name] = getattr(dossier, _attname(name))
         setattr(dossier, name, value)
+    # An agency given by id that the dossier already holds loaded (the holding agency becoming
+    # the handling one …) is not read again by whoever names it next (the notice, the answer).
+    for field in AGENCY_FIELDS:
+        agency_id = getattr(dossier, field.attname)
+        if agency_id in agencies and not field.is_cached(dossier):
+            field.set_cached_value(dossier, agencies[agency_id])
     if "state" in changes:
         dossier.status_code = Dossier.STATUS_OF_STATE[State(dossier.state)]
         before.setdefault("status_code", before.get("status_code"))
