@@ -186,16 +186,18 @@ def officers_acting_on(agencies: Iterable[Agency | None], roles: Iterable[str]) 
     ).order_by("full_name", "username")
 
 
-class _Columns:
+class Columns:
     """The select list of ``model`` (alias ``alias``; the fields named, or all) and how to turn a
     row slice back into an instance with the backend's value converters, as the ORM's compiler
-    applies them (per database vendor)."""
+    applies them (per database vendor). For plain SQL statements on the hot path (here, and the
+    lock of a dossier's transition, ``dossiers.services.frame.lock``)."""
 
     def __init__(self, model: type[Model], alias: str, attnames: tuple[str, ...] | None = None) -> None:
         self.model = model
         self.alias = alias
         self.fields = [f for f in model._meta.concrete_fields if attnames is None or f.attname in attnames]
         self.attnames = frozenset(f.attname for f in self.fields)
+        self.pk_index = next((i for i, f in enumerate(self.fields) if f.primary_key), None)
         self._plans: dict[str, tuple[tuple[int, Any, tuple[Any, ...]], ...]] = {}
 
     def sql(self) -> str:
@@ -221,8 +223,8 @@ class _Columns:
         return self.model.from_db(connection.alias, self.attnames, row)
 
 
-_AGENCY_BRIEF = _Columns(Agency, "a", ("id", "code", "name", "path", "schedule_id"))
-_SCHEDULE = _Columns(WorkSchedule, "s")
+_AGENCY_BRIEF = Columns(Agency, "a", ("id", "code", "name", "path", "schedule_id"))
+_SCHEDULE = Columns(WorkSchedule, "s")
 _ACTABLE_BY_CODE_SQL: dict[tuple[str, int], str] = {}
 
 
