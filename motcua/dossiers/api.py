@@ -463,11 +463,14 @@ def dossier_action(
     spec = dossier_actions.ACTIONS.get(action)
     if spec is None:
         raise NotFound(f"Không có thao tác “{action}”.", details={"action": action})
-    dossier = _dossier(request, code)
+    if not is_staff(request.auth):
+        raise NotFound(NOT_FOUND, details={"code": code})
+    ip = client_ip(request)
+    # The jurisdiction only (404 and the refusal audited, as for a read): the service locks and
+    # reads the dossier, and audits the action; no view of personal data is logged for it.
+    found = selectors.dossier_code_for_staff(request.auth, code, ip=ip)
     kwargs = _action_kwargs(spec, body)
-    updated = spec.service(
-        actor=request.auth, dossier=dossier, expected_version=body.version, ip=client_ip(request), **kwargs
-    )
+    updated = spec.service(actor=request.auth, dossier=found, expected_version=body.version, ip=ip, **kwargs)
     return _summary(updated)
 
 

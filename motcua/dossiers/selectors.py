@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Self, overload
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -36,7 +37,13 @@ from motcua.dossiers.services import Roles, action_permitted
 from motcua.dossiers.services.rules import ASSIGNED_BY_LEADER, LEAD, check_action, next_actor_roles
 from motcua.lib.errors import DomainError, Forbidden, InvalidInput, NotFound
 from motcua.org.models import Agency, Membership
-from motcua.org.selectors import agencies_actable_by, agencies_visible_to, agency_subtree, user_can_see
+from motcua.org.selectors import (
+    agencies_actable_by,
+    agencies_visible_sql,
+    agencies_visible_to,
+    agency_subtree,
+    user_can_see,
+)
 from motcua.workcalendar.calendar import (
     SECONDS_PER_WORKING_DAY,
     VN_TZ,
@@ -80,32 +87,45 @@ def _visible_q(user: User) -> Q:
     )
 
 
-def _for_staff(user: User, lookup: dict[str, Any], ip: str | None) -> Dossier:
-    not_found = NotFound(
+def _not_found(lookup: dict[str, Any]) -> NotFound:
+    return NotFound(
         "Không tìm thấy hồ sơ.", code="dossier_not_found", details=lookup if "code" in lookup else {}
     )
+
+
+def _chain_of(dossier: Dossier) -> str:
+    """The audit chain of a read of the dossier: its holding agency's, else its receiving agency's."""
+    agency = dossier.holder_agency if dossier.holder_agency is not None else dossier.receiving_agency
+    return agency.code
+
+
+def _refused(user: User, dossier: Dossier, ip: str | None) -> None:
+    # The same answer as for a code that does not exist: a 403 here told any staff account
+    # which codes exist. The attempt is recorded on the dossier's chain for the oversight.
+    audit_record(
+        action="personal_data.refused",
+        actor=user,
+        obj=dossier,
+        extra={"code": dossier.code},
+        chain=_chain_of(dossier),
+        ip=ip,
+    )
+
+
+def _for_staff(user: User, lookup: dict[str, Any], ip: str | None) -> Dossier:
+    not_found = _not_found(lookup)
     dossier = Dossier.objects.select_related(*DETAIL_RELATED).filter(**lookup).first()
     if dossier is None:
         raise not_found
-    chain_agency = dossier.holder_agency if dossier.holder_agency is not None else dossier.receiving_agency
     if not Dossier.objects.filter(pk=dossier.pk).filter(_visible_q(user)).exists():
-        # The same answer as for a code that does not exist: a 403 here told any staff account
-        # which codes exist. The attempt is recorded on the dossier's chain for the oversight.
-        audit_record(
-            action="personal_data.refused",
-            actor=user,
-            obj=dossier,
-            extra={"code": dossier.code},
-            chain=chain_agency.code,
-            ip=ip,
-        )
+        _refused(user, dossier, ip)
         raise not_found
     audit_record(
         action="personal_data.view",
         actor=user,
         obj=dossier,
         extra={"code": dossier.code},
-        chain=chain_agency.code,
+        chain=_chain_of(dossier),
         ip=ip,
     )
     return dossier
@@ -184,6 +204,42 @@ def dossier_for_staff(user: User, code: str, *, ip: str | None = None) -> Dossie
     both (a refused attempt is audited as ``personal_data.refused``). The view of the applicant's
     personal data is audited."""
     return _for_staff(user, {"code": (code or "").strip().upper()}, ip)
+
+
+def dossier_code_for_staff(user: User, code: str, *, ip: str | None = None) -> str:
+    """The code of the dossier ``code`` for a transition by ``user``, if in the user's
+    jurisdiction; NotFound otherwise, the same for both, a refused attempt audited as
+    ``personal_data.refused`` (as ``dossier_for_staff``).
+
+    One plain SQL statement (existence and the jurisdiction of ``_visible_q``: building that
+    ORM query costs more than the rest of a transition's reads), no dossier loaded: the
+    transition's service locks and reads the dossier itself. No ``personal_data.view`` is
+    logged: the caller acts rather than views, the action is audited with the dossier's code,
+    and its answer is the summary, not the applicant's personal data."""
+    lookup = {"code": (code or "").strip().upper()}
+    qn = connection.ops.quote_name
+    dossier_t, step_t = qn(Dossier._meta.db_table), qn(DossierStep._meta.db_table)
+    # The agencies of _visible_q: receiving, handling, holding, and those of its steps.
+    # Table names from the models' metadata, never from input; values are parameters.
+    agency_ids = (
+        "SELECT d.receiving_agency_id UNION ALL SELECT d.handling_agency_id UNION ALL "  # noqa: S608
+        f"SELECT d.holder_agency_id UNION ALL SELECT s.agency_id FROM {step_t} s WHERE s.dossier_id = d.id"
+    )
+    visible, params = agencies_visible_sql(user, agency_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT d.id, {visible} FROM {dossier_t} d WHERE d.code = %s",  # noqa: S608
+            [*params, lookup["code"]],
+        )
+        found = cursor.fetchone()
+    if found is None:
+        raise _not_found(lookup)
+    pk, is_visible = found
+    if not is_visible:
+        dossier = Dossier.objects.select_related("holder_agency", "receiving_agency").get(pk=pk)
+        _refused(user, dossier, ip)
+        raise _not_found(lookup)
+    return lookup["code"]
 
 
 def dossier_by_uid_for_staff(user: User, uid: uuid.UUID | str, *, ip: str | None = None) -> Dossier:

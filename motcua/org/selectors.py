@@ -62,9 +62,11 @@ def check_roles(roles: Iterable[str]) -> set[str]:
 # A membership covers an agency when it is active and is on that agency, or on an ancestor with
 # ``include_subtree`` (the agency's path starts with the ancestor's path). It is written here in
 # the three shapes the queries need, and nowhere else: for an agency of the outer query
-# (``_covering_outer``), for one known agency (``_covering_known``), and in plain SQL for the
-# counter's reception (``agency_actable_by_code``), which must cost less than building the ORM
-# query (motcua/org/tests/test_access_rule.py holds the three to the same answers).
+# (``_covering_outer``), for known agencies (``_covering_known``), and in plain SQL
+# (``_covering_sql``, ``user_roles_by_agency``) for the counter's reception
+# (``agency_actable_by_code``) and the checks of a transition (``agencies_visible_sql``, the
+# roles of the actor and of the officer given the dossier), which must cost less than
+# building the ORM query (motcua/org/tests/test_access_rule.py holds the three to the same answers).
 
 
 def _covering_outer() -> Q:
@@ -136,16 +138,41 @@ def user_roles_at(user: "AnyUser | None", agency: Agency | None) -> set[str]:
 
     Includes "supervisor" (a role, though not one that acts). A superuser also has "administrator".
     """
-    if not is_staff(user) or agency is None or agency.pk is None:
+    if agency is None or agency.pk is None:
         return set()
-    roles = set(
-        Membership.objects.filter(user=user, active=True)
-        .filter(_covering_known([agency]))
-        .values_list("role", flat=True)
-    )
+    return user_roles_by_agency(user, [agency.pk])[agency.pk]
+
+
+_ROLES_BY_AGENCY_SQL: dict[tuple[str, int], str] = {}
+
+
+def user_roles_by_agency(user: "AnyUser | None", agency_ids: Iterable[int | None]) -> dict[int, set[str]]:
+    """``user_roles_at`` for each of the agencies ``agency_ids`` (None skipped), in one plain SQL
+    statement of the access rule: the roles the user holds on each, by agency id (every id
+    asked is a key; an empty set for none)."""
+    wanted = sorted({pk for pk in agency_ids if pk is not None})
+    found: dict[int, set[str]] = {pk: set() for pk in wanted}
+    if not wanted or not is_staff(user):
+        return found
+    key = (connection.vendor, len(wanted))
+    sql = _ROLES_BY_AGENCY_SQL.get(key)
+    if sql is None:
+        qn = connection.ops.quote_name
+        agency, membership = qn(Agency._meta.db_table), qn(Membership._meta.db_table)
+        # Table names from the models' metadata, never from input; values are parameters.
+        sql = _ROLES_BY_AGENCY_SQL[key] = (
+            f"SELECT a.id, m.role FROM {agency} a JOIN {membership} m ON m.user_id = %s AND m.active "  # noqa: S608
+            f"JOIN {agency} ma ON ma.id = m.agency_id WHERE a.id IN ({', '.join(['%s'] * len(wanted))}) "
+            f"AND {_covers_sql('a')}"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, *wanted])
+        for agency_id, role in cursor.fetchall():
+            found[agency_id].add(role)
     if user.is_superuser:
-        roles.add(Role.ADMINISTRATOR)
-    return roles
+        for roles in found.values():
+            roles.add(Role.ADMINISTRATOR)
+    return found
 
 
 def officers_acting_on(agencies: Iterable[Agency | None], roles: Iterable[str]) -> QuerySet[Any]:
@@ -159,16 +186,18 @@ def officers_acting_on(agencies: Iterable[Agency | None], roles: Iterable[str]) 
     ).order_by("full_name", "username")
 
 
-class _Columns:
+class Columns:
     """The select list of ``model`` (alias ``alias``; the fields named, or all) and how to turn a
     row slice back into an instance with the backend's value converters, as the ORM's compiler
-    applies them (per database vendor)."""
+    applies them (per database vendor). For plain SQL statements on the hot path (here, and the
+    lock of a dossier's transition, ``dossiers.services.frame.lock``)."""
 
     def __init__(self, model: type[Model], alias: str, attnames: tuple[str, ...] | None = None) -> None:
         self.model = model
         self.alias = alias
         self.fields = [f for f in model._meta.concrete_fields if attnames is None or f.attname in attnames]
         self.attnames = frozenset(f.attname for f in self.fields)
+        self.pk_index = next((i for i, f in enumerate(self.fields) if f.primary_key), None)
         self._plans: dict[str, tuple[tuple[int, Any, tuple[Any, ...]], ...]] = {}
 
     def sql(self) -> str:
@@ -194,9 +223,45 @@ class _Columns:
         return self.model.from_db(connection.alias, self.attnames, row)
 
 
-_AGENCY_BRIEF = _Columns(Agency, "a", ("id", "code", "name", "path", "schedule_id"))
-_SCHEDULE = _Columns(WorkSchedule, "s")
-_ACTABLE_BY_CODE_SQL: dict[str, str] = {}
+_AGENCY_BRIEF = Columns(Agency, "a", ("id", "code", "name", "path", "schedule_id"))
+_SCHEDULE = Columns(WorkSchedule, "s")
+_ACTABLE_BY_CODE_SQL: dict[tuple[str, int], str] = {}
+
+
+def _covering_sql(agency: str, *, roles: int = 0) -> str:
+    """The access rule in plain SQL: an active membership of the user covers the row ``agency``
+    (an alias of the outer statement) — an EXISTS whose parameters are the user's id, then the
+    ``roles`` role names it is limited to (none: any role). Table names come from the models'
+    metadata, never from input."""
+    qn = connection.ops.quote_name
+    table, membership = qn(Agency._meta.db_table), qn(Membership._meta.db_table)
+    limited = f"AND m.role IN ({', '.join(['%s'] * roles)}) " if roles else ""
+    return (
+        f"EXISTS (SELECT 1 FROM {membership} m JOIN {table} ma ON ma.id = m.agency_id "  # noqa: S608
+        f"WHERE m.user_id = %s AND m.active {limited}AND {_covers_sql(agency)})"
+    )
+
+
+def _covers_sql(agency: str) -> str:
+    """The membership ``m`` (its agency ``ma``) covers the agency row ``agency``."""
+    return (
+        f"(m.agency_id = {agency}.id OR "
+        f"(m.include_subtree AND SUBSTR({agency}.path, 1, LENGTH(ma.path)) = ma.path))"
+    )
+
+
+def agencies_visible_sql(user: "AnyUser | None", agency_ids: str) -> tuple[str, list[Any]]:
+    """A plain SQL condition, with its parameters: one of the agencies whose ids the subquery
+    ``agency_ids`` selects (it may name columns of the outer statement; no parameters) is among
+    ``agencies_visible_to(user)``. For a statement on the hot path that must cost less than
+    building the ORM query (``dossiers.selectors.dossier_code_for_staff``)."""
+    table = connection.ops.quote_name(Agency._meta.db_table)
+    found = f"SELECT 1 FROM {table} a WHERE a.id IN ({agency_ids})"  # noqa: S608
+    if not is_staff(user):
+        return "1 = 0", []
+    if user.is_superuser:
+        return f"EXISTS ({found})", []
+    return f"EXISTS ({found} AND {_covering_sql('a')})", [user.pk]
 
 
 def agency_actable_by_code(user: "AnyUser | None", code: str, *, roles: Iterable[str]) -> Agency | None:
@@ -216,25 +281,21 @@ def agency_actable_by_code(user: "AnyUser | None", code: str, *, roles: Iterable
             .only("pk", "code", "name", "path", "schedule")
             .first()
         )
-    sql = _ACTABLE_BY_CODE_SQL.get(connection.vendor)
+    roles_sorted = sorted(wanted)
+    key = (connection.vendor, len(roles_sorted))
+    sql = _ACTABLE_BY_CODE_SQL.get(key)
     if sql is None:
         qn = connection.ops.quote_name
-        agency, membership = qn(Agency._meta.db_table), qn(Membership._meta.db_table)
-        schedule = qn(WorkSchedule._meta.db_table)
+        agency, schedule = qn(Agency._meta.db_table), qn(WorkSchedule._meta.db_table)
         # Table names from the models' metadata, never from input; values are parameters.
-        sql = _ACTABLE_BY_CODE_SQL[connection.vendor] = (
+        sql = _ACTABLE_BY_CODE_SQL[key] = (
             f"SELECT {_AGENCY_BRIEF.sql()}, {_SCHEDULE.sql()} FROM {agency} a "  # noqa: S608
             f"LEFT JOIN {schedule} s ON s.id = a.schedule_id "
-            "WHERE a.code = %s AND a.active AND EXISTS (SELECT 1 FROM "
-            f"{membership} m JOIN {agency} ma ON ma.id = m.agency_id WHERE m.user_id = %s AND m.active "
-            "AND m.role IN ({roles}) AND (m.agency_id = a.id OR (m.include_subtree AND "
-            "SUBSTR(a.path, 1, LENGTH(ma.path)) = ma.path))) ORDER BY a.path LIMIT 1"
+            f"WHERE a.code = %s AND a.active AND {_covering_sql('a', roles=len(roles_sorted))} "
+            "ORDER BY a.path LIMIT 1"
         )
-    roles_sorted = sorted(wanted)
     with connection.cursor() as cursor:
-        cursor.execute(
-            sql.replace("{roles}", ", ".join(["%s"] * len(roles_sorted))), [code, user.pk, *roles_sorted]
-        )
+        cursor.execute(sql, [code, user.pk, *roles_sorted])
         row = cursor.fetchone()
     if row is None:
         return None

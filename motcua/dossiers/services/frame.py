@@ -8,14 +8,18 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import F, Field
 
 from motcua.audit.services import audit_record, jsonable
-from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.catalog.models import Procedure
+from motcua.dossiers.models import Dossier, DossierEvent, DossierStep
 from motcua.dossiers.services.rules import Roles, check_action
 from motcua.lib.errors import Conflict, InvalidInput, NotFound
 from motcua.notifications.services import notify_dossier_event
 from motcua.org.models import Agency
+from motcua.org.selectors import Columns
+from motcua.workcalendar.models import WorkSchedule
 
 STALE_MESSAGE = "Hồ sơ đã thay đổi do người khác vừa xử lý. Vui lòng tải lại trang."
 State = Dossier.State
@@ -30,21 +34,77 @@ def dossier_ref(value: object) -> dict[str, Any]:
     raise InvalidInput("Thiếu hồ sơ cần xử lý.")
 
 
-def lock(dossier: Dossier | str) -> Dossier:
-    found = (
-        Dossier.objects.select_for_update(of=("self",))
-        .select_related(
-            "procedure",
-            "receiving_agency",
-            "handling_agency__schedule",
-            "holder_agency",
-            "current_step",
+# The lock's read: the dossier with what every transition, its notice and the API's answer use
+# (procedure, receiving, handling agency and its schedule, holding agency, current step), in one
+# plain SQL statement. It is the ORM's
+#   Dossier.objects.select_for_update(of=("self",)).select_related("procedure",
+#   "receiving_agency", "handling_agency__schedule", "holder_agency", "current_step")
+# (test_services_lock.py holds the two to the same objects), whose build cost more CPU than
+# the rest of the read: every transition pays it.
+_LOCKED = (
+    Columns(Dossier, "d"),
+    Columns(Procedure, "p"),
+    Columns(Agency, "ra"),
+    Columns(Agency, "ha"),
+    Columns(WorkSchedule, "hs"),
+    Columns(Agency, "ga"),
+    Columns(DossierStep, "st"),
+)
+_LOCK_SQL: dict[tuple[str, str], str] = {}
+
+
+def _lock_sql(by: str) -> str:
+    key = (connection.vendor, by)
+    sql = _LOCK_SQL.get(key)
+    if sql is None:
+        qn = connection.ops.quote_name
+        agency, features = qn(Agency._meta.db_table), connection.features
+        if features.has_select_for_update_of:
+            locking = " FOR UPDATE OF d"
+        else:  # SQLite: no row locks (the UPDATE … WHERE version = … still decides)
+            locking = " FOR UPDATE" if features.has_select_for_update else ""
+        # Table names from the models' metadata, never from input; values are parameters.
+        sql = _LOCK_SQL[key] = (
+            f"SELECT {', '.join(part.sql() for part in _LOCKED)} "  # noqa: S608
+            f"FROM {qn(Dossier._meta.db_table)} d "
+            f"LEFT JOIN {qn(Procedure._meta.db_table)} p ON p.id = d.procedure_id "
+            f"LEFT JOIN {agency} ra ON ra.id = d.receiving_agency_id "
+            f"LEFT JOIN {agency} ha ON ha.id = d.handling_agency_id "
+            f"LEFT JOIN {qn(WorkSchedule._meta.db_table)} hs ON hs.id = ha.schedule_id "
+            f"LEFT JOIN {agency} ga ON ga.id = d.holder_agency_id "
+            f"LEFT JOIN {qn(DossierStep._meta.db_table)} st ON st.id = d.current_step_id "
+            f"WHERE d.{'id' if by == 'pk' else 'code'} = %s{locking}"
         )
-        .filter(**dossier_ref(dossier))
-        .first()
-    )
-    if found is None:
+    return sql
+
+
+def lock(dossier: Dossier | str) -> Dossier:
+    """The dossier (itself or its code), its row locked until the transaction ends, with its
+    procedure, receiving, handling (and its schedule) and holding agencies and current step."""
+    ((by, value),) = dossier_ref(dossier).items()
+    with connection.cursor() as cursor:
+        cursor.execute(_lock_sql(by), [value])
+        row = cursor.fetchone()
+    if row is None:
         raise NotFound("Không tìm thấy hồ sơ.", code="dossier_not_found")
+    built: list[Any] = []
+    start = 0
+    for part in _LOCKED:
+        values = row[start : start + len(part.fields)]
+        start += len(values)
+        assert part.pk_index is not None
+        built.append(part.build(values) if values[part.pk_index] is not None else None)
+    found, procedure, receiving, handling, schedule, holding, step = built
+    if handling is not None:
+        Agency.schedule.field.set_cached_value(handling, schedule)
+    for descriptor, value in (
+        (Dossier.procedure, procedure),
+        (Dossier.receiving_agency, receiving),
+        (Dossier.handling_agency, handling),
+        (Dossier.holder_agency, holding),
+        (Dossier.current_step, step),
+    ):
+        descriptor.field.set_cached_value(found, value)
     return found
 
 
@@ -54,8 +114,15 @@ def lock_for(
     """The start of every transition on an existing dossier: lock it, then check the version the
     actor saw (a stale page is told to reload, whatever changed), then state and rights."""
     locked = lock(dossier)
+    holder_is(locked, actor)
     check_version(locked, expected_version)
     return locked, check_action(actor, locked, action)
+
+
+def holder_is(dossier: Dossier, actor: Any) -> None:
+    """The holder acting on his dossier: the notice and the answer name him, already read."""
+    if dossier.holder_id is not None and dossier.holder_id == getattr(actor, "pk", None):
+        Dossier.holder.field.set_cached_value(dossier, actor)
 
 
 def check_version(dossier: Dossier, expected_version: int | str | None) -> None:
@@ -73,6 +140,19 @@ def check_version(dossier: Dossier, expected_version: int | str | None) -> None:
         )
 
 
+AGENCY_FIELDS = (
+    Dossier.receiving_agency.field,
+    Dossier.handling_agency.field,
+    Dossier.holder_agency.field,
+)
+
+
+def _loaded_agencies(dossier: Dossier) -> dict[int, Agency]:
+    """The agencies the dossier holds loaded, by id."""
+    loaded = (field.get_cached_value(dossier) for field in AGENCY_FIELDS if field.is_cached(dossier))
+    return {agency.pk: agency for agency in loaded if isinstance(agency, Agency)}
+
+
 def _attname(name: str) -> str:
     """The attribute a dossier field's value is kept in ("holder_agency" → "holder_agency_id")."""
     field = Dossier._meta.get_field(name)
@@ -88,9 +168,16 @@ def field_values(dossier: Dossier, names: Iterable[str]) -> dict[str, Any]:
 def _save(dossier: Dossier, changes: dict[str, Any], expected_version: int) -> dict[str, Any]:
     """Apply ``changes`` with ``UPDATE … WHERE version = expected``; returns ``before``."""
     before = {}
+    agencies = _loaded_agencies(dossier)
     for name, value in changes.items():
         before[name] = getattr(dossier, _attname(name))
         setattr(dossier, name, value)
+    # An agency given by id that the dossier already holds loaded (the holding agency becoming
+    # the handling one …) is not read again by whoever names it next (the notice, the answer).
+    for field in AGENCY_FIELDS:
+        agency_id = getattr(dossier, field.attname)
+        if agency_id in agencies and not field.is_cached(dossier):
+            field.set_cached_value(dossier, agencies[agency_id])
     if "state" in changes:
         dossier.status_code = Dossier.STATUS_OF_STATE[State(dossier.state)]
         before.setdefault("status_code", before.get("status_code"))

@@ -26,8 +26,8 @@ from typing import Any
 
 from motcua.dossiers.models import Dossier, DossierStep
 from motcua.lib.errors import Conflict, Forbidden
-from motcua.org.models import Agency, Membership
-from motcua.org.selectors import user_roles_at
+from motcua.org.models import Membership
+from motcua.org.selectors import user_roles_by_agency
 
 Role = Membership.Role
 State = Dossier.State
@@ -129,11 +129,14 @@ def open_step(dossier: Dossier) -> DossierStep | None:
 
 
 class Roles:
-    """The actor's roles on the agencies of one dossier, looked up once each."""
+    """The actor's roles on the agencies of one dossier: those of its receiving, holding and
+    handling agencies and of its open step read together in one query at the first question,
+    any other agency's when asked."""
 
     def __init__(self, actor: Any, dossier: Dossier):
         self.actor = actor
         self.dossier = dossier
+        self._found: dict[int, set[str]] | None = None
         self._cache: dict[int, set[str]] = {}
         self.supervises = False
 
@@ -141,8 +144,15 @@ class Roles:
         if agency_id is None:
             return set()
         if agency_id not in self._cache:
-            agency = Agency(pk=agency_id, path=_agency_path(self.dossier, agency_id))
-            found = user_roles_at(self.actor, agency)
+            if self._found is None:
+                d, step = self.dossier, open_step(self.dossier)
+                at_step = step.agency_id if step is not None else None
+                self._found = user_roles_by_agency(
+                    self.actor, [d.receiving_agency_id, d.holder_agency_id, d.handling_agency_id, at_step]
+                )
+            found = self._found.get(agency_id)
+            if found is None:
+                found = user_roles_by_agency(self.actor, [agency_id])[agency_id]
             if Role.SUPERVISOR in found:
                 self.supervises = True
             self._cache[agency_id] = found & ANY_ACTING
@@ -172,13 +182,6 @@ class Roles:
         if step.receiver_id is not None:
             return step.receiver_id == getattr(self.actor, "pk", None)
         return bool(self.at(step.agency_id) & step_holder_roles(step.role))
-
-
-def _agency_path(dossier: Dossier, agency_id: int) -> str:
-    for attr in ("receiving_agency", "holder_agency", "handling_agency"):
-        if getattr(dossier, f"{attr}_id") == agency_id:
-            return getattr(dossier, attr).path
-    return Agency.objects.values_list("path", flat=True).get(pk=agency_id)
 
 
 def _by_role(roles: Roles, rule: Rule) -> int | None:

@@ -13,7 +13,7 @@ from motcua.dossiers.models import Dossier, DossierStep
 from motcua.dossiers.services.rules import ANY_ACTING, LEAD, is_approval_step
 from motcua.lib.errors import InvalidInput
 from motcua.org.models import Agency
-from motcua.org.selectors import user_roles_at
+from motcua.org.selectors import user_roles_by_agency
 from motcua.workcalendar.calendar import WorkCalendar, add_working_hours, classify
 from motcua.workcalendar.selectors import calendar_for_schedule
 
@@ -115,10 +115,10 @@ def check_officer(
     if not getattr(officer, "is_active", False) or not getattr(officer, "pk", None):
         raise InvalidInput(f"{what} không hợp lệ.", details={"field": "officer"})
     assert agency_id is not None  # a dossier being processed is held by an agency
-    agency = Agency.objects.only("pk", "path", "code").get(pk=agency_id)
-    if not (user_roles_at(officer, agency) & set(roles) & ANY_ACTING):
+    if not (user_roles_by_agency(officer, [agency_id])[agency_id] & set(roles) & ANY_ACTING):
+        code = Agency.objects.values_list("code", flat=True).get(pk=agency_id)
         raise InvalidInput(
-            f"{what} ({officer.get_full_name() or officer.get_username()}) không công tác tại {agency.code}.",
+            f"{what} ({officer.get_full_name() or officer.get_username()}) không công tác tại {code}.",
             code="officer_not_in_agency",
             details={"field": "officer"},
         )

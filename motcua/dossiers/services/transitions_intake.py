@@ -16,6 +16,7 @@ from motcua.dossiers.models import Dossier, DossierDocument, DossierPause
 from motcua.dossiers.services.frame import (
     check_version,
     finish,
+    holder_is,
     lock,
     lock_for,
     notify_applicant,
@@ -400,6 +401,7 @@ def dossier_request_supplement(
                 notify=True,
                 notify_text=supplement_items_text(cleaned),
             )
+        holder_is(locked, actor)
         check_version(locked, expected_version)
         roles = check_action(actor, locked, "request-supplement")
         cal = handling_calendar(locked)

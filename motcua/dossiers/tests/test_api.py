@@ -496,6 +496,51 @@ def test_an_action_outside_the_jurisdiction_is_not_found(world, received):
     assert received.state == "received"
 
 
+def test_an_action_outside_the_jurisdiction_answers_as_an_unknown_code_and_the_attempt_is_audited(
+    world, received
+):
+    outsider = bearer(world.outsider)
+    outside = act(outsider, received.code.lower(), "approve", version=received.version, note="x")
+    unknown = act(outsider, "000.01.31.H99-260302-9999", "approve", version=1, note="x")
+    assert outside.status_code == unknown.status_code == 404
+    assert outside.json()["details"] == {"code": received.code}
+    assert {k: v for k, v in outside.json().items() if k != "details"} == {
+        k: v for k, v in unknown.json().items() if k != "details"
+    }
+    # Bad input does not tell a code outside the jurisdiction from an unknown one either.
+    no_officer = act(outsider, received.code, "assign", version=1, officer="khong_co_ai")
+    assert_error(no_officer, 404, "dossier_not_found")
+    refused = AuditEvent.objects.filter(action="personal_data.refused")
+    assert [(e.actor, e.object_id, e.chain, e.extra["code"]) for e in refused] == [
+        (world.outsider, str(received.pk), received.holder_agency.code, received.code)
+    ] * 2
+    assert not AuditEvent.objects.filter(action__in=["personal_data.view", "dossier.approve"]).exists()
+
+
+def test_an_action_is_audited_as_the_action_not_as_a_view_of_personal_data(world, received, frozen):
+    frozen.shift(timedelta(hours=1))
+    response = act(bearer(world.leader), received.code, "approve", version=received.version, note="Đồng ý")
+    assert response.status_code == 200, response.json()
+    approved = AuditEvent.objects.filter(action="dossier.approve").get()
+    assert (approved.actor, approved.object_id, approved.extra["code"]) == (
+        world.leader,
+        str(received.pk),
+        received.code,
+    )
+    assert not AuditEvent.objects.filter(action__startswith="personal_data.").exists()
+    # The page or the API's detail of the dossier still logs the view.
+    assert bearer(world.leader).get(f"/api/v1/dossiers/{received.code}").status_code == 200
+    assert AuditEvent.objects.filter(action="personal_data.view", actor=world.leader).count() == 1
+
+
+def test_a_supervisor_sees_the_dossier_but_an_action_is_refused_as_read_only(world, received):
+    response = act(bearer(world.people.supervisor), received.code, "approve", version=received.version)
+    assert_error(response, 403, "read_only")
+    assert not AuditEvent.objects.filter(action__startswith="personal_data.").exists()
+    received.refresh_from_db()
+    assert (received.state, received.version) == ("received", 1)
+
+
 def test_an_unknown_action_is_not_found(world, received):
     response = act(bearer(world.leader), received.code, "phe-duyet-nhanh", version=1)
     assert_error(response, 404, "not_found", "Không có thao tác “phe-duyet-nhanh”.")

@@ -15,13 +15,15 @@ from motcua.dossiers.tests.conftest import intake
 pytestmark = pytest.mark.django_db
 
 # The dossier page of a dossier held by its specialist, with the actions it offers him
-# (+2 for issue 12 §3 and 13 §4: its consignments, its national portal sync state).
-DOSSIER_PAGE = 20
+# (+2 for issue 12 §3 and 13 §4: its consignments, its national portal sync state; -1: the
+# user's roles on the dossier's agencies read in one query).
+DOSSIER_PAGE = 19
 # The inbox ("Của tôi", every bucket counted), whatever the number of rows on the page; one of
 # them the head of unit's unsatisfied ratings (motcua/feedback's panel).
 INBOX = 8
-# GET /api/v1/dossiers/{code} and GET /api/v1/dossiers (a page of summaries).
-API_DOSSIER = 10
+# GET /api/v1/dossiers/{code} (its actions: the user's roles on the dossier's agencies read in
+# one query) and GET /api/v1/dossiers (a page of summaries).
+API_DOSSIER = 9
 API_LIST = 3
 
 

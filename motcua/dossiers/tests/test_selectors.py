@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from motcua.audit.models import AuditEvent
 from motcua.dossiers import selectors, services, tracking
+from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.conftest import advance, vn
 from motcua.lib.errors import Forbidden, NotFound
 
@@ -51,6 +52,51 @@ def test_an_agency_that_held_the_dossier_keeps_seeing_it(world, frozen):
     )
     d = services.dossier_forward(actor=world.dept_specialist, dossier=d, expected_version=d.version)
     assert selectors.dossier_for_staff(world.dept_specialist, d.code).pk == d.pk
+
+
+def test_the_jurisdiction_of_an_action_is_that_of_reading_the_dossier(world, frozen, django_user_model):
+    at_commune = advance(world, S.PROCESSING)
+    passed_by = advance(world, S.PROCESSING)  # through the department and back: a step there
+    passed_by = services.dossier_forward(
+        actor=world.specialist,
+        dossier=passed_by,
+        expected_version=passed_by.version,
+        to_agency="000.00.11.H99",
+    )
+    passed_by = services.dossier_forward(
+        actor=world.dept_specialist, dossier=passed_by, expected_version=passed_by.version
+    )
+    root = django_user_model.objects.create_superuser("sieu_quan_tri", password="x-" * 10)
+    users = [
+        world.receptionist,
+        world.specialist,
+        world.leader,
+        world.supervisor,
+        world.outsider,
+        world.dept_specialist,
+        world.citizen,
+        root,
+    ]
+    answers = []
+    for dossier, user in [(d, u) for d in (at_commune, passed_by) for u in users]:
+        expected = Dossier.objects.filter(pk=dossier.pk).filter(selectors._visible_q(user)).exists()
+        try:
+            found = selectors.dossier_code_for_staff(user, f" {dossier.code.lower()} ")
+        except NotFound as exc:
+            assert (exc.code, exc.details) == ("dossier_not_found", {"code": dossier.code})
+            found = None
+        assert (found == dossier.code) == expected, (dossier.code, user)
+        assert found in (dossier.code, None)
+        answers.append(expected)
+    # The outsider and the citizen, twice; the department, which never had the first dossier.
+    assert answers.count(False) == 5
+    assert answers[len(users) + users.index(world.dept_specialist)]  # the department's step
+    refused = AuditEvent.objects.filter(action="personal_data.refused")
+    assert refused.count() == 5
+    assert not AuditEvent.objects.filter(action="personal_data.view").exists()
+    with pytest.raises(NotFound):
+        selectors.dossier_code_for_staff(world.specialist, "000.01.31.H99-260302-9999")
+    assert refused.count() == 5  # an unknown code is not an attempt on a dossier
 
 
 def _names(actions):

@@ -10,16 +10,20 @@ import itertools
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 
 from motcua.org.models import Agency, Membership
 from motcua.org.selectors import (
     ACTING_ROLES,
+    _covering_known,
     agencies_actable_by,
+    agencies_visible_sql,
     agencies_visible_to,
     agency_actable_by_code,
     is_staff,
     officers_acting_on,
     user_roles_at,
+    user_roles_by_agency,
 )
 from motcua.org.testing import build_org_tree, build_personas, make_staff
 
@@ -76,6 +80,38 @@ def test_roles_at_a_known_agency_answer_what_the_querysets_answer(people):
         assert bool(roles) == agencies_visible_to(user).filter(pk=agency.pk).exists(), (user, agency)
         acting = roles & ACTING_ROLES
         assert bool(acting) == agencies_actable_by(user).filter(pk=agency.pk).exists(), (user, agency)
+
+
+def test_the_sql_shape_of_seeing_answers_what_the_queryset_answers(people, django_user_model):
+    _, users = people
+    users = [*users, django_user_model.objects.create_superuser("sieu_quan_tri", password="x-" * 10)]
+    for user, agency in itertools.product(users, _agencies()):
+        condition, params = agencies_visible_sql(user, f"SELECT {int(agency.pk)}")
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {condition}", params)  # noqa: S608  (the test's own ids)
+            seen = bool(cursor.fetchone()[0])
+        assert seen == agencies_visible_to(user).filter(pk=agency.pk).exists(), (user, agency)
+
+
+def test_roles_at_several_agencies_at_once_answer_the_known_shape(people, django_user_model):
+    _, users = people
+    users = [*users, django_user_model.objects.create_superuser("sieu_quan_tri", password="x-" * 10)]
+    agencies = _agencies()
+    for user in users:
+        found = user_roles_by_agency(user, [None, *(a.pk for a in agencies), agencies[0].pk])
+        expected = {}
+        for agency in agencies:
+            roles = set(
+                Membership.objects.filter(user=user, active=True)
+                .filter(_covering_known([agency]))
+                .values_list("role", flat=True)
+            )
+            if user.is_superuser:
+                roles.add(Role.ADMINISTRATOR)
+            expected[agency.pk] = roles if is_staff(user) else set()
+        assert found == expected, user
+        assert all(user_roles_at(user, a) == expected[a.pk] for a in agencies), user
+    assert user_roles_by_agency(users[0], [None]) == {}
 
 
 def test_officers_of_an_agency_are_those_who_act_on_it(people):
