@@ -1,14 +1,12 @@
 from django.conf import settings
 
 from motcua.org.models import Membership
-from motcua.org.selectors import agencies_actable_by, is_staff
+from motcua.org.selectors import user_acts_somewhere
 
 
 def _receives(user) -> bool:
     """Whether the signed-in user works at a counter (a receptionist role somewhere)."""
-    if not is_staff(user):
-        return False
-    return agencies_actable_by(user, roles={Membership.Role.RECEPTIONIST}).exists()
+    return user_acts_somewhere(user, roles={Membership.Role.RECEPTIONIST})
 
 
 def site(request):

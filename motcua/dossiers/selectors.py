@@ -78,6 +78,9 @@ DETAIL_RELATED = (
 
 
 def _visible_q(user: User) -> Q:
+    """Staff jurisdiction over a dossier, as the ORM spells it: one of its receiving, handling or
+    holding agencies, or an agency of one of its steps, is visible to the user. Reads use the
+    plain SQL shape (``_find_visible``); the tests hold the two to the same answers."""
     visible = agencies_visible_to(user)
     return (
         Q(receiving_agency__in=visible)
@@ -117,7 +120,8 @@ def _for_staff(user: User, lookup: dict[str, Any], ip: str | None) -> Dossier:
     dossier = Dossier.objects.select_related(*DETAIL_RELATED).filter(**lookup).first()
     if dossier is None:
         raise not_found
-    if not Dossier.objects.filter(pk=dossier.pk).filter(_visible_q(user)).exists():
+    found = _find_visible(user, "id", dossier.pk)
+    if found is None or not found[1]:
         _refused(user, dossier, ip)
         raise not_found
     audit_record(
@@ -206,6 +210,31 @@ def dossier_for_staff(user: User, code: str, *, ip: str | None = None) -> Dossie
     return _for_staff(user, {"code": (code or "").strip().upper()}, ip)
 
 
+def _find_visible(user: User, column: str, value: Any) -> tuple[int, bool] | None:
+    """(id, whether it is in the user's jurisdiction) of the dossier whose ``column`` ("id" or
+    "code") is ``value``, or None: ``_visible_q`` in one plain SQL statement (building that ORM
+    query costs more than the rest of a transition's reads, or of a dossier page's check)."""
+    if column not in ("id", "code"):
+        raise ValueError(column)
+    qn = connection.ops.quote_name
+    dossier_t, step_t = qn(Dossier._meta.db_table), qn(DossierStep._meta.db_table)
+    # The agencies of _visible_q: receiving, handling, holding, and those of its steps.
+    # Table and column names from the models' metadata and this module, never from input;
+    # values are parameters.
+    agency_ids = (
+        "SELECT d.receiving_agency_id UNION ALL SELECT d.handling_agency_id UNION ALL "  # noqa: S608
+        f"SELECT d.holder_agency_id UNION ALL SELECT s.agency_id FROM {step_t} s WHERE s.dossier_id = d.id"
+    )
+    visible, params = agencies_visible_sql(user, agency_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT d.id, {visible} FROM {dossier_t} d WHERE d.{column} = %s",  # noqa: S608
+            [*params, value],
+        )
+        found = cursor.fetchone()
+    return None if found is None else (found[0], bool(found[1]))
+
+
 def dossier_code_for_staff(user: User, code: str, *, ip: str | None = None) -> str:
     """The code of the dossier ``code`` for a transition by ``user``, if in the user's
     jurisdiction; NotFound otherwise, the same for both, a refused attempt audited as
@@ -217,21 +246,7 @@ def dossier_code_for_staff(user: User, code: str, *, ip: str | None = None) -> s
     logged: the caller acts rather than views, the action is audited with the dossier's code,
     and its answer is the summary, not the applicant's personal data."""
     lookup = {"code": (code or "").strip().upper()}
-    qn = connection.ops.quote_name
-    dossier_t, step_t = qn(Dossier._meta.db_table), qn(DossierStep._meta.db_table)
-    # The agencies of _visible_q: receiving, handling, holding, and those of its steps.
-    # Table names from the models' metadata, never from input; values are parameters.
-    agency_ids = (
-        "SELECT d.receiving_agency_id UNION ALL SELECT d.handling_agency_id UNION ALL "  # noqa: S608
-        f"SELECT d.holder_agency_id UNION ALL SELECT s.agency_id FROM {step_t} s WHERE s.dossier_id = d.id"
-    )
-    visible, params = agencies_visible_sql(user, agency_ids)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT d.id, {visible} FROM {dossier_t} d WHERE d.code = %s",  # noqa: S608
-            [*params, lookup["code"]],
-        )
-        found = cursor.fetchone()
+    found = _find_visible(user, "code", lookup["code"])
     if found is None:
         raise _not_found(lookup)
     pk, is_visible = found

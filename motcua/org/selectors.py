@@ -383,3 +383,15 @@ def agencies_list(
 def memberships_of(user: "User") -> QuerySet[Membership]:
     """The user's active memberships with their agencies, for display ("your roles")."""
     return Membership.objects.filter(user=user, active=True).select_related("agency").order_by("agency__path")
+
+
+def user_acts_somewhere(user: "AnyUser | None", *, roles: Iterable[str]) -> bool:
+    """Whether ``agencies_actable_by(user, roles=roles)`` holds any agency (the menu's "does this
+    officer work at a counter"): a membership always covers its own agency, so an active one in
+    an acting role answers, read without the subtree rule."""
+    acting = _acting(roles)
+    if not is_staff(user) or not acting:
+        return False
+    if user.is_superuser and Role.ADMINISTRATOR in acting:
+        return Agency.objects.exists()
+    return Membership.objects.filter(user=user, active=True, role__in=acting).exists()

@@ -19,8 +19,9 @@ pytestmark = pytest.mark.django_db
 # user's roles on the dossier's agencies read in one query).
 DOSSIER_PAGE = 19
 # The inbox ("Của tôi", every bucket counted), whatever the number of rows on the page; one of
-# them the head of unit's unsatisfied ratings (motcua/feedback's panel).
-INBOX = 8
+# them the head of unit's unsatisfied ratings (motcua/feedback's panel). Unsearched, the page
+# counts its rows with the buckets (no second COUNT); the procedure filter's list is kept.
+INBOX = 7
 # GET /api/v1/dossiers/{code} (its actions: the user's roles on the dossier's agencies read in
 # one query) and GET /api/v1/dossiers (a page of summaries).
 API_DOSSIER = 9

@@ -22,6 +22,7 @@ from motcua.org.selectors import (
     agency_actable_by_code,
     is_staff,
     officers_acting_on,
+    user_acts_somewhere,
     user_roles_at,
     user_roles_by_agency,
 )
@@ -143,3 +144,10 @@ def test_a_supervisor_sees_but_never_acts(people):
     assert agency_actable_by_code(supervisor, tree.commune_a.code, roles={Role.SUPERVISOR}) is None
     assert user_roles_at(supervisor, tree.commune_a) == {Role.SUPERVISOR}
     assert list(officers_acting_on([tree.commune_a], {Role.SUPERVISOR})) == []
+
+
+def test_whether_an_officer_acts_anywhere_answers_what_the_queryset_answers(people):
+    _, users = people
+    for user, roles in itertools.product(users, ROLE_SETS):
+        expected = agencies_actable_by(user, roles=roles).exists()
+        assert user_acts_somewhere(user, roles=roles) == expected, (user, roles)
