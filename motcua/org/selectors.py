@@ -133,6 +133,12 @@ def _ancestor_ids(agency: Agency) -> list[int]:
     return [int(part) for part in agency.path.strip("/").split("/") if part]
 
 
+def tree_order(agency: Agency) -> list[int]:
+    """A sort key in tree order, parents first: the path's ids as numbers (as text "/1/10/"
+    would come before "/1/9/")."""
+    return _ancestor_ids(agency)
+
+
 def user_roles_at(user: "AnyUser | None", agency: Agency | None) -> set[str]:
     """Every role the user holds on ``agency``, directly or inherited from an ancestor's subtree.
 

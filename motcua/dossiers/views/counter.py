@@ -31,7 +31,7 @@ from motcua.dossiers.views import counter_return
 from motcua.lib.clients import client_ip
 from motcua.lib.errors import Conflict, DomainError, NotFound
 from motcua.org.models import Agency, Membership
-from motcua.org.selectors import agency_ancestors, agency_subtree, is_staff, memberships_of
+from motcua.org.selectors import agency_ancestors, agency_subtree, is_staff, memberships_of, tree_order
 
 RECEPTIONIST = Membership.Role.RECEPTIONIST
 SESSION_AGENCY = "counter_agency"
@@ -59,7 +59,7 @@ def counter_agencies(user) -> list:
             counters = [a for a in agency_subtree(membership.agency) if a.kind in COUNTER_KINDS and a.active]
         for agency in counters or [membership.agency]:
             agencies.setdefault(agency.pk, agency)
-    return sorted(agencies.values(), key=lambda a: a.path)
+    return sorted(agencies.values(), key=tree_order)
 
 
 def receptionist_required(view):
