@@ -1,5 +1,3 @@
-
-
 def test_tree_order_reads_the_path_as_numbers():
     from motcua.org.models import Agency
     from motcua.org.selectors import tree_order
