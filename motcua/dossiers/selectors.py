@@ -102,16 +102,11 @@ def _chain_of(dossier: Dossier) -> str:
     return agency.code
 
 
-def _refused(user: User, dossier: Dossier, ip: str | None) -> None:
-    # The same answer as for a code that does not exist: a 403 here told any staff account
-    # which codes exist. The attempt is recorded on the dossier's chain for the oversight.
+def _audit_access(action: str, user: User, dossier: Dossier, ip: str | None) -> None:
+    """A read of the dossier (``personal_data.view``) or a refused attempt (``…refused``: the
+    same answer as for a code that does not exist, recorded for the oversight), on its chain."""
     audit_record(
-        action="personal_data.refused",
-        actor=user,
-        obj=dossier,
-        extra={"code": dossier.code},
-        chain=_chain_of(dossier),
-        ip=ip,
+        action=action, actor=user, obj=dossier, extra={"code": dossier.code}, chain=_chain_of(dossier), ip=ip
     )
 
 
@@ -122,16 +117,9 @@ def _for_staff(user: User, lookup: dict[str, Any], ip: str | None) -> Dossier:
         raise not_found
     found = _find_visible(user, "id", dossier.pk)
     if found is None or not found[1]:
-        _refused(user, dossier, ip)
+        _audit_access("personal_data.refused", user, dossier, ip)
         raise not_found
-    audit_record(
-        action="personal_data.view",
-        actor=user,
-        obj=dossier,
-        extra={"code": dossier.code},
-        chain=_chain_of(dossier),
-        ip=ip,
-    )
+    _audit_access("personal_data.view", user, dossier, ip)
     return dossier
 
 
@@ -252,7 +240,7 @@ def dossier_code_for_staff(user: User, code: str, *, ip: str | None = None) -> s
     pk, is_visible = found
     if not is_visible:
         dossier = Dossier.objects.select_related("holder_agency", "receiving_agency").get(pk=pk)
-        _refused(user, dossier, ip)
+        _audit_access("personal_data.refused", user, dossier, ip)
         raise _not_found(lookup)
     return lookup["code"]
 
