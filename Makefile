@@ -74,12 +74,17 @@ system-deps: $(VENV)/.system
 browser-deps: $(VENV)/.system node_modules/.installed
 
 # The demo is a province's portal on a developer's machine: DEBUG on, its name in the header.
+# Beside the server, as in production, the task worker (it brings a payment confirmed by the
+# gateway onto its dossier, and sends the outbox's messages) and the stand-in gateway; both stop
+# with the server.
 run: export DEBUG = 1
 run: export MOTCUA_PROVINCE_NAME ?= Tỉnh Tuyên Quang
 run: install $(VENV)/.system-run
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py demo_load
-	@if [ "$(VNPAY_DEMO)" = 1 ]; then $(VNPAY_STANDIN) & standin=$$!; trap 'kill $$standin 2>/dev/null' EXIT; fi; \
+	@$(BIN)/python manage.py db_worker --no-reload & helpers=$$!; \
+	if [ "$(VNPAY_DEMO)" = 1 ]; then $(VNPAY_STANDIN) & helpers="$$helpers $$!"; fi; \
+	trap 'kill $$helpers 2>/dev/null' EXIT; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The payment gateway in the demo: the VNPay stand-in (motcua/payments/testing/vnpay_standin.py, a

@@ -10,15 +10,17 @@ Set-up: migrate; the test province and a procedure with a fee; one dossier recei
 asked to pay through the services (status 6, a payment request); then, in bulk, N copies of that
 dossier (each its own code), each with its open payment request and a started gateway payment
 (`bulk_create`: the set-up, not the thing measured). gunicorn as the README deploys it (4 sync
-workers, --timeout 60, access log), DEBUG off, PostgreSQL, Redis, TRUSTED_PROXY_COUNT=1.
+workers, --timeout 60, access log) and beside it the task worker (`manage.py db_worker` at nice
+10), DEBUG off, PostgreSQL, Redis, TRUSTED_PROXY_COUNT=1.
 
 One client, a connection per request, sends what nginx passes on (Host, X-Forwarded-For,
 X-Forwarded-Proto) in alternating rounds: /healthz (a monitor) and `GET /thanh-toan/vnpay/ipn`
 with the parameters VNPay sends (vnp_Amount … vnp_TxnRef, vnp_SecureHashType, vnp_SecureHash signed
 with the run's secret) and the stand-in gateway's headers — each IPN for a distinct pending
-payment, answered {"RspCode": "00"} once the payment succeeded and its request is paid; then, in
-the same worker once the answer is sent (the CPU it takes is the machine's, during the run), the
-dossier records the payment (event record-payment) and its e-receipt is numbered. Bounded by
+payment, answered {"RspCode": "00"} once the payment succeeded and its request is paid; then,
+once the answer is sent, the web worker queues the settling and the task worker does it while the
+run goes on (the CPU it takes is the machine's, during the run): the dossier records the payment
+(event record-payment) and its e-receipt is numbered. Bounded by
 ROUNDS × PER_ROUND. Then 20 threads send one more payment's IPN at the same instant (a barrier):
 one "00", nineteen "02", and in the database one successful payment, one record-payment event,
 one receipt. Last, how long after the last answer every success is on its dossier.
@@ -212,11 +214,12 @@ def p95(values: list[float]) -> float:
 
 
 def main() -> int:
-    server = None
+    server = worker = None
     try:
         paths = prepare()
         port = production.free_port()
         server = production.start_gunicorn(RUN, port, workers=4)
+        worker = production.start_task_worker(RUN)
         production.wait_healthy(RUN, port, server, headers=MONITOR)
         fresh = iter(paths[:-1])
         ok = {"RspCode": "00"}
@@ -236,8 +239,9 @@ def main() -> int:
         answered = time.perf_counter()
         lag = settled_after(answered)
     finally:
-        if server is not None:
-            production.stop_gunicorn(server)
+        for process in (server, worker):
+            if process is not None:
+                production.stop_process(process)
 
     from motcua.dossiers.models import DossierEvent
     from motcua.payments.models import Payment, Receipt
@@ -267,7 +271,8 @@ def main() -> int:
     one = codes.count("00") == 1 and codes.count("02") == COPIES - 1 and set(raced.values()) == {1}
     all_recorded = succeeded == WARMUP + ROUNDS * PER_ROUND + 1 and set(on_dossiers.values()) == {succeeded}
     print(
-        "server: gunicorn as deployed (4 sync workers, --timeout 60, access log), DEBUG off, "
+        "server: gunicorn as deployed (4 sync workers, --timeout 60, access log) and the task "
+        "worker (db_worker, nice 10), DEBUG off, "
         f"PostgreSQL, Redis; one client, a connection per request, on 127.0.0.1; "
         f"{os.cpu_count()} CPUs, load {load}"
     )

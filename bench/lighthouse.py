@@ -253,7 +253,7 @@ def main() -> int:
             say(f"round {run}/{args.runs} done; load {load}")
     finally:
         if server is not None:
-            production.stop_gunicorn(server)
+            production.stop_process(server)
         if reference is not None:
             reference.shutdown()
 

@@ -484,7 +484,7 @@ def main() -> int:
         )
         steps = run_steps(origin, communes, server)
     finally:
-        production.stop_gunicorn(server)
+        production.stop_process(server)
     held = [s for s in steps if s.held]
     hcmc = next((s for s in steps if abs(s.rate - HCMC) < 1e-9), None)
     best = max((s.rate for s in held), default=0.0)

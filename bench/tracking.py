@@ -200,7 +200,7 @@ def main() -> int:
                 times[name].extend(measure(n) for n in range(PER_ROUND))
     finally:
         if server is not None:
-            production.stop_gunicorn(server)
+            production.stop_process(server)
         RUN.close()
 
     load = production.load()

@@ -11,7 +11,8 @@ AUDIT_KEY, LOG_LEVEL=WARNING, and none of the variables that make a test or deve
 
 The benchmarks that go through HTTP start gunicorn as the README deploys it (``start_gunicorn``:
 sync workers, ``--timeout 60``, the access log written as in production and read by nobody),
-wait for ``/healthz`` (``wait_healthy``) and stop it (``stop_gunicorn``). ``load()`` is the
+wait for ``/healthz`` (``wait_healthy``) and stop it (``stop_process``); those whose work goes on
+in the task worker start it as deployed too (``start_task_worker``). ``load()`` is the
 machine's load average as every benchmark prints it.
 """
 
@@ -276,8 +277,20 @@ def wait_healthy(
     raise SystemExit(f"gunicorn did not answer /healthz in {timeout:.0f} s")
 
 
-def stop_gunicorn(server: subprocess.Popen) -> None:
-    """SIGTERM to gunicorn's process group (the arbiter and its workers), SIGKILL after 15 s."""
+def start_task_worker(run: Run) -> subprocess.Popen:
+    """``manage.py db_worker`` as the README deploys it beside gunicorn (at nice 10, below the web
+    processes), in a session of its own; its errors go to ``<tmp>/worker.log``."""
+    cmd = ["nice", "-n", "10", sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--no-reload"]
+    with open(f"{run.tmp}/worker.log", "w") as errors:
+        return subprocess.Popen(
+            cmd, cwd=ROOT, env=os.environ.copy(), start_new_session=True, stdout=subprocess.DEVNULL,
+            stderr=errors,
+        )  # fmt: skip
+
+
+def stop_process(server: subprocess.Popen) -> None:
+    """SIGTERM to a server's process group (gunicorn's arbiter and its workers, the task worker),
+    SIGKILL after 15 s."""
     if server.poll() is not None:
         return
     os.killpg(server.pid, signal.SIGTERM)

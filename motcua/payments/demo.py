@@ -108,7 +108,7 @@ def build_demo_payments(*, stdout=None) -> dict[str, int]:
                 paid_at=timezone.now(),
             )  # fmt: skip
         )
-        payment_settle(confirmation.payment or payment)
+        payment_settle(confirmation.payment_id or payment)
         paid += 1
     say(
         stdout,

@@ -23,8 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db import connection, transaction
 from django.utils import timezone
 
 from motcua.audit.services import audit_record
@@ -295,7 +294,7 @@ class Confirmation:
     """The answer to a gateway notice: VNPay's ``RspCode`` and the payment it concerned."""
 
     code: str  # "00" recorded, "01" not found, "02" already confirmed, "04" wrong amount, "99" other
-    payment: Payment | None = None
+    payment_id: int | None = None
     settle: bool = False  # a success to bring onto the dossier next (``payment_settle``)
 
     MESSAGES = {  # the gateway's own words: this answer is read by its server, not by a person
@@ -312,6 +311,36 @@ class Confirmation:
         return self.MESSAGES[self.code]
 
 
+# The notice's hot path in plain SQL: the payment's row under its lock, the request closed, the
+# payment succeeded. They are the ORM's
+#   Payment.objects.select_for_update().filter(txn_ref=…, method="gateway")
+#   PaymentRequest.objects.filter(pk=…, state="open")
+#       .filter(Exists(Dossier.objects.filter(pk=OuterRef("dossier_id"), state="payment"))).update(…)
+#   Payment.objects.filter(pk=…).update(…)
+# whose build cost more CPU than the statements themselves (test_ipn.py and test_services.py hold
+# the answers; test_concurrency.py the locks on PostgreSQL). Table names come from the models'
+# metadata, never from input; values are parameters.
+_CONFIRM_SQL: dict[str, tuple[str, str, str]] = {}
+
+
+def _confirm_sql() -> tuple[str, str, str]:
+    sql = _CONFIRM_SQL.get(connection.vendor)
+    if sql is None:
+        qn = connection.ops.quote_name
+        payment, request = qn(Payment._meta.db_table), qn(PaymentRequest._meta.db_table)
+        dossier = qn(Dossier._meta.db_table)
+        locking = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        sql = _CONFIRM_SQL[connection.vendor] = (
+            f"SELECT id, request_id, state, amount_vnd FROM {payment} "  # noqa: S608
+            f"WHERE txn_ref = %s AND method = %s{locking}",
+            f"UPDATE {request} SET state = %s, paid_at = %s WHERE id = %s AND state = %s "  # noqa: S608
+            f"AND EXISTS (SELECT 1 FROM {dossier} WHERE id = {request}.dossier_id AND state = %s)",
+            f"UPDATE {payment} SET state = %s, finished_at = %s, response_code = %s, "  # noqa: S608
+            "gateway_transaction_no = %s, bank_code = %s WHERE id = %s",
+        )
+    return sql
+
+
 def payment_confirm(*, notice: GatewayNotice, ip: str | None = None) -> Confirmation:
     """Record what the gateway's signed notice (IPN, or the answer to a query) says of one of our
     payments. Idempotent: the same notice again answers "02" and changes nothing.
@@ -322,63 +351,53 @@ def payment_confirm(*, notice: GatewayNotice, ip: str | None = None) -> Confirma
 
     This is the gateway's word, recorded in one short transaction: the payment succeeds and its
     request is paid (closed to any other payment, under the request's row lock). What follows on
-    the dossier — the event, the clock, the receipt — is ``payment_settle``: the caller runs it
-    next (the IPN once its answer is sent), and ``payments_settle_pending`` catches up a payment
-    whose settling was lost (a worker killed in between)."""
-    now = timezone.now()
-    with transaction.atomic():
-        payment = (
-            Payment.objects.select_for_update().filter(txn_ref=notice.txn_ref, method=Method.GATEWAY).first()
-        )
-        if payment is None:
+    the dossier — the event, the clock, the receipt — is ``payment_settle``: the task worker runs it
+    (the IPN queues it once its answer is sent), and ``payments_settle_pending`` catches up a
+    payment whose settling was lost."""
+    select, close_request, succeed = _confirm_sql()
+    # The time as the ORM stores it (SQLite: naive UTC).
+    at = connection.ops.adapt_datetimefield_value(timezone.now())
+    gateway = [notice.response_code[:10], notice.gateway_transaction_no[:40], notice.bank_code[:20]]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(select, [notice.txn_ref, Method.GATEWAY])
+        row = cursor.fetchone()
+        if row is None:
             return Confirmation("01")
-        if notice.amount_vnd != payment.amount_vnd:
+        payment_id, request_id, state, amount_vnd = row
+        if notice.amount_vnd != amount_vnd:
             audit_record(
                 action="payment.wrong_amount",
-                obj=payment,
-                extra={
-                    "txn_ref": payment.txn_ref,
-                    "expected": payment.amount_vnd,
-                    "notified": notice.amount_vnd,
-                },
+                obj=Payment.objects.get(pk=payment_id),
+                extra={"txn_ref": notice.txn_ref, "expected": amount_vnd, "notified": notice.amount_vnd},
                 ip=ip,
             )
-            return Confirmation("04", payment)
-        if payment.state == State.SUCCESS:
-            return Confirmation("02", payment)
-        payment.response_code = notice.response_code[:10]
-        payment.gateway_transaction_no = notice.gateway_transaction_no[:40]
-        payment.bank_code = notice.bank_code[:20]
-        gateway_fields = ["response_code", "gateway_transaction_no", "bank_code", "state", "finished_at"]
+            return Confirmation("04", payment_id)
+        if state == State.SUCCESS:
+            return Confirmation("02", payment_id)
         if not notice.succeeded:
-            if payment.state in UNFINISHED:
-                payment.state = State.FAILED
-                payment.finished_at = now
-                payment.save(update_fields=gateway_fields)
-                return Confirmation("00", payment)
-            return Confirmation("02", payment)
+            if state in UNFINISHED:
+                cursor.execute(succeed, [State.FAILED, at, *gateway, payment_id])
+                return Confirmation("00", payment_id)
+            return Confirmation("02", payment_id)
         # The request closes to every other payment here (the counter's own path locks it first
         # and finds it paid); a dossier that no longer waits for payment (withdrawn, stopped)
-        # does not take the money.
-        # (Conditions on the request's own row, so that an update waiting behind the counter's
-        # lock re-reads them; the dossier's state in a subquery, not a join.)
-        paid = (
-            PaymentRequest.objects.filter(pk=payment.request_id, state=PaymentRequest.State.OPEN)
-            .filter(Exists(Dossier.objects.filter(pk=OuterRef("dossier_id"), state=Dossier.State.PAYMENT)))
-            .update(state=PaymentRequest.State.PAID, paid_at=now)
+        # does not take the money. (Conditions on the request's own row, so that an update waiting
+        # behind the counter's lock re-reads them; the dossier's state in a subquery, not a join.)
+        cursor.execute(
+            close_request,
+            [PaymentRequest.State.PAID, at, request_id, PaymentRequest.State.OPEN, Dossier.State.PAYMENT],
         )
-        payment.finished_at = now
-        if paid != 1:
+        if cursor.rowcount != 1:
             # Paid meanwhile another way (the counter, another attempt), or the dossier no longer
             # waits for payment: the money is ours to give back.
-            payment.state = State.ERROR
+            cursor.execute(succeed, [State.ERROR, at, *gateway, payment_id])
+            payment = Payment.objects.get(pk=payment_id)
             payment.note = "Đã nộp bằng cách khác trước đó: cần hoàn trả khoản này."
-            payment.save(update_fields=[*gateway_fields, "note"])
+            payment.save(update_fields=["note"])
             audit_record(action="payment.paid_twice", obj=payment, extra={"txn_ref": payment.txn_ref}, ip=ip)
-            return Confirmation("02", payment)
-        payment.state = State.SUCCESS
-        payment.save(update_fields=gateway_fields)
-        return Confirmation("00", payment, settle=True)
+            return Confirmation("02", payment_id)
+        cursor.execute(succeed, [State.SUCCESS, at, *gateway, payment_id])
+        return Confirmation("00", payment_id, settle=True)
 
 
 def payment_settle(payment: Payment | int, *, ip: str | None = None) -> bool:

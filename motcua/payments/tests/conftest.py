@@ -36,6 +36,14 @@ def priced(world: World, *, fees: list[dict] | None = None, **changes) -> None:
     world.procedure = procedure
 
 
+@pytest.fixture(autouse=True)
+def tasks_at_once(settings):
+    """The task worker settles a gateway success (``motcua.payments.tasks``); here each task runs
+    as it is queued (Django's immediate backend), as a worker would a moment later. The worker
+    itself is tested in test_ipn.py."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def world(db) -> World:
     w = build_world()

@@ -1,9 +1,12 @@
 """The IPN (``GET /thanh-toan/vnpay/ipn``) and the return page, with parameters signed by the VNPay
 stand-in (motcua/payments/testing): the protocol's answers, worked through."""
 
+import signal
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
 
 from motcua.audit.models import AuditEvent
 from motcua.dossiers.models import Dossier, DossierEvent
@@ -38,6 +41,30 @@ def test_a_signed_success_answers_00_and_the_dossier_is_paid(client, started, vn
     assert started.state == "success" and started.gateway_transaction_no == params["vnp_TransactionNo"]
     assert Dossier.objects.get(pk=started.request.dossier_id).state == Dossier.State.PROCESSING
     assert "sessionid" not in response.cookies
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_task_worker_brings_the_success_onto_the_dossier(client, started, vnpay_standin, settings):
+    """As deployed: the IPN answers, then queues the settling; ``manage.py db_worker`` does it."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    params = vnpay_standin.choose(started.txn_ref, "success")
+    assert client.get(IPN, params).json() == {"RspCode": "00", "Message": "Confirm Success"}
+    assert Payment.objects.get(pk=started.pk).settled_at is None  # the gateway did not wait for it
+    assert Dossier.objects.get(pk=started.request.dossier_id).state == Dossier.State.PAYMENT
+    [queued] = DBTaskResult.objects.filter(task_path="motcua.payments.tasks.settle_payment")
+    assert queued.args_kwargs["args"] == [started.pk, "127.0.0.1"]
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    try:
+        call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    finally:  # the worker installs its own
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+    payment = Payment.objects.select_related("receipt").get(pk=started.pk)
+    assert payment.settled_at is not None and payment.receipt.number == 1
+    assert Dossier.objects.get(pk=started.request.dossier_id).state == Dossier.State.PROCESSING
+    assert DossierEvent.objects.filter(action="record-payment").count() == 1
+    queued.refresh_from_db()
+    assert queued.status == "SUCCESSFUL" and queued.return_value is True
 
 
 def test_a_replayed_ipn_answers_02(client, started, vnpay_standin):

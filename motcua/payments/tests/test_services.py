@@ -49,8 +49,8 @@ def confirm(notice: GatewayNotice, ip: str | None = None) -> str:
     """What the IPN does: the gateway's word recorded, then (after its answer) the dossier's side."""
     confirmation = payment_confirm(notice=notice, ip=ip)
     if confirmation.settle:
-        assert confirmation.payment is not None
-        payment_settle(confirmation.payment)
+        assert confirmation.payment_id is not None
+        payment_settle(confirmation.payment_id)
     return confirmation.code
 
 

@@ -4,7 +4,8 @@
   authority: the only place a gateway payment becomes a success (``payment_confirm``). It answers
   the gateway's JSON ``{"RspCode", "Message"}`` and nothing else: no session, no CSRF token (the
   caller is a server, authenticated by the signature), no page. Once the answer is sent, the
-  success is brought onto the dossier (``payment_settle``).
+  task worker is asked to bring the success onto the dossier (``tasks.settle_payment``): the
+  gateway never waits for that bookkeeping, and a burst of notices never competes with it.
 - ``result`` (``GET /thanh-toan/vnpay/ket-qua``): the citizen's browser comes back. It only
   displays what we recorded (the IPN may arrive a moment later: the page says "đang chờ xác nhận").
 """
@@ -29,7 +30,8 @@ from motcua.lib.afterwards import after_response
 from motcua.lib.clients import client_ip
 from motcua.payments.gateways import BadSignature, get_gateway
 from motcua.payments.models import Payment
-from motcua.payments.services import Confirmation, payment_confirm, payment_settle
+from motcua.payments.services import Confirmation, payment_confirm
+from motcua.payments.tasks import settle_payment
 
 logger = logging.getLogger(__name__)
 MAX_PARAMS = 40  # VNPay sends about fifteen; more is not the gateway
@@ -62,18 +64,18 @@ def ipn(request: HttpRequest) -> HttpResponse:
         return _answer("99")
     response = _answer(confirmation.code)
     if confirmation.settle:
-        assert confirmation.payment is not None
-        after_response(response, partial(_settle, confirmation.payment.pk, ip))
+        assert confirmation.payment_id is not None
+        after_response(response, partial(_queue_settle, confirmation.payment_id, ip))
     return response
 
 
-def _settle(payment_id: int, ip: str | None) -> None:
-    """The dossier's side of a success, once the gateway has its answer (the scheduler's
-    "payments-settle" catches up one lost here)."""
+def _queue_settle(payment_id: int, ip: str | None) -> None:
+    """Queue the dossier's side of a success once the gateway has its answer (the scheduler's
+    "payments-settle" catches up one whose task was lost)."""
     try:
-        payment_settle(payment_id, ip=ip)
+        settle_payment.enqueue(payment_id, ip)
     except Exception:
-        logger.exception("IPN: thanh toán %s chưa được ghi nhận vào hồ sơ", payment_id)
+        logger.exception("IPN: chưa xếp được việc ghi nhận thanh toán %s vào hồ sơ", payment_id)
 
 
 @never_cache
@@ -99,7 +101,7 @@ def result(request: HttpRequest) -> HttpResponse:
         "signed": signed,
         "gateway_says_success": bool(notice and notice.succeeded),
         "pending": payment is not None and payment.state in (Payment.State.CREATED, Payment.State.STARTED),
-        # A success whose receipt is being issued (the IPN's settling, a moment after its answer).
+        # A success whose receipt is being issued (the worker's settling, a moment after the IPN).
         "settling": payment is not None
         and payment.state == Payment.State.SUCCESS
         and payment.settled_at is None,
