@@ -402,7 +402,8 @@ def payment_confirm(*, notice: GatewayNotice, ip: str | None = None) -> Confirma
 
 def payment_settle(payment: Payment | int, *, ip: str | None = None) -> bool:
     """Bring a gateway payment's success onto the dossier (``_settle``) once, whoever asks first:
-    the IPN after its answer, the polling job, the catch-up. False when there was nothing to do."""
+    the task worker after the IPN's answer, the polling job, the catch-up. False when there was
+    nothing to do."""
     pk = payment.pk if isinstance(payment, Payment) else payment
     with transaction.atomic():
         locked = (
