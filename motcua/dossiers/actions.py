@@ -1,5 +1,10 @@
 """The transitions a page or the API can offer on an existing dossier, by kebab-case name.
 
+Asking for a payment and recording one are not among them: they go through the payments app
+(``/thu-phi/<mã>/``, ``/api/v1/dossiers/{code}/payment/…``), which names what is due, for what and
+by when, records how it was paid and issues the receipt; its services call
+``dossier_request_payment`` and ``dossier_record_payment`` for the dossier's side.
+
 ``Action.needs`` lists the inputs the service takes beyond ``actor``, ``dossier`` and
 ``expected_version`` (``required`` those that must be filled); ``rule`` names the entry of
 ``services.RULES`` that decides state and roles.
@@ -68,14 +73,6 @@ ACTIONS: dict[str, Action] = {
         ),
         _a("approve", "Phê duyệt", services.dossier_approve, ["note"]),
         _a("reject", "Không giải quyết", services.dossier_reject, ["reason"], ["reason"], danger=True),
-        _a(
-            "request-payment",
-            "Yêu cầu nộp phí, lệ phí",
-            services.dossier_request_payment,
-            ["amount_vnd", "note"],
-            ["amount_vnd"],
-        ),
-        _a("record-payment", "Ghi nhận đã nộp phí", services.dossier_record_payment, ["note"]),
         _a("stop", "Dừng xử lý", services.dossier_stop, ["reason"], ["reason"], danger=True),
         _a("withdraw", "Rút hồ sơ", services.dossier_withdraw, ["reason"], ["reason"], danger=True),
         _a(

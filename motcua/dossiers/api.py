@@ -210,6 +210,9 @@ def _intake(body: schemas.DossierCreateIn) -> services.IntakeData:
 
 # -- action inputs ----------------------------------------------------------------------------
 
+# The payment actions of the dossier's rules, taken through the payments API (motcua/payments/api.py).
+PAYMENT_PATHS = {"request-payment": "request", "record-payment": "counter"}
+
 MISSING = {
     "reason": "Nhập lý do.",
     "note": "Nhập ghi chú.",
@@ -217,7 +220,6 @@ MISSING = {
     "officer": "Chọn cán bộ nhận hồ sơ (tên đăng nhập).",
     "to_agency": "Chọn cơ quan nhận hồ sơ (mã định danh).",
     "to_seq": "Chọn bước trả lại.",
-    "amount_vnd": "Nhập số tiền phải nộp.",
     "new_due_at": "Nhập ngày hẹn trả mới.",
     "collected_by": "Nhập tên người nhận kết quả.",
     "postal_tracking": "Nhập mã bưu gửi.",
@@ -251,7 +253,7 @@ def _action_kwargs(action: dossier_actions.Action, body: schemas.ActionIn) -> di
             if need in action.required:
                 missing[need] = MISSING.get(need, f"Thiếu {need}.")
                 continue
-            if need in ("officer", "to_agency", "to_seq", "amount_vnd", "new_due_at"):
+            if need in ("officer", "to_agency", "to_seq", "new_due_at"):
                 value = None
         elif need == "items":
             value = [services.SupplementItem(name=i.name.strip(), reason=i.reason.strip()) for i in value]
@@ -449,11 +451,12 @@ def dossier_file_add(
     summary="Thao tác trên hồ sơ",
     description=(
         "`action` là tên thao tác (kebab-case): receive, refuse, request-supplement, "
-        "receive-supplement, assign, forward, send-back, approve, reject, request-payment, "
-        "record-payment, stop, withdraw, extend, finish, return-result. "
+        "receive-supplement, assign, forward, send-back, approve, reject, stop, withdraw, extend, "
+        "finish, return-result. Yêu cầu nộp và ghi nhận đã nộp phí, lệ phí: các địa chỉ "
+        "`/dossiers/{code}/payment/…` (nhóm “Phí, lệ phí”). "
         "Thân: `version` (phiên bản hồ sơ đang xem, bắt buộc) và những gì thao tác cần: "
         "`reason`, `note`, `items` [{name, reason}], `officer` (tên đăng nhập), `to_agency`, "
-        "`to_seq`, `amount_vnd`, `new_due_at`, `collected_by`, `postal_tracking`. "
+        "`to_seq`, `new_due_at`, `collected_by`, `postal_tracking`. "
         "409 nếu trạng thái không cho phép hoặc hồ sơ đã thay đổi."
     ),
 )
@@ -462,7 +465,13 @@ def dossier_action(
 ) -> dict[str, Any]:
     spec = dossier_actions.ACTIONS.get(action)
     if spec is None:
-        raise NotFound(f"Không có thao tác “{action}”.", details={"action": action})
+        where = PAYMENT_PATHS.get(action)
+        message = f"Không có thao tác “{action}”." + (
+            f" Phí, lệ phí được yêu cầu và ghi nhận qua POST /api/v1/dossiers/{{code}}/payment/{where}."
+            if where
+            else ""
+        )
+        raise NotFound(message, details={"action": action})
     if not is_staff(request.auth):
         raise NotFound(NOT_FOUND, details={"code": code})
     ip = client_ip(request)

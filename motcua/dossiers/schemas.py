@@ -136,7 +136,6 @@ class ActionIn(Schema):
     officer: str | None = Field(None, max_length=150, description="Tên đăng nhập của cán bộ nhận")
     to_agency: str | None = Field(None, max_length=40, description="Mã cơ quan nhận")
     to_seq: int | None = Field(None, ge=1, description="Bước (thứ tự) trả lại")
-    amount_vnd: int | None = Field(None, ge=0, description="Số tiền phải nộp (đồng)")
     new_due_at: datetime | None = Field(None, description="Ngày hẹn trả mới")
     collected_by: str = Field("", max_length=200, description="Người nhận kết quả")
     postal_tracking: str = Field("", max_length=60, description="Mã bưu gửi")

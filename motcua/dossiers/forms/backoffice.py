@@ -50,17 +50,6 @@ def parse_local_datetime(value: str) -> datetime:
     return naive.replace(tzinfo=VN_TZ)
 
 
-def parse_amount_vnd(value: str) -> int:
-    """ "1.250.000", "1250000 đ" → 1250000; ValueError if not a positive whole number of đồng."""
-    digits = value.replace(".", "").replace(",", "").replace("đ", "").replace(" ", "").strip()
-    if not digits.isdigit():
-        raise ValueError(value)
-    amount = int(digits)
-    if amount <= 0:
-        raise ValueError(value)
-    return amount
-
-
 class ActionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
@@ -138,14 +127,6 @@ class ActionForm(forms.Form):
                 self.fields[f"item_reason_{i}"] = forms.CharField(
                     label=f"Lý do {i}", required=False, max_length=500
                 )
-        elif need == "amount_vnd":
-            self.fields["amount_vnd"] = forms.CharField(
-                label="Số tiền phải nộp (đồng)",
-                max_length=20,
-                help_text="Ví dụ: 1.250.000",
-                widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-                error_messages={"required": "Hãy nhập số tiền phải nộp."},
-            )
         elif need == "new_due_at":
             self.fields["new_due_at"] = forms.CharField(
                 label="Ngày hẹn trả mới",
@@ -170,12 +151,6 @@ class ActionForm(forms.Form):
             self.fields[need] = forms.CharField(label=need, required=False, max_length=2000)
 
     # -- validation -----------------------------------------------------------------------
-
-    def clean_amount_vnd(self) -> int:
-        try:
-            return parse_amount_vnd(self.cleaned_data["amount_vnd"])
-        except ValueError:
-            raise forms.ValidationError("Số tiền phải là số nguyên dương, ví dụ 1.250.000.") from None
 
     def clean_new_due_at(self) -> datetime:
         try:

@@ -592,13 +592,16 @@ def test_an_extension_past_one_more_processing_time_is_refused(world, received, 
     assert (received.version, received.extension_count, received.due_at) == (1, 0, received.original_due_at)
 
 
-def test_a_payment_beyond_what_can_be_stored_is_refused(world, received):
+@pytest.mark.parametrize("action", ["request-payment", "record-payment"])
+def test_no_payment_is_asked_or_recorded_by_a_free_amount(world, received, action):
+    """Fees go through the payments API (/dossiers/{code}/payment/…): what is due, for what, by
+    when, how it was paid, its receipt. The generic actions take none, whatever amount is sent."""
     d = services.dossier_assign(
         actor=world.leader, dossier=received, expected_version=received.version, officer=world.specialist
     )
-    response = act(bearer(world.specialist), d.code, "request-payment", version=d.version, amount_vnd=10**20)
-    body = assert_error(response, 400, "amount_too_large")
-    assert body["details"] == {"field": "amount_vnd", "max": 10**15}
+    response = act(bearer(world.specialist), d.code, action, version=d.version, amount_vnd=10**20)
+    body = assert_error(response, 404, "not_found")
+    assert "/api/v1/dossiers/{code}/payment/" in body["message"]
     d.refresh_from_db()
     assert (d.state, d.fee_due_vnd, d.version) == ("processing", None, 2)
 

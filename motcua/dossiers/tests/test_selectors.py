@@ -118,7 +118,6 @@ def test_each_user_is_offered_only_what_they_may_do_now(world, frozen):
         "request-supplement",
         "forward",
         "send-back",
-        "request-payment",
     ]
     # The leader does not hold the specialist's step (only the holder acts on it): he assigns it,
     # and keeps his own decisions; approval waits for the approval step.
@@ -142,9 +141,9 @@ def test_each_user_is_offered_only_what_they_may_do_now(world, frozen):
 def test_every_offered_action_is_accepted_by_its_service(world, frozen):
     d = advance(world, S.APPROVED)
     offered = {a.name: a for a in selectors.dossier_available_actions(world.receptionist, d)}
-    # The counter holds the step after approval ("Trả kết quả"): it finishes the result, and may
-    # ask for the fee payable on collection.
-    assert set(offered) == {"finish", "withdraw", "request-payment"}
+    # The counter holds the step after approval ("Trả kết quả"): it finishes the result (and may
+    # ask for the fee payable on collection, on the payments page).
+    assert set(offered) == {"finish", "withdraw"}
     d = offered["finish"].service(actor=world.receptionist, dossier=d, expected_version=d.version)
     assert d.state == S.FINISHED
     reason = {"reason": "Công dân xin rút"}

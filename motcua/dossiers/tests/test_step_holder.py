@@ -291,12 +291,21 @@ def test_the_dossier_page_offers_exactly_what_the_table_allows(
         "current_step", "receiving_agency", "holder_agency", "handling_agency"
     ).get(pk=d.pk)
     offered = {a.rule_for(d) for a in dossier_available_actions(people[role], d)}
+    if action in PAYMENT_ACTIONS:  # offered on the payments page (/thu-phi/), by the same table
+        assert action not in offered
+        offered = {action} if services.action_permitted(people[role], d, action) else set()
     assert (action in offered) == (expected is OK)
+
+
+# Asked for and recorded through the payments app, not the generic actions (motcua/dossiers/actions.py).
+PAYMENT_ACTIONS = {"request-payment", "record-payment"}
 
 
 def _first_refusal_per_action() -> list[tuple]:
     seen: dict[str, tuple] = {}
     for row in TABLE:
+        if row[0] in PAYMENT_ACTIONS:
+            continue
         if row[0] not in seen and row[4] not in (OK, "read_only", "not_at_approval_step"):
             seen[row[0]] = row
     return list(seen.values())
@@ -342,6 +351,28 @@ def test_the_api_and_the_page_refuse_with_the_same_code_and_change_nothing(
     answer = page.post(f"/xu-ly/ho-so/{d.code}/thao-tac/{action}/", {"version": d.version})
     assert answer.status_code == 403
     assert body["message"] in answer.content.decode().replace("&quot;", '"')
+    assert footprint(d) == before
+
+
+def test_a_payment_is_asked_through_the_payments_app_which_refuses_with_the_same_code(world, frozen, people):
+    from motcua.payments.tests.conftest import priced
+
+    action, role, step, holds, expected = next(r for r in TABLE if r[0] == "request-payment" and r[4] != OK)
+    priced(world)  # a fee to ask for: what is refused is who asks
+    d = build(world, people, step, role, holds)
+    before = footprint(d)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=people[role], name='thử')}")
+    generic = client.post(
+        f"/api/v1/dossiers/{d.code}/actions/{action}", {"version": d.version}, content_type="application/json"
+    )
+    assert generic.status_code in (400, 404) and set(generic.json()) == {"code", "message", "details"}
+    response = client.post(
+        f"/api/v1/dossiers/{d.code}/payment/request", {"version": d.version}, content_type="application/json"
+    )
+    assert (response.status_code, response.json()["code"]) == (403, expected), response.json()
+    page = Client()
+    page.force_login(people[role])
+    assert page.post(f"/xu-ly/ho-so/{d.code}/thao-tac/{action}/", {"version": d.version}).status_code == 404
     assert footprint(d) == before
 
 
