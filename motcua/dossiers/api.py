@@ -32,6 +32,7 @@ from motcua.lib.errors import DomainError, InvalidInput, NotFound
 from motcua.lib.paging import page_number
 from motcua.org.models import Agency
 from motcua.org.selectors import agency_by_code, is_staff
+from motcua.signing import actions as signing_actions
 from motcua.workcalendar.calendar import VN_TZ
 
 router = Router(tags=["Hồ sơ"], auth=API_AUTH)
@@ -456,7 +457,8 @@ def dossier_file_add(
         "`/dossiers/{code}/payment/…` (nhóm “Phí, lệ phí”). "
         "Thân: `version` (phiên bản hồ sơ đang xem, bắt buộc) và những gì thao tác cần: "
         "`reason`, `note`, `items` [{name, reason}], `officer` (tên đăng nhập), `to_agency`, "
-        "`to_seq`, `new_due_at`, `collected_by`, `postal_tracking`. "
+        "`to_seq`, `new_due_at`, `collected_by`, `postal_tracking`, `render_result` (phê duyệt: "
+        "lập văn bản kết quả từ mẫu và ký số bằng khóa của lãnh đạo tại cơ quan giải quyết). "
         "409 nếu trạng thái không cho phép hoặc hồ sơ đã thay đổi."
     ),
 )
@@ -479,7 +481,17 @@ def dossier_action(
     # reads the dossier, and audits the action; no view of personal data is logged for it.
     found = selectors.dossier_code_for_staff(request.auth, code, ip=ip)
     kwargs = _action_kwargs(spec, body)
-    updated = spec.service(actor=request.auth, dossier=found, expected_version=body.version, ip=ip, **kwargs)
+    # As the back office: an approval signs the result drawn up from the template when asked
+    # (the leader's key at the handling agency), in the same transaction.
+    updated = signing_actions.run_action(
+        spec,
+        render=body.render_result,
+        actor=request.auth,
+        dossier=found,
+        expected_version=body.version,
+        ip=ip,
+        **kwargs,
+    )
     return _summary(updated)
 
 

@@ -139,6 +139,11 @@ class ActionIn(Schema):
     new_due_at: datetime | None = Field(None, description="Ngày hẹn trả mới")
     collected_by: str = Field("", max_length=200, description="Người nhận kết quả")
     postal_tracking: str = Field("", max_length=60, description="Mã bưu gửi")
+    render_result: bool = Field(
+        False,
+        description="Phê duyệt: lập văn bản kết quả từ mẫu và ký số (khóa của lãnh đạo phê duyệt tại cơ "
+        "quan giải quyết); không có khóa → 400 no_leader_key, hồ sơ không đổi",
+    )
 
 
 # -- out --------------------------------------------------------------------------------------

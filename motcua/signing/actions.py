@@ -1,6 +1,7 @@
-"""The back office's call of a transition with the e-result's part in the same transaction:
-approval with the result to sign (the attached PDF, field ``ket_qua``, or the template, field
-``lap_tu_mau``), and the signed results issued when the dossier is finished or returned."""
+"""A transition with the e-result's part in the same transaction, for the back office and the
+API alike: approval with the result to sign (an attached PDF — the page's field ``ket_qua`` —,
+or one drawn up from the template — the page's ``lap_tu_mau``, the API's ``render_result``), and
+the signed results issued when the dossier is finished or returned."""
 
 from typing import Any
 
@@ -12,14 +13,15 @@ from motcua.signing.services import dossier_approve_with_result, dossier_issue_r
 ISSUING_ACTIONS = frozenset({"finish", "return-result"})
 
 
-def run_action(spec: Any, *, files: Any, post: Any, **kwargs: Any) -> Dossier:
+def run_action(spec: Any, *, result_file: Any = None, render: bool = False, **kwargs: Any) -> Dossier:
+    """``spec.service(**kwargs)``; for an approval, with the result to sign (``result_file`` or,
+    with ``render``, the template's), which other actions ignore."""
     if spec.name == "approve":
-        approved, _ = dossier_approve_with_result(
-            **kwargs, result_file=files.get("ket_qua") or None, render=post.get("lap_tu_mau") == "1"
-        )
+        approved, _ = dossier_approve_with_result(**kwargs, result_file=result_file, render=render)
         return approved
+    if spec.name not in ISSUING_ACTIONS:
+        return spec.service(**kwargs)
     with transaction.atomic():
         dossier = spec.service(**kwargs)
-        if spec.name in ISSUING_ACTIONS:
-            dossier_issue_results(dossier=dossier, actor=kwargs.get("actor"), ip=kwargs.get("ip"))
+        dossier_issue_results(dossier=dossier, actor=kwargs.get("actor"), ip=kwargs.get("ip"))
         return dossier

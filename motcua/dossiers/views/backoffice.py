@@ -497,8 +497,8 @@ def dossier_action(request, code: str, action: str):
         # The e-result's part (signing at approval, issue at finish) in the same transaction.
         signing_actions.run_action(
             spec,
-            files=request.FILES,
-            post=request.POST,
+            result_file=request.FILES.get("ket_qua") or None,
+            render=request.POST.get("lap_tu_mau") == "1",
             actor=request.user,
             dossier=dossier,
             expected_version=version,

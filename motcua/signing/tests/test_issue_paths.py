@@ -1,9 +1,12 @@
-"""Every way a dossier reaches its result issues the e-result once: the back office's finish
-(in the same request), and the scheduler's job for the other paths (the API, the counter)."""
+"""Every way a dossier reaches its result issues the e-result once: the back office's and the
+API's finish (in the same request), and the scheduler's job for the other paths. The API signs at
+approval as the back office does."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
+from motcua.accounts.services import api_token_create
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers.models import DossierEvent
 from motcua.dossiers.tests.conftest import AT_APPROVAL, advance
@@ -30,6 +33,46 @@ def test_the_job_issues_a_result_finished_elsewhere_once(signing_world):
     assert result.issued_at is not None and result.issued_by is None  # the system issued it
     event = DossierEvent.objects.get(dossier=dossier, action="issue-e-result")
     assert event.data["signed_by"] == "seal" and event.actor is None
+
+
+def _api(user) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=user, name='thử')}")
+
+
+def _act(client: Client, code: str, action: str, **body):
+    return client.post(f"/api/v1/dossiers/{code}/actions/{action}", body, content_type="application/json")
+
+
+def test_the_api_signs_at_approval_and_issues_at_finish_as_the_back_office(signing_world):
+    sw = signing_world
+    dossier = advance(sw.world, AT_APPROVAL)
+    response = _act(_api(sw.leader), dossier.code, "approve", version=dossier.version, render_result=True)
+    assert response.status_code == 200, response.content
+    result = EResult.objects.get(dossier=dossier)
+    assert (result.code, result.leader_id, result.source) == (
+        f"{dossier.code}-KQ1",
+        sw.leader_key.pk,
+        "template",
+    )
+    assert result.issued_at is None
+    response = _act(_api(sw.receptionist), dossier.code, "finish", version=response.json()["version"])
+    assert response.status_code == 200, response.content
+    result.refresh_from_db()
+    assert result.issued_at is not None and result.issued_by_id == sw.receptionist.pk
+    assert services.issue_pending() == 0  # nothing left for the scheduler's job
+
+
+def test_the_api_approval_without_a_leader_key_changes_nothing(signing_world):
+    sw = signing_world
+    sw.leader_key.active = False
+    sw.leader_key.save(update_fields=["active"])
+    dossier = advance(sw.world, AT_APPROVAL)
+    response = _act(_api(sw.leader), dossier.code, "approve", version=dossier.version, render_result=True)
+    assert response.status_code == 400 and response.json()["code"] == "no_leader_key"
+    dossier.refresh_from_db()
+    assert dossier.state == "processing" and not EResult.objects.exists()
+    plain = _act(_api(sw.leader), dossier.code, "approve", version=dossier.version)
+    assert plain.status_code == 200 and not EResult.objects.exists()  # a plain approval, as on the page
 
 
 def test_the_back_office_refuses_a_result_that_is_not_a_pdf_and_keeps_the_form(signing_world, client):
