@@ -240,7 +240,13 @@ def start_gunicorn(run: Run, port: int, *, workers: int = 4) -> subprocess.Popen
     gunicorn = Path(sys.executable).with_name("gunicorn")
     cmd = [str(gunicorn), "motcua.wsgi:application", "--bind", f"{HOST}:{port}", "--workers",
            str(workers), "--timeout", "60", "--access-logfile", "-", "--log-level", "warning"]  # fmt: skip
-    with open(f"{run.tmp}/gunicorn.log", "w") as errors:  # the child keeps its own descriptor
+    return _spawn(run, cmd, "gunicorn.log")
+
+
+def _spawn(run: Run, cmd: list[str], log: str) -> subprocess.Popen:
+    """``cmd`` from the repository root with this run's environment, in a session of its own
+    (``stop_process`` stops its whole group); stdout dropped, stderr to ``<tmp>/<log>``."""
+    with open(f"{run.tmp}/{log}", "w") as errors:  # the child keeps its own descriptor
         return subprocess.Popen(
             cmd, cwd=ROOT, env=os.environ.copy(), start_new_session=True, stdout=subprocess.DEVNULL,
             stderr=errors,
@@ -281,11 +287,7 @@ def start_task_worker(run: Run) -> subprocess.Popen:
     """``manage.py db_worker`` as the README deploys it beside gunicorn (at nice 10, below the web
     processes), in a session of its own; its errors go to ``<tmp>/worker.log``."""
     cmd = ["nice", "-n", "10", sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--no-reload"]
-    with open(f"{run.tmp}/worker.log", "w") as errors:
-        return subprocess.Popen(
-            cmd, cwd=ROOT, env=os.environ.copy(), start_new_session=True, stdout=subprocess.DEVNULL,
-            stderr=errors,
-        )  # fmt: skip
+    return _spawn(run, cmd, "worker.log")
 
 
 def stop_process(server: subprocess.Popen) -> None:

@@ -9,9 +9,9 @@ through, and the partial unique constraint ``payment_one_success`` holds behind 
 
 A payment succeeding records it on the dossier (``dossier_record_payment``, event data per
 docs: ``method``, ``amount_vnd``, ``paid_online``) and issues its e-receipt (``_settle``): in the
-officer's own transaction at the counter; for the gateway, just after the notice is answered
-(``payment_confirm`` then ``payment_settle``), so that the gateway's server waits only for its word
-to be recorded.
+officer's own transaction at the counter; for the gateway, by the task worker once the notice is
+answered (``payment_confirm``, then ``payment_settle`` in ``tasks.settle_payment``), so that the
+gateway's server waits only for its word to be recorded.
 """
 
 from __future__ import annotations
@@ -312,7 +312,7 @@ class Confirmation:
 
 
 # The notice's hot path in plain SQL: the payment's row under its lock, the request closed, the
-# payment succeeded. They are the ORM's
+# payment finished (succeeded, failed, or in error). They are the ORM's
 #   Payment.objects.select_for_update().filter(txn_ref=…, method="gateway")
 #   PaymentRequest.objects.filter(pk=…, state="open")
 #       .filter(Exists(Dossier.objects.filter(pk=OuterRef("dossier_id"), state="payment"))).update(…)
@@ -354,7 +354,7 @@ def payment_confirm(*, notice: GatewayNotice, ip: str | None = None) -> Confirma
     the dossier — the event, the clock, the receipt — is ``payment_settle``: the task worker runs it
     (the IPN queues it once its answer is sent), and ``payments_settle_pending`` catches up a
     payment whose settling was lost."""
-    select, close_request, succeed = _confirm_sql()
+    select, close_request, finish = _confirm_sql()
     # The time as the ORM stores it (SQLite: naive UTC).
     at = connection.ops.adapt_datetimefield_value(timezone.now())
     gateway = [notice.response_code[:10], notice.gateway_transaction_no[:40], notice.bank_code[:20]]
@@ -376,7 +376,7 @@ def payment_confirm(*, notice: GatewayNotice, ip: str | None = None) -> Confirma
             return Confirmation("02", payment_id)
         if not notice.succeeded:
             if state in UNFINISHED:
-                cursor.execute(succeed, [State.FAILED, at, *gateway, payment_id])
+                cursor.execute(finish, [State.FAILED, at, *gateway, payment_id])
                 return Confirmation("00", payment_id)
             return Confirmation("02", payment_id)
         # The request closes to every other payment here (the counter's own path locks it first
@@ -390,13 +390,13 @@ def payment_confirm(*, notice: GatewayNotice, ip: str | None = None) -> Confirma
         if cursor.rowcount != 1:
             # Paid meanwhile another way (the counter, another attempt), or the dossier no longer
             # waits for payment: the money is ours to give back.
-            cursor.execute(succeed, [State.ERROR, at, *gateway, payment_id])
+            cursor.execute(finish, [State.ERROR, at, *gateway, payment_id])
             payment = Payment.objects.get(pk=payment_id)
             payment.note = "Đã nộp bằng cách khác trước đó: cần hoàn trả khoản này."
             payment.save(update_fields=["note"])
             audit_record(action="payment.paid_twice", obj=payment, extra={"txn_ref": payment.txn_ref}, ip=ip)
             return Confirmation("02", payment_id)
-        cursor.execute(succeed, [State.SUCCESS, at, *gateway, payment_id])
+        cursor.execute(finish, [State.SUCCESS, at, *gateway, payment_id])
         return Confirmation("00", payment_id, settle=True)
 
 
