@@ -27,7 +27,7 @@ import json
 import threading
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -116,8 +116,12 @@ class VNPayStandIn:
         ipn_url: str = "",
         host: str = "127.0.0.1",
         port: int = 0,
+        after_ipn: Callable[[], None] | None = None,
     ) -> None:
+        """`after_ipn` runs once each IPN is answered, before the stand-in goes on (the tests wait
+        there for what the merchant does after its answer)."""
         self.secret = secret
+        self.after_ipn = after_ipn
         self.tmn_code = tmn_code
         self.ipn_url = ipn_url
         self.transactions: dict[str, Transaction] = {}
@@ -221,6 +225,8 @@ class VNPayStandIn:
             answer = {"error": str(exc)}
         with self.lock:
             txn.ipn_replies.append(answer)
+        if self.after_ipn is not None:
+            self.after_ipn()
         return answer
 
     # -- querydr ------------------------------------------------------------------------------
