@@ -107,3 +107,11 @@ class VersionedCache:
         """The data behind the kept values changed: every process rebuilds on its next call."""
         self._bump()
         transaction.on_commit(self._bump)
+
+
+def recheck_all() -> None:
+    """Every kept value of this process asks the shared cache again on its next call (tests: the
+    cache was emptied, a version trusted for a minute must not outlive it)."""
+    for kept_on_key in list(_BY_KEY.values()):
+        for kept in list(kept_on_key):
+            kept.recheck_now()

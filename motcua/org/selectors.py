@@ -23,6 +23,7 @@ from django.db.models.lookups import StartsWith
 
 from motcua.lib.errors import InvalidInput, NotFound
 from motcua.lib.text import fold
+from motcua.lib.versioned import VersionedCache
 from motcua.org.models import AdministrativeUnit, Agency, Membership
 from motcua.workcalendar.calendar import WorkCalendar
 from motcua.workcalendar.models import WorkSchedule
@@ -270,6 +271,19 @@ def agencies_visible_sql(user: "AnyUser | None", agency_ids: str) -> tuple[str, 
     return f"EXISTS ({found} AND {_covering_sql('a')})", [user.pk]
 
 
+def agency_actable_sql(user: "AnyUser | None", agency: str, *, roles: Iterable[str]) -> tuple[str, list[Any]]:
+    """A plain SQL condition, with its parameters: the agency row ``agency`` (an alias of the outer
+    statement) is one where the user may act with one of ``roles`` — ``agencies_actable_by`` for
+    a statement on the hot path (the head of unit's panel on every inbox page)."""
+    wanted = _acting(roles)
+    if not is_staff(user) or not wanted:
+        return "1 = 0", []
+    if user.is_superuser and Role.ADMINISTRATOR in wanted:
+        return "1 = 1", []
+    roles_sorted = sorted(wanted)
+    return _covering_sql(agency, roles=len(roles_sorted)), [user.pk, *roles_sorted]
+
+
 def agency_actable_by_code(user: "AnyUser | None", code: str, *, roles: Iterable[str]) -> Agency | None:
     """The active agency with identifier ``code`` if the user may act on it with one of ``roles``,
     with its work schedule loaded (None otherwise): ``agencies_actable_by(user, roles=roles)
@@ -391,13 +405,24 @@ def memberships_of(user: "User") -> QuerySet[Membership]:
     return Membership.objects.filter(user=user, active=True).select_related("agency").order_by("agency__path")
 
 
+# What the menu of every staff page reads of a user's memberships, kept per process (motcua/lib/
+# versioned.py): a grant or a revocation anywhere (``memberships_changed``, also sent by the
+# model's signals) is seen by this process at once and by the others within a minute.
+MENU_ROLES = VersionedCache("org:memberships-version", max_age=60, recheck_seconds=60)
+
+
 def user_acts_somewhere(user: "AnyUser | None", *, roles: Iterable[str]) -> bool:
     """Whether ``agencies_actable_by(user, roles=roles)`` holds any agency (the menu's "does this
     officer work at a counter"): a membership always covers its own agency, so an active one in
-    an acting role answers, read without the subtree rule."""
+    an acting role answers, read without the subtree rule. Kept per process (``MENU_ROLES``):
+    for what a page shows, never for what it lets the user do."""
     acting = _acting(roles)
     if not is_staff(user) or not acting:
         return False
-    if user.is_superuser and Role.ADMINISTRATOR in acting:
-        return Agency.objects.exists()
-    return Membership.objects.filter(user=user, active=True, role__in=acting).exists()
+
+    def read() -> bool:
+        if user.is_superuser and Role.ADMINISTRATOR in acting:
+            return Agency.objects.exists()
+        return Membership.objects.filter(user=user, active=True, role__in=acting).exists()
+
+    return MENU_ROLES.get((user.pk, user.is_superuser, frozenset(acting)), read)

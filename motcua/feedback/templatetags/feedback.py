@@ -45,18 +45,9 @@ def rating_path(code: str, source: str, status_code: int | None = None) -> str:
 @register.inclusion_tag("feedback/_inbox_panel.html", takes_context=True)
 def unsatisfied_panel(context: template.Context) -> dict[str, Any]:
     """The head of unit's unsatisfied ratings not yet handled (nothing for anyone else)."""
-    from motcua.feedback.selectors import unsatisfied_for
+    from motcua.feedback.selectors import unsatisfied_panel_rows
 
-    user = context.get("user")
-    # The panel shows the code, the procedure and the time: read those columns only (the wide
-    # dossier row cost more than the rest of the panel).
-    rows = (
-        unsatisfied_for(user)
-        .select_related(None)
-        .select_related("dossier", "procedure")
-        .only("created_at", "dossier__code", "procedure__name")
-    )
-    first = list(rows[: PANEL_SIZE + 1])
+    first = unsatisfied_panel_rows(context.get("user"), limit=PANEL_SIZE + 1)
     return {"rows": first[:PANEL_SIZE], "more": len(first) > PANEL_SIZE}
 
 

@@ -151,3 +151,36 @@ def test_whether_an_officer_acts_anywhere_answers_what_the_queryset_answers(peop
     for user, roles in itertools.product(users, ROLE_SETS):
         expected = agencies_actable_by(user, roles=roles).exists()
         assert user_acts_somewhere(user, roles=roles) == expected, (user, roles)
+
+
+def test_the_counter_menu_is_kept_per_process_and_follows_every_grant_and_revocation(settings):
+    """The menu's "Quầy tiếp nhận" is read once per process (MENU_ROLES): a grant or revocation
+    through the services, or a membership saved elsewhere (the admin), is seen at once here; a
+    change another process made is seen after the minute the kept answer is trusted."""
+    import time_machine
+    from django.core.cache import cache
+
+    from motcua.org.selectors import MENU_ROLES
+    from motcua.org.services import membership_grant, membership_revoke
+
+    tree = build_org_tree()
+    officer = make_staff("menu_officer", tree.department, Role.SPECIALIST)
+    counter = {Role.RECEPTIONIST}
+    with time_machine.travel(1_800_000_000, tick=False) as traveller:
+        assert user_acts_somewhere(officer, roles=counter) is False
+        granted = membership_grant(user=officer, agency=tree.commune_a, role=Role.RECEPTIONIST, actor=None)
+        assert user_acts_somewhere(officer, roles=counter) is True
+        membership_revoke(membership=granted, actor=None)
+        assert user_acts_somewhere(officer, roles=counter) is False
+        Membership.objects.filter(pk=granted.pk).first().save()  # still inactive: nothing new
+        granted.active = True
+        granted.save()  # as the admin saves it
+        assert user_acts_somewhere(officer, roles=counter) is True
+
+        # Another process revokes it (the shared version moves; nothing tells this process).
+        Membership.objects.filter(pk=granted.pk).update(active=False)
+        cache.set(MENU_ROLES.key, "changed elsewhere", None)
+        traveller.shift(59)
+        assert user_acts_somewhere(officer, roles=counter) is True  # trusted for the minute
+        traveller.shift(2)
+        assert user_acts_somewhere(officer, roles=counter) is False
