@@ -99,9 +99,10 @@ def _term_frequencies(terms: list[tuple[str, bool]]) -> dict[tuple[str, bool], i
 # nhận" — are the same for every visitor until the catalogue changes: their size and order (the
 # ids) are kept per process under the catalogue's version, so that a page of them reads 20 rows
 # instead of counting and ranking thousands. Exact, never an estimate: any catalogue change
-# (``catalog_changed``; a bulk write within a minute) throws them away. Rare answers (the rarest
+# (``catalog_changed``: at once in this process, within a minute in the others, whose kept version
+# is trusted that long; a bulk write within a minute) throws them away. Rare answers (the rarest
 # query word in fewer than KEEP_FROM procedures) are cheap to compute and are not kept.
-SEARCH_ANSWERS = VersionedCache(INTAKE.key, max_items=64, max_age=60)
+SEARCH_ANSWERS = VersionedCache(INTAKE.key, max_items=64, max_age=60, recheck_seconds=60)
 KEEP_FROM = 100
 
 
@@ -301,8 +302,9 @@ def procedure_detail(code: str) -> Procedure:
 # The public procedure page reads the same for every visitor until the catalogue changes: the
 # procedure (``procedure_detail``) and the agencies offering it, kept per process. Only codes that
 # exist are kept (an unknown code raises before anything is stored), at most PAGES_KEPT of them.
+# A change is seen at once in this process, within a minute in the others.
 PAGES_KEPT = 512
-PAGES = VersionedCache(INTAKE.key, max_items=PAGES_KEPT, max_age=60)
+PAGES = VersionedCache(INTAKE.key, max_items=PAGES_KEPT, max_age=60, recheck_seconds=60)
 
 
 def procedure_for_page(code: str) -> tuple[Procedure, list[Agency]]:
@@ -322,13 +324,19 @@ def default_process_steps(procedure: Procedure) -> list[ProcessStep]:
     return list(templates[0].steps.all()) if templates else []
 
 
+# What the public catalogue's filters list, kept per process under the catalogue's version (as the
+# intake reference, but trusted a minute before asking the shared cache again: a page's filter
+# list may show a change a minute late, a reception may not).
+FILTER_LISTS = VersionedCache(INTAKE.key, max_items=8, max_age=60, recheck_seconds=60)
+
+
 def fields_with_counts() -> list[Field]:
     """Fields with ``procedure_count``: their active procedures; fields without any are left out.
 
     Counting reads every procedure, so the list is built once per process and kept until the
     catalogue changes (``catalog_changed``), like the intake reference: a public page does not
     pay for the size of the catalogue on every request."""
-    return INTAKE.get(
+    return FILTER_LISTS.get(
         "fields-with-counts",
         lambda: list(
             Field.objects.annotate(procedure_count=Count("procedures", filter=Q(procedures__active=True)))
@@ -341,7 +349,7 @@ def fields_with_counts() -> list[Field]:
 def agencies_offering_procedures() -> list[Agency]:
     """Active agencies with at least one active offering, by name (the catalogue's "where to
     submit" filter); kept like ``fields_with_counts``."""
-    return INTAKE.get(
+    return FILTER_LISTS.get(
         "agencies-offering",
         lambda: list(Agency.objects.filter(active=True, offerings__active=True).distinct().order_by("name")),
     )
@@ -404,8 +412,9 @@ def procedures_offered_under(agency: Agency) -> QuerySet[Offering, ProcedureIdRo
 
 
 # Procedures offered by a set of agencies, as a back-office filter lists them: kept per process
-# under the catalogue's version (an offering, procedure or agency changed: rebuilt).
-PROCEDURE_CHOICES = VersionedCache(INTAKE.key, max_items=256, max_age=60)
+# under the catalogue's version (an offering, procedure or agency changed: rebuilt; at once in this
+# process, within a minute in the others).
+PROCEDURE_CHOICES = VersionedCache(INTAKE.key, max_items=256, max_age=60, recheck_seconds=60)
 CHOICE_LABEL_LENGTH = 90
 
 
