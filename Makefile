@@ -96,6 +96,9 @@ VNPAY_DEMO_PORT ?= 8002
 VNPAY_STANDIN = $(BIN)/python -m motcua.payments.testing.vnpay_standin --port $(VNPAY_DEMO_PORT) \
 	--secret motcua-vnpay-demo-secret --ipn-url http://$(HOST):$(PORT)/thanh-toan/vnpay/ipn
 run: export VNPAY_STANDIN_URL = http://127.0.0.1:$(VNPAY_DEMO_PORT)
+# The demo's mails (to the demo citizens' addresses) are written to var/mail/, one file per batch
+# sent (Django's file backend), not sent to an SMTP server the machine does not have.
+run: export EMAIL_BACKEND ?= django.core.mail.backends.filebased.EmailBackend
 .PHONY: vnpay-demo
 vnpay-demo: install
 	$(VNPAY_STANDIN)

@@ -6,6 +6,7 @@ development secret key and an empty ALLOWED_HOSTS.
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -412,24 +413,24 @@ NOTIFY_BATCH_SIZE = env_int("NOTIFY_BATCH_SIZE", 50)
 NOTIFY_HTTP_TIMEOUT = env_int("NOTIFY_HTTP_TIMEOUT", 10)  # seconds, SMS gateway and Zalo
 NOTIFY_SMTP_TIMEOUT = env_int("NOTIFY_SMTP_TIMEOUT", 10)
 NOTIFY_MESSAGE_ID_DOMAIN = env_str("NOTIFY_MESSAGE_ID_DOMAIN", "motcua.local")
-# E-mail over SMTP: Django's mailers (EMAIL_* variables, README).
+# E-mail over SMTP: Django's mailers (EMAIL_* variables, README). The demo (`make run`) writes
+# each mail to a file under EMAIL_FILE_PATH instead (Django's file backend): nothing is sent.
 _EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
-MAILERS = {
-    "default": {
-        "BACKEND": _EMAIL_BACKEND,
-        "OPTIONS": {
-            "host": env_str("EMAIL_HOST", "127.0.0.1"),
-            "port": env_int("EMAIL_PORT", 25),
-            "username": env_str("EMAIL_HOST_USER"),
-            "password": env_str("EMAIL_HOST_PASSWORD"),
-            "use_tls": env_bool("EMAIL_USE_TLS", default=False),
-            "use_ssl": env_bool("EMAIL_USE_SSL", default=False),
-            "timeout": NOTIFY_SMTP_TIMEOUT,
-        }
-        if _EMAIL_BACKEND.endswith("smtp.EmailBackend")
-        else {},
+if _EMAIL_BACKEND.endswith("smtp.EmailBackend"):
+    _MAILER_OPTIONS: dict[str, Any] = {
+        "host": env_str("EMAIL_HOST", "127.0.0.1"),
+        "port": env_int("EMAIL_PORT", 25),
+        "username": env_str("EMAIL_HOST_USER"),
+        "password": env_str("EMAIL_HOST_PASSWORD"),
+        "use_tls": env_bool("EMAIL_USE_TLS", default=False),
+        "use_ssl": env_bool("EMAIL_USE_SSL", default=False),
+        "timeout": NOTIFY_SMTP_TIMEOUT,
     }
-}
+elif _EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+    _MAILER_OPTIONS = {"file_path": env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))}
+else:
+    _MAILER_OPTIONS = {}
+MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": _MAILER_OPTIONS}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Cổng Dịch vụ công <khong-tra-loi@motcua.local>")
 # SMS through an HTTP gateway (motcua/notifications/channels/sms.py). NOTIFY_SMS_ASCII: the
 # gateway takes text without Vietnamese diacritics; at most NOTIFY_SMS_MAX_SEGMENTS parts.
