@@ -358,7 +358,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # WeasyPrint narrates every step of every PDF at INFO: only its warnings are worth a line.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
+    # "django" without handlers of its own: Django's default console handler (DEBUG on) would
+    # print each of its lines a second time beside the root's (the task worker's, in `make run`).
+    "loggers": {
+        "django": {"level": "INFO"},
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+    },
 }
 
 # Citizen accounts and staff second factor (motcua/accounts; README "Tài khoản công dân" and
