@@ -106,8 +106,8 @@ def payment_request_create(
             data={"lines": lines, "due_by": due_by.isoformat(), "purpose": purpose},
             system=system,
         )
-        # The dossier was not waiting for payment, so an open request of it is stale (its payment
-        # recorded by the generic "record-payment" action, without this app): closed, not reused.
+        # The dossier was not waiting for payment, so an open request of it is stale (the dossier
+        # left the payment state some other way): closed, not reused.
         PaymentRequest.objects.filter(dossier=updated, state=PaymentRequest.State.OPEN).update(
             state=PaymentRequest.State.CANCELLED
         )

@@ -16,12 +16,14 @@ pytestmark = pytest.mark.django_db
 
 # The dossier page of a dossier held by its specialist, with the actions it offers him
 # (+2 for issue 12 §3 and 13 §4: its consignments, its national portal sync state; -1: the
-# user's roles on the dossier's agencies read in one query).
-DOSSIER_PAGE = 19
+# user's roles on the dossier's agencies read in one query; -1: the menu's counter entry is
+# kept per process, org.selectors.MENU_ROLES).
+DOSSIER_PAGE = 18
 # The inbox ("Của tôi", every bucket counted), whatever the number of rows on the page; one of
 # them the head of unit's unsatisfied ratings (motcua/feedback's panel). Unsearched, the page
-# counts its rows with the buckets (no second COUNT); the procedure filter's list is kept.
-INBOX = 7
+# counts its rows with the buckets (no second COUNT); the procedure filter's list and the menu's
+# counter entry are kept.
+INBOX = 6
 # GET /api/v1/dossiers/{code} (its actions: the user's roles on the dossier's agencies read in
 # one query) and GET /api/v1/dossiers (a page of summaries).
 API_DOSSIER = 9
