@@ -406,8 +406,8 @@ def memberships_of(user: "User") -> QuerySet[Membership]:
 
 
 # What the menu of every staff page reads of a user's memberships, kept per process (motcua/lib/
-# versioned.py): a grant or a revocation anywhere (``memberships_changed``, also sent by the
-# model's signals) is seen by this process at once and by the others within a minute.
+# versioned.py): a membership saved or deleted anywhere (the model's signals, org/signals.py) is
+# seen by this process at once and by the others within a minute.
 MENU_ROLES = VersionedCache("org:memberships-version", max_age=60, recheck_seconds=60)
 
 

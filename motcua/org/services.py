@@ -17,7 +17,6 @@ from motcua.audit.services import audit_record, snapshot
 from motcua.lib.errors import Conflict, InvalidInput, NotFound
 from motcua.lib.text import fold
 from motcua.org.models import AdministrativeUnit, Agency, Counter, Membership, ServicePoint
-from motcua.org.selectors import MENU_ROLES
 from motcua.org.signals import agencies_changed
 from motcua.workcalendar.models import WorkSchedule
 
@@ -275,12 +274,6 @@ def counter_create(
 
 
 # --- memberships ------------------------------------------------------------------------------
-
-
-def memberships_changed() -> None:
-    """Tell every process that memberships changed: the menus they keep are read again (sent by
-    the membership's model signals, ``motcua/org/signals.py``, whatever saved it)."""
-    MENU_ROLES.changed()
 
 
 def membership_grant(

@@ -12,9 +12,9 @@ agencies_changed = Signal()
 
 
 def _memberships_changed(sender: Any, **kwargs: Any) -> None:
-    from motcua.org.services import memberships_changed
+    from motcua.org.selectors import MENU_ROLES
 
-    memberships_changed()
+    MENU_ROLES.changed()  # every process reads its menus again
 
 
 def connect() -> None:
