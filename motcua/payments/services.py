@@ -31,6 +31,7 @@ from motcua.catalog.models import Procedure
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import dossier_record_payment, dossier_request_payment
 from motcua.dossiers.services.frame import record_event
+from motcua.dossiers.services.rules import check_action
 from motcua.lib.errors import Conflict, InvalidInput, NotFound
 from motcua.lib.text import money
 from motcua.payments.fees import apply_reductions, fees_due, total_of
@@ -76,6 +77,8 @@ def payment_request_create(
     """Ask the applicant of ``dossier`` to pay what it owes (status 6), less the exemptions and
     reductions given with their ground (``reductions[line index] = (amount, ground)``)."""
     now = timezone.now()
+    if not system:  # who may ask is said first; the transition checks it again under the lock
+        check_action(actor, dossier, "request-payment")
     lines = apply_reductions(fees_due(dossier), reductions or {})
     total = total_of(lines)
     if not lines:

@@ -186,6 +186,20 @@ def test_only_the_holder_of_the_step_asks(world, frozen):
     assert not PaymentRequest.objects.exists()
 
 
+def test_an_officer_who_may_not_ask_is_told_so_before_anything_about_the_fees(world, frozen):
+    # A procedure without fees: the holder hears there is nothing to ask; an officer who does not
+    # hold the step hears that he may not ask, not what the procedure charges.
+    priced(world, fees=[])
+    d = processing(world)
+    with pytest.raises(Forbidden) as refused:
+        payment_request_create(actor=world.specialist2, dossier=d, expected_version=d.version)
+    assert refused.value.code != "no_fees"
+    with pytest.raises(InvalidInput) as nothing:
+        payment_request_create(actor=world.specialist, dossier=d, expected_version=d.version)
+    assert nothing.value.code == "no_fees"
+    assert not PaymentRequest.objects.exists()
+
+
 def test_an_online_dossier_of_a_procedure_paid_at_submission_is_asked_at_reception(world, frozen):
     Procedure.objects.filter(pk=world.procedure.pk).update(payment_timing="submission")
     submitted = dossier_services.dossier_submit_online(citizen=world.citizen, data=intake(world, channel=2))
