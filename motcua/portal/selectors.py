@@ -110,6 +110,11 @@ CITIZEN_ACTION_LABELS = {
     "request-withdraw": "Đã gửi yêu cầu rút hồ sơ",
     "supplement-online": "Đã gửi hồ sơ bổ sung trực tuyến",
 }
+# What the agency did for the applicant that changes no status (or not the one shown), in their words.
+AGENCY_ACTION_LABELS = {
+    "record-payment": "Đã nộp phí, lệ phí",
+    "issue-e-result": "Đã có kết quả điện tử (văn bản có chữ ký số)",
+}
 PUBLIC_NOTE_ACTIONS = ("reject", "refuse", "stop", "withdraw", "request-withdraw", "close-guidance")
 
 
@@ -122,6 +127,8 @@ def timeline(dossier: Dossier) -> list[TimelineEntry]:
         note = event.note if event.action in PUBLIC_NOTE_ACTIONS else ""
         if event.action in CITIZEN_ACTION_LABELS:
             label = CITIZEN_ACTION_LABELS[event.action]
+        elif event.action in AGENCY_ACTION_LABELS:
+            label = AGENCY_ACTION_LABELS[event.action]
         elif event.status_code:
             label = status_label(event.status_code, dossier.outcome if event.status_code >= 9 else "")
         else:

@@ -25,6 +25,7 @@ from motcua.payments.services import (
     refund_record,
 )
 from motcua.payments.tests.conftest import FEE_VND, priced, processing
+from motcua.portal.selectors import timeline
 
 State = Payment.State
 
@@ -247,6 +248,9 @@ def test_cash_at_the_counter_records_the_payment_and_numbers_receipts_without_ga
     assert event.data == {"method": "cash", "amount_vnd": FEE_VND, "paid_online": 0}
     assert event.actor == world.receptionist
     assert (payment.receipt.number, payment.receipt.year, payment.receipt.series) == (1, 2026, "BL-26E")
+    # "Hồ sơ của tôi": asked to pay, then paid, in the applicant's words.
+    asked_then_paid = ["Yêu cầu thực hiện nghĩa vụ tài chính", "Đã nộp phí, lệ phí"]
+    assert [e.label for e in timeline(d)][-2:] == asked_then_paid
     second = processing(world)
     req2 = payment_request_create(actor=world.specialist, dossier=second, expected_version=second.version)
     second.refresh_from_db()

@@ -9,6 +9,7 @@ from motcua.dossiers import services as dossier_services
 from motcua.dossiers.models import DossierEvent
 from motcua.dossiers.selectors_online import citizen_files
 from motcua.dossiers.tests.conftest import AT_APPROVAL, advance
+from motcua.portal.selectors import timeline
 from motcua.signing import services, signatures
 from motcua.signing.models import EResult
 from motcua.signing.tests.conftest import page_png, pdfsig, result_pdf_bytes, upload
@@ -89,6 +90,9 @@ def test_the_issued_result_is_in_the_citizens_store(signing_world):
     stored = citizen_files(sw.citizen).filter(document__requirement_code="KQ").get()
     assert stored.original_name == f"{result.code}.pdf"
     assert stored.content_type == "application/pdf"
+    # "Hồ sơ của tôi" says so in the dossier's timeline, after the result itself.
+    labels = [entry.label for entry in timeline(dossier)]
+    assert labels[-1] == "Đã có kết quả điện tử (văn bản có chữ ký số)", labels
 
 
 def test_a_rendered_result_without_seal_goes_out_with_the_leaders_signature(signing_world, tmp_path):
