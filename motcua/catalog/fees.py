@@ -93,6 +93,31 @@ def deferral(text: str) -> str | None:
     return None
 
 
+def fee_name(kind: str, *, description: str = "", text: str = "", note: str = "") -> str:
+    """What a payment line and its receipt call a published fee: its description, else the name
+    its note starts with, else its text unless that is only the amount, else its kind.
+
+    >>> fee_name("charge", text="100,000 Việt Nam Đồng",
+    ...          note="Phí công bố nội dung đăng ký doanh nghiệp: 100.000 đồng/lần")
+    'Phí công bố nội dung đăng ký doanh nghiệp'
+    >>> fee_name("fee", text="50,000 Việt Nam Đồng", note="- Lệ phí đăng ký doanh nghiệp: Bằng 50% mức thu …")
+    'Lệ phí đăng ký doanh nghiệp'
+    >>> fee_name("fee", text="100,000 Việt Nam Đồng", note="Thu một lần khi nộp hồ sơ")
+    'Lệ phí'
+    >>> fee_name("fee", description="Lệ phí đăng ký", text="100.000 đồng/hồ sơ")
+    'Lệ phí đăng ký'
+    """
+    if description.strip():
+        return " ".join(description.split())
+    head = " ".join(note.split()).lstrip("-–• ").split(":", 1)[0].strip(" .;")
+    if head and len(head) <= 120 and fold(head).startswith(("phi", "le phi")):
+        return head
+    text = " ".join(text.split())
+    if text and not re.search(r"\d", text):
+        return text
+    return _kind_label(kind)
+
+
 def _kind_label(kind: str) -> str:
     return dict(Fee.Kind.choices).get(kind, "Phí, lệ phí")
 

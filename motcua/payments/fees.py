@@ -17,14 +17,12 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
-from motcua.catalog.fees import deferral
+from motcua.catalog.fees import deferral, fee_name
 from motcua.dossiers.models import Dossier
 from motcua.lib.errors import InvalidInput
 from motcua.lib.text import money
 from motcua.payments.models import FeeTariff
 from motcua.workcalendar.calendar import VN_TZ
-
-KIND_LABELS = {"charge": "Phí", "fee": "Lệ phí", "postage": "Cước bưu chính"}
 
 
 def _line(label: str, kind: str, amount: int, basis: str = "") -> dict[str, Any]:
@@ -74,10 +72,11 @@ def fees_due(dossier: Dossier, *, on: date | None = None) -> list[dict[str, Any]
             deferred = True
             continue
         if amount > 0:
-            label = (
-                fee.get("description")
-                or fee.get("text")
-                or KIND_LABELS.get(fee.get("kind", ""), "Phí, lệ phí")
+            label = fee_name(
+                fee.get("kind", ""),
+                description=fee.get("description") or "",
+                text=fee.get("text") or "",
+                note=fee.get("note") or "",
             )
             basis = f"Theo mức thu đã công bố của thủ tục {snapshot.get('code', '')}".strip()
             lines.append(_line(label, fee.get("kind") or "fee", amount, basis))

@@ -187,6 +187,31 @@ def test_only_the_holder_of_the_step_asks(world, frozen):
     assert not PaymentRequest.objects.exists()
 
 
+def test_a_line_is_named_by_the_fee_not_by_its_published_amount(world, frozen):
+    # As the national records publish it: the text is the amount, the name heads the note.
+    priced(
+        world,
+        fees=[
+            {
+                "kind": "charge",
+                "amount_vnd": 100_000,
+                "text": "100,000 Việt Nam Đồng",
+                "note": "Phí công bố nội dung đăng ký doanh nghiệp: 100.000 đồng/lần (TT 47/2019)",
+            },
+            {
+                "kind": "fee",
+                "amount_vnd": 50_000,
+                "text": "50,000 Việt Nam Đồng",
+                "note": "Nộp khi nhận kết quả",
+            },
+        ],
+    )
+    assert [line["label"] for line in fees_due(processing(world))] == [
+        "Phí công bố nội dung đăng ký doanh nghiệp",
+        "Lệ phí",
+    ]
+
+
 def test_an_officer_who_may_not_ask_is_told_so_before_anything_about_the_fees(world, frozen):
     # A procedure without fees: the holder hears there is nothing to ask; an officer who does not
     # hold the step hears that he may not ask, not what the procedure charges.

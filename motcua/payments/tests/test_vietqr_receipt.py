@@ -97,6 +97,8 @@ def test_the_receipt_pdf_carries_the_fields_of_a_receipt(world, frozen, asked):
         d.code,
     ):
         assert expected in text, expected
+    # Made electronically but not signed (README, "What was verified"): it does not say it is.
+    assert "Biên lai được lập điện tử" in text and "Ký điện tử" not in text
     assert len(PdfReader(io.BytesIO(pdf)).pages) == 1
     # Kept to look at (pdftoppm -r 110 -png var/screenshots/payments-receipt.pdf …).
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
