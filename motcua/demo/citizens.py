@@ -92,11 +92,25 @@ def _give_dossiers(user: User, citizen: DemoCitizen) -> None:
         if citizen.kind == User.Kind.ORGANISATION
         else Dossier.ApplicantKind.PERSON
     )
+    unowned = Dossier.objects.filter(owner__isnull=True, applicant_kind=kind)
     ids = list(
-        Dossier.objects.filter(channel=Dossier.Channel.ONLINE, owner__isnull=True, applicant_kind=kind)
+        unowned.filter(channel=Dossier.Channel.ONLINE)
         .order_by("-created_at")
         .values_list("pk", flat=True)[:DOSSIERS_EACH]
     )
+    if citizen.kind == User.Kind.CITIZEN:
+        # Something to do and something to see for issue 12's walk-through: a dossier asked to pay
+        # (an open request, paid through the stand-in gateway) and a granted, returned one (the
+        # demo's signed e-result goes to it: motcua/signing/demo.py prefers an owned dossier).
+        for wanted in (
+            unowned.filter(state=Dossier.State.PAYMENT, payment_requests__state="open"),
+            unowned.filter(state=Dossier.State.RETURNED, outcome=Dossier.Outcome.APPROVED),
+        ):
+            for place in (wanted.filter(channel=Dossier.Channel.ONLINE), wanted):  # online first
+                found = place.exclude(pk__in=ids).order_by("-created_at").values_list("pk", flat=True).first()
+                if found is not None:
+                    ids.append(found)
+                    break
     applicant = {
         "applicant_name": citizen.profile.get("organisation_name") or citizen.full_name,
         "citizen_id": citizen.profile.get("citizen_id", ""),

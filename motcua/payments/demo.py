@@ -103,7 +103,7 @@ def build_demo_payments(*, stdout=None) -> dict[str, int]:
                 succeeded=True,
                 response_code="00",
                 transaction_status="00",
-                gateway_transaction_no="14000001",
+                gateway_transaction_no="13990001",  # not in the stand-in's series (14000001…)
                 bank_code="NCB",
                 paid_at=timezone.now(),
             )  # fmt: skip

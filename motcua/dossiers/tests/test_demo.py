@@ -451,15 +451,29 @@ def test_the_demo_citizens_sign_in_with_their_phone_and_see_their_dossiers(demo,
     from motcua.dossiers.selectors import citizen_dossiers
     from motcua.org.demo import DEMO_PASSWORD
 
+    from motcua.payments.demo import build_demo_payments
+    from motcua.payments.models import PaymentRequest
+
+    build_demo_payments()  # before the citizens, as demo_load runs them
     build_demo_citizens()
     build_demo_citizens()  # a second run changes nothing
     person, company = DEMO_CITIZENS
     for citizen in (person, company):
         user = get_user_model().objects.get(username=citizen.phone)
         mine = list(citizen_dossiers(user))
-        assert len(mine) == DOSSIERS_EACH
-        assert {d.channel for d in mine} == {Dossier.Channel.ONLINE}
+        newest_online = sorted(
+            (d for d in mine if d.channel == Dossier.Channel.ONLINE), key=lambda d: d.created_at
+        )[-DOSSIERS_EACH:]
+        assert len(newest_online) == DOSSIERS_EACH
         assert {d.phone for d in mine} == {citizen.phone}
+        if citizen is company:
+            assert len(mine) == DOSSIERS_EACH
+            continue
+        # The person also has a dossier to pay (an open request) and a granted, returned one.
+        assert len(mine) == DOSSIERS_EACH + 2
+        to_pay = [d for d in mine if d.state == Dossier.State.PAYMENT]
+        assert PaymentRequest.objects.filter(dossier__in=to_pay, state="open").exists()
+        assert any(d.state == Dossier.State.RETURNED and d.outcome == Dossier.Outcome.APPROVED for d in mine)
     assert (
         client.post(
             "/tai-khoan/dang-nhap/", {"username": person.phone, "password": DEMO_PASSWORD}
