@@ -450,7 +450,6 @@ def test_the_demo_citizens_sign_in_with_their_phone_and_see_their_dossiers(demo,
     from motcua.demo.citizens import DEMO_CITIZENS, DOSSIERS_EACH, build_demo_citizens
     from motcua.dossiers.selectors import citizen_dossiers
     from motcua.org.demo import DEMO_PASSWORD
-
     from motcua.payments.demo import build_demo_payments
     from motcua.payments.models import PaymentRequest
 
