@@ -94,7 +94,8 @@ run: install $(VENV)/.system-run
 VNPAY_DEMO ?= 1
 VNPAY_DEMO_PORT ?= 8002
 VNPAY_STANDIN = $(BIN)/python -m motcua.payments.testing.vnpay_standin --port $(VNPAY_DEMO_PORT) \
-	--secret motcua-vnpay-demo-secret --ipn-url http://$(HOST):$(PORT)/thanh-toan/vnpay/ipn
+	--secret motcua-vnpay-demo-secret --ipn-url http://$(HOST):$(PORT)/thanh-toan/vnpay/ipn \
+	--known var/vnpay-standin-known.json
 run: export VNPAY_STANDIN_URL = http://127.0.0.1:$(VNPAY_DEMO_PORT)
 # The demo's mails (to the demo citizens' addresses) are written to var/mail/, one file per batch
 # sent (Django's file backend), not sent to an SMTP server the machine does not have.

@@ -6,7 +6,10 @@ is paid at the counter, one through the gateway (the VNPay stand-in's confirmati
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from datetime import date, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -17,6 +20,7 @@ from motcua.dossiers.services import action_permitted
 from motcua.org.demo import refuse_outside_development, say
 from motcua.org.models import Membership
 from motcua.payments.gateways import GatewayNotice
+from motcua.payments.gateways.vnpay import vnp_time
 from motcua.payments.models import FeeTariff, Payment, PaymentRequest
 from motcua.payments.services import (
     payment_confirm,
@@ -24,6 +28,7 @@ from motcua.payments.services import (
     payment_settle,
     payment_start_gateway,
 )
+from motcua.payments.testing.vnpay_standin import DEMO_KNOWN_FILE, Transaction
 
 DEMO_RESOLUTION = "01/2026/NQ-HĐND (minh họa)"
 
@@ -109,12 +114,40 @@ def build_demo_payments(*, stdout=None) -> dict[str, int]:
             )  # fmt: skip
         )
         payment_settle(confirmation.payment_id or payment)
+        write_known_to_standin([Payment.objects.get(pk=payment.pk)])
         paid += 1
     say(
         stdout,
         f"Thanh toán mẫu: {len(requests)} yêu cầu nộp phí, {paid} đã nộp (tại quầy, qua cổng thanh toán).",
     )
     return {"requests": len(requests), "paid": paid}
+
+
+def write_known_to_standin(payments: list[Payment]) -> Path:
+    """The demo's gateway payments as the stand-in of `make run` starts with them (``--known``),
+    so that its statement of the day has them too and ``payments_reconcile`` agrees."""
+    path = Path(settings.BASE_DIR) / DEMO_KNOWN_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    records = [
+        asdict(
+            Transaction(
+                txn_ref=p.txn_ref,
+                amount_vnd=p.amount_vnd,
+                order_info=f"Thanh toan phi le phi ho so {p.request.dossier.code}",
+                create_date=vnp_time(p.created_at),
+                expire_date=vnp_time(p.expires_at or p.created_at),
+                ip_addr="127.0.0.1",
+                return_url="http://127.0.0.1:8000/",
+                transaction_no=p.gateway_transaction_no,
+                response_code="00",
+                transaction_status="00",
+                pay_date=vnp_time(p.finished_at or p.created_at),
+            )
+        )
+        for p in payments
+    ]
+    path.write_text(json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
 
 
 def _receptionist(dossier: Dossier):

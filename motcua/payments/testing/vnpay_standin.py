@@ -14,6 +14,8 @@ demo. It speaks the protocol motcua's adapter speaks to the real gateway, and ch
   stand-in's model of the transaction report a merchant downloads from VNPay's merchant portal.
 
 Run alone: `python -m motcua.payments.testing.vnpay_standin --port 8002 --secret S --ipn-url U`.
+`--known FILE`: transactions the gateway already has (a JSON list of `Transaction` fields), such as
+the demo's paid payment (`make run`), so that its statement agrees with the demo's records.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import json
 import threading
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -47,6 +49,8 @@ from motcua.payments.gateways.vnpay import (
 )
 
 DEFAULT_TMN_CODE = "MOTCUA01"
+# Where the demo writes the transactions the stand-in of `make run` starts with (under the repository).
+DEMO_KNOWN_FILE = "var/vnpay-standin-known.json"
 # What each button produces: (vnp_ResponseCode, vnp_TransactionStatus), as VNPay's tables have them.
 OUTCOMES = {
     "success": ("00", "00"),
@@ -117,14 +121,15 @@ class VNPayStandIn:
         host: str = "127.0.0.1",
         port: int = 0,
         after_ipn: Callable[[], None] | None = None,
+        known: Iterable[Transaction] = (),
     ) -> None:
         """`after_ipn` runs once each IPN is answered, before the stand-in goes on (the tests wait
-        there for what the merchant does after its answer)."""
+        there for what the merchant does after its answer). `known`: transactions it already has."""
         self.secret = secret
         self.after_ipn = after_ipn
         self.tmn_code = tmn_code
         self.ipn_url = ipn_url
-        self.transactions: dict[str, Transaction] = {}
+        self.transactions: dict[str, Transaction] = {t.txn_ref: t for t in known}
         self.queries: list[dict] = []
         self.lock = threading.Lock()
         self._numbers = itertools.count(14000001)
@@ -402,6 +407,15 @@ def _handler(standin: VNPayStandIn) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+def load_known(path: str) -> list[Transaction]:
+    """The transactions in ``path`` (none when there is no such file)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return [Transaction(**record) for record in json.load(handle)]
+    except FileNotFoundError:
+        return []
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Cổng thanh toán VNPay giả lập (chỉ để thử)")
     parser.add_argument("--host", default="127.0.0.1")
@@ -409,9 +423,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--secret", required=True, help="khóa bí mật chung (VNPAY_HASH_SECRET)")
     parser.add_argument("--tmn-code", default=DEFAULT_TMN_CODE, help="mã website (VNPAY_TMN_CODE)")
     parser.add_argument("--ipn-url", default="", help="địa chỉ IPN của motcua (…/thanh-toan/vnpay/ipn)")
+    parser.add_argument("--known", default="", help="tệp JSON các giao dịch cổng đã có (dữ liệu mẫu)")
     args = parser.parse_args(argv)
     standin = VNPayStandIn(
-        secret=args.secret, tmn_code=args.tmn_code, ipn_url=args.ipn_url, host=args.host, port=args.port
+        secret=args.secret,
+        tmn_code=args.tmn_code,
+        ipn_url=args.ipn_url,
+        host=args.host,
+        port=args.port,
+        known=load_known(args.known) if args.known else (),
     )
     print(
         f"Cổng thanh toán giả lập: {standin.url}/paymentv2/vpcpay.html (IPN → {args.ipn_url or 'không'})",

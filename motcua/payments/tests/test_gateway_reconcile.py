@@ -141,3 +141,38 @@ def test_an_unreachable_gateway_is_said_so(settings):
     settings.VNPAY_STATEMENT_URL = "http://127.0.0.1:9/merchant/statement"
     with pytest.raises(CommandError, match="Không tải được bảng kê của cổng thanh toán"):
         call_command("payments_reconcile", "--day", DAY)
+
+
+def test_the_demos_gateway_payment_is_in_the_statement_of_the_stand_in_make_run_starts(
+    vnpay_standin, settings, tmp_path
+):
+    # demo_load confirms a gateway payment as the stand-in would, without it (it is not running
+    # then), and writes it where make run's stand-in reads what it already has (--known).
+    from motcua.payments.demo import write_known_to_standin
+    from motcua.payments.gateways import GatewayNotice
+    from motcua.payments.testing.vnpay_standin import VNPayStandIn, load_known
+
+    settings.BASE_DIR = tmp_path
+    with time_machine.travel(MONDAY_8AM, tick=False):
+        payment, _ = gateway_payment(build_world())
+        notice = GatewayNotice(
+            txn_ref=payment.txn_ref,
+            amount_vnd=payment.amount_vnd,
+            succeeded=True,
+            response_code="00",
+            transaction_status="00",
+            gateway_transaction_no="13990001",
+            bank_code="NCB",
+            paid_at=MONDAY_8AM,
+        )
+        assert payment_confirm(notice=notice).code == "00"
+    payment.refresh_from_db()
+    known = load_known(str(write_known_to_standin([payment])))
+    with VNPayStandIn(secret=vnpay_standin.secret, known=known) as started_by_make_run:
+        for name, value in started_by_make_run.settings_values().items():
+            setattr(settings, name, value)
+        code, out = _run("--day", DAY)
+    assert (code, out.strip().splitlines()[-1]) == (
+        0,
+        "Đối soát ngày 02/03/2026: 1 giao dịch trong bảng kê của cổng thanh toán, 0 chênh lệch.",
+    )
