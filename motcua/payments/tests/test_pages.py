@@ -75,6 +75,10 @@ def test_the_citizen_sees_the_ways_to_pay_and_is_sent_to_the_gateway(
     client, world, frozen, asked, vnpay_standin
 ):
     client.force_login(world.citizen)
+    listed = client.get("/ho-so-cua-toi/").content.decode()  # "Cần làm" leads to the payment page
+    pay_page = f"/ho-so-cua-toi/{asked.dossier.code}/thanh-toan/"
+    pay_link = f'<a href="{pay_page}"><strong>Nộp phí, lệ phí</strong></a>'
+    assert pay_link in listed
     detail = client.get(f"/ho-so-cua-toi/{asked.dossier.code}/").content.decode()
     assert f'href="/ho-so-cua-toi/{asked.dossier.code}/thanh-toan/"' in detail
     page = client.get(f"/ho-so-cua-toi/{asked.dossier.code}/thanh-toan/").content.decode()
