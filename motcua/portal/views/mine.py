@@ -37,6 +37,7 @@ from motcua.lib.errors import DomainError, NotFound
 from motcua.portal import selectors
 from motcua.portal.forms import SupplementForm, WithdrawForm
 from motcua.portal.wizard import online_documents
+from motcua.signing.services import RESULT_REQUIREMENT_CODE
 
 # The forms a citizen may download: the receipt, the supplement request, the refusal.
 CITIZEN_FORMS = ("01", "02", "03")
@@ -107,7 +108,10 @@ def _detail_context(dossier: Dossier) -> dict[str, Any]:
         "timeline": selectors.timeline(dossier),
         "agency_messages": selectors.agency_messages(dossier),
         "supplement_requests": selectors.supplement_requests(dossier),
-        "documents": dossier.documents.prefetch_related("files").order_by("order", "pk"),
+        # What was handed in; the e-result (kept as a document of its own) has its section above.
+        "documents": dossier.documents.exclude(requirement_code=RESULT_REQUIREMENT_CODE)
+        .prefetch_related("files")
+        .order_by("order", "pk"),
         "forms": [f for f in printing.available_forms(dossier) if f.number in CITIZEN_FORMS],
         "can_withdraw": not closed and not getattr(dossier, "withdrawal_requested_at", None),
         "withdrawal_requested_at": getattr(dossier, "withdrawal_requested_at", None),

@@ -140,6 +140,10 @@ def test_only_the_citizen_who_sees_the_dossier_downloads_its_result(signing_worl
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    # "Hồ sơ của tôi" offers it in its own section, not among the papers handed in.
+    page = client.get(reverse("portal:detail", kwargs={"code": dossier.code})).content.decode()
+    handed_in = page.split('id="giay-to"')[1]
+    assert url in page and result.code not in handed_in
     User = get_user_model()
     stranger = User.objects.create_user(username="nguoi_khac", password="x-" * 10, kind=User.Kind.CITIZEN)
     client.force_login(stranger)
