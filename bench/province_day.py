@@ -25,13 +25,18 @@ other, for one commune:
     (``/xu-ly/ho-so/<code>/``), 3 tracking lookups (two ``POST /api/v1/tracking``, one on the page:
     ``/tra-cuu/?ma=`` from the receipt's QR, then the form POSTed with the PIN) and 4 catalogue
     pages (``/thu-tuc/``, a search, a field, a procedure).
-A step of R receptions/s runs R × PACING simulated counters, each starting one reception every
-PACING seconds (locust's ``constant_pacing``), so the arrival rate holds while responses stay
-fast. Hồ Chí Minh City: about 17 million dossiers a year over 250 working days of 8 hours ≈ 2.4
-receptions/s. A step is held when the p95 of reads ≤ 150 ms, of writes ≤ 300 ms, no request
-failed and the receptions started reached 90 % of the step's rate. Steps stop at the first one
-not held. The generator shares the machine: its CPU (this process) is printed per step, beside
-gunicorn's and the load average.
+A step of R receptions/s runs R × PACING simulated counters. Each starts its receptions at the
+times of a Poisson process of mean interval PACING seconds (an exponential time after the previous
+one was due, at once when it is behind; the first at a random moment), as independent counters
+and citizens arrive: together, a Poisson stream of R receptions/s that holds its rate while
+responses stay fast, with the chance bunching a real day has. (Until the tenth session every
+counter started one reception every PACING seconds exactly, all of them within the first 5 s:
+the whole step's receptions arrived in a burst at three times the step's rate, then nothing for
+10 s — a load no province sends.) Hồ Chí Minh City: about 17 million dossiers a year over 250
+working days of 8 hours ≈ 2.4 receptions/s. A step is held when the p95 of reads ≤ 150 ms, of
+writes ≤ 300 ms, no request failed and the receptions started reached 90 % of the step's rate.
+Steps stop at the first one not held. The generator shares the machine: its CPU (this process)
+is printed per step, beside gunicorn's and the load average.
 
 Ends with one line ``target met: yes|no — …`` (the bar: the HCMC step holds); exit status 1 when
 not met.
@@ -43,6 +48,7 @@ import locust  # noqa: F401, I001
 import argparse
 import json
 import os
+import random
 import re
 import resource
 import statistics
@@ -61,7 +67,7 @@ parser.add_argument("--ramp", type=float, default=15.0)
 parser.add_argument("--workers", type=int, default=4)
 parser.add_argument("--reuse-db", default="", help="a database with the demo already loaded (kept)")
 parser.add_argument(
-    "--pacing", type=float, default=15.0, help="seconds between two receptions of one counter"
+    "--pacing", type=float, default=15.0, help="mean seconds between two receptions of one counter"
 )
 args = parser.parse_args()
 
@@ -344,7 +350,7 @@ class Step:
 def run_steps(origin: str, communes: list[Commune], server: subprocess.Popen) -> list[Step]:
     import gevent
     import psutil
-    from locust import FastHttpUser, constant_pacing, events, task
+    from locust import FastHttpUser, events, task
     from locust.env import Environment
 
     current: dict[str, Step | None] = {"step": None}
@@ -364,11 +370,22 @@ def run_steps(origin: str, communes: list[Commune], server: subprocess.Popen) ->
         if name == "reception" and exception is None:
             step.receptions += 1
 
+    arrivals = random.Random(20261207)  # the same draws from one run to the next
+
+    def next_due(user) -> float:
+        """Seconds until this counter's next reception is due (0 when behind): a Poisson process."""
+        user.due += arrivals.expovariate(1.0 / args.pacing)
+        return max(0.0, user.due - time.perf_counter())
+
     class Counter(FastHttpUser):
         host = origin
-        wait_time = constant_pacing(args.pacing)
+        wait_time = next_due
         network_timeout = 60.0
         connection_timeout = 60.0
+
+        def on_start(self):
+            self.due = time.perf_counter()
+            gevent.sleep(next_due(self))  # the first reception at a random moment too
 
         @task
         def one_reception(self):
@@ -415,7 +432,10 @@ def run_steps(origin: str, communes: list[Commune], server: subprocess.Popen) ->
     steps = []
     for rate in STEPS:
         users = max(1, round(rate * args.pacing))
-        say(f"Bậc {rate:.1f} tiếp nhận/s: {users} quầy ảo, mỗi quầy một hồ sơ mỗi {args.pacing:.0f} s …")
+        say(
+            f"Bậc {rate:.1f} tiếp nhận/s: {users} quầy ảo, mỗi quầy trung bình một hồ sơ mỗi "
+            f"{args.pacing:.0f} s (dòng Poisson) …"
+        )
         runner.start(users, spawn_rate=max(1.0, users / 5))
         gevent.sleep(args.ramp)
         step = Step(rate=rate)
