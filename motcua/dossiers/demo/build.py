@@ -96,7 +96,13 @@ def _one(ctx: Context, rng: random.Random, now: datetime, desk: Desk, created: d
     life.collector = person.pop("collector")
     life.d.update(person)
     documents = []
+    # A procedure listing alternative cases ("trường hợp", kept as the document's condition):
+    # the applicant is in one of them, and hands in its papers beside the ones every case needs.
+    cases = sorted({doc.condition for doc in proc.documents if doc.condition})
+    case = rng.choice(cases) if cases else ""
     for order, doc in enumerate(proc.documents, start=1):
+        if doc.condition and doc.condition != case:
+            continue
         if not doc.mandatory and rng.random() < 0.6:
             continue
         if doc.original_count:

@@ -427,6 +427,19 @@ def test_a_second_run_changes_nothing(demo):
     assert "đã có" in out.getvalue()
 
 
+def test_a_dossier_holds_the_papers_of_one_case_of_its_procedure(demo):
+    # A procedure listing alternative cases (the documents' conditions): one case per dossier.
+    from motcua.dossiers.models import DossierDocument
+
+    cases: dict[int, set[str]] = {}
+    for dossier_id, condition in DossierDocument.objects.exclude(requirement__condition="").values_list(
+        "dossier_id", "requirement__condition"
+    ):
+        cases.setdefault(dossier_id, set()).add(condition)
+    assert cases, "the demo has procedures with cases"
+    assert max(len(c) for c in cases.values()) == 1
+
+
 def test_the_same_seed_gives_the_same_dossiers(demo):
     org, _, _ = demo
     first = list(Dossier.objects.order_by("code").values_list("code", "state", "due_at", "applicant_name"))
