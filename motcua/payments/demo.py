@@ -133,7 +133,7 @@ def write_known_to_standin(payments: list[Payment]) -> Path:
             Transaction(
                 txn_ref=p.txn_ref,
                 amount_vnd=p.amount_vnd,
-                order_info=f"Thanh toan phi le phi ho so {p.request.dossier.code}",
+                order_info="",  # not in the statement
                 create_date=vnp_time(p.created_at),
                 expire_date=vnp_time(p.expires_at or p.created_at),
                 ip_addr="127.0.0.1",
