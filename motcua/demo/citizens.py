@@ -11,6 +11,7 @@ from django.utils import timezone
 from motcua.accounts.models import Profile, User
 from motcua.dossiers.models import Dossier
 from motcua.org.demo import DEMO_PASSWORD, refuse_outside_development
+from motcua.payments.models import PaymentRequest
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def _give_dossiers(user: User, citizen: DemoCitizen) -> None:
         # (an open request, paid through the stand-in gateway) and a granted, returned one (the
         # demo's signed e-result goes to it: motcua/signing/demo.py prefers an owned dossier).
         for wanted in (
-            unowned.filter(state=Dossier.State.PAYMENT, payment_requests__state="open"),
+            unowned.filter(state=Dossier.State.PAYMENT, payment_requests__state=PaymentRequest.State.OPEN),
             unowned.filter(state=Dossier.State.RETURNED, outcome=Dossier.Outcome.APPROVED),
         ):
             for place in (wanted.filter(channel=Dossier.Channel.ONLINE), wanted):  # online first

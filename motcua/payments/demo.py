@@ -93,34 +93,43 @@ def build_demo_payments(*, stdout=None) -> dict[str, int]:
         (r for r in requests if r is not by_counter), None
     )
     if online is not None:
-        payment, _ = payment_start_gateway(
-            citizen=online.dossier.owner,
-            request=online,
-            client_ip="127.0.0.1",
-            return_url="http://127.0.0.1:8000/",
-        )
-        # What the stand-in's IPN says when the citizen presses "Thanh toán thành công", then
-        # what the IPN does once it has answered.
-        confirmation = payment_confirm(
-            notice=GatewayNotice(
-                txn_ref=payment.txn_ref,
-                amount_vnd=payment.amount_vnd,
-                succeeded=True,
-                response_code="00",
-                transaction_status="00",
-                gateway_transaction_no="13990001",  # not in the stand-in's series (14000001…)
-                bank_code="NCB",
-                paid_at=timezone.now(),
-            )  # fmt: skip
-        )
-        payment_settle(confirmation.payment_id or payment)
-        write_known_to_standin([Payment.objects.get(pk=payment.pk)])
+        pay_through_the_gateway(online)
         paid += 1
     say(
         stdout,
         f"Thanh toán mẫu: {len(requests)} yêu cầu nộp phí, {paid} đã nộp (tại quầy, qua cổng thanh toán).",
     )
     return {"requests": len(requests), "paid": paid}
+
+
+def pay_through_the_gateway(request: PaymentRequest) -> Payment:
+    """``request`` paid through the gateway as the stand-in would confirm it, without it (it is not
+    running while the demo loads): the IPN's word, the dossier's side, and the stand-in's record
+    written for make run (``write_known_to_standin``)."""
+    payment, _ = payment_start_gateway(
+        citizen=request.dossier.owner,
+        request=request,
+        client_ip="127.0.0.1",
+        return_url="http://127.0.0.1:8000/",
+    )
+    # What the stand-in's IPN says when the citizen presses "Thanh toán thành công", then what
+    # the IPN does once it has answered.
+    confirmation = payment_confirm(
+        notice=GatewayNotice(
+            txn_ref=payment.txn_ref,
+            amount_vnd=payment.amount_vnd,
+            succeeded=True,
+            response_code="00",
+            transaction_status="00",
+            gateway_transaction_no="13990001",  # not in the stand-in's series (14000001…)
+            bank_code="NCB",
+            paid_at=timezone.now(),
+        )
+    )
+    payment_settle(confirmation.payment_id or payment)
+    payment = Payment.objects.get(pk=payment.pk)
+    write_known_to_standin([payment])
+    return payment
 
 
 def write_known_to_standin(payments: list[Payment]) -> Path:

@@ -18,11 +18,12 @@ from motcua.lib.errors import NotFound
 from motcua.notifications.models import OutboxMessage
 from motcua.portal.models import Draft
 
-# What the citizen must do, in a few words, for the list (the detail says it in full).
+# What the citizen must do, in a few words, for the list (the detail says it in full), and the
+# page (URL name, by the dossier's code) where it is done.
 TODO = {
-    NationalStatus.SUPPLEMENT: "Bổ sung giấy tờ",
-    NationalStatus.PAYMENT: "Nộp phí, lệ phí",
-    NationalStatus.FINISHED: "Nhận kết quả",
+    NationalStatus.SUPPLEMENT: ("Bổ sung giấy tờ", "portal:detail"),
+    NationalStatus.PAYMENT: ("Nộp phí, lệ phí", "payments:pay"),
+    NationalStatus.FINISHED: ("Nhận kết quả", "portal:detail"),
 }
 
 
@@ -59,10 +60,11 @@ class DossierRow:
     submitted_at: datetime | None
     due_at: datetime | None
     todo: str
+    todo_page: str  # the URL name of the page where it is done
 
 
-def todo_of(dossier: Dossier) -> str:
-    return TODO.get(NationalStatus(dossier.status_code), "")
+def todo_of(dossier: Dossier) -> tuple[str, str]:
+    return TODO.get(NationalStatus(dossier.status_code), ("", ""))
 
 
 def my_dossier_rows(user: Any) -> list[DossierRow]:
@@ -90,9 +92,11 @@ def my_dossier_rows(user: Any) -> list[DossierRow]:
             status_code=d.status_code,
             submitted_at=d.submitted_at or d.received_at or d.created_at,
             due_at=d.due_at,
-            todo=todo_of(d),
+            todo=todo,
+            todo_page=todo_page,
         )
         for d in rows
+        for todo, todo_page in [todo_of(d)]
     ]
 
 
@@ -105,13 +109,11 @@ class TimelineEntry:
 
 # Events whose note is told to the applicant (the services send it in the notice); the notes
 # of other events may be internal and are never shown.
-# What the citizen did that changes no status (or not yet), said in their words.
-CITIZEN_ACTION_LABELS = {
+# What happened that changes no status (or not the one shown), said in the applicant's words:
+# what the citizen did, and what the agency recorded or issued for them.
+ACTION_LABELS = {
     "request-withdraw": "Đã gửi yêu cầu rút hồ sơ",
     "supplement-online": "Đã gửi hồ sơ bổ sung trực tuyến",
-}
-# What the agency did for the applicant that changes no status (or not the one shown), in their words.
-AGENCY_ACTION_LABELS = {
     "record-payment": "Đã nộp phí, lệ phí",
     "issue-e-result": "Đã có kết quả điện tử (văn bản có chữ ký số)",
 }
@@ -125,10 +127,8 @@ def timeline(dossier: Dossier) -> list[TimelineEntry]:
     entries: list[TimelineEntry] = []
     for event in events:
         note = event.note if event.action in PUBLIC_NOTE_ACTIONS else ""
-        if event.action in CITIZEN_ACTION_LABELS:
-            label = CITIZEN_ACTION_LABELS[event.action]
-        elif event.action in AGENCY_ACTION_LABELS:
-            label = AGENCY_ACTION_LABELS[event.action]
+        if event.action in ACTION_LABELS:
+            label = ACTION_LABELS[event.action]
         elif event.status_code:
             label = status_label(event.status_code, dossier.outcome if event.status_code >= 9 else "")
         else:

@@ -148,26 +148,14 @@ def test_the_demos_gateway_payment_is_in_the_statement_of_the_stand_in_make_run_
 ):
     # demo_load confirms a gateway payment as the stand-in would, without it (it is not running
     # then), and writes it where make run's stand-in reads what it already has (--known).
-    from motcua.payments.demo import write_known_to_standin
-    from motcua.payments.gateways import GatewayNotice
-    from motcua.payments.testing.vnpay_standin import VNPayStandIn, load_known
+    from motcua.payments.demo import pay_through_the_gateway
+    from motcua.payments.testing.vnpay_standin import DEMO_KNOWN_FILE, VNPayStandIn, load_known
+    from motcua.payments.testing.world import payment_request
 
     settings.BASE_DIR = tmp_path
     with time_machine.travel(MONDAY_8AM, tick=False):
-        payment, _ = gateway_payment(build_world())
-        notice = GatewayNotice(
-            txn_ref=payment.txn_ref,
-            amount_vnd=payment.amount_vnd,
-            succeeded=True,
-            response_code="00",
-            transaction_status="00",
-            gateway_transaction_no="13990001",
-            bank_code="NCB",
-            paid_at=MONDAY_8AM,
-        )
-        assert payment_confirm(notice=notice).code == "00"
-    payment.refresh_from_db()
-    known = load_known(str(write_known_to_standin([payment])))
+        assert pay_through_the_gateway(payment_request(build_world())).state == Payment.State.SUCCESS
+    known = load_known(str(tmp_path / DEMO_KNOWN_FILE))
     with VNPayStandIn(secret=vnpay_standin.secret, known=known) as started_by_make_run:
         for name, value in started_by_make_run.settings_values().items():
             setattr(settings, name, value)
