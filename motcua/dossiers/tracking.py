@@ -56,6 +56,7 @@ from motcua.dossiers import situation
 from motcua.dossiers import tracking_words as words
 from motcua.dossiers.models import Consignment, Dossier, DossierEvent, NationalStatus
 from motcua.lib.counters import WindowCounter, incr_counters
+from motcua.lib.templated import TemplateFields
 from motcua.org.models import Agency
 
 MAX_FAILURES = 10
@@ -105,7 +106,7 @@ PIN_MAX_LENGTH = 12
 
 
 @dataclass
-class HistoryEntry:
+class HistoryEntry(TemplateFields):
     at: datetime
     status_code: int
     status_name: str  # the national status's name
@@ -113,7 +114,7 @@ class HistoryEntry:
 
 
 @dataclass
-class PublicDossier:
+class PublicDossier(TemplateFields):
     code: str
     status_code: int
     status_name: str  # the national name of the status (the API keeps it for integrations)
@@ -142,7 +143,7 @@ class PublicDossier:
 
 
 @dataclass
-class ConsignmentNote:
+class ConsignmentNote(TemplateFields):
     """The result's (or the dossier's) consignment, as the applicant sees it."""
 
     number: str

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from motcua.dossiers.models import Dossier, NationalStatus
 from motcua.dossiers.situation import REJECTED
+from motcua.lib.templated import TemplateFields
 from motcua.lib.text import money
 from motcua.lib.versioned import VersionedCache
 from motcua.workcalendar.calendar import WorkCalendar
@@ -41,13 +42,13 @@ POLICY_RESTART, POLICY_PAUSE = "restart", "pause"
 
 
 @dataclass(frozen=True)
-class DayOff:
+class DayOff(TemplateFields):
     day: date
     name: str
 
 
 @dataclass(frozen=True)
-class AppointmentNote:
+class AppointmentNote(TemplateFields):
     """How the appointment was counted, between the day the clock started and the appointment."""
 
     working_time: bool  # counted in working days or hours (days off are not counted)
@@ -166,13 +167,13 @@ def forget_recent() -> None:
 
 
 @dataclass(frozen=True)
-class SupplementItem:
+class SupplementItem(TemplateFields):
     name: str
     reason: str
 
 
 @dataclass(frozen=True)
-class SupplementAsk:
+class SupplementAsk(TemplateFields):
     """An open supplement request (Mẫu 02): what to bring and why; by when, where a date applies."""
 
     items: tuple[SupplementItem, ...]
@@ -218,7 +219,7 @@ def supplement_ask(
 
 
 @dataclass(frozen=True)
-class PaymentAsk:
+class PaymentAsk(TemplateFields):
     amount_vnd: int | None
     amount_text: str
     requested_at: datetime | None

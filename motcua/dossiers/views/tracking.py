@@ -33,12 +33,15 @@ def _respond(request, context: dict[str, Any], status: int = 200):
 
 
 def _context(code: str) -> dict[str, Any]:
+    # Every name the template reads is here, the fields' errors as empty strings: a name missing
+    # from the context costs the template engine four exceptions to find out.
     return {
         "code": code,
         "code_example": tracking.CODE_EXAMPLE,
         "result": None,
         "error": None,
-        "field_errors": {},
+        "ma_error": "",
+        "pin_error": "",
     }
 
 
@@ -57,14 +60,13 @@ def lookup(request):
     code = tracking.normalise_code(request.POST.get("ma"))
     pin = tracking.normalise_pin(request.POST.get("pin"))
     context = _context(code)
-    errors = context["field_errors"]
     if not code:
-        errors["ma"] = "Nhập mã hồ sơ ghi trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả."
+        context["ma_error"] = "Nhập mã hồ sơ ghi trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả."
     elif problem := tracking.code_problem(code):
-        errors["ma"] = problem
+        context["ma_error"] = problem
     if not pin:
-        errors["pin"] = "Nhập mã tra cứu (PIN) gồm 6 ký tự ghi trên giấy tiếp nhận."
-    if errors:
+        context["pin_error"] = "Nhập mã tra cứu (PIN) gồm 6 ký tự ghi trên giấy tiếp nhận."
+    if context["ma_error"] or context["pin_error"]:
         return _respond(request, context, status=400)
     afterwards: list = []
     try:
