@@ -27,9 +27,11 @@ cache (Redis; motcua/lib/counters.py), in fixed windows, against two limits:
   refused exactly like a real one, so that the limit tells nothing about which codes exist.
 
 Refusals refuse the right answer too, so that a guesser cannot tell a hit while throttled. The
-count is exact across processes: each lookup first takes its place in both counts atomically
-(``INCRBY``, never read-then-write), and gives it back when it finds the dossier, so that ten
-wrong lookups sent at once from one address are ten failures and the eleventh is refused. The
+count is exact across processes: each lookup takes its place in both counts atomically
+(``INCRBY``, never read-then-write) before its answer is used, and gives it back when it finds the
+dossier, so that ten wrong lookups sent at once from one address are ten failures and the eleventh
+is refused. (The database is queried while Redis counts, to save a wait: a refused lookup has
+queried it too, and its answer is dropped.) The
 first refusal of an address or a code in a window is recorded in the audit log
 ("tracking.throttled_address", "tracking.throttled_code"). The messages say what happened and in
 how many minutes to try again, without blaming the reader: many people may share one address (an
@@ -55,7 +57,7 @@ from motcua.catalog.models import Procedure
 from motcua.dossiers import situation
 from motcua.dossiers import tracking_words as words
 from motcua.dossiers.models import Consignment, Dossier, DossierEvent, NationalStatus
-from motcua.lib.counters import WindowCounter, incr_counters
+from motcua.lib.counters import WindowCounter, incr_counters, start_incr_counters
 from motcua.lib.templated import TemplateFields
 from motcua.org.models import Agency
 
@@ -492,16 +494,20 @@ def track(
     address = ip or UNKNOWN_ADDRESS
     code = normalise_code(code)
     now = timezone.now()
-    # Take this lookup's place in both counts first (one atomic round trip); give it back below
-    # when it turns out not to be a failure.
-    by_address, by_code = incr_counters({(ADDRESS_FAILURES, address): 1, (CODE_FAILURES, code): 1}, now)
+    # Take this lookup's place in both counts (one atomic round trip), and give it back below when
+    # it turns out not to be a failure. The database is asked while Redis counts, so that the two
+    # waits overlap; what it answers is used only once the place is taken.
+    counted = start_incr_counters({(ADDRESS_FAILURES, address): 1, (CODE_FAILURES, code): 1}, now)
+    try:
+        row = find(code, pin)
+    finally:
+        by_address, by_code = counted()
     if by_address > MAX_FAILURES:
         incr_counters({(CODE_FAILURES, code): -1}, now)  # refused before trying this code
         raise _refuse_address(address, now)
     if by_code > CODE_MAX_FAILURES:
         incr_counters({(ADDRESS_FAILURES, address): -1}, now)  # not this address's failure
         raise _refuse_code(code, address, now)
-    row = find(code, pin)
     if row is None:
         return None
     release = partial(incr_counters, {(ADDRESS_FAILURES, address): -1, (CODE_FAILURES, code): -1}, now)
