@@ -42,7 +42,7 @@ POLICY_RESTART, POLICY_PAUSE = "restart", "pause"
 
 
 @dataclass(frozen=True)
-class DayOff(TemplateFields):
+class DayOff:
     day: date
     name: str
 

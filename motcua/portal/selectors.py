@@ -20,7 +20,7 @@ from motcua.portal.models import Draft
 
 # What the citizen must do, in a few words, for the list (the detail says it in full), and the
 # page (URL name, by the dossier's code) where it is done.
-TODO = {
+CITIZEN_NEXT_STEPS = {
     NationalStatus.SUPPLEMENT: ("Bổ sung giấy tờ", "portal:detail"),
     NationalStatus.PAYMENT: ("Nộp phí, lệ phí", "payments:pay"),
     NationalStatus.FINISHED: ("Nhận kết quả", "portal:detail"),
@@ -63,8 +63,18 @@ class DossierRow:
     todo_page: str  # the URL name of the page where it is done
 
 
-def todo_of(dossier: Dossier) -> tuple[str, str]:
-    return TODO.get(NationalStatus(dossier.status_code), ("", ""))
+def _row(dossier: Dossier) -> DossierRow:
+    todo, todo_page = CITIZEN_NEXT_STEPS.get(NationalStatus(dossier.status_code), ("", ""))
+    return DossierRow(
+        code=dossier.code,
+        procedure=dossier.procedure.name,
+        status=status_label(dossier.status_code, dossier.outcome),
+        status_code=dossier.status_code,
+        submitted_at=dossier.submitted_at or dossier.received_at or dossier.created_at,
+        due_at=dossier.due_at,
+        todo=todo,
+        todo_page=todo_page,
+    )
 
 
 def my_dossier_rows(user: Any) -> list[DossierRow]:
@@ -84,20 +94,7 @@ def my_dossier_rows(user: Any) -> list[DossierRow]:
             "procedure__name",
         )
     )
-    return [
-        DossierRow(
-            code=d.code,
-            procedure=d.procedure.name,
-            status=status_label(d.status_code, d.outcome),
-            status_code=d.status_code,
-            submitted_at=d.submitted_at or d.received_at or d.created_at,
-            due_at=d.due_at,
-            todo=todo,
-            todo_page=todo_page,
-        )
-        for d in rows
-        for todo, todo_page in [todo_of(d)]
-    ]
+    return [_row(d) for d in rows]
 
 
 @dataclass(frozen=True)
