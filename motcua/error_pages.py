@@ -14,6 +14,7 @@ from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 
 from motcua import api
+from motcua.context_processors import site_words
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
 
 def _site() -> dict[str, str]:
     """What the layout's header needs, from settings alone."""
-    return {"SITE_NAME": settings.MOTCUA_SITE_NAME, "PROVINCE_NAME": settings.MOTCUA_PROVINCE_NAME}
+    return site_words()
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -96,18 +96,35 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 WSGI_APPLICATION = "motcua.wsgi.application"
 ASGI_APPLICATION = "motcua.asgi.application"
 
+_CONTEXT_PROCESSORS = [
+    "django.template.context_processors.request",
+    "django.contrib.auth.context_processors.auth",
+    "django.contrib.messages.context_processors.messages",
+    "motcua.context_processors.site",
+]
+# Django's templates for the pages; Jinja2 (<app>/jinja2/, motcua/jinja2/) for the site's layout,
+# which every page shares, and for the public tracking page, the busiest page of the site, whose
+# rendering took as long as the rest of its answer (motcua/templating.py says why and how).
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "motcua" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "motcua.context_processors.site",
-            ],
+            "context_processors": _CONTEXT_PROCESSORS,
+            "libraries": {"layout": "motcua.templating"},
+        },
+    },
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [BASE_DIR / "motcua" / "jinja2"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "environment": "motcua.templating.environment",
+            # Django's own csrf_token here is lazy, masked anew each time it is written: this one
+            # is masked once per page, as in Django's templates.
+            "context_processors": ["django.template.context_processors.csrf", *_CONTEXT_PROCESSORS],
         },
     },
 ]

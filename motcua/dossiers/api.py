@@ -25,7 +25,6 @@ from motcua.catalog.models import Procedure
 from motcua.dossiers import actions as dossier_actions
 from motcua.dossiers import postal, schemas, selectors, services, situation, tracking
 from motcua.dossiers.models import Dossier, DossierDocument, DossierFile, NationalStatus
-from motcua.lib.afterwards import after_response
 from motcua.lib.apischema import STAFF_READ, STAFF_WRITE, Page, errors
 from motcua.lib.clients import client_ip
 from motcua.lib.errors import DomainError, InvalidInput, NotFound
@@ -549,9 +548,8 @@ def _tracked(request: HttpRequest, code: str, pin: str) -> HttpResponse:
     if problem:
         details = {"field": "code", "example": tracking.CODE_EXAMPLE}
         raise InvalidInput(problem, code="invalid_code", details=details)
-    afterwards: list = []
     try:
-        result = tracking.track(code, pin, ip=client_ip(request), release_later=afterwards.append)
+        result = tracking.track(code, pin, ip=client_ip(request))
     except tracking.Throttled as exc:
         refused = JsonResponse(  # built here to carry the Retry-After header
             {
@@ -572,8 +570,6 @@ def _tracked(request: HttpRequest, code: str, pin: str) -> HttpResponse:
     # is the TrackingOut schema (the tests compare it field by field).
     response = JsonResponse(_tracking_body(result), json_dumps_params={"ensure_ascii": False})
     response["Cache-Control"] = "no-store"
-    for work in afterwards:
-        after_response(response, work)
     return response
 
 

@@ -27,11 +27,12 @@ cache (Redis; motcua/lib/counters.py), in fixed windows, against two limits:
   refused exactly like a real one, so that the limit tells nothing about which codes exist.
 
 Refusals refuse the right answer too, so that a guesser cannot tell a hit while throttled. The
-count is exact across processes: each lookup takes its place in both counts atomically
-(``INCRBY``, never read-then-write) before its answer is used, and gives it back when it finds the
-dossier, so that ten wrong lookups sent at once from one address are ten failures and the eleventh
-is refused. (The database is queried while Redis counts, to save a wait: a refused lookup has
-queried it too, and its answer is dropped.) The
+count is exact across processes: once the database has answered, a failure takes its place in
+both counts atomically (``INCRBY``, never read-then-write) and is answered only if that place is
+within the limits, so that ten wrong lookups sent at once from one address are ten failures and
+the eleventh is refused; a success reads both counts in the same single round trip, and is
+answered only while no limit has been reached. (A refused lookup has queried the database too;
+its answer is dropped.) The
 first refusal of an address or a code in a window is recorded in the audit log
 ("tracking.throttled_address", "tracking.throttled_code"). The messages say what happened and in
 how many minutes to try again, without blaming the reader: many people may share one address (an
@@ -42,10 +43,9 @@ import json
 import math
 import re
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache, partial
+from functools import cache
 from typing import overload
 
 from django.db import connection
@@ -57,7 +57,7 @@ from motcua.catalog.models import Procedure
 from motcua.dossiers import situation
 from motcua.dossiers import tracking_words as words
 from motcua.dossiers.models import Consignment, Dossier, DossierEvent, NationalStatus
-from motcua.lib.counters import WindowCounter, incr_counters, start_incr_counters
+from motcua.lib.counters import WindowCounter, incr_counters
 from motcua.lib.templated import TemplateFields
 from motcua.org.models import Agency
 
@@ -478,41 +478,30 @@ def public_view(row: dict) -> PublicDossier:
     )
 
 
-def track(
-    code: str,
-    pin: str,
-    *,
-    ip: str | None,
-    release_later: Callable[[Callable[[], object]], None] | None = None,
-) -> PublicDossier | None:
+def track(code: str, pin: str, *, ip: str | None) -> PublicDossier | None:
     """The public view of the dossier, or None (a failure, counted against the client's address
-    ``ip`` and against the code); raises Throttled.
-
-    A successful lookup gives back the places it took in the counts; with ``release_later`` the
-    caller is handed that work to run once its answer is sent (``lib.afterwards``), sparing the
-    citizen a round trip to the shared cache."""
+    ``ip`` and against the code); raises Throttled."""
     address = ip or UNKNOWN_ADDRESS
     code = normalise_code(code)
     now = timezone.now()
-    # Take this lookup's place in both counts (one atomic round trip), and give it back below when
-    # it turns out not to be a failure. The database is asked while Redis counts, so that the two
-    # waits overlap; what it answers is used only once the place is taken.
-    counted = start_incr_counters({(ADDRESS_FAILURES, address): 1, (CODE_FAILURES, code): 1}, now)
-    try:
-        row = find(code, pin)
-    finally:
-        by_address, by_code = counted()
-    if by_address > MAX_FAILURES:
-        incr_counters({(CODE_FAILURES, code): -1}, now)  # refused before trying this code
+    row = find(code, pin)
+    failed = row is None
+    # One atomic round trip to the shared cache once the answer is known: a failure takes its
+    # place in both counts, a success only reads them (a delta of 0).
+    step = 1 if failed else 0
+    by_address, by_code = incr_counters({(ADDRESS_FAILURES, address): step, (CODE_FAILURES, code): step}, now)
+    if _refused(by_address, MAX_FAILURES, failed):
+        if failed:
+            incr_counters({(CODE_FAILURES, code): -1}, now)  # refused before trying this code
         raise _refuse_address(address, now)
-    if by_code > CODE_MAX_FAILURES:
-        incr_counters({(ADDRESS_FAILURES, address): -1}, now)  # not this address's failure
+    if _refused(by_code, CODE_MAX_FAILURES, failed):
+        if failed:
+            incr_counters({(ADDRESS_FAILURES, address): -1}, now)  # not this address's failure
         raise _refuse_code(code, address, now)
-    if row is None:
-        return None
-    release = partial(incr_counters, {(ADDRESS_FAILURES, address): -1, (CODE_FAILURES, code): -1}, now)
-    if release_later is None:
-        release()
-    else:
-        release_later(release)
-    return public_view(row)
+    return None if row is None else public_view(row)
+
+
+def _refused(count: int, limit: int, failed: bool) -> bool:
+    """A failure is answered while its own place is within the limit (the 10th of 10 is); a
+    success while the failures have not reached it (after 10 of 10, nothing is answered)."""
+    return count > limit if failed else count >= limit

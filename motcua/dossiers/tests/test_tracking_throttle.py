@@ -102,7 +102,7 @@ def test_the_refusal_says_until_when_without_blaming_the_reader(client, dossier)
     assert refused["Retry-After"] == "420"
 
 
-def test_successful_lookups_give_their_place_back(client, dossier):
+def test_successful_lookups_are_not_counted(client, dossier):
     with time_machine.travel(TEN_AM, tick=False):
         for _ in range(9):
             _page(client, dossier.code, _wrong(dossier), "203.0.113.8")
@@ -113,30 +113,23 @@ def test_successful_lookups_give_their_place_back(client, dossier):
 
 
 @pytest.mark.parametrize("via", ["page", "api"])
-def test_a_successful_lookup_gives_its_place_back_once_its_answer_is_sent(rf, dossier, via):
-    from motcua.dossiers.api import tracking_post
-    from motcua.dossiers.schemas import TrackingIn
-    from motcua.dossiers.views.tracking import lookup
-
+def test_a_successful_lookup_reads_the_counts_and_writes_none(request, dossier, via):
+    redis_cache = request.getfixturevalue("redis_cache")
+    client = request.getfixturevalue("client")
     address = "203.0.113.9"
-
-    def held() -> list[int]:  # the places taken now, by the address and by the code
-        return counters.incr_counters(
-            {(tracking.ADDRESS_FAILURES, address): 0, (tracking.CODE_FAILURES, dossier.code): 0}
-        )
-
+    keys = [tracking.ADDRESS_FAILURES.key(address, TEN_AM), tracking.CODE_FAILURES.key(dossier.code, TEN_AM)]
     with time_machine.travel(TEN_AM, tick=False):
         if via == "page":
-            request = rf.post("/tra-cuu/", {"ma": dossier.code, "pin": dossier.pin}, REMOTE_ADDR=address)
-            request._dont_enforce_csrf_checks = True
-            response = lookup(request)
+            response = _page(client, dossier.code, dossier.pin, address)
         else:
-            request = rf.post("/api/v1/tracking", REMOTE_ADDR=address)
-            response = tracking_post(request, TrackingIn(code=dossier.code, pin=dossier.pin))
+            body = {"code": dossier.code, "pin": dossier.pin}
+            response = client.post(
+                "/api/v1/tracking", body, content_type="application/json", REMOTE_ADDR=address
+            )
         assert response.status_code == 200
-        assert held() == [1, 1]  # still held while the answer is on its way
-        response.close()  # the server has sent the last byte
-        assert held() == [0, 0]
+        assert [redis_cache.has_key(key) for key in keys] == [False, False]  # nothing made in Redis
+        _page(client, dossier.code, _wrong(dossier), address)
+        assert [redis_cache.get(key) for key in keys] == [1, 1]
 
 
 def test_a_throttled_address_is_recorded_once_in_the_audit_log_with_its_address(client, dossier):

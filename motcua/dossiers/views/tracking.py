@@ -20,14 +20,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from motcua.dossiers import tracking
-from motcua.lib.afterwards import after_response
 from motcua.lib.clients import client_ip
 
 
 def _respond(request, context: dict[str, Any], status: int = 200):
     # The site's Referrer-Policy stays: with "no-referrer" the browser would post the form with
     # "Origin: null", which the CSRF check rightly refuses; the address carries no PIN anyway.
-    response = render(request, "dossiers/tracking/lookup.html", context, status=status)
+    response = render(request, "dossiers/tracking/lookup.jinja", context, status=status, using="jinja2")
     response["X-Robots-Tag"] = "noindex"
     return response
 
@@ -68,9 +67,8 @@ def lookup(request):
         context["pin_error"] = "Nhập mã tra cứu (PIN) gồm 6 ký tự ghi trên giấy tiếp nhận."
     if context["ma_error"] or context["pin_error"]:
         return _respond(request, context, status=400)
-    afterwards: list = []
     try:
-        context["result"] = tracking.track(code, pin, ip=client_ip(request), release_later=afterwards.append)
+        context["result"] = tracking.track(code, pin, ip=client_ip(request))
     except tracking.Throttled as exc:
         context["error"] = exc.message
         response = _respond(request, context, status=429)
@@ -79,10 +77,7 @@ def lookup(request):
     if context["result"] is None:
         context["error"] = tracking.NOT_FOUND_MESSAGE
         return _respond(request, context, status=404)
-    response = _respond(request, context)
-    for work in afterwards:
-        after_response(response, work)
-    return response
+    return _respond(request, context)
 
 
 urlpatterns = [

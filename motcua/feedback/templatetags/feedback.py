@@ -5,6 +5,7 @@ import ``feedback`` (it depends on them, not the reverse)."""
 from typing import Any
 
 from django import template
+from django.template.loader import render_to_string
 
 from motcua.dossiers.models import Dossier, NationalStatus
 from motcua.feedback import links
@@ -32,6 +33,12 @@ def rating_offer(item: Any, source: str, level: int = 2) -> dict[str, Any]:
     if item is None or not _rateable(item):
         return {"url": ""}
     return {"url": links.rating_path(item.code, source), "level": level}
+
+
+def rating_offer_html(item: Any, source: str, level: int = 2) -> str:
+    """``rating_offer`` drawn, for the Jinja2 pages (motcua/templating.py): the same section."""
+    offer = rating_offer(item, source, level)
+    return render_to_string("feedback/_offer.html", offer) if offer["url"] else ""
 
 
 @register.simple_tag
