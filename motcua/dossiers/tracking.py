@@ -30,9 +30,9 @@ Refusals refuse the right answer too, so that a guesser cannot tell a hit while 
 count is exact across processes: once the database has answered, a failure takes its place in
 both counts atomically (``INCRBY``, never read-then-write) and is answered only if that place is
 within the limits, so that ten wrong lookups sent at once from one address are ten failures and
-the eleventh is refused; a success reads both counts in the same single round trip, and is
-answered only while no limit has been reached. (A refused lookup has queried the database too;
-its answer is dropped.) The
+the eleventh is refused. A success takes no place: it reads both counts (while the database is
+asked, to save a wait) and is answered only if no limit has been reached. (A refused lookup has
+queried the database too; its answer is dropped.) The
 first refusal of an address or a code in a window is recorded in the audit log
 ("tracking.throttled_address", "tracking.throttled_code"). The messages say what happened and in
 how many minutes to try again, without blaming the reader: many people may share one address (an
@@ -57,7 +57,7 @@ from motcua.catalog.models import Procedure
 from motcua.dossiers import situation
 from motcua.dossiers import tracking_words as words
 from motcua.dossiers.models import Consignment, Dossier, DossierEvent, NationalStatus
-from motcua.lib.counters import WindowCounter, incr_counters
+from motcua.lib.counters import WindowCounter, incr_counters, start_incr_counters
 from motcua.lib.templated import TemplateFields
 from motcua.org.models import Agency
 
@@ -484,12 +484,17 @@ def track(code: str, pin: str, *, ip: str | None) -> PublicDossier | None:
     address = ip or UNKNOWN_ADDRESS
     code = normalise_code(code)
     now = timezone.now()
-    row = find(code, pin)
+    # The counts are read while the database is asked, so that the two waits overlap: a success
+    # takes no place in them and needs nothing more. A failure then takes its place in both,
+    # atomically (one more round trip).
+    counted = start_incr_counters({(ADDRESS_FAILURES, address): 0, (CODE_FAILURES, code): 0}, now)
+    try:
+        row = find(code, pin)
+    finally:
+        by_address, by_code = counted()
     failed = row is None
-    # One atomic round trip to the shared cache once the answer is known: a failure takes its
-    # place in both counts, a success only reads them (a delta of 0).
-    step = 1 if failed else 0
-    by_address, by_code = incr_counters({(ADDRESS_FAILURES, address): step, (CODE_FAILURES, code): step}, now)
+    if failed:
+        by_address, by_code = incr_counters({(ADDRESS_FAILURES, address): 1, (CODE_FAILURES, code): 1}, now)
     if _refused(by_address, MAX_FAILURES, failed):
         if failed:
             incr_counters({(CODE_FAILURES, code): -1}, now)  # refused before trying this code

@@ -1,5 +1,6 @@
 """The shared cache (Redis): Django's RedisCache, whose ``clear()`` keeps to its own key prefix,
-with atomic counters in one round trip (``incr_in_window``, used by motcua/lib/counters.py).
+with atomic counters in one round trip (``incr_in_window``, used by motcua/lib/counters.py), which
+may be sent before its answer is needed (``send_incr_in_window``).
 
 Django's ``RedisCache.clear()`` empties the whole Redis database (FLUSHDB). With ``KEY_PREFIX``
 set (``CACHE_KEY_PREFIX``), this one deletes only the keys under that prefix, so that several
@@ -9,9 +10,10 @@ calls ``clear()``; the tests do, around every test.
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from redis.exceptions import NoScriptError
 
 # Redis' glob patterns give a meaning to these characters; a prefix containing one is escaped.
 _GLOB_SPECIAL = re.compile(r"([*?\[\]\\])")
@@ -44,17 +46,44 @@ class RedisCache(DjangoRedisCache):
         that expires in between is made again without one. A MULTI/EXEC transaction does the same
         in one trip but sends and parses six commands for two counters, every tracking lookup.)
         Counters are stored as Redis integers, which ``get()`` reads back."""
+        return self.send_incr_in_window(changes)()
+
+    def send_incr_in_window(self, changes: Mapping[str, tuple[int, int]]) -> Callable[[], dict[str, int]]:
+        """``incr_in_window``, sent now; its answer is read by the function returned, which must be
+        called once, and the caller works meanwhile (the tracking lookup queries the database
+        while Redis reads the counts: the two waits overlap). The connection stays out of the pool until
+        the answer is read."""
         client = self._cache.get_client(None, write=True)
         script = self._scripts.get(id(client))
-        if script is None:  # redis-py's Script: EVALSHA, and the script loaded again if Redis forgot it
+        if script is None:
             script = self._scripts[id(client)] = client.register_script(_INCR_IN_WINDOW)
         names = list(changes)
+        keys = [self.make_and_validate_key(name) for name in names]
         args: list[int] = []
         for name in names:
             delta, timeout = changes[name]
             args += [delta, timeout]
-        counts = script(keys=[self.make_and_validate_key(name) for name in names], args=args)
-        return {name: int(count) for name, count in zip(names, counts, strict=True)}
+        pool = client.connection_pool
+        connection = pool.get_connection()
+        try:
+            connection.send_command("EVALSHA", script.sha, len(keys), *keys, *args)
+        except BaseException:
+            pool.release(connection)
+            raise
+
+        def answer() -> dict[str, int]:
+            try:
+                counts = connection.read_response()
+            except NoScriptError:  # the server forgot the script (restarted): redis-py loads it
+                counts = script(keys=keys, args=args)
+            except BaseException:
+                connection.disconnect()  # whatever is left unread must not answer the next command
+                raise
+            finally:
+                pool.release(connection)
+            return {name: int(count) for name, count in zip(names, counts, strict=True)}
+
+        return answer
 
     @property
     def _scripts(self) -> dict:

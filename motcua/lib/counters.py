@@ -8,8 +8,8 @@ window ends.
 
 Counting is atomic, never read-then-write, so that two processes counting at once are both
 counted: on Redis one round trip (``SET key 0 EX ttl NX`` then ``INCRBY`` for each counter, in one
-Lua script: ``motcua.lib.cache.RedisCache.incr_in_window``); on another backend the cache's own
-``add`` then ``incr``.
+Lua script: ``motcua.lib.cache.RedisCache.incr_in_window``), which ``start_incr_counters`` sends
+before the caller needs its answer; on another backend the cache's own ``add`` then ``incr``.
 
 If the shared cache cannot be reached (Redis down), each process counts on its own, in local
 memory, until it answers again: the limits then hold per process, not across them — looser, but
@@ -18,7 +18,7 @@ a throttle still, and the application keeps answering. The failure is logged.
 
 import hashlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -56,17 +56,34 @@ def _counted_locally(changes: Mapping[str, tuple[int, int]], exc: Exception) -> 
     return _incr_generic(local_cache, changes)
 
 
+def start_incr(changes: Mapping[str, tuple[int, int]]) -> Callable[[], dict[str, int]]:
+    """``incr``, begun now: the function returned gives the new counts and must be called once.
+    On Redis the counting is sent at once and its answer read then, so that the caller works
+    while Redis counts; elsewhere it is done at once."""
+    try:
+        send = getattr(cache, "send_incr_in_window", None)
+        if send is None:
+            counts = _incr_generic(cache, changes)
+            return lambda: counts
+        answer = send(changes)
+    except Exception as exc:  # any backend error: connection refused, timeout, …
+        counts = _counted_locally(changes, exc)
+        return lambda: counts
+
+    def read() -> dict[str, int]:
+        try:
+            return answer()
+        except Exception as exc:
+            return _counted_locally(changes, exc)
+
+    return read
+
+
 def incr(changes: Mapping[str, tuple[int, int]]) -> dict[str, int]:
     """Add each ``(delta, timeout)`` to the counter under its key, atomically; the new counts. A
     counter that did not exist starts from 0 and expires ``timeout`` seconds after it was made (a
     delta of 0 reads it and makes nothing)."""
-    try:
-        incr_in_window = getattr(cache, "incr_in_window", None)
-        if incr_in_window is None:
-            return _incr_generic(cache, changes)
-        return incr_in_window(changes)
-    except Exception as exc:  # any backend error: connection refused, timeout, …
-        return _counted_locally(changes, exc)
+    return start_incr(changes)()
 
 
 def first(key: str, timeout: int) -> bool:
@@ -109,10 +126,18 @@ class WindowCounter:
         return first(f"{self.key(subject, now)}:{what}", self.timeout)
 
 
+def start_incr_counters(
+    changes: Mapping[tuple[WindowCounter, str], int], now: datetime | None = None
+) -> Callable[[], list[int]]:
+    """``incr_counters``, begun now (``start_incr``): the function returned gives the new counts
+    and must be called once."""
+    now = now or timezone.now()
+    keyed = {(counter, subject): counter.key(subject, now) for counter, subject in changes}
+    read = start_incr({keyed[(c, s)]: (delta, c.timeout) for (c, s), delta in changes.items()})
+    return lambda: [counts[keyed[pair]] for counts in (read(),) for pair in changes]
+
+
 def incr_counters(changes: Mapping[tuple[WindowCounter, str], int], now: datetime | None = None) -> list[int]:
     """Add to several counters at once (one round trip on Redis): ``{(counter, subject): delta}``;
     the new counts, in the order of ``changes``."""
-    now = now or timezone.now()
-    keyed = {(counter, subject): counter.key(subject, now) for counter, subject in changes}
-    counts = incr({keyed[(c, s)]: (delta, c.timeout) for (c, s), delta in changes.items()})
-    return [counts[keyed[pair]] for pair in changes]
+    return start_incr_counters(changes, now)()

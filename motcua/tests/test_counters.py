@@ -7,7 +7,7 @@ import time_machine
 from django.test import override_settings
 
 from motcua.lib import counters
-from motcua.lib.counters import WindowCounter, incr_counters
+from motcua.lib.counters import WindowCounter, incr_counters, start_incr_counters
 
 NOW = datetime(2026, 3, 2, 3, 4, 30, tzinfo=UTC)  # 10:04:30 in Hà Nội
 TEN_MINUTES = WindowCounter("test-counter", 600)
@@ -55,6 +55,19 @@ def test_a_delta_of_zero_reads_a_count_and_makes_no_counter(backend, settings):
         incr_counters({(TEN_MINUTES, "a"): 3})
         assert incr_counters({(TEN_MINUTES, "a"): 0, (TEN_MINUTES, "b"): 0}) == [3, 0]
         assert not cache.has_key(TEN_MINUTES.key("b"))
+
+
+def test_a_count_begun_early_is_read_when_needed_and_holds_its_connection_till_then(redis_cache):
+    pool = redis_cache._cache.get_client(None, write=True).connection_pool
+    with time_machine.travel(NOW, tick=False):
+        incr_counters({(TEN_MINUTES, "a"): 1})  # the script known
+        read = start_incr_counters({(TEN_MINUTES, "a"): 1, (TEN_MINUTES, "b"): 5})
+        assert len(pool._in_use_connections) == 1
+        # Other commands meanwhile go through another connection and get their own answers.
+        assert redis_cache.get(TEN_MINUTES.key("a")) in (1, 2)
+        assert read() == [2, 5]
+        assert not pool._in_use_connections
+        assert incr_counters({(TEN_MINUTES, "a"): 0, (TEN_MINUTES, "b"): 0}) == [2, 5]
 
 
 def test_counts_hold_when_redis_has_forgotten_the_script(redis_cache, caplog):

@@ -8,7 +8,6 @@ import pytest
 from django.contrib.messages import constants, get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.template import Context, RequestContext, Template
-from django.test import RequestFactory
 
 from motcua.accounts.models import User
 
@@ -44,7 +43,7 @@ def test_a_block_super_keeps_the_sites_name_in_the_title(client, settings):
     assert "<title>Đăng nhập – Cổng Dịch vụ công – Tỉnh Thử</title>" in html
 
 
-def test_the_slots_are_escaped_once_and_the_messages_and_the_user_shown(rf: RequestFactory):
+def test_the_slots_are_escaped_once_and_the_messages_and_the_user_shown(rf):
     request = rf.get("/thu-tuc/")
     request.session = {}
     request._messages = FallbackStorage(request)
@@ -55,7 +54,8 @@ def test_the_slots_are_escaped_once_and_the_messages_and_the_user_shown(rf: Requ
         "{% block content %}<p>{{ text }}</p>{% endblock %}"
     )
     # ``url``: a name of the page's own (the OAuth consent page has one) hides no helper of the layout.
-    html = page.render(RequestContext(request, {"name": "A & <B>", "text": "<script>x</script>", "url": "/o/"}))
+    values = {"name": "A & <B>", "text": "<script>x</script>", "url": "/o/"}
+    html = page.render(RequestContext(request, values))
     assert "<title>A &amp; &lt;B&gt; – " in html
     assert "<p>&lt;script&gt;x&lt;/script&gt;</p>" in html
     assert '<p class="alert alert-success">Đã lưu &lt;b&gt;hồ sơ&lt;/b&gt;.</p>' in html
