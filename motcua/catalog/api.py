@@ -12,6 +12,7 @@ from motcua.catalog import selectors
 from motcua.catalog.models import Channel, Fee, Procedure, ProcessStep, RequiredDocument
 from motcua.lib.apischema import PUBLIC_READ, Page, errors, one_of
 from motcua.lib.paging import page_number
+from motcua.lib.planning import planned_for_their_values
 from motcua.org.models import Agency, Membership
 
 router = Router(tags=["Danh mục thủ tục"])
@@ -188,16 +189,19 @@ def procedure_list(
     online_level: OnlineLevelFilter | None = None,
     page: Page | None = None,
 ) -> dict[str, Any]:
-    qs = selectors.procedure_search(q=q, field=field, level=level, agency=agency, online_level=online_level)
-    paginator = Paginator(qs, PAGE_SIZE)
-    number = page_number(page, paginator.num_pages)
-    current = paginator.page(number)
-    return {
-        "items": [_item(p) for p in current.object_list],
-        "count": paginator.count,
-        "page": number,
-        "pages": paginator.num_pages,
-    }
+    with planned_for_their_values():  # the search, its count and the page's rows (lib/planning.py)
+        qs = selectors.procedure_search(
+            q=q, field=field, level=level, agency=agency, online_level=online_level
+        )
+        paginator = Paginator(qs, PAGE_SIZE)
+        number = page_number(page, paginator.num_pages)
+        current = paginator.page(number)
+        return {
+            "items": [_item(p) for p in current.object_list],
+            "count": paginator.count,
+            "page": number,
+            "pages": paginator.num_pages,
+        }
 
 
 def _copy_kinds(doc: RequiredDocument) -> list[str]:

@@ -16,6 +16,7 @@ from motcua.catalog.fees import fee_lines
 from motcua.catalog.models import Procedure
 from motcua.catalog.places import places_for
 from motcua.lib.errors import DomainError, NotFound
+from motcua.lib.planning import planned_for_their_values
 from motcua.workcalendar.calendar import WEEKDAY_NAMES, add_working_time
 from motcua.workcalendar.selectors import calendar_for_schedule
 
@@ -44,6 +45,7 @@ def _filters(request) -> dict:
 
 @require_GET
 @vary_on_headers("HX-Request")
+@planned_for_their_values()  # the search, the page's count and its rows (lib/planning.py)
 def procedure_list(request):
     filters = _filters(request)
     error = None

@@ -30,6 +30,7 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.views import counter_return
 from motcua.lib.clients import client_ip
 from motcua.lib.errors import Conflict, DomainError, NotFound
+from motcua.lib.planning import planned_for_their_values
 from motcua.org.models import Agency, Membership
 from motcua.org.selectors import agency_ancestors, agency_subtree, is_staff, memberships_of, tree_order
 
@@ -267,12 +268,14 @@ def _procedure_for(code: str, agency):
 
 def _search_page(request, agency, *, error="", status=200):
     q = request.GET.get("q", "").strip()[:200]
-    results = procedures_offered(agency, q)
-    total = results.count()
+    with planned_for_their_values():  # a search (lib/planning.py)
+        results = procedures_offered(agency, q)
+        total = results.count()
+        found = list(results[:SEARCH_LIMIT])
     context = {
         "agency": agency,
         "q": q,
-        "results": list(results[:SEARCH_LIMIT]),
+        "results": found,
         "total": total,
         "limit": SEARCH_LIMIT,
         "error": error,
