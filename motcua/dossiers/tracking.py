@@ -58,7 +58,6 @@ from motcua.dossiers import situation
 from motcua.dossiers import tracking_words as words
 from motcua.dossiers.models import Consignment, Dossier, DossierEvent, NationalStatus
 from motcua.lib.counters import WindowCounter, incr_counters, start_incr_counters
-from motcua.lib.templated import TemplateFields
 from motcua.org.models import Agency
 
 MAX_FAILURES = 10
@@ -108,7 +107,7 @@ PIN_MAX_LENGTH = 12
 
 
 @dataclass
-class HistoryEntry(TemplateFields):
+class HistoryEntry:
     at: datetime
     status_code: int
     status_name: str  # the national status's name
@@ -116,7 +115,7 @@ class HistoryEntry(TemplateFields):
 
 
 @dataclass
-class PublicDossier(TemplateFields):
+class PublicDossier:
     code: str
     status_code: int
     status_name: str  # the national name of the status (the API keeps it for integrations)
@@ -145,7 +144,7 @@ class PublicDossier(TemplateFields):
 
 
 @dataclass
-class ConsignmentNote(TemplateFields):
+class ConsignmentNote:
     """The result's (or the dossier's) consignment, as the applicant sees it."""
 
     number: str

@@ -48,7 +48,7 @@ class DayOff:
 
 
 @dataclass(frozen=True)
-class AppointmentNote(TemplateFields):
+class AppointmentNote:
     """How the appointment was counted, between the day the clock started and the appointment."""
 
     working_time: bool  # counted in working days or hours (days off are not counted)

@@ -2,8 +2,8 @@
 
 The WSGI server closes a response after writing its last byte, and Django then runs the
 response's closers: work registered here runs in the same process, right after the client has
-its answer, so the client does not wait for bookkeeping it does not need (the tracking lookup
-gives back its throttle reservation this way). Work that must not be lost does not belong here:
+its answer, so the client does not wait for bookkeeping it does not need (the payment gateway's
+notification settles its payment this way). Work that must not be lost does not belong here:
 a worker killed in between drops it.
 """
 

@@ -1,8 +1,8 @@
 """``TemplateFields``: plain objects that Django's templates read without an exception per field.
 
 The template engine looks ``x.name`` up as ``x["name"]`` first and only then as an attribute, so
-every field of a dataclass read in a template costs a ``TypeError`` raised and caught: some thirty
-on each answer of the public tracking page, the busiest page of the site. A class that answers
+every field of a dataclass read in a template costs a ``TypeError`` raised and caught (what
+"Hồ sơ của tôi" tells of a supplement or a payment to make: ``tracking_words``). A class that answers
 ``x["name"]`` with its attribute is read at the first try. A missing name raises ``KeyError``,
 after which the engine goes on as for any object.
 """
