@@ -26,6 +26,7 @@ from typing import Any, cast
 
 from django import template
 from django.template import engines
+from django.template.backends.jinja2 import Jinja2
 from django.template.base import Node, NodeList, Parser, Token
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import linebreaksbr
@@ -46,9 +47,8 @@ def _local(write):
 
 
 def environment(**options: Any) -> Environment:
-    options["undefined"] = (
-        ChainableUndefined  # as in Django's templates: ``user.kind`` without a user is empty
-    )
+    # As in Django's templates, a missing name is empty: ``user.kind`` without a user.
+    options["undefined"] = ChainableUndefined
     options.pop("autoescape", None)  # always on: these are HTML pages
     env = Environment(autoescape=True, **options)
     env.globals.update(
@@ -102,7 +102,7 @@ class LayoutNode(Node):
         # hides the layout's helpers.
         values = {name: context[name] for name in LAYOUT_NAMES if name in context}
         values["slots"] = {slot.name: slot.render(context) for slot in self.slots}
-        layout = engines["jinja2"].env.get_template("layout_for_dtl.jinja")  # type: ignore[attr-defined]
+        layout = cast(Jinja2, engines["jinja2"]).env.get_template("layout_for_dtl.jinja")
         return mark_safe(layout.render(values))  # noqa: S308 (escaped by Jinja2)
 
 
