@@ -9,6 +9,7 @@ can share one Redis database without one emptying the others' keys. Nothing in t
 calls ``clear()``; the tests do, around every test.
 """
 
+import hashlib
 import re
 from collections.abc import Callable, Mapping
 
@@ -53,10 +54,10 @@ class RedisCache(DjangoRedisCache):
         called once, and the caller works meanwhile (the tracking lookup queries the database
         while Redis reads the counts: the two waits overlap). The connection stays out of the pool until
         the answer is read."""
+        # Django makes a new client (on the same connection pool) for every call: nothing may be
+        # kept per client. A redis-py Script kept so would hold its client for ever, one more per
+        # lookup in each worker.
         client = self._cache.get_client(None, write=True)
-        script = self._scripts.get(id(client))
-        if script is None:
-            script = self._scripts[id(client)] = client.register_script(_INCR_IN_WINDOW)
         names = list(changes)
         keys = [self.make_and_validate_key(name) for name in names]
         args: list[int] = []
@@ -66,7 +67,7 @@ class RedisCache(DjangoRedisCache):
         pool = client.connection_pool
         connection = pool.get_connection()
         try:
-            connection.send_command("EVALSHA", script.sha, len(keys), *keys, *args)
+            connection.send_command("EVALSHA", _INCR_IN_WINDOW_SHA, len(keys), *keys, *args)
         except BaseException:
             pool.release(connection)
             raise
@@ -74,8 +75,8 @@ class RedisCache(DjangoRedisCache):
         def answer() -> dict[str, int]:
             try:
                 counts = connection.read_response()
-            except NoScriptError:  # the server forgot the script (restarted): redis-py loads it
-                counts = script(keys=keys, args=args)
+            except NoScriptError:  # the server forgot the script (restarted): EVAL loads it again
+                counts = client.eval(_INCR_IN_WINDOW, len(keys), *keys, *args)
             except BaseException:
                 connection.disconnect()  # whatever is left unread must not answer the next command
                 raise
@@ -85,16 +86,9 @@ class RedisCache(DjangoRedisCache):
 
         return answer
 
-    @property
-    def _scripts(self) -> dict:
-        scripts = self.__dict__.get("_incr_scripts")
-        if scripts is None:
-            scripts = self.__dict__["_incr_scripts"] = {}
-        return scripts
 
-
-# KEYS: the counters; ARGV: delta and timeout (seconds) of each, in turn. EVALSHA after the first
-# call (redis-py's Script loads it again if the server forgot it).
+# KEYS: the counters; ARGV: delta and timeout (seconds) of each, in turn. Sent as EVALSHA, and as
+# EVAL (which loads it on the server) when the server does not know it yet.
 _INCR_IN_WINDOW = """
 local counts = {}
 for i, key in ipairs(KEYS) do
@@ -108,3 +102,4 @@ for i, key in ipairs(KEYS) do
 end
 return counts
 """
+_INCR_IN_WINDOW_SHA = hashlib.sha1(_INCR_IN_WINDOW.encode()).hexdigest()  # noqa: S324 (Redis names scripts so)

@@ -1,5 +1,6 @@
 """motcua/lib/counters.py: counts per subject in fixed windows, atomic, shared through the cache."""
 
+import gc
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -77,6 +78,23 @@ def test_counts_hold_when_redis_has_forgotten_the_script(redis_cache, caplog):
         assert incr_counters({(TEN_MINUTES, "a"): 1}) == [2]
         assert incr_counters({(TEN_MINUTES, "a"): 1}) == [3]
     assert "không trả lời" not in caplog.text  # counted in Redis, not each process on its own
+
+
+def test_counting_keeps_nothing_per_call_in_a_worker(redis_cache):
+    # Django hands out a new Redis client for every call; a worker answers millions of lookups.
+    import redis
+
+    def clients() -> int:
+        gc.collect()
+        return sum(isinstance(o, redis.Redis) for o in gc.get_objects())
+
+    with time_machine.travel(NOW, tick=False):
+        incr_counters({(TEN_MINUTES, "a"): 1})
+        before = clients()
+        for _ in range(50):
+            incr_counters({(TEN_MINUTES, "a"): 1, (TEN_MINUTES, "b"): 0})
+        assert clients() <= before
+        assert incr_counters({(TEN_MINUTES, "a"): 0}) == [51]
 
 
 def test_with_redis_down_each_process_counts_on_its_own(caplog):
