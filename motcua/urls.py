@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 
 from motcua import views
 from motcua.api import api, unknown_route
+from motcua.dossiers.views import tracking
 
 admin.site.site_header = "Quản trị motcua"
 admin.site.site_title = "Quản trị motcua"
@@ -11,6 +12,9 @@ admin.site.index_title = "Danh mục và cấu hình"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # Public tracking, the busiest page (every receipt's QR code leads there): matched second,
+    # before the API's and the other wings' patterns are tried.
+    path("tra-cuu/", include((tracking.urlpatterns, "tracking"))),
     path("api/v1/", api.urls),
     # Any other path under /api/ (an unknown operation, /api/v2/…): the API's 404, not a page.
     re_path(r"^api/", unknown_route),

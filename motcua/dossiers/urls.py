@@ -7,7 +7,6 @@ from motcua.dossiers.views import (
     counter_post,
     counter_resume,
     printing,
-    tracking,
 )
 
 urlpatterns = [
@@ -24,6 +23,5 @@ urlpatterns = [
         ),
     ),
     path("xu-ly/", include((backoffice.urlpatterns, "backoffice"))),
-    path("tra-cuu/", include((tracking.urlpatterns, "tracking"))),
     path("bieu-mau/", include((printing.urlpatterns, "printing"))),
 ]

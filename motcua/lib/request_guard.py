@@ -57,10 +57,17 @@ def _refuse_nul(where: str, name: str = "") -> RefusedRequest:
 
 
 def _check_pairs(where: str, pairs: Iterable[tuple[str, Any]]) -> None:
+    # Every request passes here with some twenty names and values: plain loops, nothing built.
     for name, values in pairs:
-        texts = values if isinstance(values, list) else [values]
-        if NUL in name or any(isinstance(v, str) and NUL in v for v in texts):
+        if NUL in name:
             raise _refuse_nul(where, name)
+        if isinstance(values, str):
+            if NUL in values:
+                raise _refuse_nul(where, name)
+        elif isinstance(values, list):
+            for value in values:
+                if isinstance(value, str) and NUL in value:
+                    raise _refuse_nul(where, name)
 
 
 def _json_strings(document: Any) -> Iterator[tuple[str, str]]:
@@ -95,14 +102,9 @@ def check_request(request: HttpRequest) -> None:
         raise _refuse_nul("path")
     _check_pairs("query", request.GET.lists())
     _check_pairs("cookie", request.COOKIES.items())
-    _check_pairs(
-        "header",
-        (
-            (key.removeprefix("HTTP_"), value)
-            for key, value in request.META.items()
-            if key.startswith("HTTP_")
-        ),
-    )
+    for key, value in request.META.items():
+        if key.startswith("HTTP_") and (NUL in key or (isinstance(value, str) and NUL in value)):
+            raise _refuse_nul("header", key.removeprefix("HTTP_"))
     content_type = request.content_type or ""
     if request.method == "POST" and content_type in (
         "multipart/form-data",
