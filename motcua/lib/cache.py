@@ -68,7 +68,7 @@ class RedisCache(DjangoRedisCache):
         for name in names:
             delta, timeout = changes[name]
             args += [delta, timeout]
-        reading = not any(args[::2])
+        reading = not any(delta for delta, _ in changes.values())
         pool = client.connection_pool
         connection = pool.get_connection()
         try:
@@ -110,4 +110,5 @@ for i, key in ipairs(KEYS) do
 end
 return counts
 """
-_INCR_IN_WINDOW_SHA = hashlib.sha1(_INCR_IN_WINDOW.encode()).hexdigest()  # noqa: S324 (Redis names scripts so)
+# Redis names a script by the SHA-1 of its text (EVALSHA): a name, not a protection.
+_INCR_IN_WINDOW_SHA = hashlib.sha1(_INCR_IN_WINDOW.encode(), usedforsecurity=False).hexdigest()

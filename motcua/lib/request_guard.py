@@ -102,9 +102,14 @@ def check_request(request: HttpRequest) -> None:
         raise _refuse_nul("path")
     _check_pairs("query", request.GET.lists())
     _check_pairs("cookie", request.COOKIES.items())
-    for key, value in request.META.items():
-        if key.startswith("HTTP_") and (NUL in key or (isinstance(value, str) and NUL in value)):
-            raise _refuse_nul("header", key.removeprefix("HTTP_"))
+    _check_pairs(
+        "header",
+        (
+            (key.removeprefix("HTTP_"), value)
+            for key, value in request.META.items()
+            if key.startswith("HTTP_")
+        ),
+    )
     content_type = request.content_type or ""
     if request.method == "POST" and content_type in (
         "multipart/form-data",
