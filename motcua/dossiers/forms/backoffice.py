@@ -8,9 +8,10 @@ hidden ``version`` is the dossier's version when the page was rendered: the serv
 the action if somebody changed the dossier meanwhile (optimistic locking).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -26,20 +27,59 @@ SUPPLEMENT_ROWS = 3
 
 @dataclass
 class ActionChoices:
-    """What the selects of the action forms offer, computed once per page."""
+    """What the selects of the action forms offer, computed once per page: each list is read
+    from the database once (``listed``), however many of the page's forms offer it."""
 
     officers: QuerySet[User] | None = None  # staff of the holding agency (assign)
     forward_officers: QuerySet[User] | None = None  # staff of the holding and handling agencies
     agencies: QuerySet[Agency] | None = None  # where a dossier may be forwarded
     earlier_steps: list[tuple[int, str]] = field(default_factory=list)  # (seq, label)
+    _read: dict[str, list[Any]] = field(default_factory=dict, repr=False)
+
+    def listed(self, name: str) -> list[Any]:
+        """The rows of the queryset ``name`` ("officers", "forward_officers", "agencies"), read
+        on the first call; none when the page offers none."""
+        if name not in self._read:
+            queryset = getattr(self, name)
+            self._read[name] = [] if queryset is None else list(queryset)
+        return self._read[name]
 
 
-class OfficerChoiceField(forms.ModelChoiceField):
+class _PageOptions(forms.models.ModelChoiceIterator):
+    """A select's options from the page's list (``ActionChoices.listed``). Django's own iterator
+    runs the field's query again for each form that draws it; a choice sent back is still checked
+    against the query itself (``ModelChoiceField.to_python``)."""
+
+    def _options(self) -> list[Any]:
+        return cast("_PageChoiceField", self.field).options()
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self._options():
+            yield self.choice(obj)
+
+    def __len__(self) -> int:
+        return len(self._options()) + (self.field.empty_label is not None)
+
+    def __bool__(self) -> bool:
+        return self.field.empty_label is not None or bool(self._options())
+
+
+class _PageChoiceField(forms.ModelChoiceField):
+    iterator = _PageOptions
+
+    def __init__(self, *args: Any, options: Callable[[], list[Any]], **kwargs: Any) -> None:
+        self.options = options  # the rows to offer
+        super().__init__(*args, **kwargs)
+
+
+class OfficerChoiceField(_PageChoiceField):
     def label_from_instance(self, obj) -> str:
         return obj.get_full_name()
 
 
-class AgencyChoiceField(forms.ModelChoiceField):
+class AgencyChoiceField(_PageChoiceField):
     def label_from_instance(self, obj) -> str:
         return f"{obj.name} ({obj.code})"
 
@@ -71,10 +111,12 @@ class ActionForm(forms.Form):
         name = self.action.name
         required = need in self.action.required
         if need == "officer":
-            officers = self.choices.forward_officers if name == "forward" else self.choices.officers
+            which = "forward_officers" if name == "forward" else "officers"
+            officers = getattr(self.choices, which)
             self.fields["officer"] = OfficerChoiceField(
                 label="Cán bộ xử lý" if required else "Cán bộ nhận (không bắt buộc)",
                 queryset=officers if officers is not None else _no_users(),
+                options=lambda: self.choices.listed(which),
                 required=required,
                 empty_label="— Chọn cán bộ —" if required else "— Để lãnh đạo đơn vị phân công —",
                 error_messages={
@@ -88,6 +130,7 @@ class ActionForm(forms.Form):
                 queryset=self.choices.agencies
                 if self.choices.agencies is not None
                 else Agency.objects.none(),
+                options=lambda: self.choices.listed("agencies"),
                 to_field_name="code",
                 required=False,
                 empty_label="— Bước tiếp theo của quy trình —",

@@ -755,3 +755,36 @@ def test_a_finished_and_returned_dossier_page_offers_nothing_to_the_leader(clien
     body = response.content.decode()
     assert "Đã trả kết quả (mã 10)" in body
     assert "Phê duyệt" in body  # the approval step is in the timeline
+
+
+def test_a_pages_selects_read_each_list_once_and_a_choice_is_still_checked(world, frozen):
+    """The action forms of one page draw their officers and agencies from lists read once
+    (``ActionChoices.listed``), however often the selects are drawn; what comes back is still
+    checked against the query itself."""
+    from motcua.dossiers.actions import ACTIONS
+    from motcua.dossiers.forms.backoffice import ActionChoices, ActionForm
+    from motcua.dossiers.views.backoffice import OFFICER_ROLES
+    from motcua.org.selectors import agencies_list, officers_acting_on
+
+    choices = ActionChoices(
+        officers=officers_acting_on([world.tree.commune_a], OFFICER_ROLES),
+        forward_officers=officers_acting_on([world.tree.commune_a], OFFICER_ROLES),
+        agencies=agencies_list(active=True),
+    )
+    forms = [ActionForm(action=ACTIONS[name], choices=choices) for name in ("assign", "forward", "assign")]
+    with CaptureQueriesContext(connection) as drawn:
+        html = "".join(str(form) for form in forms)
+    assert len(drawn) == 3  # officers, the forward's officers, agencies: once each
+    assert (
+        html.count(f'<option value="{world.specialist.pk}">{world.specialist.get_full_name()}</option>') == 3
+    )
+    assert f">{world.tree.commune_a.name} ({world.tree.commune_a.code})</option>" in html
+    outsider = ActionForm(
+        {"version": 1, "officer": world.outsider.pk}, action=ACTIONS["assign"], choices=choices
+    )
+    assert not outsider.is_valid()
+    assert outsider.errors["officer"] == ["Cán bộ được chọn không thuộc cơ quan đang giữ hồ sơ."]
+    chosen = ActionForm(
+        {"version": 1, "officer": world.specialist.pk}, action=ACTIONS["assign"], choices=choices
+    )
+    assert chosen.is_valid(), chosen.errors
