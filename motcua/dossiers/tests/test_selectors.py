@@ -193,35 +193,6 @@ def test_the_inbox_buckets_and_counts_agree(world, frozen):
     )
 
 
-def test_the_counts_are_built_once_and_read_with_each_calls_time(world, frozen, monkeypatch):
-    """``inbox_counts`` keeps its statement per user, scope and agency and puts each call's time
-    in it: the same dossier reads as due soon on Friday, late on Monday and due soon again on
-    Friday, and every count agrees with its bucket's list each time."""
-    advance(world, S.PROCESSING)  # due Monday 9 March 08:00
-    advance(world, S.SUPPLEMENT)
-    built = []
-    keep = selectors._COUNTS._build
-    monkeypatch.setattr(selectors._COUNTS, "_build", lambda *a: built.append(1) or keep(*a))
-    monkeypatch.setattr(selectors._COUNTS, "_kept", {})
-    views = [
-        (world.leader, "agency", None),
-        (world.leader, "agency", world.tree.commune_a),
-        (world.specialist, "mine", None),
-    ]
-    friday, monday = vn(2026, 3, 6, 9, 0), vn(2026, 3, 9, 9, 0)
-    for when, soon, late in ((friday, 1, 0), (monday, 0, 1), (friday, 1, 0)):
-        frozen.move_to(when)
-        for user, scope, agency in views:
-            counts = selectors.inbox_counts(user, scope=scope, agency=agency)
-            assert counts == {
-                bucket: selectors.dossiers_inbox(user, scope=scope, agency=agency, bucket=bucket).count()
-                for bucket in selectors.BUCKETS
-            }
-            assert (counts["due_soon"], counts["late"]) == (soon, late)
-    assert len(built) == len(views)
-    assert selectors.inbox_counts(world.outsider)["all"] == 0  # no agency of his: no statement to run
-
-
 def test_the_inbox_page_costs_the_same_queries_whatever_its_size(world, frozen):
     advance(world, S.PROCESSING)
 
