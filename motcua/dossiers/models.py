@@ -240,12 +240,24 @@ class Dossier(models.Model):
             # alone, never from the wide rows, which lie scattered over the table (one heap page
             # per dossier: 8,400 pages for 10,000 open dossiers in bench/inbox.py).
             # The holder and the current step too: an officer's own page finds the unassigned
-            # dossiers of his agencies (``_mine_q``) from the index alone.
+            # dossiers of his agencies (``_mine_q``) from the index alone. The state too: the
+            # "to finish" bucket is the approved state (status 4, as processing); without it every
+            # count read each row from the table (24 ms → 11 ms at 10,000 open dossiers).
             models.Index(
                 fields=["holder_agency", "due_at"],
                 condition=models.Q(state__in=["received", "processing", "supplement", "payment", "approved"]),
-                include=["id", "status_code", "holder", "current_step"],
+                include=["id", "status_code", "state", "holder", "current_step"],
                 name="dossier_open_by_agency_due",
+            ),
+            # An officer's own page (``_mine_q``) is a set of ids (a UNION of what he holds and
+            # what waits for his role): its counts and its page read those dossiers' bucket
+            # columns by id from this small index of open dossiers alone, not from the rows
+            # (3,000 open dossiers: 3,000 reads of scattered table pages, half the page's SQL).
+            models.Index(
+                fields=["id"],
+                condition=models.Q(state__in=["received", "processing", "supplement", "payment", "approved"]),
+                include=["due_at", "status_code", "state", "holder", "current_step"],
+                name="dossier_open_by_id",
             ),
             # An officer's own inbox.
             models.Index(
